@@ -1,0 +1,13 @@
+import { renderCard, type AdaptiveCard } from './render-card.js';
+
+/** Data of `cards/notice.json`: a heading and one paragraph of plain text. */
+export interface NoticeCardData {
+  title: string;
+  body: string;
+  tone: 'default' | 'warning';
+}
+
+/** A short card with a heading and a paragraph, for answers, refusals and errors. */
+export function renderNoticeCard(data: NoticeCardData): AdaptiveCard {
+  return renderCard('notice', data);
+}

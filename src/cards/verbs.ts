@@ -1,0 +1,8 @@
+/** Action verbs: the same constants are put into cards and used to register their routes. */
+export const Verbs = {
+  diagnoseStart: 'diagnose.start',
+  requestsMine: 'requests.mine',
+  helpShow: 'help.show',
+} as const;
+
+export type Verb = (typeof Verbs)[keyof typeof Verbs];

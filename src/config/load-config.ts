@@ -1,0 +1,258 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+import { ConfigurationError } from '../errors.js';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const emptyAsUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const optionalText = z.preprocess(emptyAsUndefined, z.string().trim().optional());
+const guid = (what: string) =>
+  z.string().trim().regex(GUID, `must be a GUID (${what}), like 00000000-0000-0000-0000-000000000000`);
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+  );
+
+/** The raw environment, as strings, before modes are decided. */
+const environmentSchema = z.object({
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'test', 'production']).default('development')),
+  PORT: integer(3978, 0, 65535),
+  HOST: optionalText,
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  SQLITE_PATH: z.preprocess(emptyAsUndefined, z.string().default('./data/sign-in-help.sqlite')),
+  DEFAULT_LOCALE: z.preprocess(emptyAsUndefined, z.enum(['en', 'ja']).default('en')),
+  SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 120_000),
+  MAX_BODY_BYTES: integer(262_144, 1_024, 10_485_760),
+  MicrosoftAppId: z.preprocess(emptyAsUndefined, guid("the bot registration's application id").optional()),
+  MicrosoftAppPassword: optionalText,
+  MicrosoftAppType: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).optional(),
+  ),
+  MicrosoftAppTenantId: z.preprocess(emptyAsUndefined, guid("the bot's Entra tenant").optional()),
+  MicrosoftAppCertificateThumbprint: optionalText,
+  MicrosoftAppCertificateKeyFile: optionalText,
+  ALLOWED_TENANTS: optionalText,
+  SECURITY_INFO_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .url('must be an https:// URL')
+      .startsWith('https://', 'must be an https:// URL')
+      .default('https://mysignins.microsoft.com/security-info'),
+  ),
+  TEAMS_APP_ID: z.preprocess(emptyAsUndefined, guid('the Teams app id').optional()),
+  BOT_DOMAIN: optionalText,
+});
+
+type Environment = z.infer<typeof environmentSchema>;
+
+/** How the bot proves itself to the Bot Connector and checks inbound tokens. */
+export type BotCredentials =
+  | { kind: 'password'; appType: 'SingleTenant' | 'MultiTenant'; password: string }
+  | { kind: 'certificate'; appType: 'SingleTenant' | 'MultiTenant'; thumbprint: string; privateKey: string }
+  | { kind: 'managedIdentity'; appType: 'UserAssignedMSI' };
+
+/** Local mode: no credentials, authentication off, loopback only, simulated directory. */
+export interface LocalMode {
+  kind: 'local';
+}
+
+/** Production mode: strict inbound authentication and a tenant allowlist. */
+export interface ProductionMode {
+  kind: 'production';
+  appId: string;
+  tenantId: string;
+  credentials: BotCredentials;
+  allowedTenants: ReadonlySet<string>;
+}
+
+/** Every setting the bot reads, validated once at startup. */
+export interface Config {
+  nodeEnv: 'development' | 'test' | 'production';
+  mode: LocalMode | ProductionMode;
+  host: string;
+  port: number;
+  logLevel: Environment['LOG_LEVEL'];
+  sqlitePath: string;
+  defaultLocale: 'en' | 'ja';
+  shutdownTimeoutMs: number;
+  maxBodyBytes: number;
+  links: { securityInfo: string };
+  teamsAppId: string | undefined;
+  botDomain: string | undefined;
+}
+
+export interface LoadConfigOptions {
+  /** Read a `.env` file from this folder when present; values already in `env` win. */
+  dotenvDir?: string;
+}
+
+/**
+ * Reads and validates every setting once. Throws a ConfigurationError that names each bad
+ * setting and what is wrong with it, so a newcomer can fix it without reading code.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  options: LoadConfigOptions = {},
+): Readonly<Config> {
+  const merged = { ...readDotenv(options.dotenvDir), ...env };
+  const parsed = environmentSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigurationError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`),
+    );
+  }
+  const raw = parsed.data;
+  const problems: string[] = [];
+  const mode = decideMode(raw, problems);
+  if (mode.kind === 'local' && raw.NODE_ENV === 'production') {
+    problems.push(
+      'NODE_ENV is "production" but MicrosoftAppId is empty: local mode (no authentication) refuses to run in production. Set MicrosoftAppId and its credentials, or unset NODE_ENV.',
+    );
+  }
+  if (mode.kind === 'local' && raw.HOST && !isLoopback(raw.HOST)) {
+    problems.push(
+      `HOST "${raw.HOST}" is not a loopback address: local mode has no authentication and listens on 127.0.0.1 only.`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems);
+
+  return Object.freeze({
+    nodeEnv: raw.NODE_ENV,
+    mode,
+    host: mode.kind === 'local' ? '127.0.0.1' : (raw.HOST ?? '0.0.0.0'),
+    port: raw.PORT,
+    logLevel: raw.LOG_LEVEL,
+    sqlitePath: raw.SQLITE_PATH,
+    defaultLocale: raw.DEFAULT_LOCALE,
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    maxBodyBytes: raw.MAX_BODY_BYTES,
+    links: Object.freeze({ securityInfo: raw.SECURITY_INFO_URL }),
+    teamsAppId: raw.TEAMS_APP_ID,
+    botDomain: raw.BOT_DOMAIN,
+  });
+}
+
+function decideMode(raw: Environment, problems: string[]): LocalMode | ProductionMode {
+  if (!raw.MicrosoftAppId) {
+    const stray = (
+      [
+        'MicrosoftAppPassword',
+        'MicrosoftAppType',
+        'MicrosoftAppTenantId',
+        'MicrosoftAppCertificateThumbprint',
+        'MicrosoftAppCertificateKeyFile',
+      ] as const
+    ).filter((name) => raw[name] !== undefined);
+    if (stray.length > 0) {
+      problems.push(
+        `${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} set but MicrosoftAppId is empty: set MicrosoftAppId for production mode, or clear ${stray.length === 1 ? 'it' : 'them'} for local mode.`,
+      );
+    }
+    return { kind: 'local' };
+  }
+
+  const appType = raw.MicrosoftAppType ?? 'SingleTenant';
+  if (!raw.MicrosoftAppTenantId) {
+    problems.push('MicrosoftAppTenantId is required in production mode: the Entra tenant of the bot registration.');
+  }
+  const allowedTenants = parseTenantList(raw.ALLOWED_TENANTS, problems);
+  const credentials = decideCredentials(raw, appType, problems);
+  return {
+    kind: 'production',
+    appId: raw.MicrosoftAppId,
+    tenantId: raw.MicrosoftAppTenantId ?? '',
+    credentials: credentials ?? { kind: 'managedIdentity', appType: 'UserAssignedMSI' },
+    allowedTenants,
+  };
+}
+
+function decideCredentials(
+  raw: Environment,
+  appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI',
+  problems: string[],
+): BotCredentials | undefined {
+  const hasCertificate =
+    raw.MicrosoftAppCertificateThumbprint !== undefined || raw.MicrosoftAppCertificateKeyFile !== undefined;
+  if (appType === 'UserAssignedMSI') {
+    if (raw.MicrosoftAppPassword || hasCertificate) {
+      problems.push(
+        'MicrosoftAppType is UserAssignedMSI: the managed identity needs no MicrosoftAppPassword or certificate; remove them.',
+      );
+    }
+    return { kind: 'managedIdentity', appType };
+  }
+  if (raw.MicrosoftAppPassword && hasCertificate) {
+    problems.push(
+      'Set either MicrosoftAppPassword or a certificate (MicrosoftAppCertificateThumbprint and MicrosoftAppCertificateKeyFile), not both.',
+    );
+    return undefined;
+  }
+  if (raw.MicrosoftAppPassword) return { kind: 'password', appType, password: raw.MicrosoftAppPassword };
+  if (hasCertificate) {
+    if (!raw.MicrosoftAppCertificateThumbprint || !raw.MicrosoftAppCertificateKeyFile) {
+      problems.push(
+        'A certificate needs both MicrosoftAppCertificateThumbprint and MicrosoftAppCertificateKeyFile (a PEM private key file).',
+      );
+      return undefined;
+    }
+    const keyPath = resolve(raw.MicrosoftAppCertificateKeyFile);
+    if (!existsSync(keyPath)) {
+      problems.push(`MicrosoftAppCertificateKeyFile "${raw.MicrosoftAppCertificateKeyFile}" does not exist.`);
+      return undefined;
+    }
+    const privateKey = readFileSync(keyPath, 'utf8');
+    if (!privateKey.includes('PRIVATE KEY')) {
+      problems.push(`MicrosoftAppCertificateKeyFile "${raw.MicrosoftAppCertificateKeyFile}" is not a PEM private key.`);
+      return undefined;
+    }
+    return { kind: 'certificate', appType, thumbprint: raw.MicrosoftAppCertificateThumbprint, privateKey };
+  }
+  problems.push(
+    `MicrosoftAppType is ${appType}: set MicrosoftAppPassword (the client secret) or a certificate (MicrosoftAppCertificateThumbprint and MicrosoftAppCertificateKeyFile), or use UserAssignedMSI.`,
+  );
+  return undefined;
+}
+
+function parseTenantList(value: string | undefined, problems: string[]): ReadonlySet<string> {
+  if (!value) {
+    problems.push(
+      'ALLOWED_TENANTS is required in production mode: a comma-separated list of the Entra tenant ids whose users may talk to the bot.',
+    );
+    return new Set();
+  }
+  const tenants = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const malformed = tenants.filter((entry) => !GUID.test(entry));
+  if (malformed.length > 0) {
+    problems.push(`ALLOWED_TENANTS has entries that are not tenant ids (GUIDs): ${malformed.join(', ')}.`);
+  }
+  return new Set(tenants.map((entry) => entry.toLowerCase()));
+}
+
+function readDotenv(dir: string | undefined): Record<string, string> {
+  if (!dir) return {};
+  const path = resolve(dir, '.env');
+  return existsSync(path) ? parseDotenv(readFileSync(path)) : {};
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

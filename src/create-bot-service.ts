@@ -1,0 +1,58 @@
+import type { Config } from './config/load-config.js';
+import type { Clock, Directory } from './domain/ports.js';
+import { systemClock } from './domain/system-clock.js';
+import { loadDemoTenant } from './directory/demo-tenant.js';
+import { SimulatedDirectory } from './directory/simulated-directory.js';
+import type { Logger } from './logging/create-logger.js';
+import { createServer } from './server/create-server.js';
+import { openDatabase, type SqliteDatabase } from './store/sqlite/open-database.js';
+import { SqliteConversationAddressRepository } from './store/sqlite/sqlite-conversation-address-repository.js';
+import { SqliteStateStore } from './store/sqlite/sqlite-state-store.js';
+import { createBotAdapter, type AdapterOverrides } from './teams/bot-adapter.js';
+import { createTeamsApp } from './teams/create-app.js';
+import { createInboundHandler } from './teams/handle-inbound.js';
+import { KeyedSerialQueue } from './teams/keyed-serial-queue.js';
+
+/** Parts a test may swap; production passes none. */
+export interface ServiceOverrides {
+  clock?: Clock;
+  directory?: Directory;
+  adapter?: AdapterOverrides;
+}
+
+/** The whole bot, wired: call start() to listen and stop() to shut down cleanly. */
+export interface BotService {
+  start(): Promise<number>;
+  stop(): Promise<void>;
+  readonly db: SqliteDatabase;
+}
+
+/** Composition root: builds store, directory, adapter, app and server from configuration. */
+export function createBotService(config: Config, logger: Logger, overrides: ServiceOverrides = {}): BotService {
+  const clock = overrides.clock ?? systemClock;
+  const db = openDatabase(config.sqlitePath, logger);
+  const stateStore = new SqliteStateStore(db, clock);
+  const addresses = new SqliteConversationAddressRepository(db);
+  const demoTenant = config.mode.kind === 'local' ? loadDemoTenant() : undefined;
+  // Local mode reads the simulated demo tenant. The Graph directory for production is not
+  // built yet, so production greets people by the name Teams sends.
+  const directory = overrides.directory ?? (demoTenant && new SimulatedDirectory(demoTenant));
+  const botAppId = config.mode.kind === 'production' ? config.mode.appId : (demoTenant?.bot.id ?? '');
+
+  const adapter = createBotAdapter(config, overrides.adapter);
+  const deps = { config, logger, clock, directory, addresses, links: config.links };
+  const app = createTeamsApp(deps, adapter, stateStore, botAppId);
+  const handleMessage = createInboundHandler({ config, adapter, app, turns: new KeyedSerialQueue() });
+  const server = createServer({ config, logger, handleMessage, readiness: [stateStore] });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    db,
+    start: () => server.start(),
+    stop: () =>
+      (stopping ??= server.stop().finally(() => {
+        db.close();
+        logger.info('stopped');
+      })),
+  };
+}

@@ -1,0 +1,72 @@
+import type { Clock, HealthCheck, StateStore, StoredState } from '../../domain/ports.js';
+import { EtagConflictError } from '../../errors.js';
+import type { SqliteDatabase } from './open-database.js';
+
+interface StateRow {
+  key: string;
+  value: string;
+  etag: number;
+}
+
+/**
+ * Bot state in the `bot_state` table. eTags are row versions: a write carrying an older
+ * version is rejected, a write with `*` or no eTag overwrites (botbuilder's semantics).
+ */
+export class SqliteStateStore implements StateStore, HealthCheck {
+  private readonly selectOne;
+  private readonly upsert;
+  private readonly updateIfVersion;
+  private readonly deleteOne;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly clock: Clock,
+  ) {
+    this.selectOne = db.prepare<[string], StateRow>('SELECT key, value, etag FROM bot_state WHERE key = ?');
+    this.upsert = db.prepare<[string, string, string]>(
+      `INSERT INTO bot_state (key, value, etag, updated_at) VALUES (?, ?, 1, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, etag = bot_state.etag + 1, updated_at = excluded.updated_at`,
+    );
+    this.updateIfVersion = db.prepare<[string, string, string, number]>(
+      'UPDATE bot_state SET value = ?, etag = etag + 1, updated_at = ? WHERE key = ? AND etag = ?',
+    );
+    this.deleteOne = db.prepare<[string]>('DELETE FROM bot_state WHERE key = ?');
+  }
+
+  async read(keys: string[]): Promise<Record<string, StoredState>> {
+    const items: Record<string, StoredState> = {};
+    for (const key of keys) {
+      const row = this.selectOne.get(key);
+      if (row) items[key] = { ...(JSON.parse(row.value) as StoredState), eTag: String(row.etag) };
+    }
+    return items;
+  }
+
+  async write(changes: Record<string, StoredState>): Promise<void> {
+    const now = this.clock.now().toISOString();
+    // All items of one write land together or not at all.
+    this.db.transaction(() => {
+      for (const [key, item] of Object.entries(changes)) {
+        const { eTag, ...value } = item;
+        const json = JSON.stringify(value);
+        if (eTag === undefined || eTag === '*') {
+          this.upsert.run(key, json, now);
+          continue;
+        }
+        const version = Number(eTag);
+        const result = Number.isInteger(version) ? this.updateIfVersion.run(json, now, key, version) : { changes: 0 };
+        if (result.changes === 0) throw new EtagConflictError(key);
+      }
+    })();
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const key of keys) this.deleteOne.run(key);
+    })();
+  }
+
+  async check(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+}

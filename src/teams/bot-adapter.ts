@@ -1,0 +1,91 @@
+import {
+  ConfigurationServiceClientCredentialFactory,
+  type Activity,
+  type InvokeResponse,
+  type TurnContext,
+} from 'botbuilder';
+import {
+  AuthenticationConfiguration,
+  CertificateServiceClientCredentialsFactory,
+  type AuthenticateRequestResult,
+  type Claim,
+  type ServiceClientCredentialsFactory,
+} from 'botframework-connector';
+import { TeamsAdapter } from '@microsoft/teams-ai';
+import type { Config } from '../config/load-config.js';
+
+/** The only issuer whose tokens may reach the bot: the Bot Connector service. */
+export const BOT_CONNECTOR_ISSUER = 'https://api.botframework.com';
+
+/**
+ * Endpoints and credentials the tests replace, never settings: they stay out of the
+ * environment so a production deployment cannot be pointed at another token authority.
+ */
+export interface AdapterOverrides {
+  channelOpenIdMetadataUrl?: string;
+  emulatorOpenIdMetadataUrl?: string;
+  credentialsFactory?: ServiceClientCredentialsFactory;
+}
+
+/**
+ * TeamsAdapter with authentication split from turn processing, so the inbound pipeline can
+ * answer 401 without detail and apply its own refusals between the two.
+ */
+export class BotAdapter extends TeamsAdapter {
+  /** Validates the request's token (or accepts it unauthenticated in local mode). */
+  authenticate(activity: Activity, authorization: string): Promise<AuthenticateRequestResult> {
+    return this.botFrameworkAuthentication.authenticateRequest(activity, authorization);
+  }
+
+  /** Runs one turn for an already authenticated activity and returns the invoke response, if any. */
+  runTurn(
+    auth: AuthenticateRequestResult,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    return this.processActivity(auth, activity, logic);
+  }
+}
+
+/** Builds the adapter for the configured mode. */
+export function createBotAdapter(config: Config, overrides: AdapterOverrides = {}): BotAdapter {
+  const mode = config.mode;
+  if (mode.kind === 'local') {
+    return new BotAdapter({}, overrides.credentialsFactory ?? new ConfigurationServiceClientCredentialFactory({}));
+  }
+  const settings = {
+    MicrosoftAppId: mode.appId,
+    MicrosoftAppTenantId: mode.tenantId,
+    MicrosoftAppType: mode.credentials.appType,
+    ...(overrides.channelOpenIdMetadataUrl && {
+      ToBotFromChannelOpenIdMetadataUrl: overrides.channelOpenIdMetadataUrl,
+    }),
+    ...(overrides.emulatorOpenIdMetadataUrl && {
+      ToBotFromEmulatorOpenIdMetadataUrl: overrides.emulatorOpenIdMetadataUrl,
+    }),
+  };
+  const credentials = mode.credentials;
+  const factory =
+    overrides.credentialsFactory ??
+    (credentials.kind === 'certificate'
+      ? new CertificateServiceClientCredentialsFactory(
+          mode.appId,
+          credentials.thumbprint,
+          credentials.privateKey,
+          mode.tenantId,
+        )
+      : new ConfigurationServiceClientCredentialFactory({
+          ...settings,
+          MicrosoftAppPassword: credentials.kind === 'password' ? credentials.password : undefined,
+        }));
+  return new BotAdapter(settings, factory, new AuthenticationConfiguration([], requireBotConnectorIssuer));
+}
+
+/**
+ * Refuses every token not issued by the Bot Connector. Without this, botbuilder also accepts
+ * tokens the bot could mint for itself (emulator and skill tokens) on every channel.
+ */
+async function requireBotConnectorIssuer(claims: Claim[]): Promise<void> {
+  const issuer = claims.find((claim) => claim.type === 'iss')?.value;
+  if (issuer !== BOT_CONNECTOR_ISSUER) throw new Error('Token issuer is not the Bot Connector service.');
+}

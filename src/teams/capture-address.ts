@@ -1,0 +1,35 @@
+import { TurnContext } from 'botbuilder';
+import type { ConversationAddress } from '../domain/ports.js';
+
+/**
+ * The address to store for this turn's conversation, so later notices can reach it:
+ * 1:1 chats by the person's object id, channels by channel id. Undefined when the
+ * activity lacks what a proactive message would need.
+ */
+export function addressOf(context: TurnContext, now: Date): ConversationAddress | undefined {
+  const activity = context.activity;
+  const tenantId = activity.conversation.tenantId ?? (activity.channelData?.tenant?.id as string | undefined);
+  if (!tenantId) return undefined;
+  const reference = TurnContext.getConversationReference(activity) as unknown as Record<string, unknown>;
+  const base = { tenantId, locale: activity.locale, reference, updatedAt: now };
+  const type = activity.conversation.conversationType;
+  if (type === 'personal') {
+    const aadObjectId = activity.from.aadObjectId;
+    if (!aadObjectId) return undefined;
+    return { ...base, key: `user:${aadObjectId}`, kind: 'personal', aadObjectId, teamId: undefined };
+  }
+  if (type === 'channel') {
+    const channelId =
+      (activity.channelData?.channel?.id as string | undefined) ?? activity.conversation.id.split(';')[0];
+    if (!channelId) return undefined;
+    const teamId = activity.channelData?.team?.id as string | undefined;
+    return { ...base, key: `channel:${channelId}`, kind: 'channel', aadObjectId: undefined, teamId };
+  }
+  return {
+    ...base,
+    key: `chat:${activity.conversation.id}`,
+    kind: 'groupChat',
+    aadObjectId: undefined,
+    teamId: undefined,
+  };
+}

@@ -1,0 +1,117 @@
+import type { Activity, TurnContext } from 'botbuilder';
+import type { Application } from '@microsoft/teams-ai';
+import type { Config } from '../config/load-config.js';
+import { renderNoticeCard } from '../cards/notice.js';
+import { stringsFor } from '../content/strings/index.js';
+import type { Logger } from '../logging/create-logger.js';
+import type { BotAdapter } from './bot-adapter.js';
+import { inboundActivitySchema, tenantOf } from './inbound-activity.js';
+import type { KeyedSerialQueue } from './keyed-serial-queue.js';
+import { bindTurn, cardMessage, replyToInvokeWithCard, turnLocale } from './turn-context.js';
+import type { AppTurnState } from './turn-state.js';
+
+/** One POST to /api/messages, stripped of the HTTP framework. */
+export interface InboundRequest {
+  body: unknown;
+  authorization: string | undefined;
+  requestId: string;
+  logger: Logger;
+}
+
+/** What to answer over HTTP. A body is only ever a short, fixed description. */
+export interface InboundResponse {
+  status: number;
+  body?: unknown;
+}
+
+/** The only channel the bot serves in production. */
+const TEAMS_CHANNEL = 'msteams';
+
+/** Activities that act on someone's behalf, and so must say who that someone is. */
+const NEEDS_IDENTITY = new Set(['message', 'invoke']);
+
+export interface InboundDeps {
+  config: Config;
+  adapter: BotAdapter;
+  app: Application<AppTurnState>;
+  turns: KeyedSerialQueue;
+}
+
+/**
+ * The inbound pipeline: shape check, authentication, production refusals (channel, tenant),
+ * identity check, then the turn, one at a time per conversation.
+ */
+export function createInboundHandler(deps: InboundDeps): (request: InboundRequest) => Promise<InboundResponse> {
+  const { config, adapter, app, turns } = deps;
+
+  return async ({ body, authorization, requestId, logger: requestLogger }) => {
+    const parsed = inboundActivitySchema.safeParse(body);
+    if (!parsed.success) {
+      requestLogger.warn(
+        { problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) },
+        'refused a request that is not a valid activity',
+      );
+      return {
+        status: 400,
+        body: { error: 'invalid_activity', message: 'The request body is not a valid Bot Framework activity.' },
+      };
+    }
+    const activity = parsed.data as unknown as Activity;
+    const logger = requestLogger.child({
+      activityId: activity.id,
+      activityType: activity.type,
+      conversationId: activity.conversation.id,
+    });
+
+    let auth;
+    try {
+      auth = await adapter.authenticate(activity, authorization ?? '');
+    } catch (error) {
+      logger.warn(
+        { reason: error instanceof Error ? error.message : String(error) },
+        'refused an unauthenticated request',
+      );
+      return { status: 401 };
+    }
+
+    if (config.mode.kind === 'production') {
+      if (activity.channelId !== TEAMS_CHANNEL) {
+        logger.warn({ channelId: activity.channelId }, 'refused an activity from a channel other than Teams');
+        return { status: 403 };
+      }
+      const tenantId = tenantOf(parsed.data);
+      if (!tenantId || !config.mode.allowedTenants.has(tenantId)) {
+        logger.warn(
+          { tenantId: tenantId ?? null, fromId: activity.from.id },
+          'refused an activity from a tenant not in ALLOWED_TENANTS',
+        );
+        return { status: 403 };
+      }
+    }
+
+    const logic =
+      NEEDS_IDENTITY.has(activity.type) && !activity.from.aadObjectId
+        ? (context: TurnContext) => refuseWithoutIdentity(context, config, logger)
+        : (context: TurnContext) => app.run(context).then(() => undefined);
+
+    const invokeResponse = await turns.run(activity.conversation.id, () =>
+      adapter.runTurn(auth, activity, async (context) => {
+        bindTurn(context, logger, requestId);
+        await logic(context);
+      }),
+    );
+    return invokeResponse ? { status: invokeResponse.status, body: invokeResponse.body } : { status: 200 };
+  };
+}
+
+async function refuseWithoutIdentity(context: TurnContext, config: Config, logger: Logger): Promise<void> {
+  logger.warn({ fromId: context.activity.from.id }, 'refused an activity without from.aadObjectId');
+  const strings = stringsFor(turnLocale(context, config.defaultLocale));
+  const card = renderNoticeCard({
+    title: strings.errors.title,
+    body: strings.refusals.missingIdentity,
+    tone: 'warning',
+  });
+  if (context.activity.type === 'invoke') await replyToInvokeWithCard(context, card);
+  else await context.sendActivity(cardMessage(card));
+}

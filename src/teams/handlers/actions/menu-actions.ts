@@ -1,0 +1,35 @@
+import type { TurnContext } from 'botbuilder';
+import type { Application } from '@microsoft/teams-ai';
+import type { AdaptiveCard } from '../../../cards/render-card.js';
+import { Verbs, type Verb } from '../../../cards/verbs.js';
+import { stringsFor } from '../../../content/strings/index.js';
+import type { TeamsDeps } from '../../deps.js';
+import { firstStepsReply, myRequestsReply, welcomeReply } from '../../replies.js';
+import { cardMessage, turnLocale } from '../../turn-context.js';
+import type { AppTurnState } from '../../turn-state.js';
+
+type Answer = (context: TurnContext, state: AppTurnState, deps: TeamsDeps) => Promise<AdaptiveCard> | AdaptiveCard;
+
+/** What each welcome-card button answers with. */
+const menuAnswers: Record<Verb, Answer> = {
+  [Verbs.diagnoseStart]: (context, _state, deps) => firstStepsReply(context, deps),
+  [Verbs.requestsMine]: (context, _state, deps) => myRequestsReply(context, deps),
+  [Verbs.helpShow]: (context, state, deps) => welcomeReply(context, state, deps, true),
+};
+
+/**
+ * Registers the welcome card's buttons for Action.Execute and for the Action.Submit fallback.
+ * Both post the answer as a new message so the menu card stays usable; Action.Execute also
+ * answers the invoke with a short note.
+ */
+export function registerMenuActions(app: Application<AppTurnState>, deps: TeamsDeps): void {
+  for (const [verb, answer] of Object.entries(menuAnswers)) {
+    app.adaptiveCards.actionExecute(verb, async (context, state) => {
+      await context.sendActivity(cardMessage(await answer(context, state, deps)));
+      return stringsFor(turnLocale(context, deps.config.defaultLocale)).actions.answered;
+    });
+    app.adaptiveCards.actionSubmit(verb, async (context, state) => {
+      await context.sendActivity(cardMessage(await answer(context, state, deps)));
+    });
+  }
+}

@@ -1,0 +1,15 @@
+import type { Application } from '@microsoft/teams-ai';
+import type { TeamsDeps } from '../deps.js';
+import type { AppTurnState } from '../turn-state.js';
+import { registerMenuActions } from './actions/menu-actions.js';
+import { registerMembersAdded } from './events/members-added.js';
+import { registerCommands } from './message/commands.js';
+import { registerWelcomeFallback } from './message/welcome-fallback.js';
+
+/** Wires every handler in route order: card actions, events, commands, then the catch-all. */
+export function registerHandlers(app: Application<AppTurnState>, deps: TeamsDeps): void {
+  registerMenuActions(app, deps);
+  registerMembersAdded(app, deps);
+  registerCommands(app, deps);
+  registerWelcomeFallback(app, deps);
+}

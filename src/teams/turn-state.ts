@@ -1,0 +1,26 @@
+import {
+  TurnState,
+  type DefaultConversationState,
+  type DefaultTempState,
+  type DefaultUserState,
+} from '@microsoft/teams-ai';
+
+/** What the bot remembers about one conversation. */
+export interface ConversationState extends DefaultConversationState {
+  /** Turns processed in this conversation (diagnostics; also proves no update is lost). */
+  turns?: number;
+}
+
+/** What the bot remembers about one person, across conversations. */
+export interface UserState extends DefaultUserState {
+  /** When the bot first heard from this person (ISO time). */
+  firstSeenAt?: string;
+}
+
+/** Values computed once per turn and never stored. */
+export interface TempState extends DefaultTempState {
+  /** The bot had met this person before this turn. */
+  returning?: boolean;
+}
+
+export class AppTurnState extends TurnState<ConversationState, UserState, TempState> {}

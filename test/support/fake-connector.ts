@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One call the bot made to the Bot Connector. */
+export interface ConnectorCall {
+  method: string;
+  path: string;
+  conversationId: string | undefined;
+  activityId: string | undefined;
+  authorization: string | undefined;
+  body: any;
+}
+
+/** A failure to answer the next matching call with, as the real service would. */
+interface InjectedFailure {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/**
+ * The Bot Connector REST API on loopback, as far as the bot uses it: send and reply to
+ * activities, update and delete them, create conversations. Records every call and answers
+ * with the real service's status codes and error body shape (`{ error: { code, message } }`).
+ */
+export class FakeConnector {
+  readonly calls: ConnectorCall[] = [];
+  private readonly failures: InjectedFailure[] = [];
+  private server: Server | undefined;
+  private port = 0;
+
+  /** The serviceUrl to put in activities so the bot's replies come here. */
+  get serviceUrl(): string {
+    return `http://127.0.0.1:${this.port}/`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server!.address() as AddressInfo).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** The next call is answered with this error instead of success. */
+  failNext(status: number, code: string, message: string): void {
+    this.failures.push({ status, code, message });
+  }
+
+  /** Activities the bot sent (new messages and replies), in order. */
+  sentActivities(): any[] {
+    return this.calls
+      .filter((call) => call.method === 'POST' && call.path.includes('/activities'))
+      .map((call) => call.body);
+  }
+
+  /** Adaptive Cards the bot sent, in order. */
+  sentCards(): any[] {
+    return this.sentActivities().flatMap((activity) =>
+      (activity.attachments ?? [])
+        .filter((attachment: any) => attachment.contentType === 'application/vnd.microsoft.card.adaptive')
+        .map((attachment: any) => attachment.content),
+    );
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = /^\/v3\/conversations(?:\/([^/]+)(?:\/activities(?:\/([^/]+))?)?)?/.exec(url.pathname);
+    const call: ConnectorCall = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      conversationId: match?.[1] && decodeURIComponent(match[1]),
+      activityId: match?.[2] && decodeURIComponent(match[2]),
+      authorization: req.headers.authorization,
+      body: text ? JSON.parse(text) : undefined,
+    };
+    this.calls.push(call);
+
+    const failure = this.failures.shift();
+    if (failure) return send(res, failure.status, { error: { code: failure.code, message: failure.message } });
+    if (!match) return send(res, 404, { error: { code: 'NotFound', message: 'Unknown API path' } });
+
+    if (call.method === 'POST' && !call.conversationId) {
+      const id = `a:${randomUUID()}`;
+      return send(res, 201, { id, activityId: randomUUID(), serviceUrl: this.serviceUrl });
+    }
+    if (call.method === 'POST' && url.pathname.includes('/activities')) return send(res, 200, { id: randomUUID() });
+    if (call.method === 'PUT' && call.activityId) return send(res, 200, { id: call.activityId });
+    if (call.method === 'DELETE' && call.activityId) return send(res, 200, {});
+    return send(res, 405, { error: { code: 'BadArgument', message: `Unsupported ${call.method} ${url.pathname}` } });
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
