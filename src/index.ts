@@ -1,3 +1,4 @@
+import { formatWithOptions } from 'node:util';
 import { loadConfig } from './config/load-config.js';
 import { createBotService } from './create-bot-service.js';
 import { ConfigurationError } from './errors.js';
@@ -34,6 +35,24 @@ if (config.mode.kind === 'local') {
   );
 }
 logger.info({ host: config.host, port, sqlite: config.sqlitePath }, 'Sign-in Help is listening');
+
+// Libraries (botbuilder reports token failures this way) write to the console; keep every
+// line structured JSON and redacted like the rest.
+for (const method of ['log', 'info', 'warn', 'error'] as const) {
+  console[method] = (...args: unknown[]) =>
+    logger[method === 'log' || method === 'info' ? 'info' : 'warn'](
+      { source: 'console' },
+      formatWithOptions({ depth: 3 }, ...args),
+    );
+}
+
+// Every request path catches its own errors; anything that still escapes is logged, and the
+// process keeps serving unless the failure left it in an unknown state (a thrown exception).
+process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+process.on('uncaughtException', (error) => {
+  logger.fatal({ err: error }, 'uncaught exception; exiting');
+  process.exit(1);
+});
 
 let signals = 0;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

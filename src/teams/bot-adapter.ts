@@ -1,4 +1,5 @@
 import {
+  CallerIdConstants,
   ConfigurationServiceClientCredentialFactory,
   type Activity,
   type InvokeResponse,
@@ -6,6 +7,7 @@ import {
 } from 'botbuilder';
 import {
   AuthenticationConfiguration,
+  AuthenticationConstants,
   CertificateServiceClientCredentialsFactory,
   type AuthenticateRequestResult,
   type Claim,
@@ -57,12 +59,7 @@ export function createBotAdapter(config: Config, overrides: AdapterOverrides = {
     MicrosoftAppId: mode.appId,
     MicrosoftAppTenantId: mode.tenantId,
     MicrosoftAppType: mode.credentials.appType,
-    ...(overrides.channelOpenIdMetadataUrl && {
-      ToBotFromChannelOpenIdMetadataUrl: overrides.channelOpenIdMetadataUrl,
-    }),
-    ...(overrides.emulatorOpenIdMetadataUrl && {
-      ToBotFromEmulatorOpenIdMetadataUrl: overrides.emulatorOpenIdMetadataUrl,
-    }),
+    ...(overrides.channelOpenIdMetadataUrl || overrides.emulatorOpenIdMetadataUrl ? publicCloudWith(overrides) : {}),
   };
   const credentials = mode.credentials;
   const factory =
@@ -79,6 +76,25 @@ export function createBotAdapter(config: Config, overrides: AdapterOverrides = {
           MicrosoftAppPassword: credentials.kind === 'password' ? credentials.password : undefined,
         }));
   return new BotAdapter(settings, factory, new AuthenticationConfiguration([], requireBotConnectorIssuer));
+}
+
+/**
+ * Overriding any endpoint makes botbuilder drop all its public-cloud defaults, so the
+ * replaced endpoints come with the rest of the public cloud's values spelled out.
+ */
+function publicCloudWith(overrides: AdapterOverrides) {
+  return {
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
+    ToBotFromChannelOpenIdMetadataUrl:
+      overrides.channelOpenIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl:
+      overrides.emulatorOpenIdMetadataUrl ?? AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+  };
 }
 
 /**

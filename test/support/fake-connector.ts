@@ -26,6 +26,8 @@ interface InjectedFailure {
  */
 export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
+  /** Added before every answer, like the real service's round trip. */
+  latencyMs = 0;
   private readonly failures: InjectedFailure[] = [];
   private server: Server | undefined;
   private port = 0;
@@ -88,6 +90,7 @@ export class FakeConnector {
       body: text ? JSON.parse(text) : undefined,
     };
     this.calls.push(call);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
 
     const failure = this.failures.shift();
     if (failure) return send(res, failure.status, { error: { code: failure.code, message: failure.message } });

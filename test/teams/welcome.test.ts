@@ -1,9 +1,22 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeConnector } from '../support/fake-connector.js';
-import { alex, ken, personalInstall, personalMessage } from '../support/activities.js';
+import { Verbs } from '../../src/cards/verbs.js';
+import {
+  alex,
+  cardAction,
+  cardSubmit,
+  ken,
+  personalInstall,
+  personalMessage,
+  teamInstall,
+} from '../support/activities.js';
 import { startBot, type RunningBot } from '../support/bot-harness.js';
+import { FakeConnector } from '../support/fake-connector.js';
 
-describe('welcome', () => {
+/** All text of a card, flattened, for asserting on what a person would read. */
+const cardText = (card: unknown) => JSON.stringify(card);
+const buttonTitles = (card: any): string[] => (card.actions ?? []).map((action: any) => action.title);
+
+describe('welcome, help and the welcome card buttons (local mode, over HTTP)', () => {
   let connector: FakeConnector;
   let bot: RunningBot;
 
@@ -17,11 +30,139 @@ describe('welcome', () => {
   });
   beforeEach(() => connector.clear());
 
-  it('greets a user who installs the bot with the welcome card in English', async () => {
-    const response = await bot.post(personalInstall({ serviceUrl: connector.serviceUrl }));
+  const options = (extra: Record<string, unknown> = {}) => ({ serviceUrl: connector.serviceUrl, ...extra });
+
+  it('greets a user who installs the bot with the English welcome card and its three buttons', async () => {
+    const response = await bot.post(personalInstall(options({ from: alex })));
+    expect(response.status).toBe(200);
+    const cards = connector.sentCards();
+    expect(cards).toHaveLength(1);
+    expect(cards[0].body[0].text).toBe('Sign-in Help');
+    expect(cardText(cards[0])).toContain('Hi Alex, I help you get back into your work account.');
+    expect(buttonTitles(cards[0])).toEqual(["I can't sign in", 'My requests', 'Help']);
+    expect(cards[0].actions.map((action: any) => action.verb)).toEqual([
+      Verbs.diagnoseStart,
+      Verbs.requestsMine,
+      Verbs.helpShow,
+    ]);
+  });
+
+  it('greets a Japanese user in Japanese, by the name in the directory', async () => {
+    const response = await bot.post(personalInstall(options({ from: ken, locale: 'ja-JP' })));
     expect(response.status).toBe(200);
     const [card] = connector.sentCards();
-    console.log(JSON.stringify(connector.calls, null, 1).slice(0, 3000));
-    expect(card.body[0].text).toBe('Sign-in Help');
+    expect(card.body[0].text).toBe('サインイン ヘルプ');
+    expect(cardText(card)).toContain('健 さん、こんにちは。');
+    expect(buttonTitles(card)).toEqual(['サインインできない', '自分の申請', 'ヘルプ']);
+  });
+
+  it('answers any other message with the welcome card, and greets a returning user as such', async () => {
+    const conversationId = 'a:welcome-returning';
+    await bot.post(personalMessage('hello there', options({ conversationId })));
+    expect(cardText(connector.sentCards()[0])).toMatch(/Hi Alex|Welcome back, Alex/);
+    connector.clear();
+    await bot.post(personalMessage('good morning', options({ conversationId })));
+    expect(cardText(connector.sentCards()[0])).toContain('Welcome back, Alex.');
+  });
+
+  it('replies into the same conversation the message came from', async () => {
+    await bot.post(personalMessage('hi', options({ conversationId: 'a:reply-target' })));
+    expect(connector.calls).toHaveLength(1);
+    expect(connector.calls[0]!.conversationId).toBe('a:reply-target');
+  });
+
+  it.each([
+    ['help', 'en-US', 'How I can help', 'You can type things like:'],
+    ['  HELP ', 'en-GB', 'How I can help', 'You can type things like:'],
+    ['ヘルプ', 'ja-JP', 'できること', '例えば次のように入力できます:'],
+    ['help', 'fr-FR', 'How I can help', 'You can type things like:'],
+  ])('answers %j (%s) with the help card', async (text, locale, title, examplesHeading) => {
+    const response = await bot.post(personalMessage(text, options({ locale })));
+    expect(response.status).toBe(200);
+    const [card] = connector.sentCards();
+    expect(card.body[0].text).toBe(title);
+    expect(cardText(card)).toContain(examplesHeading);
+    expect(buttonTitles(card)).toHaveLength(3);
+  });
+
+  it('answers the Help button (Action.Execute) with a short note and posts the help card', async () => {
+    const response = await bot.post(cardAction(Verbs.helpShow, options()));
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      statusCode: 200,
+      type: 'application/vnd.microsoft.activity.message',
+      value: 'My answer is in the chat below.',
+    });
+    const [card] = connector.sentCards();
+    expect(card.body[0].text).toBe('How I can help');
+  });
+
+  it("answers the I can't sign in button with numbered first steps and the Security info link", async () => {
+    const response = await bot.post(cardAction(Verbs.diagnoseStart, options({ locale: 'ja-JP' })));
+    expect(response.status).toBe(200);
+    expect(response.body.value).toBe('下のチャットに回答しました。');
+    const [card] = connector.sentCards();
+    expect(card.body[0].text).toBe('まず試していただきたいこと');
+    expect(card.body[2].items).toHaveLength(4);
+    expect(card.actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'セキュリティ情報を開く', url: 'https://mysignins.microsoft.com/security-info' },
+    ]);
+  });
+
+  it('answers the My requests button', async () => {
+    const response = await bot.post(cardAction(Verbs.requestsMine, options()));
+    expect(response.status).toBe(200);
+    const [card] = connector.sentCards();
+    expect(card.body[0].text).toBe('My requests');
+    expect(cardText(card)).toContain('You have no requests.');
+  });
+
+  it('answers the Action.Submit fallback of each button like Action.Execute', async () => {
+    for (const [verb, title] of [
+      [Verbs.helpShow, 'How I can help'],
+      [Verbs.diagnoseStart, 'First things to try'],
+      [Verbs.requestsMine, 'My requests'],
+    ] as const) {
+      connector.clear();
+      const response = await bot.post(cardSubmit(verb, options()));
+      expect(response.status).toBe(200);
+      expect(connector.sentCards().map((card) => card.body[0].text)).toEqual([title]);
+    }
+  });
+
+  it.each([
+    ['diagnose', 'First things to try'],
+    ['my requests', 'My requests'],
+    ['診断', 'まず試していただきたいこと'],
+  ])('answers the typed command %j', async (text, title) => {
+    await bot.post(personalMessage(text, options({ locale: text === '診断' ? 'ja-JP' : 'en-US' })));
+    expect(connector.sentCards()[0].body[0].text).toBe(title);
+  });
+
+  it('introduces itself in a team channel when added to a team, without the personal menu', async () => {
+    const response = await bot.post(teamInstall(options()));
+    expect(response.status).toBe(200);
+    const [card] = connector.sentCards();
+    expect(card.body[0].text).toBe('Sign-in Help is here');
+    expect(card.actions).toBeUndefined();
+  });
+
+  it('does not greet when someone other than the bot joins a conversation', async () => {
+    const activity = { ...personalInstall(options()), membersAdded: [{ id: '29:someone-else' }] };
+    const response = await bot.post(activity);
+    expect(response.status).toBe(200);
+    expect(connector.calls).toHaveLength(0);
+  });
+
+  it('shows the sender name as plain text even when it looks like markdown or a template', async () => {
+    const from = { id: '5b5b5b5b-0000-4000-8000-00000000abcd', displayName: '[x](https://evil.example) ${secret}' };
+    await bot.post(personalInstall(options({ from })));
+    const [card] = connector.sentCards();
+    const greeting = card.body[1];
+    expect(greeting.type).toBe('RichTextBlock');
+    expect(greeting.inlines[0]).toEqual({
+      type: 'TextRun',
+      text: 'Hi [x](https://evil.example) ${secret}, I help you get back into your work account.',
+    });
   });
 });

@@ -1,0 +1,132 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
+import { ConfigurationError } from '../../src/errors.js';
+
+const APP_ID = '7d3c9a51-2f4e-4b6a-8c1d-0e9f8a7b6c5d';
+const TENANT = '1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6';
+const production = {
+  MicrosoftAppId: APP_ID,
+  MicrosoftAppPassword: 'secret',
+  MicrosoftAppTenantId: TENANT,
+  ALLOWED_TENANTS: TENANT,
+};
+
+/** The problems a configuration is refused with. */
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+  throw new Error('configuration was accepted');
+}
+
+describe('loadConfig', () => {
+  it('runs in local mode on 127.0.0.1 with defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.mode).toEqual({ kind: 'local' });
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.port).toBe(3978);
+    expect(config.sqlitePath).toBe('./data/sign-in-help.sqlite');
+    expect(config.defaultLocale).toBe('en');
+    expect(config.links.securityInfo).toBe('https://mysignins.microsoft.com/security-info');
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ MicrosoftAppId: '', PORT: '', LOG_LEVEL: '' }).mode.kind).toBe('local');
+  });
+
+  it('refuses local mode with NODE_ENV=production', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })[0]).toMatch(/NODE_ENV is "production" but MicrosoftAppId is empty/);
+  });
+
+  it('refuses a non-loopback HOST in local mode', () => {
+    expect(problemsOf({ HOST: '0.0.0.0' })[0]).toMatch(/HOST "0.0.0.0" is not a loopback address/);
+    expect(loadConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+  });
+
+  it('refuses bot credentials without MicrosoftAppId rather than silently ignoring them', () => {
+    expect(problemsOf({ MicrosoftAppPassword: 'x' })[0]).toMatch(
+      /MicrosoftAppPassword is set but MicrosoftAppId is empty/,
+    );
+  });
+
+  it('builds production mode with a password, a tenant and an allowlist', () => {
+    const config = loadConfig({
+      ...production,
+      ALLOWED_TENANTS: ` ${TENANT.toUpperCase()} , ffffffff-1111-4222-8333-444444444444 `,
+    });
+    expect(config.mode).toMatchObject({
+      kind: 'production',
+      appId: APP_ID,
+      tenantId: TENANT,
+      credentials: { kind: 'password', appType: 'SingleTenant', password: 'secret' },
+    });
+    if (config.mode.kind !== 'production') throw new Error('expected production');
+    expect([...config.mode.allowedTenants]).toEqual([TENANT, 'ffffffff-1111-4222-8333-444444444444']);
+    expect(config.host).toBe('0.0.0.0');
+  });
+
+  it('lists every missing production setting at once', () => {
+    const problems = problemsOf({ MicrosoftAppId: APP_ID });
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).toMatch(/MicrosoftAppTenantId is required/);
+    expect(problems.join('\n')).toMatch(/ALLOWED_TENANTS is required/);
+    expect(problems.join('\n')).toMatch(/set MicrosoftAppPassword/);
+  });
+
+  it('names malformed settings and what is wrong with them', () => {
+    const problems = problemsOf({ MicrosoftAppId: 'not-a-guid', PORT: '99999', LOG_LEVEL: 'loud' });
+    expect(problems.join('\n')).toMatch(/MicrosoftAppId must be a GUID/);
+    expect(problems.join('\n')).toMatch(/PORT must be at most 65535/);
+    expect(problems.join('\n')).toMatch(/LOG_LEVEL/);
+    expect(problemsOf({ ...production, ALLOWED_TENANTS: 'contoso.com' })[0]).toMatch(
+      /ALLOWED_TENANTS has entries that are not tenant ids/,
+    );
+    expect(problemsOf({ SECURITY_INFO_URL: 'http://insecure.example' })[0]).toMatch(
+      /SECURITY_INFO_URL must be an https:\/\/ URL/,
+    );
+  });
+
+  it('accepts a managed identity without a secret, and refuses one with a secret', () => {
+    const config = loadConfig({ ...production, MicrosoftAppPassword: '', MicrosoftAppType: 'UserAssignedMSI' });
+    expect(config.mode).toMatchObject({ kind: 'production', credentials: { kind: 'managedIdentity' } });
+    expect(problemsOf({ ...production, MicrosoftAppType: 'UserAssignedMSI' })[0]).toMatch(
+      /needs no MicrosoftAppPassword/,
+    );
+  });
+
+  it('reads a certificate key file and refuses a missing or non-PEM one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cert-'));
+    const keyFile = join(dir, 'bot.key.pem');
+    writeFileSync(keyFile, '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n');
+    const certificate = {
+      ...production,
+      MicrosoftAppPassword: '',
+      MicrosoftAppCertificateThumbprint: 'AB12',
+      MicrosoftAppCertificateKeyFile: keyFile,
+    };
+    expect(loadConfig(certificate).mode).toMatchObject({ credentials: { kind: 'certificate', thumbprint: 'AB12' } });
+    expect(problemsOf({ ...certificate, MicrosoftAppCertificateKeyFile: join(dir, 'missing.pem') })[0]).toMatch(
+      /does not exist/,
+    );
+    writeFileSync(keyFile, 'hello');
+    expect(problemsOf(certificate)[0]).toMatch(/is not a PEM private key/);
+    expect(problemsOf({ ...certificate, MicrosoftAppPassword: 'secret' })[0]).toMatch(
+      /either MicrosoftAppPassword or a certificate/,
+    );
+  });
+
+  it('reads a .env file, with the environment winning over it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dotenv-'));
+    writeFileSync(join(dir, '.env'), 'PORT=4000\nDEFAULT_LOCALE=ja\n');
+    const config = loadConfig({ PORT: '5000' }, { dotenvDir: dir });
+    expect(config.port).toBe(5000);
+    expect(config.defaultLocale).toBe('ja');
+  });
+});

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Verbs } from '../../src/cards/verbs.js';
+import { cardAction, personalMessage } from '../support/activities.js';
+import { startBot, type RunningBot } from '../support/bot-harness.js';
+import { FakeConnector } from '../support/fake-connector.js';
+
+describe('the HTTP server', () => {
+  let connector: FakeConnector;
+  let bot: RunningBot;
+
+  beforeAll(async () => {
+    connector = await new FakeConnector().start();
+    bot = await startBot({ env: { MAX_BODY_BYTES: '4096' } });
+  });
+  afterAll(async () => {
+    await bot.stop();
+    await connector.stop();
+  });
+  beforeEach(() => connector.clear());
+
+  const noStackTrace = (text: string) => {
+    expect(text).not.toMatch(/\bat .+\.(js|ts):\d+/);
+    expect(text).not.toContain('SyntaxError');
+    expect(text).not.toContain('node_modules');
+  };
+
+  it('answers /healthz while the process is alive', async () => {
+    const response = await bot.get('/healthz');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok' });
+  });
+
+  it('answers /readyz with the mode when the database is reachable', async () => {
+    const response = await bot.get('/readyz');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ready', mode: 'local' });
+  });
+
+  it('echoes a well-formed x-request-id and invents one otherwise', async () => {
+    const given = await fetch(`${bot.url}/healthz`, { headers: { 'x-request-id': 'trace-123' } });
+    expect(given.headers.get('x-request-id')).toBe('trace-123');
+    const invented = await fetch(`${bot.url}/healthz`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(invented.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers malformed JSON with 400 and a fixed message, and stays up', async () => {
+    const response = await bot.postRaw('{"type": "message", ');
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error: 'bad_request', message: 'The request body is not valid JSON.' });
+    noStackTrace(response.text);
+    expect((await bot.get('/healthz')).status).toBe(200);
+  });
+
+  it.each([
+    ['an empty object', {}],
+    ['an array', [1, 2]],
+    ['a string', 'hello'],
+    [
+      'an activity without serviceUrl',
+      { type: 'message', channelId: 'msteams', from: { id: 'x' }, recipient: { id: 'y' }, conversation: { id: 'z' } },
+    ],
+    [
+      'an activity with a non-URL serviceUrl',
+      {
+        type: 'message',
+        channelId: 'msteams',
+        serviceUrl: 'not a url',
+        from: { id: 'x' },
+        recipient: { id: 'y' },
+        conversation: { id: 'z' },
+      },
+    ],
+    [
+      'an activity without a conversation',
+      {
+        type: 'message',
+        channelId: 'msteams',
+        serviceUrl: 'http://127.0.0.1:9/',
+        from: { id: 'x' },
+        recipient: { id: 'y' },
+      },
+    ],
+  ])('answers %s with 400 invalid_activity and runs no turn', async (_label, body) => {
+    const response = await bot.post(body);
+    expect(response.status).toBe(400);
+    expect(response.body.error).toBe('invalid_activity');
+    noStackTrace(response.text);
+    expect(connector.calls).toHaveLength(0);
+  });
+
+  it('answers a body larger than MAX_BODY_BYTES with 413', async () => {
+    const activity = personalMessage('x'.repeat(10_000), { serviceUrl: connector.serviceUrl });
+    const response = await bot.post(activity);
+    expect(response.status).toBe(413);
+    expect(response.body.error).toBe('payload_too_large');
+    expect(connector.calls).toHaveLength(0);
+  });
+
+  it('answers unknown paths with 404 and wrong methods without a stack trace', async () => {
+    const missing = await bot.get('/nothing-here');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toBe('not_found');
+    const wrongMethod = await bot.get('/api/messages');
+    expect([404, 405]).toContain(wrongMethod.status);
+    noStackTrace(wrongMethod.text);
+  });
+
+  it('tells the user with a reference when a reply cannot be sent, and keeps serving', async () => {
+    connector.failNext(403, 'BotNotInConversationRoster', 'The bot is not part of the conversation roster.');
+    const response = await bot.post(personalMessage('hello', { serviceUrl: connector.serviceUrl }), {
+      'x-request-id': 'req-failing-turn',
+    });
+    expect(response.status).toBe(200);
+    const cards = connector.sentCards();
+    expect(cards).toHaveLength(2);
+    expect(JSON.stringify(cards[1])).toContain('req-failing-turn');
+    expect(JSON.stringify(cards[1])).toContain('Nothing you typed is lost');
+    const failure = bot.logs.entries().find((entry) => entry.msg === 'turn failed');
+    expect(failure?.requestId).toBe('req-failing-turn');
+    expect(failure?.conversationId).toBeDefined();
+  });
+
+  it('answers a card action that fails with an error card as the invoke response', async () => {
+    connector.failNext(403, 'BotNotInConversationRoster', 'The bot is not part of the conversation roster.');
+    const response = await bot.post(cardAction(Verbs.helpShow, { serviceUrl: connector.serviceUrl, locale: 'ja-JP' }), {
+      'x-request-id': 'req-failing-invoke',
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(response.body.value)).toContain('req-failing-invoke');
+    expect(JSON.stringify(response.body.value)).toContain('問題が発生しました');
+  });
+
+  it('answers /readyz with 503 when the database is gone, while /healthz stays 200', async () => {
+    const other = await startBot();
+    other.service.db.close();
+    const ready = await other.get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({ status: 'not_ready' });
+    expect((await other.get('/healthz')).status).toBe(200);
+    await other.stop().catch(() => undefined);
+  });
+});

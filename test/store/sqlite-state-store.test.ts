@@ -1,0 +1,122 @@
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EtagConflictError } from '../../src/errors.js';
+import { createLogger } from '../../src/logging/create-logger.js';
+import { migrations } from '../../src/store/sqlite/migrations.js';
+import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/open-database.js';
+import { SqliteConversationAddressRepository } from '../../src/store/sqlite/sqlite-conversation-address-repository.js';
+import { SqliteStateStore } from '../../src/store/sqlite/sqlite-state-store.js';
+import { tempSqlitePath } from '../support/bot-harness.js';
+
+const silent = createLogger({ level: 'silent' });
+const clock = { now: () => new Date('2026-11-24T09:00:00Z') };
+
+describe('SQLite storage', () => {
+  const opened: SqliteDatabase[] = [];
+  const open = (path = tempSqlitePath()) => {
+    const db = openDatabase(path, silent);
+    opened.push(db);
+    return db;
+  };
+  afterEach(() => {
+    for (const db of opened.splice(0)) if (db.open) db.close();
+  });
+
+  it('creates the file in WAL mode with every migration applied', () => {
+    const path = tempSqlitePath();
+    const db = open(path);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.at(-1)!.version);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    expect(tables).toEqual(expect.arrayContaining(['bot_state', 'conversation_addresses']));
+  });
+
+  it('applies only the migrations a database has not had yet', () => {
+    const path = tempSqlitePath();
+    open(path).close();
+    const extended = [
+      ...migrations,
+      { version: 99, name: 'test table', sql: 'CREATE TABLE later (x INTEGER) STRICT;' },
+    ];
+    const db = openDatabase(path, silent, extended);
+    opened.push(db);
+    expect(db.pragma('user_version', { simple: true })).toBe(99);
+    expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'later'").pluck().get()).toBe(1);
+  });
+
+  it('refuses a database written by a newer build', () => {
+    const path = tempSqlitePath();
+    const raw = new Database(path);
+    raw.pragma('user_version = 1000');
+    raw.close();
+    expect(() => openDatabase(path, silent)).toThrow(/newer than this build knows/);
+  });
+
+  it('reads back what it wrote, with an eTag, and nothing for unknown keys', async () => {
+    const store = new SqliteStateStore(open(), clock);
+    await store.write({ a: { count: 1, nested: { ok: true } } });
+    const items = await store.read(['a', 'missing']);
+    expect(Object.keys(items)).toEqual(['a']);
+    expect(items.a).toEqual({ count: 1, nested: { ok: true }, eTag: '1' });
+  });
+
+  it('rejects a write that carries a stale eTag and keeps the newer value', async () => {
+    const store = new SqliteStateStore(open(), clock);
+    await store.write({ k: { v: 'first' } });
+    const [first] = Object.values(await store.read(['k']));
+    const [second] = Object.values(await store.read(['k']));
+    await store.write({ k: { ...first, v: 'from first reader' } });
+    await expect(store.write({ k: { ...second, v: 'from second reader' } })).rejects.toBeInstanceOf(EtagConflictError);
+    expect((await store.read(['k'])).k).toMatchObject({ v: 'from first reader', eTag: '2' });
+  });
+
+  it('overwrites with the * eTag and with no eTag', async () => {
+    const store = new SqliteStateStore(open(), clock);
+    await store.write({ k: { v: 1 } });
+    await store.write({ k: { v: 2, eTag: '*' } });
+    await store.write({ k: { v: 3 } });
+    expect((await store.read(['k'])).k).toEqual({ v: 3, eTag: '3' });
+  });
+
+  it('writes all items of one call or none of them', async () => {
+    const store = new SqliteStateStore(open(), clock);
+    await store.write({ a: { v: 1 }, b: { v: 1 } });
+    await expect(store.write({ a: { v: 2 }, b: { v: 2, eTag: '999' } })).rejects.toBeInstanceOf(EtagConflictError);
+    expect(await store.read(['a', 'b'])).toEqual({ a: { v: 1, eTag: '1' }, b: { v: 1, eTag: '1' } });
+  });
+
+  it('treats a non-numeric eTag as stale rather than guessing', async () => {
+    const store = new SqliteStateStore(open(), clock);
+    await store.write({ k: { v: 1 } });
+    await expect(store.write({ k: { v: 2, eTag: 'W/"abc"' } })).rejects.toBeInstanceOf(EtagConflictError);
+  });
+
+  it('deletes items', async () => {
+    const store = new SqliteStateStore(open(), clock);
+    await store.write({ a: { v: 1 }, b: { v: 1 } });
+    await store.delete(['a', 'never-existed']);
+    expect(Object.keys(await store.read(['a', 'b']))).toEqual(['b']);
+  });
+
+  it('keeps conversation addresses, replacing an older one with the same key', async () => {
+    const repository = new SqliteConversationAddressRepository(open());
+    const address = {
+      key: 'user:abc',
+      kind: 'personal' as const,
+      tenantId: 't1',
+      aadObjectId: 'abc',
+      teamId: undefined,
+      locale: 'ja-JP',
+      reference: { conversation: { id: 'a:1' }, serviceUrl: 'https://smba.example/' },
+      updatedAt: new Date('2026-11-24T09:00:00Z'),
+    };
+    await repository.save(address);
+    await repository.save({ ...address, locale: 'en-US', updatedAt: new Date('2026-11-24T10:00:00Z') });
+    expect(await repository.find('user:abc')).toEqual({
+      ...address,
+      locale: 'en-US',
+      updatedAt: new Date('2026-11-24T10:00:00Z'),
+    });
+    expect(await repository.find('user:nobody')).toBeUndefined();
+  });
+});

@@ -1,0 +1,116 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alex, personalMessage, teamInstall, tenant } from '../support/activities.js';
+import { startBot, tempSqlitePath } from '../support/bot-harness.js';
+import { FakeConnector } from '../support/fake-connector.js';
+
+/** Reads a stored conversation's state straight from the SQLite file. */
+function storedConversation(sqlitePath: string, conversationId: string): Record<string, any> | undefined {
+  const db = new Database(sqlitePath, { readonly: true });
+  try {
+    // teams-ai keys state by the recipient (bot) id, `28:<app id>` in Teams.
+    const key = `msteams/28:${tenant.bot.id}/conversations/${conversationId}`;
+    const value = db.prepare('SELECT value FROM bot_state WHERE key = ?').pluck().get(key) as string | undefined;
+    return value === undefined ? undefined : JSON.parse(value);
+  } finally {
+    db.close();
+  }
+}
+
+describe('conversation state', () => {
+  let connector: FakeConnector;
+
+  beforeAll(async () => {
+    connector = await new FakeConnector().start();
+  });
+  afterAll(async () => {
+    await connector.stop();
+  });
+
+  it('survives a restart: the same file carries the conversation on', async () => {
+    const sqlitePath = tempSqlitePath();
+    const conversationId = 'a:restart-conversation';
+    const first = await startBot({ sqlitePath });
+    await first.post(personalMessage('hello', { serviceUrl: connector.serviceUrl, conversationId }));
+    expect(JSON.stringify(connector.sentCards().at(-1))).toContain('Hi Alex, I help you');
+    await first.stop();
+
+    connector.clear();
+    const second = await startBot({ sqlitePath });
+    try {
+      await second.post(personalMessage('hello again', { serviceUrl: connector.serviceUrl, conversationId }));
+      expect(JSON.stringify(connector.sentCards().at(-1))).toContain('Welcome back, Alex.');
+      expect(storedConversation(sqlitePath, conversationId)?.turns).toBe(2);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('answers every message of a burst in one conversation, without errors or lost updates', async () => {
+    const bot = await startBot();
+    try {
+      connector.clear();
+      const conversationId = 'a:burst-conversation';
+      const burst = Array.from({ length: 25 }, (_, i) =>
+        bot.post(personalMessage(`message ${i}`, { serviceUrl: connector.serviceUrl, conversationId })),
+      );
+      const responses = await Promise.all(burst);
+      expect(responses.map((response) => response.status)).toEqual(Array(25).fill(200));
+      const titles = connector.sentCards().map((card) => card.body[0].text);
+      expect(titles).toEqual(Array(25).fill('Sign-in Help'));
+      expect(storedConversation(bot.sqlitePath, conversationId)?.turns).toBe(25);
+      expect(bot.logs.entries().filter((entry) => entry.level === 'error')).toEqual([]);
+    } finally {
+      await bot.stop();
+    }
+  });
+
+  it('keeps bursts in different conversations independent', async () => {
+    const bot = await startBot();
+    try {
+      const sends = ['a:one', 'a:two', 'a:three'].flatMap((conversationId) =>
+        Array.from({ length: 5 }, () =>
+          bot.post(personalMessage('hi', { serviceUrl: connector.serviceUrl, conversationId })),
+        ),
+      );
+      await Promise.all(sends);
+      for (const conversationId of ['a:one', 'a:two', 'a:three']) {
+        expect(storedConversation(bot.sqlitePath, conversationId)?.turns).toBe(5);
+      }
+    } finally {
+      await bot.stop();
+    }
+  });
+
+  it('remembers where to reach a person and a team channel for later notices', async () => {
+    const bot = await startBot();
+    try {
+      await bot.post(
+        personalMessage('hello', { serviceUrl: connector.serviceUrl, conversationId: 'a:alex-1on1', locale: 'ja-JP' }),
+      );
+      await bot.post(teamInstall({ serviceUrl: connector.serviceUrl }));
+      const db = new Database(bot.sqlitePath, { readonly: true });
+      const rows = db.prepare('SELECT * FROM conversation_addresses ORDER BY key').all() as Array<
+        Record<string, string>
+      >;
+      db.close();
+      const personal = rows.find((row) => row.key === `user:${alex.id}`)!;
+      expect(personal).toMatchObject({
+        kind: 'personal',
+        aad_object_id: alex.id,
+        tenant_id: tenant.tenant.id,
+        locale: 'ja-JP',
+      });
+      expect(JSON.parse(personal.reference!)).toMatchObject({
+        conversation: { id: 'a:alex-1on1' },
+        serviceUrl: connector.serviceUrl,
+      });
+      expect(rows.find((row) => row.key === `channel:${tenant.team.id}`)).toMatchObject({
+        kind: 'channel',
+        team_id: tenant.team.id,
+      });
+    } finally {
+      await bot.stop();
+    }
+  });
+});
