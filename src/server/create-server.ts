@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import restify, { type Request, type Response } from 'restify';
 import type { Config } from '../config/load-config.js';
 import type { HealthCheck } from '../domain/ports.js';
+import { resolveLocale } from '../domain/locale.js';
 import type { Logger } from '../logging/create-logger.js';
+import { pagePath, renderPage } from './render-page.js';
 
 /** The messaging endpoint, as the server sees it: body and headers in, status and body out. */
 export type MessageHandler = (request: {
@@ -122,6 +124,15 @@ export function createServer(deps: ServerDeps): BotServer {
     }
   });
 
+  for (const name of ['home', 'privacy', 'terms'] as const) {
+    server.get(pagePath(name), async (req: Request, res: Response) => {
+      const locale = resolveLocale(pageLanguage(req), config.defaultLocale);
+      const html = renderPage(name, locale);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-language': locale });
+      res.end(html);
+    });
+  }
+
   server.get('/healthz', async (_req: Request, res: Response) => {
     res.send(200, { status: 'ok' });
   });
@@ -166,6 +177,12 @@ export function createServer(deps: ServerDeps): BotServer {
       await closed;
     },
   };
+}
+
+/** `?lang=` when given, else the first language of Accept-Language. */
+function pageLanguage(req: Request): string | undefined {
+  const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lang');
+  return query ?? req.header('accept-language')?.split(',')[0];
 }
 
 function requestIdOf(req: Request): string {

@@ -36,6 +36,25 @@ describe('the HTTP server', () => {
     expect(response.body).toEqual({ status: 'ready', mode: 'local' });
   });
 
+  it.each([
+    ['/', 'Sign-in Help'],
+    ['/privacy', 'Privacy statement'],
+    ['/terms', 'Terms of use'],
+  ])('serves the page %s that the Teams manifest links to', async (path, title) => {
+    const response = await fetch(`${bot.url}${path}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await response.text()).toContain(`<h1>${title}</h1>`);
+  });
+
+  it('serves the pages in Japanese by Accept-Language or ?lang=ja', async () => {
+    const byHeader = await fetch(`${bot.url}/privacy`, { headers: { 'accept-language': 'ja-JP,ja;q=0.9' } });
+    expect(await byHeader.text()).toContain('<h1>プライバシーに関する声明</h1>');
+    const byQuery = await fetch(`${bot.url}/terms?lang=ja`);
+    expect(byQuery.headers.get('content-language')).toBe('ja');
+    expect(await byQuery.text()).toContain('<h1>利用条件</h1>');
+  });
+
   it('echoes a well-formed x-request-id and invents one otherwise', async () => {
     const given = await fetch(`${bot.url}/healthz`, { headers: { 'x-request-id': 'trace-123' } });
     expect(given.headers.get('x-request-id')).toBe('trace-123');

@@ -58,6 +58,34 @@ export const en = {
     generic:
       'Sorry, I could not finish that. Nothing you typed is lost; please try again in a moment. If it keeps happening, tell the helpdesk this reference: {reference}.',
   },
+  pages: {
+    home: {
+      title: 'Sign-in Help',
+      paragraphs: [
+        'Sign-in Help is a Microsoft Teams app run by your organisation’s IT helpdesk. It works out why you cannot sign in to your work account, walks you through the fix, and takes applications to reset your verification methods when you cannot fix it yourself.',
+        'Open it in Microsoft Teams and say what is wrong. It will never ask for your password or a verification code.',
+      ],
+    },
+    privacy: {
+      title: 'Privacy statement',
+      paragraphs: [
+        'Sign-in Help is operated by your organisation’s IT helpdesk, and your organisation is responsible for the data it keeps.',
+        'It keeps what it needs to help you: the state of your conversation with it, where to reach you in Teams, and, when you apply for a reset, your application, the decisions on it and a tamper-evident record of who did what.',
+        'It reads from your organisation’s directory what it needs to diagnose sign-in problems, such as whether your account is enabled and which verification methods are registered, shown masked.',
+        'It never asks for, keeps or logs passwords, verification codes or Temporary Access Passes.',
+        'For questions about your data, contact your IT helpdesk.',
+      ],
+    },
+    terms: {
+      title: 'Terms of use',
+      paragraphs: [
+        'Sign-in Help is for members of your organisation, to regain access to their own work account or, for line managers, to the account of a direct report who cannot reach Teams.',
+        'Applications are checked by the helpdesk, who verify your identity before anything changes. Applying for an account you are not entitled to is refused and recorded.',
+        'Follow your organisation’s IT policies when you use it.',
+      ],
+    },
+    otherLanguage: { label: '日本語', locale: 'ja' },
+  },
 } as const;
 
 type Widen<T> = T extends string
