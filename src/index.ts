@@ -23,15 +23,14 @@ const service = createBotService(config, logger);
 const port = await service.start();
 
 if (config.mode.kind === 'local') {
+  const lines = [
+    'LOCAL MODE: authentication is OFF, simulated demo directory.',
+    'Listening on 127.0.0.1 only. Never expose this to a network.',
+  ];
+  const width = Math.max(...lines.map((line) => line.length)) + 2;
+  const rule = '─'.repeat(width);
   console.error(
-    [
-      '',
-      '  ┌──────────────────────────────────────────────────────────────────┐',
-      '  │  LOCAL MODE: authentication is OFF, simulated demo directory.   │',
-      '  │  Listening on 127.0.0.1 only. Never expose this to a network.   │',
-      '  └──────────────────────────────────────────────────────────────────┘',
-      '',
-    ].join('\n'),
+    ['', `  ┌${rule}┐`, ...lines.map((line) => `  │ ${line.padEnd(width - 1)}│`), `  └${rule}┘`, ''].join('\n'),
   );
 }
 logger.info({ host: config.host, port, sqlite: config.sqlitePath }, 'Sign-in Help is listening');

@@ -133,6 +133,11 @@ export function createServer(deps: ServerDeps): BotServer {
     });
   }
 
+  // The Agents Playground (and some probes) check that the endpoint exists before posting.
+  server.head('/api/messages', async (_req: Request, res: Response) => {
+    res.send(200);
+  });
+
   server.get('/healthz', async (_req: Request, res: Response) => {
     res.send(200, { status: 'ok' });
   });

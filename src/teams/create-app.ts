@@ -29,7 +29,9 @@ export function createTeamsApp(
   app.turn('beforeTurn', async (context, state) => {
     const now = deps.clock.now();
     state.temp.returning = state.user.firstSeenAt !== undefined;
-    state.user.firstSeenAt ??= now.toISOString();
+    // Teams sends installationUpdate just before the conversationUpdate that greets; counting
+    // it as contact would make the very first greeting say "welcome back".
+    if (context.activity.type !== 'installationUpdate') state.user.firstSeenAt ??= now.toISOString();
     state.conversation.turns = (state.conversation.turns ?? 0) + 1;
     const address = addressOf(context, now);
     if (address) await deps.addresses.save(address);

@@ -63,6 +63,11 @@ export function personalInstall(options: ActivityOptions) {
   return { ...base('conversationUpdate', options), membersAdded: [{ id: BOT.id }] };
 }
 
+/** The installationUpdate Teams sends just before the conversationUpdate of a personal install. */
+export function personalInstallationUpdate(options: ActivityOptions) {
+  return { ...base('installationUpdate', options), action: 'add' };
+}
+
 /** The bot being added to a team: the General channel gets the activity. */
 export function teamInstall(options: ActivityOptions) {
   const activity = base('conversationUpdate', options);

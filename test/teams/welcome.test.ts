@@ -6,6 +6,7 @@ import {
   cardSubmit,
   ken,
   personalInstall,
+  personalInstallationUpdate,
   personalMessage,
   teamInstall,
 } from '../support/activities.js';
@@ -45,6 +46,21 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
       Verbs.requestsMine,
       Verbs.helpShow,
     ]);
+  });
+
+  it('greets a first-time user as new when Teams sends installationUpdate before conversationUpdate', async () => {
+    const newcomer = { id: '6c6c6c6c-0000-4000-8000-00000000beef', displayName: 'Nina Newcomer' };
+    await bot.post(personalInstallationUpdate(options({ from: newcomer })));
+    await bot.post(personalInstall(options({ from: newcomer })));
+    const cards = connector.sentCards();
+    expect(cards).toHaveLength(1);
+    expect(cardText(cards[0])).toContain('Hi Nina Newcomer, I help you get back into your work account.');
+  });
+
+  it('answers the HEAD probe on the messaging endpoint without running a turn', async () => {
+    const response = await fetch(`${bot.url}/api/messages`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(connector.calls).toHaveLength(0);
   });
 
   it('greets a Japanese user in Japanese, by the name in the directory', async () => {

@@ -19,7 +19,7 @@ export const en = {
   help: {
     title: 'How I can help',
     examplesHeading: 'You can type things like:',
-    examples: ["I can't sign in", 'I got a new phone', 'I lost my phone', 'The number does not match'],
+    examples: ["“I can't sign in”", '“I got a new phone”', '“I lost my phone”', '“The number does not match”'],
     commandsHeading: 'Or use these words:',
     commands: [
       { command: 'help', description: 'show this guide' },

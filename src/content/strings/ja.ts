@@ -21,12 +21,12 @@ export const ja: Strings = {
   help: {
     title: 'できること',
     examplesHeading: '例えば次のように入力できます:',
-    examples: ['サインインできない', 'スマホを機種変更した', 'スマホをなくした', '番号が一致しない'],
+    examples: ['「サインインできない」', '「スマホを機種変更した」', '「スマホをなくした」', '「番号が一致しない」'],
     commandsHeading: '次の言葉も使えます:',
     commands: [
-      { command: 'help', description: 'このガイドを表示' },
-      { command: 'diagnose', description: 'サインインできない原因を調べる' },
-      { command: 'my requests', description: '申請の進み具合を見る' },
+      { command: 'ヘルプ', description: 'このガイドを表示' },
+      { command: '診断', description: 'サインインできない原因を調べる' },
+      { command: '自分の申請', description: '申請の進み具合を見る' },
     ],
   },
   firstSteps: {

@@ -1,0 +1,115 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../src/config/load-config.js';
+import { createBotService } from '../src/create-bot-service.js';
+import { createLogger } from '../src/logging/create-logger.js';
+import { cardAction, personalMessage } from '../test/support/activities.js';
+import { startEchoBot } from './echo-bot.js';
+
+/* eslint-disable no-console -- a benchmark reports to the terminal */
+
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = 1;
+
+interface Result {
+  name: string;
+  turns: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+const sqlite = () => join(mkdtempSync(join(tmpdir(), 'bench-')), 'bench.sqlite');
+
+/** A Bot Connector that answers every send at once, so the bot is what is measured. */
+async function startSink(): Promise<{ serviceUrl: string; stop(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id":"1"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    serviceUrl: `http://127.0.0.1:${port}/`,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Drives `url` with CONCURRENCY clients, each in its own conversation, for SECONDS after a warm-up. */
+async function drive(name: string, url: string, activity: (client: number) => unknown): Promise<Result> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const warmupEnds = performance.now() + WARMUP_SECONDS * 1000;
+  const ends = warmupEnds + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, client) => {
+      while (performance.now() < ends) {
+        const started = performance.now();
+        const response = await fetch(`${url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(activity(client)),
+        });
+        await response.arrayBuffer();
+        if (started < warmupEnds) continue;
+        if (response.status !== 200) errors += 1;
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { name, turns: latencies.length, perSecond: latencies.length / SECONDS, p50: at(0.5), p99: at(0.99), errors };
+}
+
+const sink = await startSink();
+const options = (client: number) => ({ serviceUrl: sink.serviceUrl, conversationId: `a:bench-${client}` });
+
+const echo = await startEchoBot(sqlite());
+const baselineMessage = await drive('echo bot: message (baseline)', echo.url, (c) =>
+  personalMessage('hello', options(c)),
+);
+const baselineInvoke = await drive('echo bot: invoke (baseline)', echo.url, (c) => cardAction('help.show', options(c)));
+await echo.stop();
+
+const startupBegins = performance.now();
+const config = loadConfig({ PORT: '0', SQLITE_PATH: sqlite(), LOG_LEVEL: 'silent' });
+const service = createBotService(config, createLogger({ level: 'silent' }));
+const port = await service.start();
+const url = `http://127.0.0.1:${port}`;
+while ((await fetch(`${url}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 5));
+const startupMs = performance.now() - startupBegins;
+
+const welcome = await drive('Sign-in Help: welcome turn', url, (c) => personalMessage('hello', options(c)));
+const help = await drive('Sign-in Help: Help button (invoke)', url, (c) => cardAction('help.show', options(c)));
+await service.stop();
+await sink.stop();
+
+const rows = [
+  [baselineMessage, undefined],
+  [welcome, baselineMessage],
+  [baselineInvoke, undefined],
+  [help, baselineInvoke],
+] as const;
+console.log(
+  `\nSign-in Help bench: ${CONCURRENCY} concurrent conversations, ${SECONDS} s each after ${WARMUP_SECONDS} s warm-up\n`,
+);
+console.log(
+  'scenario                              turns/s   p50 ms   p99 ms  errors  cost vs baseline (target <= 1.5x)',
+);
+for (const [result, baseline] of rows) {
+  const cost = baseline ? `${(baseline.perSecond / result.perSecond).toFixed(2)}x` : '';
+  console.log(
+    `${result.name.padEnd(36)} ${result.perSecond.toFixed(0).padStart(8)} ${result.p50.toFixed(1).padStart(8)} ${result.p99.toFixed(1).padStart(8)} ${String(result.errors).padStart(7)}  ${cost}`,
+  );
+}
+console.log(`\nstartup to ready (in process, target < 2000 ms): ${startupMs.toFixed(0)} ms`);

@@ -1,0 +1,176 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parse as parseDotenv } from 'dotenv';
+import { loadConfig } from '../src/config/load-config.js';
+import { ConfigurationError } from '../src/errors.js';
+import { projectRoot } from '../src/project-root.js';
+import {
+  listeningPort,
+  PLAYGROUND_CONFIG_PATH,
+  PLAYGROUND_DEFAULT_PORT,
+  playgroundLaunch,
+  writePlaygroundConfig,
+} from './playground-config.js';
+
+// `npm run dev`: the bot in local mode plus the Agents Playground, stopped together.
+
+const HEALTH_TIMEOUT_MS = 60_000;
+/** The bot drains turns for up to SHUTDOWN_TIMEOUT_MS (10 s by default) before it exits. */
+const STOP_TIMEOUT_MS = 15_000;
+const PLAYGROUND_LOG = join(projectRoot, 'devTools', 'm365agentsplayground.log');
+
+const fail = (message: string, code = 1): never => {
+  console.error(`\nnpm run dev: ${message}\n`);
+  process.exit(code);
+};
+
+const dotenvPath = join(projectRoot, '.env');
+const dotenv = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {};
+// The same precedence as loadConfig: the environment wins over .env.
+if ({ ...dotenv, ...process.env }.MicrosoftAppId?.trim()) {
+  fail(
+    'MicrosoftAppId is set (in the environment or .env). The Agents Playground sends no tokens, so it only works ' +
+      'with the bot in local mode. Unset MicrosoftAppId (or remove it from .env) to use `npm run dev`; run a ' +
+      'production-mode bot with `npm start` instead.',
+  );
+}
+
+let botPort = 0;
+try {
+  botPort = loadConfig(process.env, { dotenvDir: projectRoot }).port;
+} catch (error) {
+  if (!(error instanceof ConfigurationError)) throw error;
+  fail(`${error.message}\nSee .env.example for every setting.`, 78);
+}
+if (botPort === 0) {
+  fail('PORT is 0. Give the bot a fixed port (or unset PORT for 3978) so the Playground can reach it.');
+}
+
+const botUrl = `http://127.0.0.1:${botPort}`;
+if (await answers(`${botUrl}/healthz`)) {
+  fail(`something already answers on ${botUrl}. Stop it (another \`npm run dev\`?) or set PORT to a free port.`);
+}
+
+if (!existsSync(PLAYGROUND_CONFIG_PATH)) {
+  writePlaygroundConfig();
+  console.log(`Generated ${relative(projectRoot, PLAYGROUND_CONFIG_PATH)} from demo/tenant.json.`);
+}
+
+const children = new Set<ChildProcess>();
+let stopping = false;
+let exitCode = 0;
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) {
+      // A second Ctrl-C: the user does not want to wait for the bot to drain.
+      for (const child of children) child.kill('SIGKILL');
+      process.exit(130);
+    }
+    console.log('\nStopping the bot and the Playground...');
+    stopAll(0);
+  });
+}
+// Children run in their own process groups (see start), so nothing else stops them if this process dies.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+const bot = start('bot', process.execPath, ['--import', 'tsx', 'src/index.ts'], {});
+if ((await becomesHealthy(bot)) && !stopping) startPlayground();
+
+function startPlayground(): void {
+  const launch = playgroundLaunch({
+    endpoint: `${botUrl}/api/messages`,
+    port: PLAYGROUND_DEFAULT_PORT,
+    logFile: PLAYGROUND_LOG,
+  });
+  start('playground', launch.command, launch.args, launch.env, (line) => {
+    const port = listeningPort(line);
+    if (port === undefined) return;
+    // The Playground takes another port when 56150 is busy, so print the one it reports.
+    console.log(
+      [
+        '',
+        `  Chat with the bot at http://localhost:${port}`,
+        '',
+        `  Bot: ${botUrl}/api/messages (local mode). Playground log: ${relative(projectRoot, PLAYGROUND_LOG)}`,
+        '  Press Ctrl-C to stop both.',
+        '',
+      ].join('\n'),
+    );
+  });
+}
+
+/** Spawns a child whose output is prefixed with its name; when it exits, everything stops. */
+function start(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  onLine?: (line: string) => void,
+): ChildProcess {
+  const child = spawn(command, args, {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Own process group: a terminal Ctrl-C reaches only this script, which sends each child exactly
+    // one SIGTERM. The bot treats a second signal as "exit now" and would skip its clean shutdown.
+    detached: true,
+  });
+  children.add(child);
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    const out = stream === child.stderr ? process.stderr : process.stdout;
+    createInterface({ input: stream }).on('line', (line) => {
+      out.write(`[${name}] ${line}\n`);
+      onLine?.(line);
+    });
+  }
+  child.on('error', (error) => fail(`could not start the ${name}: ${error.message}`));
+  child.on('exit', (code, signal) => {
+    children.delete(child);
+    if (stopping) {
+      if (children.size === 0) process.exit(exitCode);
+      return;
+    }
+    const status = code ?? 128 + (signal ? constants.signals[signal] : 0);
+    console.error(`\nThe ${name} exited (${signal ?? `code ${code}`}); stopping the rest.`);
+    stopAll(status);
+  });
+  return child;
+}
+
+function stopAll(code: number): void {
+  stopping = true;
+  exitCode = code;
+  if (children.size === 0) process.exit(code);
+  for (const child of children) child.kill('SIGTERM');
+  setTimeout(() => {
+    for (const child of children) child.kill('SIGKILL');
+  }, STOP_TIMEOUT_MS).unref();
+}
+
+/** Polls /healthz; false when the bot exited or stopping began first (its exit handler takes over). */
+async function becomesHealthy(child: ChildProcess): Promise<boolean> {
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null || stopping) return false;
+    if (await answers(`${botUrl}/healthz`)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  console.error(`\nThe bot did not answer ${botUrl}/healthz within ${HEALTH_TIMEOUT_MS / 1000} s.`);
+  stopAll(1);
+  return false;
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { runInNewContext } from 'node:vm';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { loadDemoTenant } from '../../src/directory/demo-tenant.js';
+import { SimulatedDirectory } from '../../src/directory/simulated-directory.js';
+import {
+  PLAYGROUND_CONFIG_PATH,
+  renderPlaygroundConfig,
+  type PlaygroundConfig,
+  type PlaygroundUser,
+} from '../../scripts/playground-config.js';
+
+const tenant = loadDemoTenant();
+const committedText = readFileSync(PLAYGROUND_CONFIG_PATH, 'utf8');
+const committed = parse(committedText) as PlaygroundConfig;
+
+/**
+ * The config schema the installed Playground validates with. It ships only inside its webpack
+ * bundle, as a string literal handed to JSON.parse, so it is cut out and read from there.
+ */
+function playgroundSchema(): Record<string, unknown> {
+  const bundle = readFileSync(
+    createRequire(import.meta.url).resolve('@microsoft/m365agentsplayground/dist/index.js'),
+    'utf8',
+  );
+  const id = bundle.indexOf('"$id":"https://aka.ms/teams-app-test-tool-config/0.1.1/config.schema.json"');
+  const start = bundle.lastIndexOf("JSON.parse('", id) + 'JSON.parse('.length;
+  const end = bundle.indexOf("')", id) + 1;
+  const literal = bundle.slice(start, end);
+  if (id < 0 || !/^'(?:[^'\\]|\\.)*'$/s.test(literal)) {
+    throw new Error('the config schema was not found in the Playground bundle; has the Playground changed?');
+  }
+  // Only a single-quoted string literal reaches the evaluator (checked just above).
+  return JSON.parse(runInNewContext(literal) as string) as Record<string, unknown>;
+}
+
+describe('the Agents Playground config', () => {
+  it('is committed exactly as the generator makes it from demo/tenant.json', () => {
+    expect(
+      committedText === renderPlaygroundConfig(tenant),
+      '.m365agentsplayground.yml is out of date with demo/tenant.json: run `npm run playground:config` and commit the result',
+    ).toBe(true);
+  });
+
+  it('says at its top that it is generated and must not be edited by hand', () => {
+    expect(committedText.split('\n')[0]).toMatch(/^# Generated from demo\/tenant\.json by `npm run playground:config`/);
+    expect(committedText).toMatch(/Do not edit by hand/);
+  });
+
+  it("passes the installed Playground's own schema check", () => {
+    // The Playground compiles its schema with ajv 8 and { strict: false }; so does this test.
+    const validate = new Ajv({ strict: false }).compile(playgroundSchema());
+    const valid = validate(committed);
+    expect(validate.errors ?? [], 'schema errors').toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('passes the checks the Playground makes beyond its schema: unique user ids and conversation ids', () => {
+    const userIds = [committed.currentUser, ...committed.users].map((user) => user.id);
+    const conversationIds = [
+      committed.personalChat.id,
+      committed.groupChat.id,
+      committed.team.id,
+      ...committed.team.channels.map((channel) => channel.id),
+    ];
+    expect(new Set(userIds).size).toBe(userIds.length);
+    expect(new Set(conversationIds).size).toBe(conversationIds.length);
+  });
+
+  it('lists exactly five users besides the current user, as the Playground requires', () => {
+    expect(committed.users).toHaveLength(5);
+    expect(committed.users.map((user) => user.id)).not.toContain(committed.currentUser.id);
+  });
+
+  it("uses the demo tenant's ids for the tenant, bot, chats, team and approval channel", () => {
+    expect(committed.tenantId).toBe(tenant.tenant.id);
+    expect(committed.bot).toEqual({ id: `28:${tenant.bot.id}`, name: tenant.bot.name });
+    expect(committed.personalChat.id).toBe(tenant.playground.personalChatId);
+    expect(committed.groupChat).toEqual(tenant.playground.groupChat);
+    expect(committed.team).toEqual({
+      id: tenant.team.id,
+      name: tenant.team.name,
+      aadGroupId: tenant.team.aadGroupId,
+      channels: [tenant.team.approvalChannel],
+    });
+  });
+
+  it('gives every Playground user the object id, name and address they have in the simulated directory', async () => {
+    const directory = new SimulatedDirectory(tenant);
+    const people: PlaygroundUser[] = [committed.currentUser, ...committed.users];
+    expect(committed.currentUser.aadObjectId).toBe(tenant.playground.currentUser);
+    for (const person of people) {
+      const user = await directory.getUser(person.aadObjectId);
+      expect(user, `${person.name} (${person.aadObjectId}) is not in the simulated directory`).toBeDefined();
+      expect(person).toEqual({
+        id: `29:${user!.id}`,
+        name: user!.displayName,
+        userPrincipleName: user!.userPrincipalName,
+        aadObjectId: user!.id,
+        givenName: user!.givenName,
+        surname: tenant.users.find((demoUser) => demoUser.id === user!.id)?.surname,
+        email: user!.mail,
+      });
+    }
+  });
+});

@@ -1,0 +1,276 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listeningPort, playgroundLaunch } from '../../scripts/playground-config.js';
+import { stringsFor } from '../../src/content/strings/index.js';
+import { projectPath } from '../../src/project-root.js';
+import { alex } from '../support/activities.js';
+import { startBot, type RunningBot } from '../support/bot-harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const STEP_TIMEOUT_MS = 20_000;
+const TEST_TIMEOUT_MS = 120_000;
+const RESULTS_DIR = projectPath('test-results');
+// Each test fails with this rather than the suite being skipped: a missing browser must not look green.
+const chromiumMissing = existsSync(CHROMIUM)
+  ? undefined
+  : `${CHROMIUM} is missing: this end-to-end test drives Debian's Chromium. ` +
+    'Install it with `apt-get update && apt-get install -y chromium` (Playwright cannot download browsers here).';
+
+/** A running Agents Playground: its web client's address and how to stop it. */
+interface Playground {
+  url: string;
+  stop(): void;
+}
+
+/**
+ * Starts the Agents Playground against `endpoint` with the committed demo tenant config, on a
+ * port it picks itself, and resolves once its web client answers.
+ */
+async function startPlayground(endpoint: string): Promise<Playground> {
+  const logFile = join(mkdtempSync(join(tmpdir(), 'sign-in-help-playground-')), 'playground.log');
+  const launch = playgroundLaunch({ endpoint, port: 0, logFile });
+  const child = spawn(launch.command, launch.args, {
+    env: { ...process.env, ...launch.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  try {
+    const port = await reportedPort(child, logFile);
+    const url = `http://localhost:${port}`;
+    await waitUntilAnswers(url);
+    return { url, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
+
+/** The port from the Playground's "Listening on N" line; fails early if it exits first. */
+function reportedPort(child: ChildProcess, logFile: string): Promise<number> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the Playground did not report its port within 30 s')), 30_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const port = listeningPort(line);
+      if (port === undefined) return;
+      clearTimeout(timer);
+      resolve(port);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the Playground exited with code ${code} before listening. See ${logFile}.\n${stderr}`));
+    });
+  });
+}
+
+async function waitUntilAnswers(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the Playground at ${url} did not answer within 30 s`);
+}
+
+/**
+ * An HTTP relay on loopback between the Playground and the bot. The Playground (0.2.28) writes
+ * locale "en-US" into every activity it makes, whatever the browser's or its own locale; the relay
+ * can stamp another locale on them, as a Teams client in that language would send.
+ */
+interface LocaleRelay {
+  url: string;
+  locale: string | undefined;
+  close(): Promise<void>;
+}
+
+async function startLocaleRelay(target: string): Promise<LocaleRelay> {
+  const relay: LocaleRelay = { url: '', locale: undefined, close: async () => {} };
+  const server: Server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    let body = Buffer.concat(chunks);
+    if (relay.locale && body.length > 0) {
+      const activity = JSON.parse(body.toString('utf8')) as { locale?: string; entities?: Array<Record<string, any>> };
+      activity.locale = relay.locale;
+      for (const entity of activity.entities ?? []) if (entity.type === 'clientInfo') entity.locale = relay.locale;
+      body = Buffer.from(JSON.stringify(activity));
+    }
+    try {
+      const answer = await fetch(`${target}${request.url ?? '/'}`, {
+        method: request.method,
+        headers: { 'content-type': request.headers['content-type'] ?? 'application/json' },
+        body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
+      });
+      response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' });
+      response.end(Buffer.from(await answer.arrayBuffer()));
+    } catch {
+      response.writeHead(502).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  relay.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  relay.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return relay;
+}
+
+/** Types into the Playground's message box (a rich-text editor, role textbox) and sends. */
+async function sendMessage(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox');
+  await box.click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+/** Waits for `locator` to be visible; a timeout names the step that did not happen. */
+async function see(what: string, locator: Locator): Promise<Locator> {
+  try {
+    await locator.waitFor({ state: 'visible' });
+  } catch (error) {
+    throw new Error(`The Playground never showed ${what}.`, { cause: error });
+  }
+  return locator;
+}
+
+describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () => {
+  let bot: RunningBot | undefined;
+  let relay: LocaleRelay | undefined;
+  let playground: Playground | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    if (chromiumMissing) return;
+    bot = await startBot();
+    relay = await startLocaleRelay(bot.url);
+    playground = await startPlayground(`${relay.url}/api/messages`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, TEST_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => {});
+    playground?.stop();
+    await relay?.close();
+    await bot?.stop();
+  });
+
+  /**
+   * Opens the Playground in a fresh browser context whose traffic may only go to loopback (the
+   * client asks Microsoft's CDN for fonts; refusing is harmless). Screenshots the page on failure.
+   */
+  async function inPlayground(name: string, locale: string | undefined, steps: (page: Page) => Promise<void>) {
+    if (chromiumMissing) throw new Error(chromiumMissing);
+    relay!.locale = locale;
+    const context = await browser!.newContext({ viewport: { width: 1400, height: 1000 } });
+    context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    await context.route('**/*', (route) => {
+      const { hostname } = new URL(route.request().url());
+      return ['localhost', '127.0.0.1', '[::1]'].includes(hostname) ? route.continue() : route.abort();
+    });
+    const page = await context.newPage();
+    try {
+      await page.goto(playground!.url);
+      await steps(page);
+    } catch (error) {
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      const path = join(RESULTS_DIR, `playground-${name}.png`);
+      await page.screenshot({ path, fullPage: true }).catch(() => {});
+      throw Object.assign(error as Error, { message: `${(error as Error).message}\nScreenshot: ${path}` });
+    } finally {
+      await context.close();
+    }
+  }
+
+  it(
+    "greets Alex with the welcome card, and answers the I can't sign in button with the first steps",
+    async () => {
+      const strings = stringsFor('en');
+      await inPlayground('english', undefined, async (page) => {
+        const welcomeCards = page
+          .locator('.ac-adaptiveCard')
+          .filter({ has: page.getByRole('heading', { name: strings.welcome.title, exact: true }) });
+        // Opening the Playground installs the bot in the personal chat, and the bot greets first.
+        await see('the welcome card sent on install', welcomeCards.first());
+
+        await sendMessage(page, 'hello');
+        const reply = await see('the welcome card in reply to "hello"', welcomeCards.nth(1));
+        // The Playground's message carries the name "Alex Wilber"; the given name comes from the directory.
+        const greeting = await reply.innerText();
+        expect(greeting).toContain(alex.givenName);
+        expect(greeting).not.toContain(alex.displayName);
+        for (const label of [
+          strings.welcome.actionCantSignIn,
+          strings.welcome.actionMyRequests,
+          strings.welcome.actionHelp,
+        ]) {
+          await see(`the button "${label}"`, reply.getByRole('button', { name: label, exact: true }));
+        }
+
+        await reply.getByRole('button', { name: strings.welcome.actionCantSignIn, exact: true }).click();
+        await see(
+          'the first-steps card',
+          page.locator('.ac-adaptiveCard').getByRole('heading', { name: strings.firstSteps.title, exact: true }),
+        );
+        // The invoke's own answer (a message-type invoke response) shows under the pressed card.
+        await see(
+          "the invoke's short answer",
+          page.getByLabel('Display Invoked Message').getByText(strings.actions.answered, { exact: true }),
+        );
+        expect(await welcomeCards.count()).toBe(2);
+      });
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'speaks Japanese to a ja-JP client: the Japanese welcome card, and the help card for ヘルプ',
+    async () => {
+      const strings = stringsFor('ja');
+      await inPlayground('japanese', 'ja-JP', async (page) => {
+        const welcomeCards = page
+          .locator('.ac-adaptiveCard')
+          .filter({ has: page.getByRole('heading', { name: strings.welcome.title, exact: true }) });
+        await see('the Japanese welcome card sent on install', welcomeCards.first());
+
+        await sendMessage(page, 'こんにちは');
+        const reply = await see('the Japanese welcome card in reply to "こんにちは"', welcomeCards.nth(1));
+        await reply.getByRole('button', { name: strings.welcome.actionHelp, exact: true }).click();
+        await see(
+          'the Japanese help card',
+          page.locator('.ac-adaptiveCard').getByRole('heading', { name: strings.help.title, exact: true }),
+        );
+        await see(
+          "the invoke's short answer in Japanese",
+          page.getByLabel('Display Invoked Message').getByText(strings.actions.answered, { exact: true }),
+        );
+      });
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
