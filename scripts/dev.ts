@@ -7,6 +7,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { loadConfig } from '../src/config/load-config.js';
 import { ConfigurationError } from '../src/errors.js';
 import { projectRoot } from '../src/project-root.js';
+import { startLocaleRelay } from './lib/locale-relay.js';
 import {
   listeningPort,
   PLAYGROUND_CONFIG_PATH,
@@ -50,6 +51,13 @@ if (botPort === 0) {
 }
 
 const botUrl = `http://127.0.0.1:${botPort}`;
+
+// The Playground stamps locale en-US on everything it sends; PLAYGROUND_LOCALE (e.g. ja-JP) has a
+// relay in front of the bot rewrite it, as a Teams client in that language would send.
+const playgroundLocale = process.env.PLAYGROUND_LOCALE?.trim() || undefined;
+if (playgroundLocale && !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(playgroundLocale)) {
+  fail(`PLAYGROUND_LOCALE "${playgroundLocale}" is not a language tag like ja-JP or en-US.`);
+}
 if (await answers(`${botUrl}/healthz`)) {
   fail(`something already answers on ${botUrl}. Stop it (another \`npm run dev\`?) or set PORT to a free port.`);
 }
@@ -80,11 +88,17 @@ process.on('exit', () => {
 });
 
 const bot = start('bot', process.execPath, ['--import', 'tsx', 'src/index.ts'], {});
-if ((await becomesHealthy(bot)) && !stopping) startPlayground();
+if ((await becomesHealthy(bot)) && !stopping) await startPlayground();
 
-function startPlayground(): void {
+async function startPlayground(): Promise<void> {
+  let endpointBase = botUrl;
+  if (playgroundLocale) {
+    const relay = await startLocaleRelay(botUrl);
+    relay.locale = playgroundLocale;
+    endpointBase = relay.url;
+  }
   const launch = playgroundLaunch({
-    endpoint: `${botUrl}/api/messages`,
+    endpoint: `${endpointBase}/api/messages`,
     port: PLAYGROUND_DEFAULT_PORT,
     logFile: PLAYGROUND_LOG,
   });
@@ -98,6 +112,7 @@ function startPlayground(): void {
         `  Chat with the bot at http://localhost:${port}`,
         '',
         `  Bot: ${botUrl}/api/messages (local mode). Playground log: ${relative(projectRoot, PLAYGROUND_LOG)}`,
+        ...(playgroundLocale ? [`  Every activity reaches the bot with locale ${playgroundLocale}.`] : []),
         '  Press Ctrl-C to stop both.',
         '',
       ].join('\n'),

@@ -63,13 +63,15 @@ export function createServer(deps: ServerDeps): BotServer {
       if (done) return;
       done = true;
       inFlight -= 1;
-      logger.debug(
+      // One line per activity at info; probes and pages only at debug.
+      const level = req.path() === '/api/messages' ? 'info' : 'debug';
+      logger[level](
         {
           requestId,
           method: req.method,
           path: req.path(),
           status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
         },
         'request finished',
       );
