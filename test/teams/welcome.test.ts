@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Verbs } from '../../src/cards/verbs.js';
 import {
   alex,
@@ -10,33 +10,21 @@ import {
   personalMessage,
   teamInstall,
 } from '../support/activities.js';
-import { startBot, type RunningBot } from '../support/bot-harness.js';
-import { FakeConnector } from '../support/fake-connector.js';
+import { useBot } from '../support/use-bot.js';
 
 /** All text of a card, flattened, for asserting on what a person would read. */
 const cardText = (card: unknown) => JSON.stringify(card);
 const buttonTitles = (card: any): string[] => (card.actions ?? []).map((action: any) => action.title);
 
 describe('welcome, help and the welcome card buttons (local mode, over HTTP)', () => {
-  let connector: FakeConnector;
-  let bot: RunningBot;
+  const ctx = useBot();
 
-  beforeAll(async () => {
-    connector = await new FakeConnector().start();
-    bot = await startBot();
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await connector.stop();
-  });
-  beforeEach(() => connector.clear());
-
-  const options = (extra: Record<string, unknown> = {}) => ({ serviceUrl: connector.serviceUrl, ...extra });
+  const options = (extra: Record<string, unknown> = {}) => ({ serviceUrl: ctx.connector.serviceUrl, ...extra });
 
   it('greets a user who installs the bot with the English welcome card and its three buttons', async () => {
-    const response = await bot.post(personalInstall(options({ from: alex })));
+    const response = await ctx.bot.post(personalInstall(options({ from: alex })));
     expect(response.status).toBe(200);
-    const cards = connector.sentCards();
+    const cards = ctx.connector.sentCards();
     expect(cards).toHaveLength(1);
     expect(cards[0].body[0].text).toBe('Sign-in Help');
     expect(cardText(cards[0])).toContain('Hi Alex, I help you get back into your work account.');
@@ -50,23 +38,23 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
 
   it('greets a first-time user as new when Teams sends installationUpdate before conversationUpdate', async () => {
     const newcomer = { id: '6c6c6c6c-0000-4000-8000-00000000beef', displayName: 'Nina Newcomer' };
-    await bot.post(personalInstallationUpdate(options({ from: newcomer })));
-    await bot.post(personalInstall(options({ from: newcomer })));
-    const cards = connector.sentCards();
+    await ctx.bot.post(personalInstallationUpdate(options({ from: newcomer })));
+    await ctx.bot.post(personalInstall(options({ from: newcomer })));
+    const cards = ctx.connector.sentCards();
     expect(cards).toHaveLength(1);
     expect(cardText(cards[0])).toContain('Hi Nina Newcomer, I help you get back into your work account.');
   });
 
   it('answers the HEAD probe on the messaging endpoint without running a turn', async () => {
-    const response = await fetch(`${bot.url}/api/messages`, { method: 'HEAD' });
+    const response = await fetch(`${ctx.bot.url}/api/messages`, { method: 'HEAD' });
     expect(response.status).toBe(200);
-    expect(connector.calls).toHaveLength(0);
+    expect(ctx.connector.calls).toHaveLength(0);
   });
 
   it('greets a Japanese user in Japanese, by the name in the directory', async () => {
-    const response = await bot.post(personalInstall(options({ from: ken, locale: 'ja-JP' })));
+    const response = await ctx.bot.post(personalInstall(options({ from: ken, locale: 'ja-JP' })));
     expect(response.status).toBe(200);
-    const [card] = connector.sentCards();
+    const [card] = ctx.connector.sentCards();
     expect(card.body[0].text).toBe('サインイン ヘルプ');
     expect(cardText(card)).toContain('健 さん、こんにちは。');
     expect(buttonTitles(card)).toEqual(['サインインできない', '自分の申請', 'ヘルプ']);
@@ -74,17 +62,17 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
 
   it('answers any other message with the welcome card, and greets a returning user as such', async () => {
     const conversationId = 'a:welcome-returning';
-    await bot.post(personalMessage('hello there', options({ conversationId })));
-    expect(cardText(connector.sentCards()[0])).toMatch(/Hi Alex|Welcome back, Alex/);
-    connector.clear();
-    await bot.post(personalMessage('good morning', options({ conversationId })));
-    expect(cardText(connector.sentCards()[0])).toContain('Welcome back, Alex.');
+    await ctx.bot.post(personalMessage('hello there', options({ conversationId })));
+    expect(cardText(ctx.connector.sentCards()[0])).toMatch(/Hi Alex|Welcome back, Alex/);
+    ctx.connector.clear();
+    await ctx.bot.post(personalMessage('good morning', options({ conversationId })));
+    expect(cardText(ctx.connector.sentCards()[0])).toContain('Welcome back, Alex.');
   });
 
   it('replies into the same conversation the message came from', async () => {
-    await bot.post(personalMessage('hi', options({ conversationId: 'a:reply-target' })));
-    expect(connector.calls).toHaveLength(1);
-    expect(connector.calls[0]!.conversationId).toBe('a:reply-target');
+    await ctx.bot.post(personalMessage('hi', options({ conversationId: 'a:reply-target' })));
+    expect(ctx.connector.calls).toHaveLength(1);
+    expect(ctx.connector.calls[0]!.conversationId).toBe('a:reply-target');
   });
 
   it.each([
@@ -93,31 +81,31 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
     ['ヘルプ', 'ja-JP', 'できること', '例えば次のように入力できます:'],
     ['help', 'fr-FR', 'How I can help', 'You can type things like:'],
   ])('answers %j (%s) with the help card', async (text, locale, title, examplesHeading) => {
-    const response = await bot.post(personalMessage(text, options({ locale })));
+    const response = await ctx.bot.post(personalMessage(text, options({ locale })));
     expect(response.status).toBe(200);
-    const [card] = connector.sentCards();
+    const [card] = ctx.connector.sentCards();
     expect(card.body[0].text).toBe(title);
     expect(cardText(card)).toContain(examplesHeading);
     expect(buttonTitles(card)).toHaveLength(3);
   });
 
   it('answers the Help button (Action.Execute) with a short note and posts the help card', async () => {
-    const response = await bot.post(cardAction(Verbs.helpShow, options()));
+    const response = await ctx.bot.post(cardAction(Verbs.helpShow, options()));
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       statusCode: 200,
       type: 'application/vnd.microsoft.activity.message',
       value: 'My answer is in the chat below.',
     });
-    const [card] = connector.sentCards();
+    const [card] = ctx.connector.sentCards();
     expect(card.body[0].text).toBe('How I can help');
   });
 
   it("answers the I can't sign in button with numbered first steps and the Security info link", async () => {
-    const response = await bot.post(cardAction(Verbs.diagnoseStart, options({ locale: 'ja-JP' })));
+    const response = await ctx.bot.post(cardAction(Verbs.diagnoseStart, options({ locale: 'ja-JP' })));
     expect(response.status).toBe(200);
     expect(response.body.value).toBe('下のチャットに回答しました。');
-    const [card] = connector.sentCards();
+    const [card] = ctx.connector.sentCards();
     expect(card.body[0].text).toBe('まず試していただきたいこと');
     expect(card.body[2].items).toHaveLength(4);
     expect(card.actions).toEqual([
@@ -126,9 +114,9 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
   });
 
   it('answers the My requests button', async () => {
-    const response = await bot.post(cardAction(Verbs.requestsMine, options()));
+    const response = await ctx.bot.post(cardAction(Verbs.requestsMine, options()));
     expect(response.status).toBe(200);
-    const [card] = connector.sentCards();
+    const [card] = ctx.connector.sentCards();
     expect(card.body[0].text).toBe('My requests');
     expect(cardText(card)).toContain('You have no requests.');
   });
@@ -139,10 +127,10 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
       [Verbs.diagnoseStart, 'First things to try'],
       [Verbs.requestsMine, 'My requests'],
     ] as const) {
-      connector.clear();
-      const response = await bot.post(cardSubmit(verb, options()));
+      ctx.connector.clear();
+      const response = await ctx.bot.post(cardSubmit(verb, options()));
       expect(response.status).toBe(200);
-      expect(connector.sentCards().map((card) => card.body[0].text)).toEqual([title]);
+      expect(ctx.connector.sentCards().map((card) => card.body[0].text)).toEqual([title]);
     }
   });
 
@@ -151,29 +139,29 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
     ['my requests', 'My requests'],
     ['診断', 'まず試していただきたいこと'],
   ])('answers the typed command %j', async (text, title) => {
-    await bot.post(personalMessage(text, options({ locale: text === '診断' ? 'ja-JP' : 'en-US' })));
-    expect(connector.sentCards()[0].body[0].text).toBe(title);
+    await ctx.bot.post(personalMessage(text, options({ locale: text === '診断' ? 'ja-JP' : 'en-US' })));
+    expect(ctx.connector.sentCards()[0].body[0].text).toBe(title);
   });
 
   it('introduces itself in a team channel when added to a team, without the personal menu', async () => {
-    const response = await bot.post(teamInstall(options()));
+    const response = await ctx.bot.post(teamInstall(options()));
     expect(response.status).toBe(200);
-    const [card] = connector.sentCards();
+    const [card] = ctx.connector.sentCards();
     expect(card.body[0].text).toBe('Sign-in Help is here');
     expect(card.actions).toBeUndefined();
   });
 
   it('does not greet when someone other than the bot joins a conversation', async () => {
     const activity = { ...personalInstall(options()), membersAdded: [{ id: '29:someone-else' }] };
-    const response = await bot.post(activity);
+    const response = await ctx.bot.post(activity);
     expect(response.status).toBe(200);
-    expect(connector.calls).toHaveLength(0);
+    expect(ctx.connector.calls).toHaveLength(0);
   });
 
   it('shows the sender name as plain text even when it looks like markdown or a template', async () => {
     const from = { id: '5b5b5b5b-0000-4000-8000-00000000abcd', displayName: '[x](https://evil.example) ${secret}' };
-    await bot.post(personalInstall(options({ from })));
-    const [card] = connector.sentCards();
+    await ctx.bot.post(personalInstall(options({ from })));
+    const [card] = ctx.connector.sentCards();
     const greeting = card.body[1];
     expect(greeting.type).toBe('RichTextBlock');
     expect(greeting.inlines[0]).toEqual({
