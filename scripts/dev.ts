@@ -31,7 +31,8 @@ const fail = (message: string, code = 1): never => {
 const dotenvPath = join(projectRoot, '.env');
 const dotenv = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {};
 // The same precedence as loadConfig: the environment wins over .env.
-if ({ ...dotenv, ...process.env }.MicrosoftAppId?.trim()) {
+const settings: Record<string, string | undefined> = { ...dotenv, ...process.env };
+if (settings.MicrosoftAppId?.trim()) {
   fail(
     'MicrosoftAppId is set (in the environment or .env). The Agents Playground sends no tokens, so it only works ' +
       'with the bot in local mode. Unset MicrosoftAppId (or remove it from .env) to use `npm run dev`; run a ' +
@@ -54,7 +55,7 @@ const botUrl = `http://127.0.0.1:${botPort}`;
 
 // The Playground stamps locale en-US on everything it sends; PLAYGROUND_LOCALE (e.g. ja-JP) has a
 // relay in front of the bot rewrite it, as a Teams client in that language would send.
-const playgroundLocale = process.env.PLAYGROUND_LOCALE?.trim() || undefined;
+const playgroundLocale = settings.PLAYGROUND_LOCALE?.trim() || undefined;
 if (playgroundLocale && !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(playgroundLocale)) {
   fail(`PLAYGROUND_LOCALE "${playgroundLocale}" is not a language tag like ja-JP or en-US.`);
 }
