@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { constants } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse as parseDotenv } from 'dotenv';
 import { loadConfig } from '../src/config/load-config.js';
-import { ConfigurationError } from '../src/errors.js';
+import { loadDemoTenant, upnLocalPart, type DemoTenant, type DemoUser } from '../src/directory/demo-tenant.js';
+import { ConfigurationError, DemoTenantError } from '../src/errors.js';
 import { projectRoot } from '../src/project-root.js';
 import { startLocaleRelay } from './lib/locale-relay.js';
 import {
@@ -13,6 +14,8 @@ import {
   PLAYGROUND_CONFIG_PATH,
   PLAYGROUND_DEFAULT_PORT,
   playgroundLaunch,
+  selectPlaygroundUser,
+  UnknownDemoUserError,
   writePlaygroundConfig,
 } from './playground-config.js';
 
@@ -59,11 +62,24 @@ const playgroundLocale = settings.PLAYGROUND_LOCALE?.trim() || undefined;
 if (playgroundLocale && !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(playgroundLocale)) {
   fail(`PLAYGROUND_LOCALE "${playgroundLocale}" is not a language tag like ja-JP or en-US.`);
 }
+// PLAYGROUND_USER (a demo user's UPN or the part before the @) puts that person in the Playground's chair.
+const tenant = readDemoTenant();
+const playgroundUserName = settings.PLAYGROUND_USER?.trim() || undefined;
+const playgroundUser = playgroundUserName ? choosePlaygroundUser(playgroundUserName) : undefined;
+const chosenUser = playgroundUser ?? tenant.users.find((user) => user.id === tenant.playground.currentUser);
+
 if (await answers(`${botUrl}/healthz`)) {
   fail(`something already answers on ${botUrl}. Stop it (another \`npm run dev\`?) or set PORT to a free port.`);
 }
 
-if (!existsSync(PLAYGROUND_CONFIG_PATH)) {
+let playgroundConfigPath = PLAYGROUND_CONFIG_PATH;
+if (chosenUser && chosenUser.id !== tenant.playground.currentUser) {
+  // Another person in the chair: a config of their own in a temporary folder, so the committed one stays
+  // the default and nothing in the working tree changes.
+  const folder = mkdtempSync(join(tmpdir(), 'sign-in-help-playground-config-'));
+  process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
+  playgroundConfigPath = writePlaygroundConfig(join(folder, '.m365agentsplayground.yml'), chosenUser.id, tenant);
+} else if (!existsSync(PLAYGROUND_CONFIG_PATH)) {
   writePlaygroundConfig();
   console.log(`Generated ${relative(projectRoot, PLAYGROUND_CONFIG_PATH)} from demo/tenant.json.`);
 }
@@ -101,6 +117,7 @@ async function startPlayground(): Promise<void> {
   const launch = playgroundLaunch({
     endpoint: `${endpointBase}/api/messages`,
     port: PLAYGROUND_DEFAULT_PORT,
+    configPath: playgroundConfigPath,
     logFile: PLAYGROUND_LOG,
   });
   start('playground', launch.command, launch.args, launch.env, (line) => {
@@ -112,6 +129,7 @@ async function startPlayground(): Promise<void> {
         '',
         `  Chat with the bot at http://localhost:${port}`,
         '',
+        ...(chosenUser ? describeChair(chosenUser) : []),
         `  Bot: ${botUrl}/api/messages (local mode). Playground log: ${relative(projectRoot, PLAYGROUND_LOG)}`,
         ...(playgroundLocale ? [`  Every activity reaches the bot with locale ${playgroundLocale}.`] : []),
         '  Press Ctrl-C to stop both.',
@@ -119,6 +137,43 @@ async function startPlayground(): Promise<void> {
       ].join('\n'),
     );
   });
+}
+
+function readDemoTenant(): DemoTenant {
+  try {
+    return loadDemoTenant();
+  } catch (error) {
+    if (!(error instanceof DemoTenantError)) throw error;
+    return fail(
+      `${error.message}\nFix demo/tenant.json (the simulated directory and the Playground are made from it).`,
+    );
+  }
+}
+
+function choosePlaygroundUser(name: string): DemoUser {
+  try {
+    return selectPlaygroundUser(tenant, name);
+  } catch (error) {
+    if (!(error instanceof UnknownDemoUserError)) throw error;
+    return fail(error.message);
+  }
+}
+
+/** Who the Playground's user is and what trying the bot as them shows, for the banner. */
+function describeChair(user: DemoUser): string[] {
+  const lines = [`  You are ${user.displayName} (${user.userPrincipalName}): ${user.situation}.`];
+  if (!playgroundUser) {
+    const example = tenant.users.find((other) => !other.inPlayground);
+    if (example) {
+      lines.push(`  Try someone else, e.g. PLAYGROUND_USER=${upnLocalPart(example)} npm run dev (see the README).`);
+    }
+  }
+  if (!playgroundLocale && user.preferredLanguage?.toLowerCase().startsWith('ja')) {
+    lines.push(
+      `  ${user.displayName} prefers Japanese: add PLAYGROUND_LOCALE=ja-JP to chat as a Japanese Teams client would.`,
+    );
+  }
+  return [...lines, ''];
 }
 
 /** Spawns a child whose output is prefixed with its name; when it exits, everything stops. */

@@ -1,7 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Document, Scalar } from 'yaml';
-import { loadDemoTenant, playgroundUsers, type DemoTenant, type DemoUser } from '../src/directory/demo-tenant.js';
+import {
+  loadDemoTenant,
+  playgroundUsers,
+  upnLocalPart,
+  type DemoTenant,
+  type DemoUser,
+} from '../src/directory/demo-tenant.js';
 import { projectPath } from '../src/project-root.js';
 
 /** Where the Agents Playground looks for its mock tenant when started from the project root. */
@@ -39,18 +45,32 @@ const HEADER = [
   ' yaml-language-server: $schema=https://aka.ms/teams-app-test-tool-config/0.1.1/config.schema.json',
 ].join('\n');
 
-/** The Playground's mock tenant, built from the demo tenant so ids match the simulated directory. */
-export function buildPlaygroundConfig(tenant: DemoTenant): PlaygroundConfig {
-  const current = tenant.users.find((user) => user.id === tenant.playground.currentUser);
-  if (!current) throw new Error(`demo tenant: playground.currentUser ${tenant.playground.currentUser} is not a user`);
+/**
+ * The Playground's mock tenant, built from the demo tenant so ids match the simulated directory.
+ * `currentUserId` puts another demo user in the Playground's chair; the others stay the same five,
+ * except that a chosen one of them trades places with the usual current user.
+ */
+export function buildPlaygroundConfig(
+  tenant: DemoTenant,
+  currentUserId: string = tenant.playground.currentUser,
+): PlaygroundConfig {
+  const usual = tenant.playground.currentUser;
+  const current = tenant.users.find((user) => user.id === currentUserId);
+  if (!current) throw new Error(`demo tenant: ${currentUserId} is not a user`);
+  const usualUser = tenant.users.find((user) => user.id === usual);
+  if (!usualUser) throw new Error(`demo tenant: playground.currentUser ${usual} is not a user`);
+  const others = playgroundUsers(tenant).map((user) => (user.id === current.id ? usualUser : user));
   return {
     version: PLAYGROUND_CONFIG_VERSION,
     tenantId: tenant.tenant.id,
     // Teams addresses bots as 28:<app id>; the fixtures in test/support use the same shape.
     bot: { id: `28:${tenant.bot.id}`, name: tenant.bot.name },
     currentUser: toPlaygroundUser(current),
-    users: playgroundUsers(tenant).map(toPlaygroundUser),
-    personalChat: { id: tenant.playground.personalChatId },
+    users: others.map(toPlaygroundUser),
+    // Each person gets their own 1:1 chat id, so conversation state never crosses between them.
+    personalChat: {
+      id: current.id === usual ? tenant.playground.personalChatId : `a:demo-personal-chat-${upnLocalPart(current)}`,
+    },
     groupChat: { id: tenant.playground.groupChat.id, name: tenant.playground.groupChat.name },
     team: {
       // The Playground's General channel shares the team's id, as in Teams.
@@ -62,9 +82,9 @@ export function buildPlaygroundConfig(tenant: DemoTenant): PlaygroundConfig {
   };
 }
 
-/** The text of `.m365agentsplayground.yml` for this demo tenant. */
-export function renderPlaygroundConfig(tenant: DemoTenant): string {
-  const document = new Document(buildPlaygroundConfig(tenant));
+/** The text of `.m365agentsplayground.yml` for this demo tenant, seen by `currentUserId` if given. */
+export function renderPlaygroundConfig(tenant: DemoTenant, currentUserId?: string): string {
+  const document = new Document(buildPlaygroundConfig(tenant, currentUserId));
   document.commentBefore = HEADER;
   // Quoted like the Playground's own template, so nobody mistakes it for a number.
   const version = document.get('version', true);
@@ -72,10 +92,45 @@ export function renderPlaygroundConfig(tenant: DemoTenant): string {
   return document.toString({ lineWidth: 0 });
 }
 
-/** Regenerates `.m365agentsplayground.yml` from `demo/tenant.json`; returns the path written. */
-export function writePlaygroundConfig(path: string = PLAYGROUND_CONFIG_PATH): string {
-  writeFileSync(path, renderPlaygroundConfig(loadDemoTenant()), 'utf8');
+/**
+ * Writes the Playground config; by default regenerates `.m365agentsplayground.yml` from
+ * `demo/tenant.json` for the usual current user. Returns the path written.
+ */
+export function writePlaygroundConfig(
+  path: string = PLAYGROUND_CONFIG_PATH,
+  currentUserId?: string,
+  tenant: DemoTenant = loadDemoTenant(),
+): string {
+  writeFileSync(path, renderPlaygroundConfig(tenant, currentUserId), 'utf8');
   return path;
+}
+
+/** `PLAYGROUND_USER` named nobody in the demo tenant; the message lists everyone it can name. */
+export class UnknownDemoUserError extends Error {
+  constructor(
+    readonly requested: string,
+    users: readonly DemoUser[],
+  ) {
+    const width = Math.max(...users.map((user) => upnLocalPart(user).length));
+    const example = users.find((user) => !user.inPlayground) ?? users[0];
+    super(
+      `PLAYGROUND_USER "${requested}" is not a demo user. Give a user principal name from demo/tenant.json or the ` +
+        `part before its @${example ? `, e.g. PLAYGROUND_USER=${upnLocalPart(example)} npm run dev` : ''}. ` +
+        `The demo users:\n${users.map((user) => `  ${upnLocalPart(user).padEnd(width)}  ${user.displayName}: ${user.situation}`).join('\n')}`,
+    );
+    this.name = 'UnknownDemoUserError';
+  }
+}
+
+/** The demo user `PLAYGROUND_USER` names: a user principal name or the part before its @, in any case. */
+export function selectPlaygroundUser(tenant: DemoTenant, requested: string): DemoUser {
+  const wanted = requested.trim().toLowerCase();
+  const user = tenant.users.find(
+    (candidate) =>
+      candidate.userPrincipalName.toLowerCase() === wanted || upnLocalPart(candidate).toLowerCase() === wanted,
+  );
+  if (!user) throw new UnknownDemoUserError(requested, tenant.users);
+  return user;
 }
 
 function toPlaygroundUser(user: DemoUser): PlaygroundUser {

@@ -1,4 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Config } from './config/load-config.js';
+import { loadKnowledge } from './content/diagnosis/load-knowledge.js';
+import { DiagnosisService } from './domain/diagnosis/diagnosis-service.js';
+import { DiagnosisEngine } from './domain/diagnosis/engine.js';
+import type { LinkId } from './domain/diagnosis/knowledge.js';
 import type { Clock, Directory } from './domain/ports.js';
 import { systemClock } from './domain/system-clock.js';
 import { loadDemoTenant } from './directory/demo-tenant.js';
@@ -6,6 +11,7 @@ import { SimulatedDirectory } from './directory/simulated-directory.js';
 import type { Logger } from './logging/create-logger.js';
 import { createServer } from './server/create-server.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite/open-database.js';
+import { SqliteDiagnosisRepository } from './store/sqlite/sqlite-diagnosis-repository.js';
 import { SqliteConversationAddressRepository } from './store/sqlite/sqlite-conversation-address-repository.js';
 import { SqliteStateStore } from './store/sqlite/sqlite-state-store.js';
 import { createBotAdapter, type AdapterOverrides } from './teams/bot-adapter.js';
@@ -36,11 +42,20 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   const demoTenant = config.mode.kind === 'local' ? loadDemoTenant() : undefined;
   // Local mode reads the simulated demo tenant. The Graph directory for production is not
   // built yet, so production greets people by the name Teams sends.
-  const directory = overrides.directory ?? (demoTenant && new SimulatedDirectory(demoTenant));
+  const directory = overrides.directory ?? (demoTenant && new SimulatedDirectory(demoTenant, clock));
   const botAppId = config.mode.kind === 'production' ? config.mode.appId : (demoTenant?.bot.id ?? '');
 
   const adapter = createBotAdapter(config, overrides.adapter);
-  const deps = { config, logger, clock, directory, addresses, links: config.links };
+  const knowledge = loadKnowledge(configuredLinks(config), config.diagnosisKnowledgePath);
+  const diagnosis = new DiagnosisService({
+    engine: new DiagnosisEngine(knowledge, configuredLinks(config)),
+    directory,
+    repository: new SqliteDiagnosisRepository(db),
+    clock,
+    newId: randomUUID,
+    evidenceBudgetMs: config.evidenceBudgetMs,
+  });
+  const deps = { config, logger, clock, directory, addresses, links: config.links, knowledge, diagnosis };
   const app = createTeamsApp(deps, adapter, stateStore, botAppId);
   const handleMessage = createInboundHandler({ config, adapter, app, turns: new KeyedSerialQueue() });
   const server = createServer({ config, logger, handleMessage, readiness: [stateStore] });
@@ -55,4 +70,11 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
         logger.info('stopped');
       })),
   };
+}
+
+/** The link ids that have a URL in this configuration. */
+function configuredLinks(config: Config): ReadonlySet<LinkId> {
+  return new Set(
+    (Object.entries(config.links) as Array<[LinkId, string | undefined]>).flatMap(([id, url]) => (url ? [id] : [])),
+  );
 }

@@ -1,6 +1,10 @@
 /** Stable codes for the failures the bot knows how to explain. */
 export type ErrorCode =
-  'configuration_invalid' | 'storage_etag_conflict' | 'demo_tenant_invalid' | 'card_template_invalid';
+  | 'configuration_invalid'
+  | 'storage_etag_conflict'
+  | 'demo_tenant_invalid'
+  | 'card_template_invalid'
+  | 'knowledge_invalid';
 
 /** Base class: every known failure carries a code that logs and tests can match on. */
 export class SignInHelpError extends Error {
@@ -41,5 +45,18 @@ export class DemoTenantError extends SignInHelpError {
 export class CardTemplateError extends SignInHelpError {
   constructor(name: string, reason: string) {
     super('card_template_invalid', `Card template "${name}" could not be rendered: ${reason}`);
+  }
+}
+
+/** The diagnosis knowledge file is unreadable or describes an unsound graph. */
+export class KnowledgeError extends SignInHelpError {
+  constructor(
+    readonly path: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      'knowledge_invalid',
+      `Diagnosis knowledge ${path} is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }

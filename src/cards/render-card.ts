@@ -13,9 +13,15 @@ export interface AdaptiveCard {
 }
 
 /** The names of the templates in `cards/`, one file each. */
-export type CardName = 'welcome' | 'guide' | 'notice';
+export type CardName = 'welcome' | 'notice' | 'diagnosis-question' | 'diagnosis-outcome' | 'symptoms';
 
-export const CARD_NAMES: readonly CardName[] = ['welcome', 'guide', 'notice'];
+export const CARD_NAMES: readonly CardName[] = [
+  'welcome',
+  'notice',
+  'diagnosis-question',
+  'diagnosis-outcome',
+  'symptoms',
+];
 
 const templates = new Map<CardName, Template>();
 

@@ -3,6 +3,9 @@ export const Verbs = {
   diagnoseStart: 'diagnose.start',
   requestsMine: 'requests.mine',
   helpShow: 'help.show',
+  diagnosisAnswer: 'diagnosis.answer',
+  diagnosisFixed: 'diagnosis.fixed',
+  diagnosisNotFixed: 'diagnosis.notfixed',
 } as const;
 
 export type Verb = (typeof Verbs)[keyof typeof Verbs];

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import type { LinkId } from '../domain/diagnosis/knowledge.js';
 import { ConfigurationError } from '../errors.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,6 +24,11 @@ const integer = (fallback: number, min: number, max: number) =>
       .max(max, `must be at most ${max}`)
       .default(fallback),
   );
+
+const httpsUrl = (fallback?: string) => {
+  const url = z.string().url('must be an https:// URL').startsWith('https://', 'must be an https:// URL');
+  return z.preprocess(emptyAsUndefined, fallback === undefined ? url.optional() : url.default(fallback));
+};
 
 /** The raw environment, as strings, before modes are decided. */
 const environmentSchema = z.object({
@@ -47,14 +53,15 @@ const environmentSchema = z.object({
   MicrosoftAppCertificateThumbprint: optionalText,
   MicrosoftAppCertificateKeyFile: optionalText,
   ALLOWED_TENANTS: optionalText,
-  SECURITY_INFO_URL: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .url('must be an https:// URL')
-      .startsWith('https://', 'must be an https:// URL')
-      .default('https://mysignins.microsoft.com/security-info'),
-  ),
+  SECURITY_INFO_URL: httpsUrl('https://mysignins.microsoft.com/security-info'),
+  PASSWORD_RESET_URL: httpsUrl('https://passwordreset.microsoftonline.com/'),
+  AUTHENTICATOR_APP_URL: httpsUrl('https://www.microsoft.com/security/mobile-authenticator-app'),
+  DEVICE_COMPLIANCE_URL: httpsUrl('https://portal.manage.microsoft.com/'),
+  ONBOARDING_PORTAL_URL: httpsUrl(),
+  IDENTITY_VERIFICATION_URL: httpsUrl(),
+  HELPDESK_URL: httpsUrl(),
+  DIAGNOSIS_KNOWLEDGE_PATH: optionalText,
+  EVIDENCE_BUDGET_MS: integer(2_000, 100, 10_000),
   TEAMS_APP_ID: z.preprocess(emptyAsUndefined, guid('the Teams app id').optional()),
   BOT_DOMAIN: optionalText,
 });
@@ -92,7 +99,12 @@ export interface Config {
   defaultLocale: 'en' | 'ja';
   shutdownTimeoutMs: number;
   maxBodyBytes: number;
-  links: { securityInfo: string };
+  /** URLs the bot links to, by link id; optional ones are undefined where the organisation has none. */
+  links: Readonly<Record<LinkId, string | undefined>>;
+  /** The diagnosis knowledge file; undefined for the one shipped with the bot. */
+  diagnosisKnowledgePath: string | undefined;
+  /** How long a diagnosis waits for directory evidence, all of it together, before asking instead. */
+  evidenceBudgetMs: number;
   teamsAppId: string | undefined;
   botDomain: string | undefined;
 }
@@ -142,7 +154,17 @@ export function loadConfig(
     defaultLocale: raw.DEFAULT_LOCALE,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     maxBodyBytes: raw.MAX_BODY_BYTES,
-    links: Object.freeze({ securityInfo: raw.SECURITY_INFO_URL }),
+    links: Object.freeze({
+      securityInfo: raw.SECURITY_INFO_URL,
+      passwordReset: raw.PASSWORD_RESET_URL,
+      authenticatorApp: raw.AUTHENTICATOR_APP_URL,
+      deviceCompliance: raw.DEVICE_COMPLIANCE_URL,
+      onboardingPortal: raw.ONBOARDING_PORTAL_URL,
+      identityVerification: raw.IDENTITY_VERIFICATION_URL,
+      helpdesk: raw.HELPDESK_URL,
+    }),
+    diagnosisKnowledgePath: raw.DIAGNOSIS_KNOWLEDGE_PATH,
+    evidenceBudgetMs: raw.EVIDENCE_BUDGET_MS,
     teamsAppId: raw.TEAMS_APP_ID,
     botDomain: raw.BOT_DOMAIN,
   });

@@ -1,32 +1,151 @@
-import type { Directory, DirectoryUser } from '../domain/ports.js';
-import type { DemoTenant } from './demo-tenant.js';
+import { createHash } from 'node:crypto';
+import type { AuthMethod, Clock, Directory, DirectoryUser, SignInRecord } from '../domain/ports.js';
+import type { DemoMethod, DemoTenant, DemoUser } from './demo-tenant.js';
+import { UserNotFoundError } from './directory-errors.js';
 
-/** The directory of the demo tenant, in memory: local mode and tests use it instead of Graph. */
+/** The directory calls a fault can be injected into. */
+export type DirectoryOperation = keyof Directory;
+
+/** How the simulated directory misbehaves, for tests and demos of slow or failing Graph. */
+export interface SimulatedDirectoryOptions {
+  /** Every call answers after this many milliseconds (default 0). */
+  latencyMs?: number;
+  /**
+   * Asked on every call, after the latency: an error it returns is thrown instead of answering,
+   * e.g. a ThrottledError (429) or ServiceUnavailableError (503) from directory-errors.ts.
+   */
+  failWith?: (operation: DirectoryOperation, userId: string) => Error | undefined;
+}
+
+/** Graph's fixed ids: the password method, the email method and each kind of phone. */
+const PASSWORD_METHOD_ID = '28c10230-6103-485e-b985-444c60001490';
+const EMAIL_METHOD_ID = '3ddfcfc8-9383-446f-83cc-3ab9be4be18f';
+const PHONE_METHOD_IDS = {
+  mobile: '3179e48a-750b-4051-897c-87b9720928f7',
+  alternateMobile: 'b6332ec1-7057-4abe-9331-3d72feddfe41',
+  office: 'e37fc753-ff3b-4958-9484-eaa9425c82bc',
+} as const;
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The directory of the demo tenant, in memory: local mode and tests use it instead of Graph.
+ * Times in the demo data are relative, so every date is computed from `clock` when asked.
+ */
 export class SimulatedDirectory implements Directory {
-  private readonly users: ReadonlyMap<string, DirectoryUser>;
+  private readonly users: ReadonlyMap<string, DemoUser>;
 
-  constructor(tenant: DemoTenant) {
-    this.users = new Map(
-      tenant.users.map((user) => [
-        user.id,
-        {
-          id: user.id,
-          displayName: user.displayName,
-          givenName: user.givenName,
-          userPrincipalName: user.userPrincipalName,
-          mail: user.userPrincipalName,
-          department: user.department,
-          jobTitle: user.jobTitle,
-          preferredLanguage: user.preferredLanguage,
-          accountEnabled: user.accountEnabled,
-          managerId: user.managerId,
-        },
-      ]),
-    );
+  constructor(
+    tenant: DemoTenant,
+    private readonly clock: Clock,
+    private readonly options: SimulatedDirectoryOptions = {},
+  ) {
+    // A private copy: changing the tenant object afterwards must not change the directory.
+    this.users = new Map(structuredClone(tenant.users).map((user) => [user.id, user]));
   }
 
   async getUser(id: string): Promise<DirectoryUser | undefined> {
+    await this.request('getUser', id);
     const user = this.users.get(id);
-    return user && { ...user };
+    return user && toDirectoryUser(user, this.clock.now());
   }
+
+  async getAuthenticationMethods(userId: string): Promise<AuthMethod[]> {
+    const user = await this.requestFor('getAuthenticationMethods', userId);
+    return [passwordMethod(), ...user.methods.map((method, index) => toAuthMethod(user.id, method, index))];
+  }
+
+  async getRecentSignIns(userId: string, limit: number): Promise<SignInRecord[]> {
+    const user = await this.requestFor('getRecentSignIns', userId);
+    const now = this.clock.now().getTime();
+    return [...user.signIns]
+      .sort((a, b) => a.minutesAgo - b.minutesAgo)
+      .slice(0, Math.max(0, limit))
+      .map((signIn) => ({ at: new Date(now - signIn.minutesAgo * MINUTE_MS), errorCode: signIn.errorCode }));
+  }
+
+  private async request(operation: DirectoryOperation, userId: string): Promise<void> {
+    const { latencyMs = 0, failWith } = this.options;
+    // The global timer, so that tests with fake timers control the delay.
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    const error = failWith?.(operation, userId);
+    if (error) throw error;
+  }
+
+  /** Like Graph, a user's sub-resources answer 404 when the user does not exist. */
+  private async requestFor(operation: DirectoryOperation, userId: string): Promise<DemoUser> {
+    await this.request(operation, userId);
+    const user = this.users.get(userId);
+    if (!user) throw new UserNotFoundError(userId);
+    return user;
+  }
+}
+
+function toDirectoryUser(user: DemoUser, now: Date): DirectoryUser {
+  const changedDaysAgo = user.externalUserStateChangedDaysAgo;
+  return {
+    id: user.id,
+    displayName: user.displayName,
+    givenName: user.givenName,
+    userPrincipalName: user.userPrincipalName,
+    mail: user.userPrincipalName,
+    department: user.department,
+    jobTitle: user.jobTitle,
+    preferredLanguage: user.preferredLanguage,
+    accountEnabled: user.accountEnabled,
+    managerId: user.managerId,
+    externalUserState: user.externalUserState,
+    externalUserStateChangedAt:
+      changedDaysAgo === undefined ? undefined : new Date(now.getTime() - changedDaysAgo * DAY_MS),
+  };
+}
+
+/** Graph lists the password as a method of every account; it can never be deleted. */
+function passwordMethod(): AuthMethod {
+  return { ...blankMethod(), id: PASSWORD_METHOD_ID, kind: 'password' };
+}
+
+function toAuthMethod(userId: string, method: DemoMethod, index: number): AuthMethod {
+  const base = { ...blankMethod(), id: stableGuid(`${userId}/methods/${index}`), kind: method.kind };
+  switch (method.kind) {
+    case 'microsoftAuthenticator':
+    case 'fido2':
+    case 'windowsHelloForBusiness':
+      return { ...base, displayName: method.displayName, isDefault: method.isDefault };
+    case 'phone':
+      return {
+        ...base,
+        id: PHONE_METHOD_IDS[method.phoneType],
+        phoneNumber: method.phoneNumber,
+        phoneType: method.phoneType,
+        isDefault: method.isDefault,
+      };
+    case 'softwareOath':
+      return { ...base, isDefault: method.isDefault };
+    case 'email':
+      return { ...base, id: EMAIL_METHOD_ID, emailAddress: method.emailAddress };
+    case 'temporaryAccessPass':
+      return { ...base, isUsable: method.usable };
+  }
+}
+
+function blankMethod(): Omit<AuthMethod, 'id' | 'kind'> {
+  return {
+    displayName: undefined,
+    phoneNumber: undefined,
+    phoneType: undefined,
+    emailAddress: undefined,
+    isDefault: false,
+    isUsable: undefined,
+  };
+}
+
+/** A GUID that is the same on every run for the same name (name-based, version 5 layout). */
+function stableGuid(name: string): string {
+  const hash = createHash('sha1').update('sign-in-help demo tenant/').update(name).digest().subarray(0, 16);
+  hash.writeUInt8((hash.readUInt8(6) & 0x0f) | 0x50, 6);
+  hash.writeUInt8((hash.readUInt8(8) & 0x3f) | 0x80, 8);
+  const hex = hash.toString('hex');
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join('-');
 }

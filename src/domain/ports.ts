@@ -20,12 +20,52 @@ export interface DirectoryUser {
   preferredLanguage: string | undefined;
   accountEnabled: boolean;
   managerId: string | undefined;
+  /** For invited accounts: whether the invitation was accepted, and when that state last changed. */
+  externalUserState: 'PendingAcceptance' | 'Accepted' | undefined;
+  externalUserStateChangedAt: Date | undefined;
+}
+
+/** The kinds of authentication method Microsoft Graph reports. */
+export type AuthMethodKind =
+  | 'password'
+  | 'microsoftAuthenticator'
+  | 'phone'
+  | 'softwareOath'
+  | 'fido2'
+  | 'email'
+  | 'windowsHelloForBusiness'
+  | 'temporaryAccessPass';
+
+/** One registered authentication method, as the directory reports it (unmasked). */
+export interface AuthMethod {
+  id: string;
+  kind: AuthMethodKind;
+  /** Device or key name, e.g. "iPhone 15" for an authenticator. */
+  displayName: string | undefined;
+  /** Phone methods only. */
+  phoneNumber: string | undefined;
+  phoneType: 'mobile' | 'alternateMobile' | 'office' | undefined;
+  /** Email methods only. */
+  emailAddress: string | undefined;
+  isDefault: boolean;
+  /** Temporary Access Pass only: whether it can be used now. */
+  isUsable: boolean | undefined;
+}
+
+/** One sign-in attempt from the sign-in log; error code 0 is a success. */
+export interface SignInRecord {
+  at: Date;
+  errorCode: number;
 }
 
 /** Reads people from the organisation's directory (Microsoft Graph, or the simulated tenant). */
 export interface Directory {
   /** The user with this Entra object id, or undefined when there is none. */
   getUser(id: string): Promise<DirectoryUser | undefined>;
+  /** The user's registered authentication methods. */
+  getAuthenticationMethods(userId: string): Promise<AuthMethod[]>;
+  /** The user's most recent sign-in attempts, newest first. */
+  getRecentSignIns(userId: string, limit: number): Promise<SignInRecord[]>;
 }
 
 /** One stored state item, as the bot framework's state layer reads and writes it. */
@@ -68,4 +108,33 @@ export interface ConversationAddressRepository {
 /** Whether the store can serve requests right now (for readiness probes). */
 export interface HealthCheck {
   check(): Promise<void>;
+}
+
+/** How a diagnosis ended, or that it is still going. */
+export type DiagnosisResult = 'open' | 'resolved' | 'notResolved' | 'applied';
+
+/** One diagnosis, recorded for the statistics managers read: who, the path, the outcome. */
+export interface DiagnosisRecord {
+  id: string;
+  tenantId: string;
+  userId: string;
+  locale: string;
+  /** The intent that started it, or how it was started (`menu`, `command`, `symptoms`). */
+  entry: string;
+  startedAt: Date;
+  updatedAt: Date;
+  /** The steps taken, as the engine recorded them. */
+  path: ReadonlyArray<{ node: string; via: string; choice?: string }>;
+  /** The outcome shown last, if any. */
+  outcome: string | undefined;
+  result: DiagnosisResult;
+  questionsAsked: number;
+  /** Which evidence was missing (failed, throttled or late). */
+  evidenceGaps: readonly string[];
+}
+
+/** Stores diagnosis records; one row per diagnosis, updated as it moves. */
+export interface DiagnosisRepository {
+  save(record: DiagnosisRecord): Promise<void>;
+  find(id: string): Promise<DiagnosisRecord | undefined>;
 }

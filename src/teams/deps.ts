@@ -1,11 +1,8 @@
 import type { Config } from '../config/load-config.js';
+import type { DiagnosisService } from '../domain/diagnosis/diagnosis-service.js';
+import type { Knowledge } from '../domain/diagnosis/knowledge.js';
 import type { Clock, ConversationAddressRepository, Directory } from '../domain/ports.js';
 import type { Logger } from '../logging/create-logger.js';
-
-/** Links the bot shows, from configuration so an organisation can point them at its own pages. */
-export interface Links {
-  securityInfo: string;
-}
 
 /** What the Teams handlers are given; they reach for nothing else. */
 export interface TeamsDeps {
@@ -15,5 +12,8 @@ export interface TeamsDeps {
   /** Undefined where no directory is configured yet; handlers then use what Teams sent. */
   directory: Directory | undefined;
   addresses: ConversationAddressRepository;
-  links: Links;
+  /** URLs by link id, from configuration. */
+  links: Config['links'];
+  knowledge: Knowledge;
+  diagnosis: DiagnosisService;
 }

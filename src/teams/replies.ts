@@ -1,5 +1,4 @@
 import type { TurnContext } from 'botbuilder';
-import { renderGuideCard } from '../cards/guide.js';
 import { renderNoticeCard } from '../cards/notice.js';
 import type { AdaptiveCard } from '../cards/render-card.js';
 import { renderWelcomeCard } from '../cards/welcome.js';
@@ -22,17 +21,6 @@ export async function welcomeReply(
   const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
   const name = await greetingName(context, deps);
   return renderWelcomeCard(strings, { name, returning: state.temp.returning === true }, withHelp);
-}
-
-/** The first things to try when someone cannot sign in. */
-export function firstStepsReply(context: TurnContext, deps: TeamsDeps): AdaptiveCard {
-  const { firstSteps } = stringsFor(turnLocale(context, deps.config.defaultLocale));
-  return renderGuideCard({
-    title: firstSteps.title,
-    intro: firstSteps.intro,
-    steps: firstSteps.steps,
-    links: [{ title: firstSteps.securityInfoLink, url: deps.links.securityInfo }],
-  });
 }
 
 /** The person's requests. */

@@ -1,3 +1,4 @@
+import type { ActiveDiagnosis } from '../domain/diagnosis/diagnosis-service.js';
 import {
   TurnState,
   type DefaultConversationState,
@@ -9,6 +10,8 @@ import {
 export interface ConversationState extends DefaultConversationState {
   /** Turns processed in this conversation (diagnostics; also proves no update is lost). */
   turns?: number;
+  /** The diagnosis in progress in this conversation, if any. */
+  diagnosis?: ActiveDiagnosis;
 }
 
 /** What the bot remembers about one person, across conversations. */

@@ -1,11 +1,72 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { renderGuideCard } from '../../src/cards/guide.js';
+import {
+  renderDiagnosisOutcomeCard,
+  renderDiagnosisQuestionCard,
+  renderSymptomsCard,
+} from '../../src/cards/diagnosis.js';
 import { renderNoticeCard } from '../../src/cards/notice.js';
 import { CARD_NAMES, readCardTemplate, type AdaptiveCard } from '../../src/cards/render-card.js';
 import { renderWelcomeCard } from '../../src/cards/welcome.js';
 import { stringsFor } from '../../src/content/strings/index.js';
+import type { ActiveDiagnosis } from '../../src/domain/diagnosis/diagnosis-service.js';
+import type { OutcomeNode, QuestionNode } from '../../src/domain/diagnosis/knowledge.js';
 import { LOCALES } from '../../src/domain/locale.js';
+
+const question = {
+  kind: 'question',
+  id: 'q-other',
+  prompt: { en: 'Can you use another method?', ja: '別の方法を使えますか?' },
+  choices: [
+    { id: 'yes', label: { en: 'Yes', ja: 'はい' }, next: 'x' },
+    { id: 'no', label: { en: 'No', ja: 'いいえ' }, next: 'y' },
+  ],
+} satisfies QuestionNode;
+const outcomeNode = (category: OutcomeNode['category']): OutcomeNode => ({
+  kind: 'outcome',
+  id: 'another-way',
+  category,
+  title: { en: 'Sign in another way', ja: '別の方法でサインイン' },
+  summary: { en: 'Use another method.', ja: '別の方法を使います。' },
+  steps: [
+    { en: 'Choose Sign in another way.', ja: '「別の方法でサインインする」を選びます。' },
+    { en: 'Pick a method that works.', ja: '使える方法を選びます。' },
+  ],
+  links: [
+    { link: 'securityInfo', label: { en: 'Security info', ja: 'セキュリティ情報' } },
+    { link: 'helpdesk', label: { en: 'Helpdesk', ja: 'ヘルプデスク' } },
+  ],
+  ifNotFixed: 'reset',
+});
+const links = {
+  securityInfo: 'https://mysignins.microsoft.com/security-info',
+  passwordReset: undefined,
+  authenticatorApp: undefined,
+  deviceCompliance: undefined,
+  onboardingPortal: undefined,
+  identityVerification: undefined,
+  helpdesk: undefined,
+};
+const active = (withEvidence: boolean): ActiveDiagnosis => ({
+  id: 'd-1',
+  entry: 'menu',
+  startedAt: '2026-11-24T09:00:00.000Z',
+  state: { node: 'q-other', questionsAsked: 1, path: [], triedOutcomes: [] },
+  facts: withEvidence ? { mfaNotCompleted: true } : {},
+  methods: withEvidence
+    ? [
+        { kind: 'phone', device: undefined, phoneType: 'mobile', masked: '+65 •••• 4567', isDefault: false },
+        {
+          kind: 'microsoftAuthenticator',
+          device: 'iPhone 15',
+          phoneType: undefined,
+          masked: undefined,
+          isDefault: true,
+        },
+      ]
+    : undefined,
+  evidenceGaps: withEvidence ? [] : ['methods: timed out'],
+});
 
 // adaptivecards' ESM entry does not load in Node; its UMD bundle does (PLATFORM.md).
 const require = createRequire(import.meta.url);
@@ -40,17 +101,20 @@ function allRenderedCards(): Array<[string, AdaptiveCard]> {
       [`welcome (${locale})`, renderWelcomeCard(strings, { name: 'Alex', returning: false })],
       [`welcome without a name (${locale})`, renderWelcomeCard(strings, { name: undefined, returning: false })],
       [`help (${locale})`, renderWelcomeCard(strings, { name: 'Alex', returning: true }, true)],
-      [
-        `guide (${locale})`,
-        renderGuideCard({
-          title: 't',
-          intro: 'i',
-          steps: strings.firstSteps.steps,
-          links: [{ title: 'l', url: 'https://example.com/' }],
-        }),
-      ],
-      [`guide without links (${locale})`, renderGuideCard({ title: 't', intro: 'i', steps: ['one'], links: [] })],
       [`notice (${locale})`, renderNoticeCard({ title: 't', body: strings.refusals.missingIdentity, tone: 'warning' })],
+      [`question with evidence (${locale})`, renderDiagnosisQuestionCard(strings, locale, active(true), question)],
+      [`question without evidence (${locale})`, renderDiagnosisQuestionCard(strings, locale, active(false), question)],
+      [`question answered (${locale})`, renderDiagnosisQuestionCard(strings, locale, active(true), question, 'Yes')],
+      [`outcome (${locale})`, renderDiagnosisOutcomeCard(strings, locale, 'd-1', outcomeNode('selfService'), links)],
+      [
+        `reset outcome (${locale})`,
+        renderDiagnosisOutcomeCard(strings, locale, 'd-1', outcomeNode('resetNeeded'), links),
+      ],
+      [
+        `outcome answered (${locale})`,
+        renderDiagnosisOutcomeCard(strings, locale, 'd-1', outcomeNode('notMfa'), links, 'No'),
+      ],
+      [`symptoms (${locale})`, renderSymptomsCard(strings)],
     ] as Array<[string, AdaptiveCard]>;
   });
 }
@@ -103,5 +167,52 @@ describe('card templates', () => {
 
   it('matches the help card snapshot in Japanese', () => {
     expect(renderWelcomeCard(stringsFor('ja'), { name: undefined, returning: false }, true)).toMatchSnapshot();
+  });
+});
+
+describe('diagnosis cards', () => {
+  const strings = stringsFor('en');
+
+  it('shows registered methods masked, default first, with what the sign-in log shows', () => {
+    const text = JSON.stringify(renderDiagnosisQuestionCard(strings, 'en', active(true), question));
+    expect(text).toContain('Registered methods: Authenticator on iPhone 15 (default), Mobile phone +65 •••• 4567');
+    expect(text).toContain('Your recent sign-ins stopped at the verification step.');
+  });
+
+  it('says it will ask instead when the directory gave nothing', () => {
+    const text = JSON.stringify(renderDiagnosisQuestionCard(strings, 'en', active(false), question));
+    expect(text).toContain('I could not look at the directory just now, so I will ask instead.');
+  });
+
+  it('puts the diagnosis id, node and choice on every answer button', () => {
+    const card = renderDiagnosisQuestionCard(strings, 'en', active(true), question);
+    expect(card.actions?.map((action: any) => action.data)).toEqual([
+      { verb: 'diagnosis.answer', diagnosisId: 'd-1', node: 'q-other', choice: 'yes' },
+      { verb: 'diagnosis.answer', diagnosisId: 'd-1', node: 'q-other', choice: 'no' },
+    ]);
+  });
+
+  it('leaves no buttons on an answered card', () => {
+    expect(renderDiagnosisQuestionCard(strings, 'ja', active(true), question, 'はい').actions).toEqual([]);
+    expect(renderDiagnosisOutcomeCard(strings, 'ja', 'd-1', outcomeNode('selfService'), links, 'はい').actions).toEqual(
+      [],
+    );
+  });
+
+  it('numbers the steps, shows only configured links and asks "Did this fix it?"', () => {
+    const card = renderDiagnosisOutcomeCard(strings, 'en', 'd-1', outcomeNode('selfService'), links);
+    const text = JSON.stringify(card);
+    expect(text).toContain('"1."');
+    expect(text).toContain('"2."');
+    expect(text).toContain('https://mysignins.microsoft.com/security-info');
+    expect(text).not.toContain('Helpdesk');
+    expect(text).toContain('Did this fix it?');
+    expect(card.actions?.map((action: any) => action.verb)).toEqual(['diagnosis.fixed', 'diagnosis.notfixed']);
+  });
+
+  it('offers the application instead of "Did this fix it?" when a reset is needed', () => {
+    const card = renderDiagnosisOutcomeCard(strings, 'en', 'd-1', outcomeNode('resetNeeded'), links);
+    expect(JSON.stringify(card)).not.toContain('Did this fix it?');
+    expect(card.actions?.map((action: any) => action.title)).toEqual(['Apply for a reset', 'I can sign in now']);
   });
 });

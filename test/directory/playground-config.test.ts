@@ -1,14 +1,20 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { loadDemoTenant } from '../../src/directory/demo-tenant.js';
+import { loadDemoTenant, type DemoUser } from '../../src/directory/demo-tenant.js';
 import { SimulatedDirectory } from '../../src/directory/simulated-directory.js';
 import {
+  buildPlaygroundConfig,
   PLAYGROUND_CONFIG_PATH,
   renderPlaygroundConfig,
+  selectPlaygroundUser,
+  UnknownDemoUserError,
+  writePlaygroundConfig,
   type PlaygroundConfig,
   type PlaygroundUser,
 } from '../../scripts/playground-config.js';
@@ -16,6 +22,7 @@ import {
 const tenant = loadDemoTenant();
 const committedText = readFileSync(PLAYGROUND_CONFIG_PATH, 'utf8');
 const committed = parse(committedText) as PlaygroundConfig;
+const clock = { now: () => new Date('2026-03-02T01:30:00Z') };
 
 /**
  * The config schema the installed Playground validates with. It ships only inside its webpack
@@ -89,7 +96,7 @@ describe('the Agents Playground config', () => {
   });
 
   it('gives every Playground user the object id, name and address they have in the simulated directory', async () => {
-    const directory = new SimulatedDirectory(tenant);
+    const directory = new SimulatedDirectory(tenant, clock);
     const people: PlaygroundUser[] = [committed.currentUser, ...committed.users];
     expect(committed.currentUser.aadObjectId).toBe(tenant.playground.currentUser);
     for (const person of people) {
@@ -104,6 +111,82 @@ describe('the Agents Playground config', () => {
         surname: tenant.users.find((demoUser) => demoUser.id === user!.id)?.surname,
         email: user!.mail,
       });
+    }
+  });
+});
+
+/** The demo user with this user principal name. */
+function person(upn: string): DemoUser {
+  const user = tenant.users.find((candidate) => candidate.userPrincipalName === upn);
+  if (!user) throw new Error(`no demo user ${upn}`);
+  return user;
+}
+
+describe('PLAYGROUND_USER', () => {
+  const others = committed.users.map((user) => user.aadObjectId);
+
+  it('names a demo user by the part of the user principal name before the @, or the whole of it, in any case', () => {
+    const diego = person('diegos@contoso.example');
+    expect(selectPlaygroundUser(tenant, 'diegos')).toBe(diego);
+    expect(selectPlaygroundUser(tenant, 'DiegoS@Contoso.example')).toBe(diego);
+    expect(selectPlaygroundUser(tenant, ' yuki.sato ')).toBe(person('yuki.sato@contoso.example'));
+  });
+
+  it('refuses a name that is no demo user, listing every choice with its situation', () => {
+    let error: unknown;
+    try {
+      selectPlaygroundUser(tenant, 'diego');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UnknownDemoUserError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^PLAYGROUND_USER "diego" is not a demo user/);
+    for (const user of tenant.users) {
+      expect(message).toContain(`${user.userPrincipalName.split('@')[0]}`);
+      expect(message).toContain(`${user.displayName}: ${user.situation}`);
+    }
+  });
+
+  it('puts a person from outside the Playground in the chair, with the same five others', () => {
+    const diego = person('diegos@contoso.example');
+    const config = buildPlaygroundConfig(tenant, diego.id);
+    expect(config.currentUser).toMatchObject({ aadObjectId: diego.id, name: 'Diego Siciliani', id: `29:${diego.id}` });
+    expect(config.users.map((user) => user.aadObjectId)).toEqual(others);
+    expect(config.personalChat.id).toBe('a:demo-personal-chat-diegos');
+  });
+
+  it('swaps a chosen Playground person with Alex Wilber, so there are still exactly five distinct others', () => {
+    const megan = person('meganb@contoso.example');
+    const config = buildPlaygroundConfig(tenant, megan.id);
+    const ids = config.users.map((user) => user.aadObjectId);
+    expect(config.currentUser.aadObjectId).toBe(megan.id);
+    expect(ids).toHaveLength(5);
+    expect(new Set(ids).size).toBe(5);
+    expect(ids).not.toContain(megan.id);
+    expect(ids).toContain(tenant.playground.currentUser);
+  });
+
+  it('gives Alex Wilber exactly the committed config', () => {
+    expect(renderPlaygroundConfig(tenant, tenant.playground.currentUser)).toBe(committedText);
+  });
+
+  it("writes a config for anyone that the installed Playground's schema accepts, with unique conversation ids", () => {
+    const validate = new Ajv({ strict: false }).compile(playgroundSchema());
+    const folder = mkdtempSync(join(tmpdir(), 'playground-config-test-'));
+    try {
+      for (const user of tenant.users) {
+        const path = writePlaygroundConfig(join(folder, `${user.id}.yml`), user.id, tenant);
+        const config = parse(readFileSync(path, 'utf8')) as PlaygroundConfig;
+        expect(validate(config), `${user.displayName}: ${JSON.stringify(validate.errors)}`).toBe(true);
+        expect(config.currentUser.aadObjectId).toBe(user.id);
+        const people = [config.currentUser, ...config.users].map((entry) => entry.id);
+        expect(new Set(people).size).toBe(6);
+        const conversations = [config.personalChat.id, config.groupChat.id, config.team.id];
+        expect(new Set(conversations).size).toBe(3);
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });

@@ -7,10 +7,30 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocaleRelay, type LocaleRelay } from '../../scripts/lib/locale-relay.js';
 import { listeningPort, playgroundLaunch } from '../../scripts/playground-config.js';
+import { loadKnowledge } from '../../src/content/diagnosis/load-knowledge.js';
 import { stringsFor } from '../../src/content/strings/index.js';
 import { projectPath } from '../../src/project-root.js';
 import { alex } from '../support/activities.js';
 import { startBot, type RunningBot } from '../support/bot-harness.js';
+
+const knowledge = loadKnowledge(new Set(['securityInfo', 'passwordReset', 'authenticatorApp', 'deviceCompliance']));
+const nodeById = (id: string) => knowledge.nodes.find((node) => node.id === id);
+/** The English label of a choice in the shipped knowledge, so the test follows content changes. */
+const choiceLabel = (question: string, choice: string): string => {
+  const node = nodeById(question);
+  if (node?.kind !== 'question') throw new Error(`no question ${question}`);
+  return node.choices.find((c) => c.id === choice)!.label.en;
+};
+const questionPrompt = (question: string): string => {
+  const node = nodeById(question);
+  if (node?.kind !== 'question') throw new Error(`no question ${question}`);
+  return node.prompt.en;
+};
+const outcomeTitle = (outcome: string): string => {
+  const node = nodeById(outcome);
+  if (node?.kind !== 'outcome') throw new Error(`no outcome ${outcome}`);
+  return node.title.en;
+};
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -162,7 +182,7 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
   }
 
   it(
-    "greets Alex with the welcome card, and answers the I can't sign in button with the first steps",
+    "greets Alex with the welcome card, and walks one diagnosis from I can't sign in to a fix",
     async () => {
       const strings = stringsFor('en');
       await inPlayground('english', undefined, async (page) => {
@@ -188,14 +208,33 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
 
         await reply.getByRole('button', { name: strings.welcome.actionCantSignIn, exact: true }).click();
         await see(
-          'the first-steps card',
-          page.locator('.ac-adaptiveCard').getByRole('heading', { name: strings.firstSteps.title, exact: true }),
+          'the first diagnosis question',
+          page.locator('.ac-adaptiveCard').getByRole('heading', { name: strings.diagnosis.title, exact: true }),
         );
         // The invoke's own answer (a message-type invoke response) shows under the pressed card.
         await see(
           "the invoke's short answer",
           page.getByLabel('Display Invoked Message').getByText(strings.actions.answered, { exact: true }),
         );
+        // The directory was consulted first: Alex's methods are listed, masked.
+        await see('the masked methods', page.getByText(/Registered methods: .*\+65 •••• \d{4}/).last());
+
+        // One diagnosis path, clicked through: verification fails, new phone with the old one at hand.
+        await page
+          .getByRole('button', { name: choiceLabel('q-symptom', 'cannot-verify'), exact: true })
+          .last()
+          .click();
+        await see('the second question', page.getByText(questionPrompt('q-mfa-problem'), { exact: true }).last());
+        await page
+          .getByRole('button', { name: choiceLabel('q-mfa-problem', 'new-phone-have-old'), exact: true })
+          .last()
+          .click();
+        await see(
+          'the outcome card',
+          page.getByRole('heading', { name: outcomeTitle('new-phone-old-available'), exact: true }).last(),
+        );
+        await page.getByRole('button', { name: strings.diagnosis.yes, exact: true }).last().click();
+        await see('the thanks', page.getByText(strings.diagnosis.resolvedTitle, { exact: true }).last());
         expect(await welcomeCards.count()).toBe(2);
       });
     },

@@ -52,7 +52,9 @@ describe('conversation state', () => {
       connector.clear();
       const conversationId = 'a:burst-conversation';
       const burst = Array.from({ length: 25 }, (_, i) =>
-        bot.post(personalMessage(`message ${i}`, { serviceUrl: connector.serviceUrl, conversationId })),
+        bot.post(
+          personalMessage(i % 2 === 0 ? 'hello' : 'hi there', { serviceUrl: connector.serviceUrl, conversationId }),
+        ),
       );
       const responses = await Promise.all(burst);
       expect(responses.map((response) => response.status)).toEqual(Array(25).fill(200));

@@ -11,13 +11,13 @@ function fixture(name: string, serviceUrl: string): unknown {
 describe('activities shaped exactly as Teams sends them', () => {
   const ctx = useBot();
 
-  it('answers a Japanese personal message with the Japanese welcome card, as a reply to it', async () => {
+  it('starts a Japanese diagnosis for "I lost my phone", as a reply to the message', async () => {
     const response = await ctx.bot.post(fixture('teams-personal-message', ctx.connector.serviceUrl));
     expect(response.status).toBe(200);
     const [call] = ctx.connector.calls;
     expect(call!.path).toMatch(/\/v3\/conversations\/.+\/activities\/1764031425678$/);
     expect(call!.body.replyToId).toBe('1764031425678');
-    expect(call!.body.attachments[0].content.body[0].text).toBe('サインイン ヘルプ');
+    expect(call!.body.attachments[0].content.body[0].text).toBe('原因を一緒に確認しましょう');
   });
 
   it('answers a recorded Action.Execute invoke within the same HTTP response', async () => {

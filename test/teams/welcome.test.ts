@@ -101,16 +101,15 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
     expect(card.body[0].text).toBe('How I can help');
   });
 
-  it("answers the I can't sign in button with numbered first steps and the Security info link", async () => {
+  it("starts a diagnosis from the I can't sign in button, looking at the directory first", async () => {
     const response = await ctx.bot.post(cardAction(Verbs.diagnoseStart, options({ locale: 'ja-JP' })));
     expect(response.status).toBe(200);
     expect(response.body.value).toBe('下のチャットに回答しました。');
     const [card] = ctx.connector.sentCards();
-    expect(card.body[0].text).toBe('まず試していただきたいこと');
-    expect(card.body[2].items).toHaveLength(4);
-    expect(card.actions).toEqual([
-      { type: 'Action.OpenUrl', title: 'セキュリティ情報を開く', url: 'https://mysignins.microsoft.com/security-info' },
-    ]);
+    expect(card.body[0].text).toBe('原因を一緒に確認しましょう');
+    // Alex has two registered methods; the card shows them masked.
+    expect(cardText(card)).toContain('登録済みの確認方法');
+    expect(cardText(card)).not.toMatch(/\+65 \d{4} \d{4}/);
   });
 
   it('answers the My requests button', async () => {
@@ -124,7 +123,7 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
   it('answers the Action.Submit fallback of each button like Action.Execute', async () => {
     for (const [verb, title] of [
       [Verbs.helpShow, 'How I can help'],
-      [Verbs.diagnoseStart, 'First things to try'],
+      [Verbs.diagnoseStart, "Let's find out what's wrong"],
       [Verbs.requestsMine, 'My requests'],
     ] as const) {
       ctx.connector.clear();
@@ -135,9 +134,9 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
   });
 
   it.each([
-    ['diagnose', 'First things to try'],
+    ['diagnose', "Let's find out what's wrong"],
     ['my requests', 'My requests'],
-    ['診断', 'まず試していただきたいこと'],
+    ['診断', '原因を一緒に確認しましょう'],
   ])('answers the typed command %j', async (text, title) => {
     await ctx.bot.post(personalMessage(text, options({ locale: text === '診断' ? 'ja-JP' : 'en-US' })));
     expect(ctx.connector.sentCards()[0].body[0].text).toBe(title);

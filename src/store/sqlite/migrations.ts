@@ -30,4 +30,26 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'diagnosis records',
+    sql: `
+      CREATE TABLE diagnoses (
+        id              TEXT PRIMARY KEY,
+        tenant_id       TEXT NOT NULL,
+        user_id         TEXT NOT NULL,
+        locale          TEXT NOT NULL,
+        entry           TEXT NOT NULL,
+        started_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        path            TEXT NOT NULL,
+        outcome         TEXT,
+        result          TEXT NOT NULL CHECK (result IN ('open', 'resolved', 'notResolved', 'applied')),
+        questions_asked INTEGER NOT NULL,
+        evidence_gaps   TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX diagnoses_by_user ON diagnoses (tenant_id, user_id, started_at);
+      CREATE INDEX diagnoses_by_outcome ON diagnoses (tenant_id, outcome, result);
+    `,
+  },
 ];

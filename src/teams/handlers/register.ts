@@ -4,12 +4,14 @@ import type { AppTurnState } from '../turn-state.js';
 import { registerMenuActions } from './actions/menu-actions.js';
 import { registerMembersAdded } from './events/members-added.js';
 import { registerCommands } from './message/commands.js';
-import { registerWelcomeFallback } from './message/welcome-fallback.js';
+import { registerDiagnosisActions } from './diagnosis/diagnosis-actions.js';
+import { registerFreeText } from './message/free-text.js';
 
-/** Wires every handler in route order: card actions, events, commands, then the catch-all. */
+/** Wires every handler in route order: card actions, events, commands, then free text. */
 export function registerHandlers(app: Application<AppTurnState>, deps: TeamsDeps): void {
   registerMenuActions(app, deps);
+  registerDiagnosisActions(app, deps);
   registerMembersAdded(app, deps);
   registerCommands(app, deps);
-  registerWelcomeFallback(app, deps);
+  registerFreeText(app, deps);
 }

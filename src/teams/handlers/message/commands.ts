@@ -1,6 +1,7 @@
 import type { Application } from '@microsoft/teams-ai';
 import type { TeamsDeps } from '../../deps.js';
-import { firstStepsReply, myRequestsReply, welcomeReply } from '../../replies.js';
+import { myRequestsReply, welcomeReply } from '../../replies.js';
+import { startDiagnosis } from '../diagnosis/start-diagnosis.js';
 import { cardMessage } from '../../turn-context.js';
 import type { AppTurnState } from '../../turn-state.js';
 
@@ -16,8 +17,8 @@ export function registerCommands(app: Application<AppTurnState>, deps: TeamsDeps
   app.message(commandPatterns.help, async (context, state) => {
     await context.sendActivity(cardMessage(await welcomeReply(context, state, deps, true)));
   });
-  app.message(commandPatterns.diagnose, async (context) => {
-    await context.sendActivity(cardMessage(firstStepsReply(context, deps)));
+  app.message(commandPatterns.diagnose, async (context, state) => {
+    await startDiagnosis(context, state, deps, 'command');
   });
   app.message(commandPatterns.myRequests, async (context) => {
     await context.sendActivity(cardMessage(myRequestsReply(context, deps)));

@@ -1,0 +1,186 @@
+import type { Strings } from '../content/strings/index.js';
+import { format } from '../content/strings/index.js';
+import type { ActiveDiagnosis, MaskedMethod } from '../domain/diagnosis/diagnosis-service.js';
+import type { LinkId, OutcomeNode, QuestionNode } from '../domain/diagnosis/knowledge.js';
+import type { Locale } from '../domain/locale.js';
+import { renderCard, type AdaptiveCard } from './render-card.js';
+import { Verbs } from './verbs.js';
+
+/** Data of `cards/diagnosis-question.json`. */
+export interface DiagnosisQuestionCardData {
+  title: string;
+  evidence: { heading: string; lines: string[] } | null;
+  progress: string;
+  prompt: string;
+  answered: string | null;
+  choices: Array<{ title: string; verb: string; diagnosisId: string; node: string; choice: string }>;
+}
+
+/** Data of `cards/diagnosis-outcome.json`. */
+export interface DiagnosisOutcomeCardData {
+  category: string;
+  tone: 'default' | 'warning';
+  title: string;
+  summary: string;
+  steps: string[];
+  links: Array<{ title: string; url: string }>;
+  question: string | null;
+  answered: string | null;
+  answers: Array<{ title: string; verb: string; style: 'positive' | 'default'; diagnosisId: string; node: string }>;
+}
+
+/** Data of `cards/symptoms.json`. */
+export interface SymptomsCardData {
+  title: string;
+  intro: string;
+  required: string;
+  continue: string;
+  verb: string;
+  symptoms: Array<{ title: string; intent: string }>;
+}
+
+/** The symptoms offered when free text matches nothing, and the intent each starts. */
+export const SYMPTOM_INTENTS: ReadonlyArray<{ key: keyof Strings['diagnosis']['symptoms']; intent: string }> = [
+  { key: 'lostPhone', intent: 'lost-phone' },
+  { key: 'newPhone', intent: 'new-phone' },
+  { key: 'authenticatorDeleted', intent: 'authenticator-deleted' },
+  { key: 'numberMismatch', intent: 'number-mismatch' },
+  { key: 'password', intent: 'forgot-password' },
+  { key: 'lockedOrBlocked', intent: 'account-locked' },
+  { key: 'setup', intent: 'first-time-setup' },
+  { key: 'somethingElse', intent: 'cant-sign-in' },
+];
+
+/** A question of the diagnosis; with `answered`, the same card after the person chose (no buttons). */
+export function renderDiagnosisQuestionCard(
+  strings: Strings,
+  locale: Locale,
+  diagnosis: ActiveDiagnosis,
+  node: QuestionNode,
+  answered?: string,
+): AdaptiveCard {
+  const d = strings.diagnosis;
+  const data: DiagnosisQuestionCardData = {
+    title: d.title,
+    evidence: answered === undefined ? evidenceSection(strings, diagnosis) : null,
+    progress: format(d.progress, { number: String(diagnosis.state.questionsAsked + (answered === undefined ? 1 : 0)) }),
+    prompt: node.prompt[locale],
+    answered: answered === undefined ? null : format(d.answered, { answer: answered }),
+    choices:
+      answered === undefined
+        ? node.choices.map((choice) => ({
+            title: choice.label[locale],
+            verb: Verbs.diagnosisAnswer,
+            diagnosisId: diagnosis.id,
+            node: node.id,
+            choice: choice.id,
+          }))
+        : [],
+  };
+  return renderCard('diagnosis-question', data);
+}
+
+/** An outcome: numbered steps, configured links, and "Did this fix it?" (or, answered, the answer). */
+export function renderDiagnosisOutcomeCard(
+  strings: Strings,
+  locale: Locale,
+  diagnosisId: string,
+  node: OutcomeNode,
+  links: Readonly<Record<LinkId, string | undefined>>,
+  answered?: string,
+): AdaptiveCard {
+  const d = strings.diagnosis;
+  const resetNeeded = node.category === 'resetNeeded';
+  const answers: DiagnosisOutcomeCardData['answers'] = resetNeeded
+    ? [
+        { title: d.apply, verb: Verbs.diagnosisNotFixed, style: 'positive', diagnosisId, node: node.id },
+        { title: d.noLongerNeeded, verb: Verbs.diagnosisFixed, style: 'default', diagnosisId, node: node.id },
+      ]
+    : [
+        { title: d.yes, verb: Verbs.diagnosisFixed, style: 'positive', diagnosisId, node: node.id },
+        { title: d.no, verb: Verbs.diagnosisNotFixed, style: 'default', diagnosisId, node: node.id },
+      ];
+  const data: DiagnosisOutcomeCardData = {
+    category: d.categories[node.category],
+    tone: resetNeeded ? 'warning' : 'default',
+    title: node.title[locale],
+    summary: node.summary[locale],
+    steps: node.steps.map((step) => step[locale]),
+    // The knowledge was validated against the configured links; one without a URL is not shown.
+    links: node.links.flatMap(({ link, label }) => {
+      const url = links[link];
+      return url ? [{ title: label[locale], url }] : [];
+    }),
+    question: answered === undefined && !resetNeeded ? d.didThisFixIt : null,
+    answered: answered === undefined ? null : format(d.answered, { answer: answered }),
+    answers: answered === undefined ? answers : [],
+  };
+  return renderCard('diagnosis-outcome', data);
+}
+
+/** The short list of main symptoms, for text the bot did not recognise. */
+export function renderSymptomsCard(strings: Strings): AdaptiveCard {
+  const d = strings.diagnosis;
+  const data: SymptomsCardData = {
+    title: d.symptomsTitle,
+    intro: d.symptomsIntro,
+    required: d.symptomsRequired,
+    continue: d.symptomsContinue,
+    verb: Verbs.diagnoseStart,
+    symptoms: SYMPTOM_INTENTS.map(({ key, intent }) => ({ title: d.symptoms[key], intent })),
+  };
+  return renderCard('symptoms', data);
+}
+
+/** The registered methods as one readable, masked line each, default first. */
+export function describeMethods(strings: Strings, methods: readonly MaskedMethod[]): string[] {
+  const m = strings.methods;
+  const sorted = [...methods].sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
+  return sorted.map((method) => {
+    const device = method.device ?? '';
+    const number = method.masked ?? '';
+    const label = (() => {
+      switch (method.kind) {
+        case 'microsoftAuthenticator':
+          return device ? format(m.microsoftAuthenticator, { device }) : m.microsoftAuthenticatorNoDevice;
+        case 'phone':
+          return format(
+            method.phoneType === 'office'
+              ? m.phoneOffice
+              : method.phoneType === 'alternateMobile'
+                ? m.phoneAlternateMobile
+                : m.phoneMobile,
+            { number },
+          );
+        case 'softwareOath':
+          return m.softwareOath;
+        case 'fido2':
+          return format(m.fido2, { device }).trim();
+        case 'windowsHelloForBusiness':
+          return format(m.windowsHelloForBusiness, { device }).trim();
+        case 'email':
+          return format(m.email, { address: number });
+        case 'temporaryAccessPass':
+          return m.temporaryAccessPass;
+        case 'password':
+          return m.password;
+      }
+    })();
+    return method.isDefault ? format(m.defaultSuffix, { method: label }) : label;
+  });
+}
+
+function evidenceSection(strings: Strings, diagnosis: ActiveDiagnosis): DiagnosisQuestionCardData['evidence'] {
+  const d = strings.diagnosis;
+  const lines: string[] = [];
+  if (diagnosis.methods) {
+    const mfa = diagnosis.methods.filter((method) => method.kind !== 'temporaryAccessPass');
+    lines.push(
+      mfa.length > 0 ? format(d.methodsLine, { methods: describeMethods(strings, mfa).join(', ') }) : d.noMethodsLine,
+    );
+  }
+  if (diagnosis.facts.mfaNotCompleted) lines.push(d.facts.mfaNotCompleted);
+  if (diagnosis.facts.wrongPassword) lines.push(d.facts.wrongPassword);
+  if (lines.length === 0 && diagnosis.evidenceGaps.length > 0) lines.push(d.unknownEvidence);
+  return lines.length > 0 ? { heading: d.evidenceHeading, lines } : null;
+}

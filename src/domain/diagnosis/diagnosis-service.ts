@@ -1,0 +1,173 @@
+import type { Clock, DiagnosisRecord, DiagnosisRepository, Directory, AuthMethod } from '../ports.js';
+import {
+  StaleDiagnosisStepError,
+  type DiagnosisEngine,
+  type DiagnosisState,
+  type DiagnosisView,
+  type Facts,
+} from './engine.js';
+import { factsFrom, gatherEvidence } from './evidence.js';
+import { maskEmail, maskPhone } from './mask.js';
+
+/** A registered method as the person may see it: never the full number or address. */
+export interface MaskedMethod {
+  kind: AuthMethod['kind'];
+  device: string | undefined;
+  phoneType: AuthMethod['phoneType'];
+  masked: string | undefined;
+  isDefault: boolean;
+}
+
+/** A diagnosis in progress, as kept in conversation state between turns. */
+export interface ActiveDiagnosis {
+  id: string;
+  entry: string;
+  startedAt: string;
+  state: DiagnosisState;
+  /** The facts found when it started; later steps reuse them rather than asking the directory again. */
+  facts: Facts;
+  methods: MaskedMethod[] | undefined;
+  evidenceGaps: string[];
+}
+
+/** The person a diagnosis is for, from the authenticated activity. */
+export interface DiagnosisSubject {
+  tenantId: string;
+  userId: string;
+  locale: string;
+}
+
+/** What a step produced: the updated diagnosis (none once it is over) and what to show. */
+export interface DiagnosisTurn {
+  diagnosis: ActiveDiagnosis | undefined;
+  view: DiagnosisView | { kind: 'resolved' };
+}
+
+export interface DiagnosisServiceOptions {
+  engine: DiagnosisEngine;
+  /** Undefined where no directory is configured: every question is then asked. */
+  directory: Directory | undefined;
+  repository: DiagnosisRepository;
+  clock: Clock;
+  newId: () => string;
+  /** Time budget for all directory evidence together. */
+  evidenceBudgetMs: number;
+}
+
+/**
+ * Runs diagnoses: looks at the directory first, walks the knowledge with the engine, and
+ * records every step so statistics can tell how many people fixed it themselves.
+ */
+export class DiagnosisService {
+  constructor(private readonly options: DiagnosisServiceOptions) {}
+
+  async start(
+    subject: DiagnosisSubject,
+    entry: string,
+    intentId?: string,
+  ): Promise<DiagnosisTurn & { diagnosis: ActiveDiagnosis }> {
+    const { engine, directory, evidenceBudgetMs, clock, newId } = this.options;
+    const found = directory ? await gatherEvidence(directory, subject.userId, evidenceBudgetMs) : undefined;
+    const facts = found ? factsFrom(found.evidence, clock.now()) : {};
+    const step = engine.begin(facts, intentId);
+    const diagnosis: ActiveDiagnosis = {
+      id: newId(),
+      entry,
+      startedAt: clock.now().toISOString(),
+      state: step.state,
+      facts,
+      methods: found?.evidence.methods?.filter((method) => method.kind !== 'password').map(maskMethod),
+      evidenceGaps: found ? found.gaps.map((gap) => `${gap.part}: ${gap.reason}`) : ['directory: not configured'],
+    };
+    await this.record(subject, diagnosis, step.view);
+    return { diagnosis, view: step.view };
+  }
+
+  /** The person picked `choiceId` on the question card for `atNode`. */
+  async answer(
+    subject: DiagnosisSubject,
+    diagnosis: ActiveDiagnosis,
+    atNode: string,
+    choiceId: string,
+  ): Promise<DiagnosisTurn> {
+    const step = this.options.engine.answer(diagnosis.state, atNode, choiceId, diagnosis.facts);
+    return this.advance(subject, { ...diagnosis, state: step.state }, step.view);
+  }
+
+  /** The person answered "Did this fix it?" on the outcome card for `atNode`. */
+  async feedback(
+    subject: DiagnosisSubject,
+    diagnosis: ActiveDiagnosis,
+    atNode: string,
+    fixed: boolean,
+  ): Promise<DiagnosisTurn> {
+    const { engine } = this.options;
+    if (fixed) {
+      const view = engine.current(diagnosis.state);
+      if (view.kind !== 'outcome' || view.node.id !== atNode) throw new StaleDiagnosisStepError(diagnosis.state.node);
+      await this.record(subject, diagnosis, { kind: 'resolved' });
+      return { diagnosis: undefined, view: { kind: 'resolved' } };
+    }
+    const step = engine.notFixed(diagnosis.state, atNode, diagnosis.facts);
+    return this.advance(subject, { ...diagnosis, state: step.state }, step.view);
+  }
+
+  private async advance(
+    subject: DiagnosisSubject,
+    diagnosis: ActiveDiagnosis,
+    view: DiagnosisView,
+  ): Promise<DiagnosisTurn> {
+    await this.record(subject, diagnosis, view);
+    const over = view.kind === 'apply' || view.kind === 'unresolved';
+    return { diagnosis: over ? undefined : diagnosis, view };
+  }
+
+  private async record(
+    subject: DiagnosisSubject,
+    diagnosis: ActiveDiagnosis,
+    view: DiagnosisTurn['view'],
+  ): Promise<void> {
+    const outcomes = diagnosis.state.path.filter((step) => step.via === 'notFixed').map((step) => step.node);
+    // A resolved diagnosis rests on the outcome that fixed it; otherwise the last one tried.
+    const shown =
+      view.kind === 'outcome' ? view.node.id : view.kind === 'resolved' ? diagnosis.state.node : outcomes.at(-1);
+    const result: DiagnosisRecord['result'] =
+      view.kind === 'resolved'
+        ? 'resolved'
+        : view.kind === 'apply'
+          ? 'applied'
+          : view.kind === 'unresolved'
+            ? 'notResolved'
+            : 'open';
+    await this.options.repository.save({
+      id: diagnosis.id,
+      tenantId: subject.tenantId,
+      userId: subject.userId,
+      locale: subject.locale,
+      entry: diagnosis.entry,
+      startedAt: new Date(diagnosis.startedAt),
+      updatedAt: this.options.clock.now(),
+      path: diagnosis.state.path,
+      outcome: shown,
+      result,
+      questionsAsked: diagnosis.state.questionsAsked,
+      evidenceGaps: diagnosis.evidenceGaps,
+    });
+  }
+}
+
+function maskMethod(method: AuthMethod): MaskedMethod {
+  const masked =
+    method.kind === 'phone' && method.phoneNumber
+      ? maskPhone(method.phoneNumber)
+      : method.kind === 'email' && method.emailAddress
+        ? maskEmail(method.emailAddress)
+        : undefined;
+  return {
+    kind: method.kind,
+    device: method.displayName,
+    phoneType: method.phoneType,
+    masked,
+    isDefault: method.isDefault,
+  };
+}

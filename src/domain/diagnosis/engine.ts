@@ -1,0 +1,149 @@
+import {
+  APPLY,
+  type Condition,
+  type FactName,
+  type Knowledge,
+  type KnowledgeNode,
+  type LinkId,
+  type OutcomeNode,
+  type QuestionNode,
+} from './knowledge.js';
+
+/** What the directory told: a fact is true, false, or absent when unknown. */
+export type Facts = Partial<Record<FactName, boolean>>;
+
+/** One step of a diagnosis, kept for the record and for statistics. */
+export interface PathStep {
+  node: string;
+  /** How the step was taken: the person answered, the evidence answered, a check routed, or "did not fix it". */
+  via: 'asked' | 'evidence' | 'check' | 'notFixed';
+  choice?: string;
+}
+
+/** Where a diagnosis rests when no outcome helped and none is left to try. */
+export const UNRESOLVED = 'unresolved';
+
+/** Where a diagnosis stands; plain data, so it can live in conversation state. */
+export interface DiagnosisState {
+  /** A question or outcome id, APPLY, or UNRESOLVED. */
+  node: string;
+  questionsAsked: number;
+  path: PathStep[];
+  triedOutcomes: string[];
+}
+
+/** What to show the person next. */
+export type DiagnosisView =
+  | { kind: 'question'; node: QuestionNode }
+  | { kind: 'outcome'; node: OutcomeNode }
+  | { kind: 'apply'; triedOutcomes: readonly string[] }
+  | { kind: 'unresolved'; triedOutcomes: readonly string[] };
+
+export interface DiagnosisStep {
+  state: DiagnosisState;
+  view: DiagnosisView;
+}
+
+/** Why an answer was not applied: the card was for an earlier step, or the choice does not exist. */
+export class StaleDiagnosisStepError extends Error {
+  constructor(readonly expectedNode: string) {
+    super(`This step is no longer current; the diagnosis is at "${expectedNode}".`);
+    this.name = 'StaleDiagnosisStepError';
+  }
+}
+
+/**
+ * Walks a validated knowledge base. Pure: every call takes the state and the facts and returns
+ * a new state and the view to show, so it can be replayed and tested without any I/O.
+ */
+export class DiagnosisEngine {
+  private readonly byId: ReadonlyMap<string, KnowledgeNode>;
+
+  constructor(
+    private readonly knowledge: Knowledge,
+    private readonly configuredLinks: ReadonlySet<LinkId>,
+  ) {
+    this.byId = new Map(knowledge.nodes.map((node) => [node.id, node]));
+  }
+
+  /** Starts at an intent's entry (or the knowledge's start) and runs checks until something is to be shown. */
+  begin(facts: Facts, intentId?: string): DiagnosisStep {
+    const entry = this.knowledge.intents.find((intent) => intent.id === intentId)?.entry ?? this.knowledge.start;
+    return this.settle({ node: entry, questionsAsked: 0, path: [], triedOutcomes: [] }, facts);
+  }
+
+  /** What the current step shows, without moving. */
+  current(state: DiagnosisState): DiagnosisView {
+    if (state.node === APPLY) return { kind: 'apply', triedOutcomes: state.triedOutcomes };
+    if (state.node === UNRESOLVED) return { kind: 'unresolved', triedOutcomes: state.triedOutcomes };
+    const node = this.node(state.node);
+    if (node.kind === 'question') return { kind: 'question', node };
+    if (node.kind === 'outcome') return { kind: 'outcome', node };
+    throw new Error(`diagnosis state rests on check "${node.id}"`);
+  }
+
+  /** Applies the person's answer to the question at `atNode`. */
+  answer(state: DiagnosisState, atNode: string, choiceId: string, facts: Facts): DiagnosisStep {
+    const node = this.byId.get(state.node);
+    if (state.node !== atNode || node?.kind !== 'question') throw new StaleDiagnosisStepError(state.node);
+    const choice = node.choices.find((c) => c.id === choiceId);
+    if (!choice) throw new StaleDiagnosisStepError(state.node);
+    return this.settle(
+      {
+        ...state,
+        node: choice.next,
+        questionsAsked: state.questionsAsked + 1,
+        path: [...state.path, { node: node.id, via: 'asked', choice: choice.id }],
+      },
+      facts,
+    );
+  }
+
+  /** The outcome at `atNode` did not help: move to the next likely outcome or the application. */
+  notFixed(state: DiagnosisState, atNode: string, facts: Facts): DiagnosisStep {
+    const node = this.byId.get(state.node);
+    if (state.node !== atNode || node?.kind !== 'outcome') throw new StaleDiagnosisStepError(state.node);
+    return this.settle(
+      {
+        ...state,
+        node: node.ifNotFixed ?? UNRESOLVED,
+        triedOutcomes: [...state.triedOutcomes, node.id],
+        path: [...state.path, { node: node.id, via: 'notFixed' }],
+      },
+      facts,
+    );
+  }
+
+  private settle(start: DiagnosisState, facts: Facts): DiagnosisStep {
+    let state = start;
+    // A validated graph has no cycles, so a walk visits each node at most once.
+    for (let guard = 0; guard <= this.byId.size; guard++) {
+      if (state.node === APPLY || state.node === UNRESOLVED) return { state, view: this.current(state) };
+      const node = this.node(state.node);
+      if (node.kind === 'outcome') return { state, view: { kind: 'outcome', node } };
+      if (node.kind === 'check') {
+        const next = node.branches.find((branch) => this.holds(branch.when, facts))?.next ?? node.otherwise;
+        state = { ...state, node: next, path: [...state.path, { node: node.id, via: 'check' }] };
+        continue;
+      }
+      const implied = node.choices.find((choice) => choice.impliedBy && facts[choice.impliedBy] === true);
+      if (!implied) return { state, view: { kind: 'question', node } };
+      state = {
+        ...state,
+        node: implied.next,
+        path: [...state.path, { node: node.id, via: 'evidence', choice: implied.id }],
+      };
+    }
+    throw new Error('diagnosis walk did not settle: the knowledge base has a cycle');
+  }
+
+  private holds(condition: Condition, facts: Facts): boolean {
+    return 'fact' in condition ? facts[condition.fact] === true : this.configuredLinks.has(condition.linkConfigured);
+  }
+
+  private node(id: string): KnowledgeNode {
+    const node = this.byId.get(id);
+    if (!node) throw new Error(`diagnosis node "${id}" does not exist`);
+    return node;
+  }
+}

@@ -1,0 +1,225 @@
+import { LOCALES } from '../locale.js';
+import {
+  APPLY,
+  MAX_QUESTIONS,
+  type Knowledge,
+  type KnowledgeNode,
+  type LinkId,
+  type LocalizedText,
+} from './knowledge.js';
+
+/** An edge of the decision graph, with the condition it is taken under when it leaves a check. */
+interface Edge {
+  to: string;
+  kind: 'forward' | 'notFixed';
+  linkConfigured?: LinkId;
+}
+
+/** The edges leaving a node. */
+export function edgesOf(node: KnowledgeNode): Edge[] {
+  switch (node.kind) {
+    case 'question':
+      return node.choices.map((choice) => ({ to: choice.next, kind: 'forward' }));
+    case 'check':
+      return [
+        ...node.branches.map((branch): Edge => {
+          const edge: Edge = { to: branch.next, kind: 'forward' };
+          if ('linkConfigured' in branch.when) edge.linkConfigured = branch.when.linkConfigured;
+          return edge;
+        }),
+        { to: node.otherwise, kind: 'forward' },
+      ];
+    case 'outcome':
+      return node.ifNotFixed === undefined || node.ifNotFixed === APPLY
+        ? []
+        : [{ to: node.ifNotFixed, kind: 'notFixed' }];
+  }
+}
+
+/**
+ * Everything wrong with a knowledge base, as sentences; empty when it is sound. Checks that
+ * links resolve, nothing is unreachable, there are no cycles or dead ends, no path asks more
+ * than MAX_QUESTIONS questions, every text exists in every language and every link shown has
+ * a configured URL (or the outcome is only reached when it has one).
+ */
+export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: ReadonlySet<LinkId>): string[] {
+  const problems: string[] = [];
+  const byId = new Map<string, KnowledgeNode>();
+  for (const node of knowledge.nodes) {
+    if (byId.has(node.id)) problems.push(`node "${node.id}" is defined twice`);
+    byId.set(node.id, node);
+  }
+
+  const entries = [knowledge.start, ...knowledge.intents.map((intent) => intent.entry)];
+  if (!byId.has(knowledge.start)) problems.push(`start "${knowledge.start}" is not a node`);
+  const intentIds = new Set<string>();
+  for (const intent of knowledge.intents) {
+    if (intentIds.has(intent.id)) problems.push(`intent "${intent.id}" is defined twice`);
+    intentIds.add(intent.id);
+    if (!byId.has(intent.entry))
+      problems.push(`intent "${intent.id}" enters at "${intent.entry}", which is not a node`);
+    for (const locale of LOCALES) {
+      if (intent.phrases[locale].filter((phrase) => phrase.trim() !== '').length === 0) {
+        problems.push(`intent "${intent.id}" has no ${locale} phrases`);
+      }
+    }
+  }
+
+  for (const node of knowledge.nodes) {
+    for (const [where, text] of textsOf(node)) {
+      for (const locale of LOCALES) {
+        if (!text[locale]?.trim()) problems.push(`${node.id}: ${where} has no ${locale} text`);
+      }
+    }
+    if (node.kind === 'question') {
+      if (node.choices.length < 2) problems.push(`question "${node.id}" needs at least two choices`);
+      const choiceIds = node.choices.map((choice) => choice.id);
+      if (new Set(choiceIds).size !== choiceIds.length) problems.push(`question "${node.id}" repeats a choice id`);
+    }
+    if (node.kind === 'outcome' && node.steps.length === 0) problems.push(`outcome "${node.id}" has no steps`);
+    for (const edge of edgesOf(node)) {
+      if (!byId.has(edge.to)) problems.push(`${node.id} leads to "${edge.to}", which is not a node`);
+      else if (edge.kind === 'notFixed' && byId.get(edge.to)!.kind === 'question') {
+        problems.push(`outcome "${node.id}": "did not fix it" may not ask another question (${edge.to})`);
+      }
+    }
+  }
+  if (problems.length > 0) return problems;
+
+  const reachable = new Set<string>();
+  const visit = (id: string) => {
+    if (reachable.has(id)) return;
+    reachable.add(id);
+    for (const edge of edgesOf(byId.get(id)!)) visit(edge.to);
+  };
+  entries.forEach(visit);
+  for (const node of knowledge.nodes) {
+    if (!reachable.has(node.id)) problems.push(`node "${node.id}" cannot be reached from the start or any intent`);
+  }
+
+  const cycle = findCycle(knowledge.nodes, byId);
+  if (cycle) {
+    problems.push(`the graph loops: ${cycle.join(' → ')}`);
+    return problems;
+  }
+
+  const questionsFrom = longestQuestionCounts(knowledge.nodes, byId);
+  for (const entry of new Set(entries)) {
+    const asked = questionsFrom.get(entry) ?? 0;
+    if (asked > MAX_QUESTIONS) {
+      problems.push(`a path from "${entry}" can ask ${asked} questions; the most allowed is ${MAX_QUESTIONS}`);
+    }
+  }
+
+  for (const node of knowledge.nodes) {
+    if (node.kind !== 'outcome' || node.ifNotFixed === undefined || node.ifNotFixed === APPLY) continue;
+    if ((questionsFrom.get(node.ifNotFixed) ?? 0) > 0) {
+      problems.push(`outcome "${node.id}": what follows "did not fix it" asks questions`);
+    }
+  }
+  for (const node of knowledge.nodes) {
+    if (node.kind === 'outcome' && node.category === 'notMfa' && leadsToApply(node.id, byId)) {
+      problems.push(
+        `outcome "${node.id}" is not an MFA problem but "did not fix it" leads to the MFA reset application`,
+      );
+    }
+  }
+
+  problems.push(...unconfiguredLinkProblems(knowledge.nodes, new Set(entries), configuredLinks));
+  return problems;
+}
+
+/** Whether any chain of "did not fix it" from this outcome reaches the application. */
+function leadsToApply(id: string, byId: Map<string, KnowledgeNode>): boolean {
+  const node = byId.get(id)!;
+  if (node.kind === 'outcome' && node.ifNotFixed === APPLY) return true;
+  return edgesOf(node).some((edge) => leadsToApply(edge.to, byId));
+}
+
+function textsOf(node: KnowledgeNode): Array<[string, LocalizedText]> {
+  switch (node.kind) {
+    case 'question':
+      return [
+        ['prompt', node.prompt],
+        ...node.choices.map((c): [string, LocalizedText] => [`choice ${c.id}`, c.label]),
+      ];
+    case 'check':
+      return [];
+    case 'outcome':
+      return [
+        ['title', node.title],
+        ['summary', node.summary],
+        ...node.steps.map((step, i): [string, LocalizedText] => [`step ${i + 1}`, step]),
+        ...node.links.map((l): [string, LocalizedText] => [`link ${l.link}`, l.label]),
+      ];
+  }
+}
+
+function findCycle(nodes: readonly KnowledgeNode[], byId: Map<string, KnowledgeNode>): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const dfs = (id: string): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'open') return [...stack.slice(stack.indexOf(id)), id];
+    state.set(id, 'open');
+    stack.push(id);
+    for (const edge of edgesOf(byId.get(id)!)) {
+      const found = dfs(edge.to);
+      if (found) return found;
+    }
+    stack.pop();
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const node of nodes) {
+    const found = dfs(node.id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** For each node, the most questions a diagnosis can still ask from there (forward edges only). */
+function longestQuestionCounts(nodes: readonly KnowledgeNode[], byId: Map<string, KnowledgeNode>): Map<string, number> {
+  const memo = new Map<string, number>();
+  const count = (id: string): number => {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    const node = byId.get(id)!;
+    const after = edgesOf(node)
+      .filter((edge) => edge.kind === 'forward')
+      .map((edge) => count(edge.to));
+    const result = (node.kind === 'question' ? 1 : 0) + Math.max(0, ...after);
+    memo.set(id, result);
+    return result;
+  };
+  nodes.forEach((node) => count(node.id));
+  return memo;
+}
+
+/**
+ * An outcome may show a link without a configured URL only when every way into it passes a
+ * check that the link is configured (so it is never shown without one).
+ */
+function unconfiguredLinkProblems(
+  nodes: readonly KnowledgeNode[],
+  entries: ReadonlySet<string>,
+  configured: ReadonlySet<LinkId>,
+): string[] {
+  const incoming = new Map<string, Edge[]>();
+  for (const node of nodes) {
+    for (const edge of edgesOf(node)) incoming.set(edge.to, [...(incoming.get(edge.to) ?? []), edge]);
+  }
+  const problems: string[] = [];
+  for (const node of nodes) {
+    if (node.kind !== 'outcome') continue;
+    for (const { link } of node.links) {
+      if (configured.has(link)) continue;
+      const guarded =
+        !entries.has(node.id) && (incoming.get(node.id) ?? []).every((edge) => edge.linkConfigured === link);
+      if (!guarded) {
+        problems.push(`outcome "${node.id}" shows the link "${link}", which has no configured URL`);
+      }
+    }
+  }
+  return problems;
+}

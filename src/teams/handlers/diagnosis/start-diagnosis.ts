@@ -1,0 +1,24 @@
+import type { TurnContext } from 'botbuilder';
+import type { TeamsDeps } from '../../deps.js';
+import { cardMessage } from '../../turn-context.js';
+import type { AppTurnState } from '../../turn-state.js';
+import { cardForTurn, subjectOf } from './diagnosis-replies.js';
+
+/**
+ * Starts a diagnosis for the sender (looking at the directory first) and posts its first
+ * card. `entry` records how it was started; `intentId` picks where the knowledge starts.
+ */
+export async function startDiagnosis(
+  context: TurnContext,
+  state: AppTurnState,
+  deps: TeamsDeps,
+  entry: string,
+  intentId?: string,
+): Promise<void> {
+  const subject = subjectOf(context, deps);
+  if (!subject) return;
+  const known = intentId !== undefined && deps.knowledge.intents.some((intent) => intent.id === intentId);
+  const turn = await deps.diagnosis.start(subject, entry, known ? intentId : undefined);
+  state.conversation.diagnosis = turn.diagnosis;
+  await context.sendActivity(cardMessage(cardForTurn(context, deps, turn, turn.diagnosis.id)));
+}

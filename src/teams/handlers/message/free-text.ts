@@ -1,0 +1,35 @@
+import type { Application } from '@microsoft/teams-ai';
+import { renderSymptomsCard } from '../../../cards/diagnosis.js';
+import { stringsFor } from '../../../content/strings/index.js';
+import { matchIntent } from '../../../domain/diagnosis/match-intent.js';
+import type { TeamsDeps } from '../../deps.js';
+import { welcomeReply } from '../../replies.js';
+import { cardMessage, turnLocale } from '../../turn-context.js';
+import type { AppTurnState } from '../../turn-state.js';
+import { startDiagnosis } from '../diagnosis/start-diagnosis.js';
+
+/** Greetings and openers that deserve the welcome card rather than a diagnosis. */
+const GREETING =
+  /^\s*(hi|hello|hey|hiya|good\s+(morning|afternoon|evening)|start|こんにちは|こんばんは|おはよう(ございます)?|はじめまして)(\s+(there|again|bot|everyone))?[\s!.,。！〜~]*$/i;
+
+/**
+ * Registered last, for every other message: words that describe a sign-in problem start a
+ * diagnosis there; a greeting or a first message gets the welcome card; anything else gets
+ * the short list of symptoms. Nobody meets a dead end.
+ */
+export function registerFreeText(app: Application<AppTurnState>, deps: TeamsDeps): void {
+  app.activity('message', async (context, state) => {
+    const text = context.activity.text?.trim() ?? '';
+    const intent = text === '' ? undefined : matchIntent(text, deps.knowledge.intents);
+    if (intent) {
+      await startDiagnosis(context, state, deps, intent.id, intent.id);
+      return;
+    }
+    if (text === '' || GREETING.test(text) || state.temp.returning !== true) {
+      await context.sendActivity(cardMessage(await welcomeReply(context, state, deps)));
+      return;
+    }
+    const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
+    await context.sendActivity(cardMessage(renderSymptomsCard(strings)));
+  });
+}

@@ -1,0 +1,364 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadDemoTenant, type DemoUser } from '../../src/directory/demo-tenant.js';
+import { ServiceUnavailableError, ThrottledError, UserNotFoundError } from '../../src/directory/directory-errors.js';
+import { SimulatedDirectory, type DirectoryOperation } from '../../src/directory/simulated-directory.js';
+import { factsFrom, gatherEvidence } from '../../src/domain/diagnosis/evidence.js';
+import type { FactName } from '../../src/domain/diagnosis/knowledge.js';
+import type { Clock } from '../../src/domain/ports.js';
+
+const NOW = new Date('2026-03-02T01:30:00Z');
+const clock: Clock = { now: () => new Date(NOW) };
+const tenant = loadDemoTenant();
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function byUpn(localPart: string): DemoUser {
+  const user = tenant.users.find((candidate) => candidate.userPrincipalName === `${localPart}@contoso.example`);
+  if (!user) throw new Error(`no demo user ${localPart}@contoso.example`);
+  return user;
+}
+
+/** The facts that hold for a person, as the diagnosis would compute them from the simulated directory. */
+async function trueFacts(directory: SimulatedDirectory, userId: string): Promise<FactName[]> {
+  const evidence = {
+    user: await directory.getUser(userId),
+    methods: await directory.getAuthenticationMethods(userId),
+    signIns: await directory.getRecentSignIns(userId, 20),
+  };
+  const facts = factsFrom(evidence, clock.now());
+  return (Object.keys(facts) as FactName[]).filter((fact) => facts[fact] === true).sort();
+}
+
+/** Every situation the demo tenant must make reachable, who shows it, and exactly the facts that hold. */
+const SITUATIONS: ReadonlyArray<{ situation: string; upn: string; facts: FactName[] }> = [
+  { situation: 'two methods', upn: 'alexw', facts: ['hasSeveralMfaMethods', 'mfaNotCompleted'] },
+  { situation: 'signs in fine (line manager)', upn: 'meganb', facts: ['hasSeveralMfaMethods'] },
+  { situation: 'signs in fine (agent)', upn: 'isaiahl', facts: ['hasSeveralMfaMethods'] },
+  { situation: 'signs in fine (Japanese agent)', upn: 'ken.takahashi', facts: ['hasSeveralMfaMethods'] },
+  { situation: 'signs in fine (lead)', upn: 'pattif', facts: ['hasSeveralMfaMethods'] },
+  { situation: 'privileged administrator', upn: 'lynner', facts: ['hasSeveralMfaMethods'] },
+  { situation: 'one lost method (Japanese)', upn: 'yuki.sato', facts: ['hasOneMfaMethod', 'mfaNotCompleted'] },
+  { situation: 'one lost method', upn: 'diegos', facts: ['hasOneMfaMethod', 'mfaNotCompleted'] },
+  { situation: 'locked', upn: 'adelev', facts: ['accountLocked', 'hasSeveralMfaMethods', 'wrongPassword'] },
+  { situation: 'disabled', upn: 'johannal', facts: ['accountDisabled', 'hasSeveralMfaMethods'] },
+  { situation: 'password expired', upn: 'shota.yamada', facts: ['hasSeveralMfaMethods', 'passwordExpired'] },
+  {
+    situation: 'blocked by Conditional Access',
+    upn: 'priya.raman',
+    facts: ['blockedByConditionalAccess', 'hasSeveralMfaMethods'],
+  },
+  { situation: 'device not compliant', upn: 'weiling.tan', facts: ['deviceNotCompliant', 'hasSeveralMfaMethods'] },
+  { situation: 'no MFA method at all', upn: 'gradya', facts: ['hasNoMfaMethod'] },
+  { situation: 'invitation pending', upn: 'misaki.nakamura', facts: ['hasNoMfaMethod', 'invitationPending'] },
+  { situation: 'invitation expired', upn: 'henriettam', facts: ['hasNoMfaMethod', 'invitationExpired'] },
+  {
+    situation: 'active Temporary Access Pass',
+    upn: 'aisyah.rahman',
+    facts: ['hasNoMfaMethod', 'temporaryAccessPassActive'],
+  },
+];
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the demo tenant as the simulated directory shows it', () => {
+  const directory = new SimulatedDirectory(tenant, clock);
+
+  it.each(SITUATIONS)('shows "$situation" through $upn', async ({ upn, facts }) => {
+    expect(await trueFacts(directory, byUpn(upn).id)).toEqual([...facts].sort());
+  });
+
+  it('has a situation in the list above for every demo user, so a new user cannot go untested', () => {
+    expect(tenant.users.map((user) => user.userPrincipalName.split('@')[0]).sort()).toEqual(
+      SITUATIONS.map((entry) => entry.upn).sort(),
+    );
+  });
+
+  it('keeps the six Playground people as they were, with Alex Wilber in the chair', () => {
+    expect(tenant.users.filter((user) => user.inPlayground).map((user) => user.displayName)).toEqual([
+      'Alex Wilber',
+      'Megan Bowen',
+      'Isaiah Langer',
+      '高橋 健',
+      'Patti Fernandez',
+      'Lynne Robbins',
+    ]);
+    expect(tenant.playground.currentUser).toBe(byUpn('alexw').id);
+  });
+
+  it('gives the privileged administrator her directory role', () => {
+    expect(byUpn('lynner').directoryRoles).toEqual(['Privileged Authentication Administrator']);
+  });
+
+  it('has Japanese-speaking people among the new demo users', () => {
+    const japanese = tenant.users.filter((user) => !user.inPlayground && user.preferredLanguage === 'ja-JP');
+    expect(japanese.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('dates a pending invitation from the clock, 10 days back, and an expired one 45 days back', async () => {
+    const pending = await directory.getUser(byUpn('misaki.nakamura').id);
+    const expired = await directory.getUser(byUpn('henriettam').id);
+    expect(pending).toMatchObject({ externalUserState: 'PendingAcceptance' });
+    expect(pending?.externalUserStateChangedAt).toEqual(new Date(NOW.getTime() - 10 * DAY));
+    expect(expired?.externalUserStateChangedAt).toEqual(new Date(NOW.getTime() - 45 * DAY));
+  });
+
+  it('reports people who were never invited with no invitation state', async () => {
+    expect(await directory.getUser(byUpn('alexw').id)).toMatchObject({
+      externalUserState: undefined,
+      externalUserStateChangedAt: undefined,
+      accountEnabled: true,
+    });
+  });
+});
+
+describe('SimulatedDirectory', () => {
+  const alex = byUpn('alexw');
+
+  it("returns a person's profile by object id", async () => {
+    const directory = new SimulatedDirectory(tenant, clock);
+    expect(await directory.getUser(alex.id)).toEqual({
+      id: alex.id,
+      displayName: 'Alex Wilber',
+      givenName: 'Alex',
+      userPrincipalName: 'alexw@contoso.example',
+      mail: 'alexw@contoso.example',
+      department: 'Finance',
+      jobTitle: 'Financial Analyst',
+      preferredLanguage: 'en-US',
+      accountEnabled: true,
+      managerId: byUpn('meganb').id,
+      externalUserState: undefined,
+      externalUserStateChangedAt: undefined,
+    });
+  });
+
+  it('lists methods as Graph does: the password with its fixed id first, phones under their fixed ids', async () => {
+    const methods = await new SimulatedDirectory(tenant, clock).getAuthenticationMethods(alex.id);
+    expect(methods).toEqual([
+      {
+        id: '28c10230-6103-485e-b985-444c60001490',
+        kind: 'password',
+        displayName: undefined,
+        phoneNumber: undefined,
+        phoneType: undefined,
+        emailAddress: undefined,
+        isDefault: false,
+        isUsable: undefined,
+      },
+      {
+        id: expect.stringMatching(GUID),
+        kind: 'microsoftAuthenticator',
+        displayName: 'iPhone 15',
+        phoneNumber: undefined,
+        phoneType: undefined,
+        emailAddress: undefined,
+        isDefault: true,
+        isUsable: undefined,
+      },
+      {
+        id: '3179e48a-750b-4051-897c-87b9720928f7',
+        kind: 'phone',
+        displayName: undefined,
+        phoneNumber: '+65 9123 4567',
+        phoneType: 'mobile',
+        emailAddress: undefined,
+        isDefault: false,
+        isUsable: undefined,
+      },
+    ]);
+  });
+
+  it('uses the fixed Graph ids for office phones and a usable Temporary Access Pass', async () => {
+    const directory = new SimulatedDirectory(tenant, clock);
+    const isaiah = await directory.getAuthenticationMethods(byUpn('isaiahl').id);
+    expect(isaiah.find((method) => method.kind === 'phone')).toMatchObject({
+      id: 'e37fc753-ff3b-4958-9484-eaa9425c82bc',
+      phoneType: 'office',
+      phoneNumber: '+65 6123 4567',
+    });
+    const aisyah = await directory.getAuthenticationMethods(byUpn('aisyah.rahman').id);
+    expect(aisyah.map((method) => [method.kind, method.isUsable])).toEqual([
+      ['password', undefined],
+      ['temporaryAccessPass', true],
+    ]);
+  });
+
+  it('gives every other method a GUID that is the same on every run and different for every method', async () => {
+    const first = new SimulatedDirectory(tenant, clock);
+    const second = new SimulatedDirectory(tenant, { now: () => new Date() });
+    const ids: string[] = [];
+    for (const user of tenant.users) {
+      const methods = await first.getAuthenticationMethods(user.id);
+      expect(await second.getAuthenticationMethods(user.id)).toEqual(methods);
+      expect(new Set(methods.map((method) => method.id)).size).toBe(methods.length);
+      ids.push(...methods.filter((method) => !['password', 'phone'].includes(method.kind)).map((method) => method.id));
+    }
+    expect(ids.every((id) => GUID.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('lists sign-ins newest first, dated back from the clock, no more than asked for', async () => {
+    const directory = new SimulatedDirectory(tenant, clock);
+    const signIns = await directory.getRecentSignIns(byUpn('adelev').id, 3);
+    expect(signIns).toEqual([
+      { at: new Date(NOW.getTime() - 4 * MINUTE), errorCode: 50053 },
+      { at: new Date(NOW.getTime() - 5 * MINUTE), errorCode: 50053 },
+      { at: new Date(NOW.getTime() - 7 * MINUTE), errorCode: 50126 },
+    ]);
+    const all = await directory.getRecentSignIns(byUpn('adelev').id, 20);
+    expect(all).toHaveLength(6);
+    expect(all.at(-1)).toEqual({ at: new Date(NOW.getTime() - 20 * 60 * MINUTE), errorCode: 0 });
+  });
+
+  it('sorts sign-ins newest first whatever order the data lists them in', async () => {
+    const shuffled = structuredClone(tenant);
+    const diego = shuffled.users.find((user) => user.id === byUpn('diegos').id)!;
+    diego.signIns = [
+      { minutesAgo: 90, errorCode: 0 },
+      { minutesAgo: 5, errorCode: 500121 },
+      { minutesAgo: 30, errorCode: 50126 },
+    ];
+    const signIns = await new SimulatedDirectory(shuffled, clock).getRecentSignIns(diego.id, 10);
+    expect(signIns.map((signIn) => signIn.errorCode)).toEqual([500121, 50126, 0]);
+  });
+
+  it('reads the clock at each call, not when it was built', async () => {
+    let now = NOW;
+    const directory = new SimulatedDirectory(tenant, { now: () => now });
+    now = new Date(NOW.getTime() + DAY);
+    const [newest] = await directory.getRecentSignIns(alex.id, 1);
+    expect(newest?.at).toEqual(new Date(now.getTime() - 6 * MINUTE));
+  });
+
+  it('answers undefined for a user who does not exist, and 404 for their methods and sign-ins', async () => {
+    const directory = new SimulatedDirectory(tenant, clock);
+    const nobody = '00000000-0000-0000-0000-00000000dead';
+    expect(await directory.getUser(nobody)).toBeUndefined();
+    for (const call of [
+      () => directory.getAuthenticationMethods(nobody),
+      () => directory.getRecentSignIns(nobody, 5),
+    ]) {
+      const error = await call().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(UserNotFoundError);
+      expect(error).toMatchObject({ status: 404, code: 'Request_ResourceNotFound', userId: nobody });
+    }
+  });
+
+  it('hands out copies, so a caller cannot change what the directory says', async () => {
+    const directory = new SimulatedDirectory(tenant, clock);
+    const user = await directory.getUser(byUpn('henriettam').id);
+    user!.displayName = 'changed';
+    user!.externalUserStateChangedAt!.setTime(0);
+    const methods = await directory.getAuthenticationMethods(alex.id);
+    methods[1]!.isDefault = false;
+    methods.pop();
+    const signIns = await directory.getRecentSignIns(alex.id, 5);
+    signIns[0]!.errorCode = 0;
+    signIns[0]!.at.setTime(0);
+
+    const again = await directory.getUser(byUpn('henriettam').id);
+    expect(again?.displayName).toBe('Henrietta Mueller');
+    expect(again?.externalUserStateChangedAt).toEqual(new Date(NOW.getTime() - 45 * DAY));
+    const methodsAgain = await directory.getAuthenticationMethods(alex.id);
+    expect(methodsAgain).toHaveLength(3);
+    expect(methodsAgain[1]?.isDefault).toBe(true);
+    expect((await directory.getRecentSignIns(alex.id, 1))[0]).toEqual({
+      at: new Date(NOW.getTime() - 6 * MINUTE),
+      errorCode: 500121,
+    });
+  });
+
+  it('keeps its own copy of the tenant, so changing the tenant object later changes nothing', async () => {
+    const copy = structuredClone(tenant);
+    const directory = new SimulatedDirectory(copy, clock);
+    copy.users[0]!.displayName = 'changed';
+    copy.users[0]!.methods.length = 0;
+    expect((await directory.getUser(alex.id))?.displayName).toBe('Alex Wilber');
+    expect(await directory.getAuthenticationMethods(alex.id)).toHaveLength(3);
+  });
+});
+
+describe('SimulatedDirectory fault injection', () => {
+  const alex = byUpn('alexw');
+
+  it('answers at once when no latency is set', async () => {
+    vi.useFakeTimers();
+    const directory = new SimulatedDirectory(tenant, clock);
+    // No timer is advanced: only an answer without delay can settle.
+    await expect(directory.getUser(alex.id)).resolves.toMatchObject({ displayName: 'Alex Wilber' });
+  });
+
+  it('delays every answer by latencyMs', async () => {
+    vi.useFakeTimers();
+    const directory = new SimulatedDirectory(tenant, clock, { latencyMs: 250 });
+    let answered = false;
+    const answer = directory.getAuthenticationMethods(alex.id).then((methods) => {
+      answered = true;
+      return methods;
+    });
+    await vi.advanceTimersByTimeAsync(249);
+    expect(answered).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(answered).toBe(true);
+    expect(await answer).toHaveLength(3);
+  });
+
+  it('lets a diagnosis run out of time on a slow directory, leaving the evidence undecided', async () => {
+    vi.useFakeTimers();
+    const directory = new SimulatedDirectory(tenant, clock, { latencyMs: 5_000 });
+    const gathering = gatherEvidence(directory, alex.id, 1_500);
+    await vi.advanceTimersByTimeAsync(1_500);
+    const { evidence, gaps } = await gathering;
+    expect(evidence).toEqual({ user: undefined, methods: undefined, signIns: undefined });
+    expect(gaps.map((gap) => gap.part).sort()).toEqual(['methods', 'signIns', 'user']);
+  });
+
+  it('throws a 429 with Retry-After seconds for the calls the test throttles, and answers the rest', async () => {
+    const asked: Array<[DirectoryOperation, string]> = [];
+    const directory = new SimulatedDirectory(tenant, clock, {
+      failWith: (operation, userId) => {
+        asked.push([operation, userId]);
+        return operation === 'getRecentSignIns' ? new ThrottledError(30) : undefined;
+      },
+    });
+    const error = await directory.getRecentSignIns(alex.id, 20).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error).toMatchObject({ status: 429, code: 'TooManyRequests', retryAfterSeconds: 30 });
+    await expect(directory.getUser(alex.id)).resolves.toBeDefined();
+    expect(asked).toEqual([
+      ['getRecentSignIns', alex.id],
+      ['getUser', alex.id],
+    ]);
+  });
+
+  it('throws a 503 when the service is unavailable, even for a user who does not exist', async () => {
+    const directory = new SimulatedDirectory(tenant, clock, { failWith: () => new ServiceUnavailableError(5) });
+    for (const call of [
+      () => directory.getUser('nobody'),
+      () => directory.getAuthenticationMethods('nobody'),
+      () => directory.getRecentSignIns(alex.id, 1),
+    ]) {
+      await expect(call()).rejects.toMatchObject({ status: 503, code: 'serviceNotAvailable', retryAfterSeconds: 5 });
+    }
+  });
+
+  it('fails only after the latency, as a slow failing service would', async () => {
+    vi.useFakeTimers();
+    const directory = new SimulatedDirectory(tenant, clock, {
+      latencyMs: 100,
+      failWith: () => new ThrottledError(1),
+    });
+    let failed = false;
+    const call = directory.getUser(alex.id).catch((error: unknown) => {
+      failed = true;
+      return error;
+    });
+    await vi.advanceTimersByTimeAsync(99);
+    expect(failed).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await call).toBeInstanceOf(ThrottledError);
+  });
+});

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { DiagnosisService } from '../../../src/domain/diagnosis/diagnosis-service.js';
+import { DiagnosisEngine } from '../../../src/domain/diagnosis/engine.js';
+import type {
+  AuthMethod,
+  DiagnosisRecord,
+  DiagnosisRepository,
+  Directory,
+  DirectoryUser,
+  SignInRecord,
+} from '../../../src/domain/ports.js';
+import { sampleKnowledge } from './sample-knowledge.js';
+
+const NOW = new Date('2026-11-24T09:00:00Z');
+const subject = { tenantId: 't1', userId: 'u1', locale: 'en' };
+
+const user: DirectoryUser = {
+  id: 'u1',
+  displayName: 'Alex Wilber',
+  givenName: 'Alex',
+  userPrincipalName: 'alexw@contoso.example',
+  mail: 'alexw@contoso.example',
+  department: 'Finance',
+  jobTitle: 'Analyst',
+  preferredLanguage: 'en-US',
+  accountEnabled: true,
+  managerId: undefined,
+  externalUserState: undefined,
+  externalUserStateChangedAt: undefined,
+};
+const authenticator: AuthMethod = {
+  id: 'm1',
+  kind: 'microsoftAuthenticator',
+  displayName: 'iPhone 15',
+  phoneNumber: undefined,
+  phoneType: undefined,
+  emailAddress: undefined,
+  isDefault: true,
+  isUsable: undefined,
+};
+const phone: AuthMethod = {
+  ...authenticator,
+  id: 'p1',
+  kind: 'phone',
+  displayName: undefined,
+  phoneNumber: '+65 9123 4567',
+  phoneType: 'mobile',
+  isDefault: false,
+};
+
+class MemoryRepository implements DiagnosisRepository {
+  readonly records = new Map<string, DiagnosisRecord>();
+  async save(record: DiagnosisRecord) {
+    this.records.set(record.id, structuredClone(record));
+  }
+  async find(id: string) {
+    return this.records.get(id);
+  }
+}
+
+/** A directory that answers like the simulated one, or fails the way Graph can. */
+function directory(
+  behaviour: { methods?: AuthMethod[]; signIns?: SignInRecord[]; fail?: 'error' | 'throttle' | 'slow' } = {},
+): Directory {
+  const misbehave = async <T>(value: T): Promise<T> => {
+    if (behaviour.fail === 'error') throw Object.assign(new Error('Service unavailable'), { status: 503 });
+    if (behaviour.fail === 'throttle')
+      throw Object.assign(new Error('Too many requests'), { status: 429, retryAfterSeconds: 30 });
+    if (behaviour.fail === 'slow') await new Promise((resolve) => setTimeout(resolve, 5_000));
+    return value;
+  };
+  return {
+    getUser: () => misbehave(user),
+    getAuthenticationMethods: () => misbehave(behaviour.methods ?? [authenticator]),
+    getRecentSignIns: () => misbehave(behaviour.signIns ?? []),
+  };
+}
+
+function service(dir: Directory | undefined, repository = new MemoryRepository(), budgetMs = 2_000) {
+  let n = 0;
+  const diagnosis = new DiagnosisService({
+    engine: new DiagnosisEngine(sampleKnowledge(), new Set()),
+    directory: dir,
+    repository,
+    clock: { now: () => NOW },
+    newId: () => `d${++n}`,
+    evidenceBudgetMs: budgetMs,
+  });
+  return { diagnosis, repository };
+}
+
+describe('the diagnosis service', () => {
+  it('looks at the directory first and keeps only masked methods', async () => {
+    const { diagnosis } = service(directory({ methods: [authenticator, phone] }));
+    const turn = await diagnosis.start(subject, 'menu');
+    expect(turn.diagnosis.facts).toMatchObject({ hasSeveralMfaMethods: true, accountDisabled: false });
+    expect(turn.diagnosis.methods).toEqual([
+      { kind: 'microsoftAuthenticator', device: 'iPhone 15', phoneType: undefined, masked: undefined, isDefault: true },
+      { kind: 'phone', device: undefined, phoneType: 'mobile', masked: '+65 •••• 4567', isDefault: false },
+    ]);
+    expect(JSON.stringify(turn.diagnosis)).not.toContain('9123');
+  });
+
+  it('routes a locked account straight to its outcome from the sign-in log', async () => {
+    const signIns = [{ at: new Date(NOW.getTime() - 60_000), errorCode: 50053 }];
+    const { diagnosis } = service(directory({ signIns }));
+    const turn = await diagnosis.start(subject, 'menu');
+    expect(turn.view.kind === 'outcome' && turn.view.node.id).toBe('locked');
+  });
+
+  it.each(['error', 'throttle', 'slow'] as const)(
+    'still reaches an outcome within the time budget when the directory %s',
+    async (fail) => {
+      const { diagnosis, repository } = service(directory({ fail }), undefined, 300);
+      const started = Date.now();
+      const first = await diagnosis.start(subject, 'menu');
+      // The slow directory answers after 5 s; finishing well before shows the budget was kept.
+      expect(Date.now() - started).toBeLessThan(4_000);
+      expect(first.view.kind).toBe('question');
+      expect(first.diagnosis.facts).toEqual({});
+      expect(first.diagnosis.evidenceGaps).toHaveLength(3);
+      const second = await diagnosis.answer(subject, first.diagnosis, 'q-what', 'new');
+      expect(second.view.kind).toBe('outcome');
+      expect(repository.records.get(first.diagnosis.id)?.evidenceGaps.join()).toMatch(
+        fail === 'slow' ? /within 300 ms/ : fail === 'throttle' ? /Too many requests/ : /Service unavailable/,
+      );
+    },
+  );
+
+  it('asks everything when no directory is configured', async () => {
+    const { diagnosis } = service(undefined);
+    const turn = await diagnosis.start(subject, 'menu');
+    expect(turn.view.kind).toBe('question');
+    expect(turn.diagnosis.methods).toBeUndefined();
+  });
+
+  it('records who, the path, the outcome and whether it was resolved', async () => {
+    const { diagnosis, repository } = service(directory({ methods: [authenticator, phone] }));
+    const first = await diagnosis.start(subject, 'lost-phone', 'lost-phone');
+    const second = await diagnosis.answer(subject, first.diagnosis, 'q-other', 'yes');
+    expect(second.view.kind === 'outcome' && second.view.node.id).toBe('another-way');
+    const done = await diagnosis.feedback(subject, second.diagnosis!, 'another-way', true);
+    expect(done).toEqual({ diagnosis: undefined, view: { kind: 'resolved' } });
+    expect(repository.records.get('d1')).toMatchObject({
+      tenantId: 't1',
+      userId: 'u1',
+      entry: 'lost-phone',
+      outcome: 'another-way',
+      result: 'resolved',
+      questionsAsked: 1,
+      path: [{ node: 'q-other', via: 'asked', choice: 'yes' }],
+    });
+  });
+
+  it('skips the question the directory answers, and records a diagnosis that ends in the application', async () => {
+    const { diagnosis, repository } = service(directory({ methods: [authenticator] }));
+    const reset = await diagnosis.start(subject, 'lost-phone', 'lost-phone');
+    expect(reset.view.kind === 'outcome' && reset.view.node.id).toBe('reset');
+    const applied = await diagnosis.feedback(subject, reset.diagnosis!, 'reset', false);
+    expect(applied.view).toEqual({ kind: 'apply', triedOutcomes: ['reset'] });
+    expect(applied.diagnosis).toBeUndefined();
+    expect(repository.records.get('d1')).toMatchObject({ result: 'applied', outcome: 'reset' });
+  });
+
+  it('refuses "it worked" for an outcome that is not the current one', async () => {
+    const { diagnosis } = service(directory());
+    const first = await diagnosis.start(subject, 'menu');
+    await expect(diagnosis.feedback(subject, first.diagnosis, 'reset', true)).rejects.toThrow(/no longer current/);
+  });
+});

@@ -1,0 +1,444 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+import { matchIntent } from '../../../src/domain/diagnosis/match-intent.js';
+import type { IntentDefinition } from '../../../src/domain/diagnosis/match-intent.js';
+
+const PHONE_EN = 'phone|mobile|smartphone|cellphone|cell|iphone|android|device|スマホ|携帯';
+const PHONE_JA = 'スマホ|スマートフォン|携帯|電話|iphone|アイフォン|android|アンドロイド|phone';
+
+/** The intents the bot will carry, phrased the way the help articles' readers describe their trouble. */
+const INTENTS: readonly IntentDefinition[] = [
+  {
+    id: 'cant-sign-in',
+    phrases: {
+      en: [
+        '~cannot sign in',
+        '~not + access|open + account|teams|outlook|email',
+        '~sign in + fail|problem|trouble|error',
+      ],
+      ja: ['~サインイン|ログイン|サインオン + できない|できず|失敗|エラー', '~アカウント + 入れない|はいれない'],
+    },
+  },
+  {
+    id: 'new-phone',
+    phrases: {
+      en: [
+        `new|another|replacement + ${PHONE_EN}`,
+        `change|changed|switch|replace|upgrade|swap + ${PHONE_EN}`,
+        'move|transfer + authenticator|app + phone|device',
+      ],
+      ja: [
+        '機種変|機種変更|買い替え|買い換え|買いかえ|乗り換え',
+        `新しい + ${PHONE_JA}`,
+        `${PHONE_JA} + 変え|替え|換え`,
+      ],
+    },
+  },
+  {
+    id: 'lost-phone',
+    phrases: {
+      en: [
+        `lost|lose|misplaced|stolen|steal|nicked + ${PHONE_EN}`,
+        `factory reset|wiped|wipe|formatted|reset + ${PHONE_EN}`,
+        `broke|broken|smashed|dead + ${PHONE_EN}`,
+        'factory reset',
+      ],
+      ja: [
+        `${PHONE_JA} + なくし|なくな|紛失|盗ま|盗難|落とし|lost|stolen`,
+        `${PHONE_JA} + 初期化|リセット|壊れ|こわれ`,
+        '初期化',
+      ],
+    },
+  },
+  {
+    id: 'authenticator-deleted',
+    phrases: {
+      en: [
+        'authenticator|authenticator app|microsoft authenticator|mfa app + deleted|removed|uninstalled|gone|missing',
+        'delete|uninstall|remove + app|authenticator',
+      ],
+      ja: ['認証アプリ|オーセンティケーター|authenticator|アプリ + 削除|けし|消去|アンインストール|きえ'],
+    },
+  },
+  {
+    id: 'number-mismatch',
+    phrases: {
+      en: [
+        'number + not + match|same|work',
+        'which|wrong|different + number + enter|type|show',
+        'number matching',
+        'number + enter|type + authenticator|app',
+      ],
+      ja: ['番号|数字 + 一致しない|合わない|あわない|違う|ちがう', '番号|数字 + どれ|何を|入力'],
+    },
+  },
+  {
+    id: 'no-code',
+    phrases: {
+      en: [
+        'not + receive|get|arrive|come + code|sms|text|notification|otp',
+        'code|sms|text message|notification|otp + never|not + arrive|come|receive',
+        'no + code|sms|notification',
+      ],
+      ja: ['コード|sms|ショートメール|通知|確認コード + とどかない|来ない|こない|受け取れ'],
+    },
+  },
+  {
+    id: 'account-locked',
+    phrases: {
+      en: ['account + locked|lockout|locked out', 'locked out', 'too many + attempts|tries'],
+      ja: ['ロック|ロックアウト', 'アカウント + 凍結'],
+    },
+  },
+  {
+    id: 'account-disabled',
+    phrases: {
+      en: ['account + disabled|deactivated|suspended|terminated|blocked', 'account has been disabled'],
+      ja: ['アカウント + 無効|停止|凍結|削除され'],
+    },
+  },
+  {
+    id: 'password-expired',
+    phrases: {
+      en: ['password + expired|expire|expiring|old', 'change|update + password + required|must|prompt'],
+      ja: ['パスワード + 期限|きれ|失効|有効期限'],
+    },
+  },
+  {
+    id: 'forgot-password',
+    phrases: {
+      en: ['forgot|forget|remember|reset + password', 'wrong|incorrect + password'],
+      ja: ['パスワード + 忘れ|わすれ|思い出せ|わから|違う|間違'],
+    },
+  },
+  {
+    id: 'invitation-expired',
+    phrases: {
+      en: [
+        'invitation|invite|onboarding email|onboarding + expired|expire|invalid|old',
+        'not + receive|find|get + invitation|invite|onboarding email|welcome email',
+        'invitation|invite|onboarding email + never|not + arrive|come',
+      ],
+      ja: [
+        '招待|オンボーディング + 期限|きれ|失効|無効',
+        '招待|オンボーディング + とどかない|来ない|こない|見つからない',
+      ],
+    },
+  },
+  {
+    id: 'device-not-eligible',
+    phrases: {
+      en: ['se gsib|se-gsib', 'litemail|lite mail', 'not + eligible + device|sign up|signup'],
+      ja: ['se gsib|se-gsib|segsib', 'litemail|ライトメール', '対象外|対象ではない + 端末|デバイス'],
+    },
+  },
+  {
+    id: 'wog-mfa-setup',
+    phrases: {
+      en: [
+        'wog + mfa|verification|authenticator|security + setup|configure|register',
+        'gsib + verification|mfa + setup|never',
+        'additional security verification',
+      ],
+      ja: ['wog + 多要素|mfa|セキュリティ|確認|認証 + 設定|登録', 'gsib + 認証|mfa + 設定|登録'],
+    },
+  },
+  {
+    id: 'blocked-access',
+    phrases: {
+      en: [
+        'conditional access',
+        '"cannot get there from here"',
+        'device + not + compliant|compliance|managed',
+        'access + blocked|denied + device|location|network|policy',
+      ],
+      ja: ['条件付きアクセス', 'ここからは|ここから + アクセス|入れない', '準拠|コンプライアンス + デバイス|端末'],
+    },
+  },
+];
+
+const ids = new Set(INTENTS.map((intent) => intent.id));
+const idOf = (text: string): string | undefined => matchIntent(text, INTENTS)?.id;
+
+describe('matchIntent', () => {
+  describe('recognises English descriptions however they are written', () => {
+    it.each([
+      ['cant login', 'cant-sign-in'],
+      ["can't log in", 'cant-sign-in'],
+      ['cannot sign in!!', 'cant-sign-in'],
+      ['I CAN NOT SIGN-IN 😭', 'cant-sign-in'],
+      ['Ｉ ｃａｎ’ｔ ｌｏｇ ｉｎ', 'cant-sign-in'],
+      ['new phone', 'new-phone'],
+      ['I got a new phone', 'new-phone'],
+      ['changed my phone', 'new-phone'],
+      ['lost my phone', 'lost-phone'],
+      ['hi, I think I lost my phone yesterday', 'lost-phone'],
+      ['my phone was stolen', 'lost-phone'],
+      ['factory reset my phone', 'lost-phone'],
+      ['authenticator deleted', 'authenticator-deleted'],
+      ['I deleted the authenticator app', 'authenticator-deleted'],
+      ['deleting authenticator by mistake', 'authenticator-deleted'],
+      ["number doesn't match", 'number-mismatch'],
+      ['what number do I enter in the authenticator?', 'number-mismatch'],
+      ["I'm not receiving the SMS code", 'no-code'],
+      ['my account is locked', 'account-locked'],
+      ['account disabled', 'account-disabled'],
+      ['password expired', 'password-expired'],
+      ['I forgot my password', 'forgot-password'],
+      ['my onboarding email expired', 'invitation-expired'],
+      ['I use an SE GSIB device', 'device-not-eligible'],
+      ['how do i set up WOG MFA', 'wog-mfa-setup'],
+      ['it says you cant get there from here', 'blocked-access'],
+    ])('reads %j as %s', (text, expected) => {
+      expect(idOf(text)).toBe(expected);
+    });
+  });
+
+  describe('forgives typos', () => {
+    it.each([
+      ['i deleted the authenticater app', 'authenticator-deleted'],
+      ['the number dosent match', 'number-mismatch'],
+      ['I lsot my phone', 'lost-phone'],
+      ['pasword expried', 'password-expired'],
+      ['cant sing in', 'cant-sign-in'],
+    ])('reads %j as %s', (text, expected) => {
+      expect(idOf(text)).toBe(expected);
+    });
+
+    it('scores a typo below the same words spelled right', () => {
+      const exact = matchIntent('i deleted the authenticator app', INTENTS);
+      const typo = matchIntent('i deleted the authenticater app', INTENTS);
+
+      expect(exact?.score).toBe(1);
+      expect(typo?.score).toBeGreaterThan(0);
+      expect(typo?.score).toBeLessThan(1);
+    });
+
+    it('does not read an everyday word as a typo of a keyword', () => {
+      expect(idOf('I changed my phone last week')).toBe('new-phone');
+      expect(idOf('phone came last')).toBeUndefined();
+    });
+
+    it('reads a different first letter as a different word, not a typo', () => {
+      const intents: IntentDefinition[] = [{ id: 'lost', phrases: { en: ['lost + phone'], ja: [] } }];
+
+      expect(matchIntent('lsot phone', intents)?.id).toBe('lost');
+      expect(matchIntent('cost phone', intents)).toBeUndefined();
+    });
+
+    it('does not stretch short words to meet a keyword', () => {
+      expect(idOf('password old')).toBe('password-expired');
+      expect(idOf('password ol')).toBeUndefined();
+    });
+  });
+
+  describe('recognises Japanese descriptions and their spelling variants', () => {
+    it.each([
+      ['サインインできない', 'cant-sign-in'],
+      ['ログインできません', 'cant-sign-in'],
+      ['ログイン出来ない。', 'cant-sign-in'],
+      ['ﾛｸﾞｲﾝ できない', 'cant-sign-in'],
+      ['スマホを機種変更した', 'new-phone'],
+      ['機種変しました', 'new-phone'],
+      ['携帯をなくした', 'lost-phone'],
+      ['ケータイを無くしました', 'lost-phone'],
+      ['スマートフォンを紛失しました', 'lost-phone'],
+      ['認証アプリを消してしまった', 'authenticator-deleted'],
+      ['認証アプリをけした', 'authenticator-deleted'],
+      ['番号が一致しない', 'number-mismatch'],
+      ['番号が一致しません', 'number-mismatch'],
+      ['アカウントがロックされた', 'account-locked'],
+      ['パスワードの期限が切れた', 'password-expired'],
+      ['招待メールの期限が切れた', 'invitation-expired'],
+      ['コードが届かない', 'no-code'],
+    ])('reads %j as %s', (text, expected) => {
+      expect(idOf(text)).toBe(expected);
+    });
+
+    it('needs every keyword group of a Japanese phrase', () => {
+      const intents: IntentDefinition[] = [{ id: 'screen', phrases: { en: [], ja: ['スマホ + 画面 + 割れ + 修理'] } }];
+
+      expect(matchIntent('スマホの画面が割れて修理に出した', intents)?.id).toBe('screen');
+      expect(matchIntent('スマホの画面が割れた', intents)).toBeUndefined();
+      expect(idOf('期限が切れた')).toBeUndefined();
+    });
+  });
+
+  it('reads a message that mixes Japanese and English', () => {
+    expect(idOf('スマホ lost')).toBe('lost-phone');
+    expect(idOf('iPhoneをなくした')).toBe('lost-phone');
+  });
+
+  describe('stays silent when nothing is close enough', () => {
+    it.each([
+      'hello',
+      'help',
+      'Help!',
+      'asdf qwerty',
+      "what's the weather",
+      'thanks',
+      'ありがとう',
+      '',
+      '   \n\t ',
+      '🙂👍',
+      'phone',
+      'sign in',
+      'password',
+    ])('matches nothing for %j', (text) => {
+      expect(matchIntent(text, INTENTS)).toBeUndefined();
+    });
+
+    it('matches nothing against an empty intent list', () => {
+      expect(matchIntent('lost my phone', [])).toBeUndefined();
+    });
+
+    it('ignores a phrase made only of filler words, so greetings never match', () => {
+      const greedy: IntentDefinition[] = [{ id: 'greeting', phrases: { en: ['hello', 'help me please'], ja: [] } }];
+
+      expect(matchIntent('hello, help me please', greedy)).toBeUndefined();
+    });
+
+    it('handles a very long message without throwing', () => {
+      const long = 'lorem ipsum スマホ, lost? '.repeat(300).slice(0, 5000);
+
+      expect(long).toHaveLength(5000);
+      expect(() => matchIntent(long, INTENTS)).not.toThrow();
+    });
+  });
+
+  describe('prefers the more specific reading', () => {
+    it('picks the cause over a general phrase marked with ~', () => {
+      expect(idOf("I can't sign in because I lost my phone")).toBe('lost-phone');
+      expect(idOf('スマホをなくしてログインできない')).toBe('lost-phone');
+      expect(idOf('cannot sign in, the number does not match')).toBe('number-mismatch');
+    });
+
+    it('prefers the intent whose phrase matches more words, wherever it sits in the list', () => {
+      const broad: IntentDefinition = { id: 'broad', phrases: { en: ['screen + broken'], ja: [] } };
+      const narrow: IntentDefinition = { id: 'narrow', phrases: { en: ['screen + broken + phone'], ja: [] } };
+
+      expect(matchIntent('my phone screen is broken', [broad, narrow])?.id).toBe('narrow');
+      expect(matchIntent('my phone screen is broken', [narrow, broad])?.id).toBe('narrow');
+    });
+
+    it('lets a general phrase win when nothing specific matches', () => {
+      expect(idOf("I can't sign in to Teams")).toBe('cant-sign-in');
+      expect(idOf('ログインできない')).toBe('cant-sign-in');
+    });
+
+    it('prefers a phrase matched in full over a longer one matched in part', () => {
+      const intents: IntentDefinition[] = [
+        { id: 'partial', phrases: { en: ['gamma + delta + epsilon + omega'], ja: [] } },
+        { id: 'full', phrases: { en: ['alpha + beta'], ja: [] } },
+      ];
+
+      expect(matchIntent('alpha beta gamma delta epsilon', intents)?.id).toBe('full');
+    });
+
+    it('counts matched words before how rare they are', () => {
+      const intents: IntentDefinition[] = [
+        { id: 'rare', phrases: { en: ['zeta + theta'], ja: [] } },
+        { id: 'common', phrases: { en: ['alpha + beta + gamma'], ja: [] } },
+        { id: 'other-1', phrases: { en: ['alpha + beta + gamma + delta + omega'], ja: [] } },
+        { id: 'other-2', phrases: { en: ['alpha + beta + gamma + kappa + sigma'], ja: [] } },
+      ];
+
+      expect(matchIntent('zeta theta alpha beta gamma', intents)?.id).toBe('common');
+    });
+
+    it('prefers keywords only one intent uses over keywords many share', () => {
+      const intents: IntentDefinition[] = [
+        { id: 'generic', phrases: { en: ['not + signin'], ja: [] } },
+        { id: 'other', phrases: { en: ['not + signin + today'], ja: [] } },
+        { id: 'specific', phrases: { en: ['lost + phone'], ja: [] } },
+      ];
+
+      expect(matchIntent("can't sign in, lost phone", intents)?.id).toBe('specific');
+    });
+  });
+
+  describe('phrase notation', () => {
+    it('needs every word of a multi-word alternative', () => {
+      const intents: IntentDefinition[] = [{ id: 'reset', phrases: { en: ['factory reset + phone'], ja: [] } }];
+
+      expect(matchIntent('factory reset phone', intents)?.id).toBe('reset');
+      expect(matchIntent('reset phone', intents)).toBeUndefined();
+    });
+
+    it('lets a long English phrase miss one group but not two', () => {
+      const intents: IntentDefinition[] = [
+        { id: 'long', phrases: { en: ['alpha + bravo + charlie + delta'], ja: [] } },
+      ];
+
+      expect(matchIntent('alpha bravo charlie', intents)?.score).toBe(0.75);
+      expect(matchIntent('alpha bravo', intents)).toBeUndefined();
+    });
+
+    it('matches a quoted wording only with its words in that order, filler included', () => {
+      const intents: IntentDefinition[] = [
+        { id: 'quoted', phrases: { en: ['"you cannot get there from here"'], ja: [] } },
+      ];
+
+      expect(matchIntent("It says: You can't get there from here.", intents)?.id).toBe('quoted');
+      expect(matchIntent('you cannot get here from there', intents)).toBeUndefined();
+      expect(matchIntent('cannot get there', intents)).toBeUndefined();
+    });
+
+    it('reads a plain phrase as one group per content word', () => {
+      const intents: IntentDefinition[] = [{ id: 'plain', phrases: { en: ['I lost my phone'], ja: [] } }];
+
+      expect(matchIntent('phone lost', intents)?.id).toBe('plain');
+      expect(matchIntent('lost', intents)).toBeUndefined();
+    });
+
+    it('treats the spellings of "sign in" and of a negation as the same words', () => {
+      const intents: IntentDefinition[] = [{ id: 'x', phrases: { en: ['cannot + sign in'], ja: [] } }];
+
+      for (const text of ['cant login', 'can not log on', "couldn't sign-in", 'unable to signin', 'not logging in']) {
+        expect(matchIntent(text, intents)?.id, text).toBe('x');
+      }
+    });
+  });
+
+  it('gives the same answer every time and for an equal copy of the list', () => {
+    const copy = structuredClone(INTENTS) as IntentDefinition[];
+    const texts = ['lost my phone', 'サインインできない', 'asdf', 'number dosent match'];
+
+    for (const text of texts) {
+      const first = matchIntent(text, INTENTS);
+      expect(matchIntent(text, INTENTS)).toEqual(first);
+      expect(matchIntent(text, copy)).toEqual(first);
+    }
+  });
+
+  it('never throws and answers nothing or a known intent with a score in 0..1, for random text', () => {
+    const alphabet = [...'abcdefghijklmnopqrstuvwxyz ABC XYZ 0123456789 .,!?\'"-+|'].concat([
+      ...'あいうえおかきくけこさしすせそなにぬねのアイウエオカキクケコスマホ携帯紛失機種変更削除番号一致ー、。「」',
+      ...'ＡＢＣ１２３！？',
+      '😀',
+      '👍🏽',
+      '\u200d',
+      '\ufe0f',
+      '\ud800',
+      '\u0000',
+      'phone ',
+      'lost ',
+      'not ',
+      'sign in ',
+      'できない',
+    ]);
+    const text = fc.array(fc.constantFrom(...alphabet), { maxLength: 60 }).map((parts) => parts.join(''));
+
+    fc.assert(
+      fc.property(fc.oneof(text, fc.string({ unit: 'binary', maxLength: 80 })), (input) => {
+        const result = matchIntent(input, INTENTS);
+        if (result === undefined) return;
+        expect(ids.has(result.id)).toBe(true);
+        expect(result.score).toBeGreaterThanOrEqual(0);
+        expect(result.score).toBeLessThanOrEqual(1);
+      }),
+      { seed: 20240601, numRuns: 500 },
+    );
+  });
+});
