@@ -13,7 +13,12 @@ export interface DiagnosisQuestionCardData {
   progress: string;
   prompt: string;
   answered: string | null;
-  choices: Array<{ title: string; verb: string; diagnosisId: string; node: string; choice: string }>;
+  required: string;
+  next: string;
+  verb: string;
+  diagnosisId: string;
+  node: string;
+  choices: Array<{ title: string; choice: string }>;
 }
 
 /** Data of `cards/diagnosis-outcome.json`. */
@@ -66,16 +71,13 @@ export function renderDiagnosisQuestionCard(
     progress: format(d.progress, { number: String(diagnosis.state.questionsAsked + (answered === undefined ? 1 : 0)) }),
     prompt: node.prompt[locale],
     answered: answered === undefined ? null : format(d.answered, { answer: answered }),
-    choices:
-      answered === undefined
-        ? node.choices.map((choice) => ({
-            title: choice.label[locale],
-            verb: Verbs.diagnosisAnswer,
-            diagnosisId: diagnosis.id,
-            node: node.id,
-            choice: choice.id,
-          }))
-        : [],
+    required: d.pickOne,
+    next: d.next,
+    verb: Verbs.diagnosisAnswer,
+    diagnosisId: diagnosis.id,
+    node: node.id,
+    // The person's pick arrives as the `choice` input; the button carries which step it answers.
+    choices: node.choices.map((choice) => ({ title: choice.label[locale], choice: choice.id })),
   };
   return renderCard('diagnosis-question', data);
 }
@@ -124,8 +126,8 @@ export function renderSymptomsCard(strings: Strings): AdaptiveCard {
   const data: SymptomsCardData = {
     title: d.symptomsTitle,
     intro: d.symptomsIntro,
-    required: d.symptomsRequired,
-    continue: d.symptomsContinue,
+    required: d.pickOne,
+    continue: d.next,
     verb: Verbs.diagnoseStart,
     symptoms: SYMPTOM_INTENTS.map(({ key, intent }) => ({ title: d.symptoms[key], intent })),
   };

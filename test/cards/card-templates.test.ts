@@ -184,11 +184,16 @@ describe('diagnosis cards', () => {
     expect(text).toContain('I could not look at the directory just now, so I will ask instead.');
   });
 
-  it('puts the diagnosis id, node and choice on every answer button', () => {
+  it('offers the choices as one required list and puts the diagnosis id and step on its button', () => {
     const card = renderDiagnosisQuestionCard(strings, 'en', active(true), question);
+    const input = card.body.find((element: any) => element.type === 'Input.ChoiceSet') as any;
+    expect(input).toMatchObject({ id: 'choice', isRequired: true, label: 'Can you use another method?' });
+    expect(input.choices).toEqual([
+      { title: 'Yes', value: 'yes' },
+      { title: 'No', value: 'no' },
+    ]);
     expect(card.actions?.map((action: any) => action.data)).toEqual([
-      { verb: 'diagnosis.answer', diagnosisId: 'd-1', node: 'q-other', choice: 'yes' },
-      { verb: 'diagnosis.answer', diagnosisId: 'd-1', node: 'q-other', choice: 'no' },
+      { verb: 'diagnosis.answer', diagnosisId: 'd-1', node: 'q-other' },
     ]);
   });
 

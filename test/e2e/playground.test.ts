@@ -123,6 +123,16 @@ async function sendMessage(page: Page, text: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/** Picks a choice on the latest question card and presses its Next button. */
+async function answer(page: Page, label: string): Promise<void> {
+  const card = page
+    .locator('.ac-adaptiveCard')
+    .filter({ has: page.getByRole('radio') })
+    .last();
+  await card.getByRole('radio', { name: label, exact: true }).check();
+  await card.getByRole('button', { name: stringsFor('en').diagnosis.next, exact: true }).click();
+}
+
 /** Waits for `locator` to be visible; a timeout names the step that did not happen. */
 async function see(what: string, locator: Locator): Promise<Locator> {
   try {
@@ -220,15 +230,9 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
         await see('the masked methods', page.getByText(/Registered methods: .*\+65 •••• \d{4}/).last());
 
         // One diagnosis path, clicked through: verification fails, new phone with the old one at hand.
-        await page
-          .getByRole('button', { name: choiceLabel('q-symptom', 'cannot-verify'), exact: true })
-          .last()
-          .click();
+        await answer(page, choiceLabel('q-symptom', 'cannot-verify'));
         await see('the second question', page.getByText(questionPrompt('q-mfa-problem'), { exact: true }).last());
-        await page
-          .getByRole('button', { name: choiceLabel('q-mfa-problem', 'new-phone-have-old'), exact: true })
-          .last()
-          .click();
+        await answer(page, choiceLabel('q-mfa-problem', 'new-phone-have-old'));
         await see(
           'the outcome card',
           page.getByRole('heading', { name: outcomeTitle('new-phone-old-available'), exact: true }).last(),

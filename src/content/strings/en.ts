@@ -63,8 +63,8 @@ export const en = {
     answered: 'You answered: {answer}',
     symptomsTitle: "Which of these is closest to what's happening?",
     symptomsIntro: 'I am not sure I understood. Pick the closest one, or describe it in other words.',
-    symptomsContinue: 'Continue',
-    symptomsRequired: 'Pick one of the options.',
+    next: 'Continue',
+    pickOne: 'Pick one of the options.',
     symptoms: {
       lostPhone: 'I lost my phone or it was reset',
       newPhone: 'I have a new phone',

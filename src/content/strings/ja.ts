@@ -65,8 +65,8 @@ export const ja: Strings = {
     answered: '回答: {answer}',
     symptomsTitle: '状況に最も近いものはどれですか?',
     symptomsIntro: 'うまく理解できませんでした。近いものを選ぶか、別の言葉で説明してください。',
-    symptomsContinue: '次へ',
-    symptomsRequired: 'いずれかを選んでください。',
+    next: '次へ',
+    pickOne: 'いずれかを選んでください。',
     symptoms: {
       lostPhone: 'スマートフォンをなくした・初期化した',
       newPhone: 'スマートフォンを機種変更した',
