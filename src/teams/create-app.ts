@@ -4,6 +4,7 @@ import { renderNoticeCard } from '../cards/notice.js';
 import { format, stringsFor } from '../content/strings/index.js';
 import type { BotAdapter } from './bot-adapter.js';
 import { addressOf } from './capture-address.js';
+import { ChangeTracker } from './change-tracker.js';
 import type { TeamsDeps } from './deps.js';
 import { registerHandlers } from './handlers/register.js';
 import { cardMessage, replyToInvokeWithCard, turnLocale, turnLogger, turnRequestId } from './turn-context.js';
@@ -26,6 +27,8 @@ export function createTeamsApp(
     turnStateFactory: () => new AppTurnState(),
   });
 
+  // Addresses rarely change between turns; writing them once per change keeps a turn to its state writes.
+  const savedAddresses = new ChangeTracker(10_000);
   app.turn('beforeTurn', async (context, state) => {
     const now = deps.clock.now();
     state.temp.returning = state.user.firstSeenAt !== undefined;
@@ -34,7 +37,9 @@ export function createTeamsApp(
     if (context.activity.type !== 'installationUpdate') state.user.firstSeenAt ??= now.toISOString();
     state.conversation.turns = (state.conversation.turns ?? 0) + 1;
     const address = addressOf(context, now);
-    if (address) await deps.addresses.save(address);
+    if (address && savedAddresses.changed(address.key, { ...address, updatedAt: undefined })) {
+      await deps.addresses.save(address);
+    }
     return true;
   });
 
