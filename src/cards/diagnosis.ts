@@ -68,7 +68,8 @@ export function renderDiagnosisQuestionCard(
   const data: DiagnosisQuestionCardData = {
     title: d.title,
     evidence: answered === undefined ? evidenceSection(strings, diagnosis) : null,
-    progress: format(d.progress, { number: String(diagnosis.state.questionsAsked + (answered === undefined ? 1 : 0)) }),
+    // `diagnosis` is the state in which this question was asked, answered or not.
+    progress: format(d.progress, { number: String(diagnosis.state.questionsAsked + 1) }),
     prompt: node.prompt[locale],
     answered: answered === undefined ? null : format(d.answered, { answer: answered }),
     required: d.pickOne,

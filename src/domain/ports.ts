@@ -111,7 +111,7 @@ export interface HealthCheck {
 }
 
 /** How a diagnosis ended, or that it is still going. */
-export type DiagnosisResult = 'open' | 'resolved' | 'notResolved' | 'applied';
+export type DiagnosisResult = 'open' | 'resolved' | 'notResolved' | 'applied' | 'abandoned';
 
 /** One diagnosis, recorded for the statistics managers read: who, the path, the outcome. */
 export interface DiagnosisRecord {

@@ -197,6 +197,14 @@ describe('diagnosis cards', () => {
     ]);
   });
 
+  it('numbers a question the same before and after it is answered', () => {
+    const asked = JSON.stringify(renderDiagnosisQuestionCard(strings, 'en', active(true), question));
+    const answered = JSON.stringify(renderDiagnosisQuestionCard(strings, 'en', active(true), question, 'Yes'));
+    expect(asked).toContain('"Question 2"');
+    expect(answered).toContain('"Question 2"');
+    expect(answered).toContain('You answered: Yes');
+  });
+
   it('leaves no buttons on an answered card', () => {
     expect(renderDiagnosisQuestionCard(strings, 'ja', active(true), question, 'はい').actions).toEqual([]);
     expect(renderDiagnosisOutcomeCard(strings, 'ja', 'd-1', outcomeNode('selfService'), links, 'はい').actions).toEqual(

@@ -287,9 +287,11 @@ describe('a diagnosis over the shipped knowledge', () => {
 
   it('uses a Temporary Access Pass the helpdesk already issued instead of sending the person to apply again', () => {
     const facts: Facts = { temporaryAccessPassActive: true };
-    const { step } = walk(facts, ['no'], { intent: 'lost-phone', links: WITH_IDENTITY_VERIFICATION });
+    // The directory shows the pass, so the triage answers before any question about methods.
+    const { step } = walk(facts, [], { intent: 'lost-phone', links: WITH_IDENTITY_VERIFICATION });
 
     expect(shown(step)).toBe('tap-active');
+    expect(step.state.questionsAsked).toBe(0);
   });
 
   it.each([

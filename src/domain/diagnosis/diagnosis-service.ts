@@ -112,6 +112,11 @@ export class DiagnosisService {
     return this.advance(subject, { ...diagnosis, state: step.state }, step.view);
   }
 
+  /** The person started over before this diagnosis ended; it is recorded as abandoned. */
+  async abandon(subject: DiagnosisSubject, diagnosis: ActiveDiagnosis): Promise<void> {
+    await this.record(subject, diagnosis, { kind: 'abandoned' });
+  }
+
   private async advance(
     subject: DiagnosisSubject,
     diagnosis: ActiveDiagnosis,
@@ -125,20 +130,20 @@ export class DiagnosisService {
   private async record(
     subject: DiagnosisSubject,
     diagnosis: ActiveDiagnosis,
-    view: DiagnosisTurn['view'],
+    view: DiagnosisTurn['view'] | { kind: 'abandoned' },
   ): Promise<void> {
     const outcomes = diagnosis.state.path.filter((step) => step.via === 'notFixed').map((step) => step.node);
-    // A resolved diagnosis rests on the outcome that fixed it; otherwise the last one tried.
-    const shown =
-      view.kind === 'outcome' ? view.node.id : view.kind === 'resolved' ? diagnosis.state.node : outcomes.at(-1);
-    const result: DiagnosisRecord['result'] =
-      view.kind === 'resolved'
-        ? 'resolved'
-        : view.kind === 'apply'
-          ? 'applied'
-          : view.kind === 'unresolved'
-            ? 'notResolved'
-            : 'open';
+    // The outcome shown last: the one on screen now, else the last one tried.
+    const resting =
+      view.kind === 'resolved' || view.kind === 'abandoned' ? this.options.engine.current(diagnosis.state) : view;
+    const shown = resting.kind === 'outcome' ? resting.node.id : outcomes.at(-1);
+    const results: Record<string, DiagnosisRecord['result']> = {
+      resolved: 'resolved',
+      apply: 'applied',
+      unresolved: 'notResolved',
+      abandoned: 'abandoned',
+    };
+    const result = results[view.kind] ?? 'open';
     await this.options.repository.save({
       id: diagnosis.id,
       tenantId: subject.tenantId,

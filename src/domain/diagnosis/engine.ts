@@ -68,8 +68,14 @@ export class DiagnosisEngine {
 
   /** Starts at an intent's entry (or the knowledge's start) and runs checks until something is to be shown. */
   begin(facts: Facts, intentId?: string): DiagnosisStep {
-    const entry = this.knowledge.intents.find((intent) => intent.id === intentId)?.entry ?? this.knowledge.start;
-    return this.settle({ node: entry, questionsAsked: 0, path: [], triedOutcomes: [] }, facts);
+    const fresh: DiagnosisState = { node: this.knowledge.start, questionsAsked: 0, path: [], triedOutcomes: [] };
+    const entry = this.knowledge.intents.find((intent) => intent.id === intentId)?.entry;
+    if (entry === undefined) return this.settle(fresh, facts);
+    // Evidence outranks words: when the checks at the start already decide an outcome (a locked
+    // or disabled account, say), that is the answer, whatever the person typed.
+    const triage = this.settle(fresh, facts, { checksOnly: true });
+    if (triage.view.kind === 'outcome' && triage.state.path.length > 0) return triage;
+    return this.settle({ ...fresh, node: entry }, facts);
   }
 
   /** What the current step shows, without moving. */
@@ -114,7 +120,7 @@ export class DiagnosisEngine {
     );
   }
 
-  private settle(start: DiagnosisState, facts: Facts): DiagnosisStep {
+  private settle(start: DiagnosisState, facts: Facts, options: { checksOnly?: boolean } = {}): DiagnosisStep {
     let state = start;
     // A validated graph has no cycles, so a walk visits each node at most once.
     for (let guard = 0; guard <= this.byId.size; guard++) {
@@ -126,6 +132,7 @@ export class DiagnosisEngine {
         state = { ...state, node: next, path: [...state.path, { node: node.id, via: 'check' }] };
         continue;
       }
+      if (options.checksOnly) return { state, view: { kind: 'question', node } };
       const implied = node.choices.find((choice) => choice.impliedBy && facts[choice.impliedBy] === true);
       if (!implied) return { state, view: { kind: 'question', node } };
       state = {

@@ -44,7 +44,7 @@ export const migrations: readonly Migration[] = [
         updated_at      TEXT NOT NULL,
         path            TEXT NOT NULL,
         outcome         TEXT,
-        result          TEXT NOT NULL CHECK (result IN ('open', 'resolved', 'notResolved', 'applied')),
+        result          TEXT NOT NULL CHECK (result IN ('open', 'resolved', 'notResolved', 'applied', 'abandoned')),
         questions_asked INTEGER NOT NULL,
         evidence_gaps   TEXT NOT NULL
       ) STRICT;

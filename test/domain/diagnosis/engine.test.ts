@@ -37,6 +37,12 @@ describe('the diagnosis engine', () => {
     expect(step.state.path).toContainEqual({ node: 'q-other', via: 'evidence', choice: 'no' });
   });
 
+  it('lets the evidence outrank the words: a locked account is locked, whatever the person typed', () => {
+    const step = engine().begin({ accountLocked: true }, 'lost-phone');
+    expect(at(step)).toBe('locked');
+    expect(step.state.questionsAsked).toBe(0);
+  });
+
   it('starts at an intent entry', () => {
     expect(at(engine().begin({}, 'lost-phone'))).toBe('q-other');
     expect(at(engine().begin({}, 'no-such-intent'))).toBe('q-what');

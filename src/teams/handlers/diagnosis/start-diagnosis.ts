@@ -17,6 +17,8 @@ export async function startDiagnosis(
 ): Promise<void> {
   const subject = subjectOf(context, deps);
   if (!subject) return;
+  const previous = state.conversation.diagnosis;
+  if (previous) await deps.diagnosis.abandon(subject, previous);
   const known = intentId !== undefined && deps.knowledge.intents.some((intent) => intent.id === intentId);
   const turn = await deps.diagnosis.start(subject, entry, known ? intentId : undefined);
   state.conversation.diagnosis = turn.diagnosis;
