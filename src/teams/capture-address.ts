@@ -10,7 +10,11 @@ export function addressOf(context: TurnContext, now: Date): ConversationAddress 
   const activity = context.activity;
   const tenantId = activity.conversation.tenantId ?? (activity.channelData?.tenant?.id as string | undefined);
   if (!tenantId) return undefined;
-  const reference = TurnContext.getConversationReference(activity) as unknown as Record<string, unknown>;
+  // The incoming message's id is left out: a later notice starts fresh rather than replying
+  // to an old message, and the address then stays the same from one turn to the next.
+  const { activityId: _lastMessage, ...reference } = TurnContext.getConversationReference(
+    activity,
+  ) as unknown as Record<string, unknown>;
   const base = { tenantId, locale: activity.locale, reference, updatedAt: now };
   const type = activity.conversation.conversationType;
   if (type === 'personal') {
