@@ -3,6 +3,7 @@ import type { Config } from './config/load-config.js';
 import { loadKnowledge } from './content/diagnosis/load-knowledge.js';
 import { DiagnosisService } from './domain/diagnosis/diagnosis-service.js';
 import { DiagnosisEngine } from './domain/diagnosis/engine.js';
+import { RequestService } from './domain/requests/request-service.js';
 import type { LinkId } from './domain/diagnosis/knowledge.js';
 import type { Clock, Directory } from './domain/ports.js';
 import { systemClock } from './domain/system-clock.js';
@@ -12,6 +13,7 @@ import type { Logger } from './logging/create-logger.js';
 import { createServer } from './server/create-server.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite/open-database.js';
 import { SqliteDiagnosisRepository } from './store/sqlite/sqlite-diagnosis-repository.js';
+import { SqliteRequestRepository } from './store/sqlite/sqlite-request-repository.js';
 import { SqliteConversationAddressRepository } from './store/sqlite/sqlite-conversation-address-repository.js';
 import { SqliteStateStore } from './store/sqlite/sqlite-state-store.js';
 import { createBotAdapter, type AdapterOverrides } from './teams/bot-adapter.js';
@@ -55,7 +57,14 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     newId: randomUUID,
     evidenceBudgetMs: config.evidenceBudgetMs,
   });
-  const deps = { config, logger, clock, directory, addresses, links: config.links, knowledge, diagnosis };
+  const requests = new RequestService({
+    repository: new SqliteRequestRepository(db),
+    directory,
+    clock,
+    newId: randomUUID,
+    dailyCap: config.applicationDailyCap,
+  });
+  const deps = { config, logger, clock, directory, addresses, links: config.links, knowledge, diagnosis, requests };
   const app = createTeamsApp(deps, adapter, stateStore, botAppId);
   const handleMessage = createInboundHandler({ config, adapter, app, turns: new KeyedSerialQueue() });
   const server = createServer({ config, logger, handleMessage, readiness: [stateStore] });

@@ -13,7 +13,14 @@ export interface AdaptiveCard {
 }
 
 /** The names of the templates in `cards/`, one file each. */
-export type CardName = 'welcome' | 'notice' | 'diagnosis-question' | 'diagnosis-outcome' | 'symptoms';
+export type CardName =
+  | 'welcome'
+  | 'notice'
+  | 'diagnosis-question'
+  | 'diagnosis-outcome'
+  | 'symptoms'
+  | 'application'
+  | 'application-subject';
 
 export const CARD_NAMES: readonly CardName[] = [
   'welcome',
@@ -21,6 +28,8 @@ export const CARD_NAMES: readonly CardName[] = [
   'diagnosis-question',
   'diagnosis-outcome',
   'symptoms',
+  'application',
+  'application-subject',
 ];
 
 const templates = new Map<CardName, Template>();

@@ -6,6 +6,8 @@ export const Verbs = {
   diagnosisAnswer: 'diagnosis.answer',
   diagnosisFixed: 'diagnosis.fixed',
   diagnosisNotFixed: 'diagnosis.notfixed',
+  applicationStart: 'application.start',
+  applicationSubmit: 'application.submit',
 } as const;
 
 export type Verb = (typeof Verbs)[keyof typeof Verbs];

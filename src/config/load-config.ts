@@ -62,6 +62,7 @@ const environmentSchema = z.object({
   HELPDESK_URL: httpsUrl(),
   DIAGNOSIS_KNOWLEDGE_PATH: optionalText,
   EVIDENCE_BUDGET_MS: integer(2_000, 100, 10_000),
+  APPLICATION_DAILY_CAP: integer(3, 1, 100),
   TEAMS_APP_ID: z.preprocess(emptyAsUndefined, guid('the Teams app id').optional()),
   BOT_DOMAIN: optionalText,
 });
@@ -105,6 +106,8 @@ export interface Config {
   diagnosisKnowledgePath: string | undefined;
   /** How long a diagnosis waits for directory evidence, all of it together, before asking instead. */
   evidenceBudgetMs: number;
+  /** Reset applications one person may file in 24 hours. */
+  applicationDailyCap: number;
   teamsAppId: string | undefined;
   botDomain: string | undefined;
 }
@@ -165,6 +168,7 @@ export function loadConfig(
     }),
     diagnosisKnowledgePath: raw.DIAGNOSIS_KNOWLEDGE_PATH,
     evidenceBudgetMs: raw.EVIDENCE_BUDGET_MS,
+    applicationDailyCap: raw.APPLICATION_DAILY_CAP,
     teamsAppId: raw.TEAMS_APP_ID,
     botDomain: raw.BOT_DOMAIN,
   });

@@ -51,6 +51,14 @@ export class SimulatedDirectory implements Directory {
     return user && toDirectoryUser(user, this.clock.now());
   }
 
+  async getDirectReports(managerId: string): Promise<DirectoryUser[]> {
+    await this.requestFor('getDirectReports', managerId);
+    const now = this.clock.now();
+    return [...this.users.values()]
+      .filter((user) => user.managerId === managerId)
+      .map((user) => toDirectoryUser(user, now));
+  }
+
   async getAuthenticationMethods(userId: string): Promise<AuthMethod[]> {
     const user = await this.requestFor('getAuthenticationMethods', userId);
     return [passwordMethod(), ...user.methods.map((method, index) => toAuthMethod(user.id, method, index))];

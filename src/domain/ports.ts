@@ -66,6 +66,8 @@ export interface Directory {
   getAuthenticationMethods(userId: string): Promise<AuthMethod[]>;
   /** The user's most recent sign-in attempts, newest first. */
   getRecentSignIns(userId: string, limit: number): Promise<SignInRecord[]>;
+  /** The people whose manager this user is. */
+  getDirectReports(managerId: string): Promise<DirectoryUser[]>;
 }
 
 /** One stored state item, as the bot framework's state layer reads and writes it. */

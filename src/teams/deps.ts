@@ -1,6 +1,7 @@
 import type { Config } from '../config/load-config.js';
 import type { DiagnosisService } from '../domain/diagnosis/diagnosis-service.js';
 import type { Knowledge } from '../domain/diagnosis/knowledge.js';
+import type { RequestService } from '../domain/requests/request-service.js';
 import type { Clock, ConversationAddressRepository, Directory } from '../domain/ports.js';
 import type { Logger } from '../logging/create-logger.js';
 
@@ -16,4 +17,5 @@ export interface TeamsDeps {
   links: Config['links'];
   knowledge: Knowledge;
   diagnosis: DiagnosisService;
+  requests: RequestService;
 }

@@ -1,3 +1,4 @@
+import { renderApplicationCard, renderApplicationSubjectCard } from '../../src/cards/application.js';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
@@ -115,6 +116,35 @@ function allRenderedCards(): Array<[string, AdaptiveCard]> {
         renderDiagnosisOutcomeCard(strings, locale, 'd-1', outcomeNode('notMfa'), links, 'No'),
       ],
       [`symptoms (${locale})`, renderSymptomsCard(strings)],
+      [
+        `application (${locale})`,
+        renderApplicationCard(strings, {
+          subject: { id: 'u1', displayName: 'Alex Wilber', isSelf: true },
+          methods: [{ id: 'm1', method: active(true).methods![1]! }],
+          diagnosisId: 'd-1',
+        }),
+      ],
+      [
+        `application with problems, for a report (${locale})`,
+        renderApplicationCard(strings, {
+          subject: { id: 'u2', displayName: '佐藤 由紀', isSelf: false },
+          methods: [],
+          values: { reason: 'other', contact: '', note: 'x'.repeat(600) },
+          problems: { contact: 'required', note: 'tooLong', verification: 'invalid' },
+          diagnosisId: undefined,
+        }),
+      ],
+      [
+        `application subject (${locale})`,
+        renderApplicationSubjectCard(
+          strings,
+          [
+            { id: 'u1', displayName: 'Megan Bowen', isSelf: true },
+            { id: 'u2', displayName: '佐藤 由紀', isSelf: false },
+          ],
+          undefined,
+        ),
+      ],
     ] as Array<[string, AdaptiveCard]>;
   });
 }

@@ -69,6 +69,13 @@ function diagnosisRow(sqlitePath: string, id: string): DiagnosisRow | undefined 
 /** The record of diagnosis `id` in the SQLite file of the bot under test. */
 const recordOf = (ctx: BotUnderTest, id: string) => diagnosisRow(ctx.bot.sqlitePath, id);
 
+/** The input with this id anywhere in a card. */
+function inputOf(card: any, id: string): any {
+  const input = elementsOf(card).find((element: any) => element.id === id);
+  if (!input) throw new Error(`no input ${id} on the card`);
+  return input;
+}
+
 /** Asserts that `card` is the outcome `id`: its category line and title, in `locale`. */
 function expectOutcome(card: any, id: string, locale: Locale): void {
   const outcome = knowledgeOutcome(id);
@@ -230,8 +237,12 @@ describe('diagnosis conversations over HTTP, with the simulated demo directory',
       const applied = await w.click(en.diagnosis.apply);
       expect(cardText(applied.response.body.value)).toContain(`You answered: ${en.diagnosis.apply}`);
       expect(applied.cards).toHaveLength(1);
-      expect(applied.cards[0].body[0].text).toBe(en.diagnosis.applyTitle);
-      expect(referenceIn(applied.cards[0])).toBe(referenceOf(w.diagnosisId));
+      // The application opens right away, prefilled with what the diagnosis learned.
+      const form = applied.cards[0];
+      expect(form.body[0].text).toBe(en.application.title);
+      expect(inputOf(form, 'reason').value).toBe('lostPhone');
+      expect(inputOf(form, 'lostMethods').value).toBe(inputOf(form, 'lostMethods').choices[0].value);
+      expect(form.actions[0].data).toMatchObject({ verb: 'application.submit', subjectId: demoUser('diegos').id });
       expect(recordOf(ctx, w.diagnosisId)).toMatchObject({
         outcome: 'reset-needed',
         result: 'applied',
@@ -247,8 +258,8 @@ describe('diagnosis conversations over HTTP, with the simulated demo directory',
       expect(buttonTitles(cards[0])).toEqual([ja.diagnosis.apply, ja.diagnosis.noLongerNeeded]);
 
       const applied = await w.click(ja.diagnosis.apply);
-      expect(applied.cards[0].body[0].text).toBe(ja.diagnosis.applyTitle);
-      expect(referenceIn(applied.cards[0])).toBe(referenceOf(w.diagnosisId));
+      expect(applied.cards[0].body[0].text).toBe(ja.application.title);
+      expect(inputOf(applied.cards[0], 'reason').value).toBe('lostPhone');
       expect(recordOf(ctx, w.diagnosisId)).toMatchObject({
         user_id: demoUser('yuki.sato').id,
         locale: 'ja',
@@ -384,8 +395,8 @@ describe('diagnosis conversations over HTTP, with the simulated demo directory',
       await w.click(en.diagnosis.no);
       expectOutcome(w.last, 'reset-needed', 'en');
       await w.click(en.diagnosis.apply);
-      expect(w.last.body[0].text).toBe(en.diagnosis.applyTitle);
-      expect(referenceIn(w.last)).toBe(referenceOf(w.diagnosisId));
+      expect(w.last.body[0].text).toBe(en.application.title);
+      expect(w.last.actions[0].data.diagnosisId).toBe(w.diagnosisId);
       expect(recordOf(ctx, w.diagnosisId)).toMatchObject({
         outcome: 'reset-needed',
         result: 'applied',

@@ -76,6 +76,54 @@ export const en = {
       somethingElse: 'Something else',
     },
   },
+  application: {
+    title: 'Apply for a reset of your verification methods',
+    titleFor: 'Apply for a reset for {name}',
+    intro:
+      'The helpdesk clears the methods you list after checking who you are. You then sign in once with a one-time Temporary Access Pass and register new methods.',
+    subjectTitle: 'Whose account needs the reset?',
+    subjectIntro: 'As a line manager you can also apply for a direct report who cannot reach Teams.',
+    subjectLabel: 'Account',
+    self: 'My own account ({name})',
+    continue: 'Continue',
+    reasonLabel: 'What happened?',
+    reasons: {
+      lostPhone: 'The phone was lost or stolen',
+      phoneReset: 'The phone was wiped or factory reset',
+      authenticatorDeleted: 'The authenticator app was deleted',
+      newPhoneNoOld: 'A new phone, and the old one is gone',
+      other: 'Something else (say what in the note)',
+    },
+    methodsLabel: 'Which verification methods can no longer be used?',
+    verificationLabel: 'How can the helpdesk confirm who you are?',
+    verifications: {
+      videoCall: 'A video call where I show photo ID',
+      inPerson: 'In person at an office, with my staff or student ID',
+      managerConfirmation: 'My manager confirms it is me',
+      callback: 'A call back to a phone number already on file',
+    },
+    contactLabel: 'How can the helpdesk reach you?',
+    contactPlaceholder: 'A phone number, or an email address other than the locked account',
+    noteLabel: 'Anything else the helpdesk should know? (optional)',
+    submit: 'Send application',
+    problems: {
+      required: 'Please fill this in.',
+      tooLong: 'This is too long: at most {max} characters.',
+      invalid: 'Please choose one of the options shown.',
+    },
+    confirmationTitle: 'Application received: {reference}',
+    confirmationBody:
+      'Keep this reference. Helpdesk staff review applications on business days; one sent at night, at a weekend or on a holiday is looked at on the next business day. They will contact you as you asked to confirm who you are, and only then reset your methods. Nobody from the helpdesk will ever ask for your password.',
+    openRequestTitle: 'There is already an open request',
+    openRequestBody:
+      'Request {reference} for this account is still open, so a second one is not needed. You will hear about it here.',
+    capReachedTitle: 'Too many applications today',
+    capReachedBody:
+      'You have sent {cap} applications in the last 24 hours, the most allowed. Please contact your IT helpdesk directly if it is urgent.',
+    notEligibleTitle: 'You cannot apply for this account',
+    notEligibleBody:
+      'You can apply for your own account or, as a line manager, for one of your direct reports. Choose again, or contact your IT helpdesk.',
+  },
   methods: {
     microsoftAuthenticator: 'Authenticator on {device}',
     microsoftAuthenticatorNoDevice: 'Microsoft Authenticator',

@@ -78,6 +78,54 @@ export const ja: Strings = {
       somethingElse: 'その他',
     },
   },
+  application: {
+    title: '確認方法のリセットを申請',
+    titleFor: '{name} さんのリセットを申請',
+    intro:
+      'ヘルプデスクがご本人であることを確認したうえで、指定された確認方法を削除します。その後、1 回限りの一時アクセス パスでサインインし、新しい方法を登録します。',
+    subjectTitle: 'どのアカウントのリセットですか?',
+    subjectIntro: '上長の方は、Teams を使えない直属の部下のアカウントについても申請できます。',
+    subjectLabel: 'アカウント',
+    self: '自分のアカウント ({name})',
+    continue: '次へ',
+    reasonLabel: '何がありましたか?',
+    reasons: {
+      lostPhone: 'スマートフォンを紛失した・盗まれた',
+      phoneReset: 'スマートフォンを初期化した',
+      authenticatorDeleted: '認証アプリを削除した',
+      newPhoneNoOld: '機種変更し、古い端末がもう手元にない',
+      other: 'その他 (補足欄に記入してください)',
+    },
+    methodsLabel: '使えなくなった確認方法はどれですか?',
+    verificationLabel: 'ヘルプデスクはどの方法でご本人確認をすればよいですか?',
+    verifications: {
+      videoCall: 'ビデオ通話で写真付き身分証を見せる',
+      inPerson: '職員証・学生証を持って窓口に行く',
+      managerConfirmation: '上長に本人であることを確認してもらう',
+      callback: '登録済みの電話番号に折り返し電話をもらう',
+    },
+    contactLabel: 'ヘルプデスクからの連絡先',
+    contactPlaceholder: '電話番号、またはロックされたアカウント以外のメール アドレス',
+    noteLabel: 'ヘルプデスクへの補足 (任意)',
+    submit: '申請を送信',
+    problems: {
+      required: '入力してください。',
+      tooLong: '長すぎます。{max} 文字以内で入力してください。',
+      invalid: '表示された選択肢から選んでください。',
+    },
+    confirmationTitle: '申請を受け付けました: {reference}',
+    confirmationBody:
+      'この参照番号を控えておいてください。申請は担当者が営業日に確認します。夜間、週末、祝日の申請は翌営業日以降の確認になります。ご指定の方法でご本人確認の連絡があり、確認できてから確認方法をリセットします。ヘルプデスクがパスワードを尋ねることはありません。',
+    openRequestTitle: '未完了の申請があります',
+    openRequestBody:
+      'このアカウントの申請 {reference} がまだ処理中のため、新しい申請は不要です。進み具合はここでお知らせします。',
+    capReachedTitle: '本日の申請数の上限に達しました',
+    capReachedBody:
+      '過去 24 時間に {cap} 件申請しており、これが上限です。急ぎの場合は IT ヘルプデスクに直接ご連絡ください。',
+    notEligibleTitle: 'このアカウントは申請できません',
+    notEligibleBody:
+      '申請できるのは、ご自身のアカウントか、上長の方は直属の部下のアカウントです。選び直すか、IT ヘルプデスクにご連絡ください。',
+  },
   methods: {
     microsoftAuthenticator: '{device} の Authenticator',
     microsoftAuthenticatorNoDevice: 'Microsoft Authenticator アプリ',

@@ -1,4 +1,4 @@
-import type { Clock, DiagnosisRecord, DiagnosisRepository, Directory, AuthMethod } from '../ports.js';
+import type { Clock, DiagnosisRecord, DiagnosisRepository, Directory } from '../ports.js';
 import {
   StaleDiagnosisStepError,
   type DiagnosisEngine,
@@ -7,16 +7,9 @@ import {
   type Facts,
 } from './engine.js';
 import { factsFrom, gatherEvidence } from './evidence.js';
-import { maskEmail, maskPhone } from './mask.js';
+import { maskMethod, type MaskedMethod } from './mask.js';
 
-/** A registered method as the person may see it: never the full number or address. */
-export interface MaskedMethod {
-  kind: AuthMethod['kind'];
-  device: string | undefined;
-  phoneType: AuthMethod['phoneType'];
-  masked: string | undefined;
-  isDefault: boolean;
-}
+export type { MaskedMethod } from './mask.js';
 
 /** A diagnosis in progress, as kept in conversation state between turns. */
 export interface ActiveDiagnosis {
@@ -159,20 +152,4 @@ export class DiagnosisService {
       evidenceGaps: diagnosis.evidenceGaps,
     });
   }
-}
-
-function maskMethod(method: AuthMethod): MaskedMethod {
-  const masked =
-    method.kind === 'phone' && method.phoneNumber
-      ? maskPhone(method.phoneNumber)
-      : method.kind === 'email' && method.emailAddress
-        ? maskEmail(method.emailAddress)
-        : undefined;
-  return {
-    kind: method.kind,
-    device: method.displayName,
-    phoneType: method.phoneType,
-    masked,
-    isDefault: method.isDefault,
-  };
 }

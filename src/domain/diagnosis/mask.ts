@@ -1,3 +1,5 @@
+import type { AuthMethod } from '../ports.js';
+
 /** The character that stands for hidden digits and letters. */
 export const MASK = '••••';
 
@@ -25,4 +27,30 @@ export function maskEmail(address: string): string {
 function countryCode(original: string, candidate: string): string {
   const spaced = /^\s*\+(\d{1,3})[\s-]/.exec(original);
   return spaced ? spaced[1]! : candidate.slice(0, 2);
+}
+
+/** A registered method as the person may see it: never the full number or address. */
+export interface MaskedMethod {
+  kind: AuthMethod['kind'];
+  device: string | undefined;
+  phoneType: AuthMethod['phoneType'];
+  masked: string | undefined;
+  isDefault: boolean;
+}
+
+/** A method described for display, with any number or address masked. */
+export function maskMethod(method: AuthMethod): MaskedMethod {
+  const masked =
+    method.kind === 'phone' && method.phoneNumber
+      ? maskPhone(method.phoneNumber)
+      : method.kind === 'email' && method.emailAddress
+        ? maskEmail(method.emailAddress)
+        : undefined;
+  return {
+    kind: method.kind,
+    device: method.displayName,
+    phoneType: method.phoneType,
+    masked,
+    isDefault: method.isDefault,
+  };
 }

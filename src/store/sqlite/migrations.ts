@@ -52,4 +52,56 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX diagnoses_by_outcome ON diagnoses (tenant_id, outcome, result);
     `,
   },
+  {
+    version: 3,
+    name: 'reset requests and their hash-chained audit trail',
+    // The state lists are spelled out, not generated from REQUEST_STATES: a shipped migration must
+    // never change when the code does. A later state needs a new migration.
+    sql: `
+      CREATE TABLE requests (
+        id          TEXT PRIMARY KEY,
+        reference   TEXT NOT NULL UNIQUE,
+        sequence    INTEGER NOT NULL UNIQUE,
+        tenant_id   TEXT NOT NULL,
+        filer_id    TEXT NOT NULL,
+        subject_id  TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('submitted', 'awaiting_manager', 'pending_review', 'approved',
+                      'executing', 'completed', 'rejected', 'cancelled', 'expired', 'failed')),
+        version     INTEGER NOT NULL CHECK (version >= 1),
+        application TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX requests_by_subject ON requests (tenant_id, subject_id, state);
+      CREATE INDEX requests_by_filer ON requests (tenant_id, filer_id, created_at);
+      CREATE INDEX requests_by_state ON requests (state, updated_at);
+
+      -- No foreign key to requests: refusals of unknown request ids are audited too.
+      CREATE TABLE request_events (
+        sequence      INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id    TEXT NOT NULL,
+        actor         TEXT NOT NULL,
+        at            TEXT NOT NULL,
+        from_state    TEXT CHECK (from_state IN ('submitted', 'awaiting_manager', 'pending_review', 'approved',
+                        'executing', 'completed', 'rejected', 'cancelled', 'expired', 'failed')),
+        to_state      TEXT NOT NULL CHECK (to_state IN ('submitted', 'awaiting_manager', 'pending_review', 'approved',
+                        'executing', 'completed', 'rejected', 'cancelled', 'expired', 'failed', 'refused')),
+        reason        TEXT NOT NULL,
+        previous_hash TEXT NOT NULL,
+        hash          TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX request_events_by_request ON request_events (request_id, sequence);
+
+      -- The application only ever appends; rewriting history takes someone who bypasses the schema,
+      -- and the hash chain shows what they did.
+      CREATE TRIGGER request_events_no_update BEFORE UPDATE ON request_events
+      BEGIN
+        SELECT RAISE(ABORT, 'request_events is append-only: events cannot be changed');
+      END;
+      CREATE TRIGGER request_events_no_delete BEFORE DELETE ON request_events
+      BEGIN
+        SELECT RAISE(ABORT, 'request_events is append-only: events cannot be deleted');
+      END;
+    `,
+  },
 ];

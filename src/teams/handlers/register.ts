@@ -4,6 +4,7 @@ import type { AppTurnState } from '../turn-state.js';
 import { registerMenuActions } from './actions/menu-actions.js';
 import { registerMembersAdded } from './events/members-added.js';
 import { registerCommands } from './message/commands.js';
+import { registerApplicationActions } from './application/application-actions.js';
 import { registerDiagnosisActions } from './diagnosis/diagnosis-actions.js';
 import { registerFreeText } from './message/free-text.js';
 
@@ -11,6 +12,7 @@ import { registerFreeText } from './message/free-text.js';
 export function registerHandlers(app: Application<AppTurnState>, deps: TeamsDeps): void {
   registerMenuActions(app, deps);
   registerDiagnosisActions(app, deps);
+  registerApplicationActions(app, deps);
   registerMembersAdded(app, deps);
   registerCommands(app, deps);
   registerFreeText(app, deps);

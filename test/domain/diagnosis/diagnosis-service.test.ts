@@ -73,6 +73,7 @@ function directory(
     getUser: () => misbehave(user),
     getAuthenticationMethods: () => misbehave(behaviour.methods ?? [authenticator]),
     getRecentSignIns: () => misbehave(behaviour.signIns ?? []),
+    getDirectReports: () => misbehave([]),
   };
 }
 

@@ -1,0 +1,98 @@
+import {
+  MAX_TEXT_LENGTH,
+  RESET_REASONS,
+  VERIFICATION_METHODS,
+  type ResetApplication,
+  type ResetReason,
+  type VerificationMethod,
+} from './request.js';
+
+/** The fields of the application card, each validated on its own. */
+export type ApplicationField = 'reason' | 'lostMethods' | 'verification' | 'contact' | 'note';
+
+/** What is wrong with a field, for the message shown under it. */
+export type FieldProblem = 'required' | 'tooLong' | 'invalid';
+
+/** Most characters of the contact field. */
+export const MAX_CONTACT_LENGTH = 200;
+
+/** The card's inputs as they arrive: untrusted, any type. */
+export interface ApplicationInput {
+  reason?: unknown;
+  lostMethods?: unknown;
+  verification?: unknown;
+  contact?: unknown;
+  note?: unknown;
+}
+
+/** The inputs as text, to show again on the card so nothing typed is lost on a correction. */
+export interface ApplicationValues {
+  reason: string;
+  lostMethods: string;
+  verification: string;
+  contact: string;
+  note: string;
+}
+
+export type ValidationResult =
+  | { ok: true; application: Omit<ResetApplication, 'subjectId' | 'diagnosisId'> }
+  | { ok: false; problems: Partial<Record<ApplicationField, FieldProblem>>; values: ApplicationValues };
+
+/**
+ * Checks an application's inputs: required choices made from the offered options, method ids
+ * among the subject's registered methods, text within its limits. Text is kept exactly as
+ * typed (it is only ever shown as plain text).
+ */
+export function validateApplication(input: ApplicationInput, knownMethodIds: ReadonlySet<string>): ValidationResult {
+  const values: ApplicationValues = {
+    reason: text(input.reason),
+    lostMethods: text(input.lostMethods),
+    verification: text(input.verification),
+    contact: text(input.contact),
+    note: text(input.note),
+  };
+  const problems: Partial<Record<ApplicationField, FieldProblem>> = {};
+
+  const reason = values.reason.trim();
+  if (reason === '') problems.reason = 'required';
+  else if (!(RESET_REASONS as readonly string[]).includes(reason)) problems.reason = 'invalid';
+
+  // Teams sends a multi-select as one comma-separated string.
+  const lostMethodIds = [
+    ...new Set(
+      values.lostMethods
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  ];
+  if (knownMethodIds.size > 0 && lostMethodIds.length === 0) problems.lostMethods = 'required';
+  else if (lostMethodIds.some((id) => !knownMethodIds.has(id))) problems.lostMethods = 'invalid';
+
+  const verification = values.verification.trim();
+  if (verification === '') problems.verification = 'required';
+  else if (!(VERIFICATION_METHODS as readonly string[]).includes(verification)) problems.verification = 'invalid';
+
+  const contact = values.contact.trim();
+  if (contact === '') problems.contact = 'required';
+  else if (contact.length > MAX_CONTACT_LENGTH) problems.contact = 'tooLong';
+
+  const note = values.note.trim();
+  if (note.length > MAX_TEXT_LENGTH) problems.note = 'tooLong';
+
+  if (Object.keys(problems).length > 0) return { ok: false, problems, values };
+  return {
+    ok: true,
+    application: {
+      reason: reason as ResetReason,
+      lostMethodIds,
+      verification: verification as VerificationMethod,
+      contact,
+      note,
+    },
+  };
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,130 @@
+import type { Clock, Directory, DirectoryUser } from '../ports.js';
+import {
+  validateApplication,
+  type ApplicationField,
+  type ApplicationInput,
+  type ApplicationValues,
+  type FieldProblem,
+} from './application.js';
+import type { RequestRepository } from './ports.js';
+import type { AuditEvent, ResetRequest } from './request.js';
+
+/** The authenticated person filing, from the activity (never from card data). */
+export interface Filer {
+  tenantId: string;
+  userId: string;
+}
+
+/** Someone an application may be filed for: the filer, or one of their direct reports. */
+export interface EligibleSubject {
+  id: string;
+  displayName: string;
+  isSelf: boolean;
+}
+
+/** What submitting an application did. */
+export type SubmitResult =
+  | { kind: 'created'; request: ResetRequest }
+  | { kind: 'invalid'; problems: Partial<Record<ApplicationField, FieldProblem>>; values: ApplicationValues }
+  | { kind: 'notEligible' }
+  | { kind: 'subjectHasOpenRequest'; reference: string }
+  | { kind: 'filerCapReached'; cap: number };
+
+export interface RequestServiceOptions {
+  repository: RequestRepository;
+  /** Undefined where no directory is configured: people can then only apply for themselves. */
+  directory: Directory | undefined;
+  clock: Clock;
+  newId: () => string;
+  /** Applications one person may file in 24 hours. */
+  dailyCap: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Takes MFA reset applications: decides whose accounts a person may apply for, validates the
+ * application, and stores it under the one-open-request and daily limits. Every refusal that
+ * touches a limit is audited.
+ */
+export class RequestService {
+  constructor(private readonly options: RequestServiceOptions) {}
+
+  /** The filer and, for a line manager, their direct reports (checked against the directory now). */
+  async eligibleSubjects(filer: Filer): Promise<EligibleSubject[]> {
+    const { directory } = this.options;
+    const self = await directory?.getUser(filer.userId).catch(() => undefined);
+    const reports = (await directory?.getDirectReports(filer.userId).catch(() => [] as DirectoryUser[])) ?? [];
+    return [
+      { id: filer.userId, displayName: self?.displayName ?? '', isSelf: true },
+      ...reports
+        .filter((report) => report.accountEnabled && report.id !== filer.userId)
+        .map((report) => ({ id: report.id, displayName: report.displayName, isSelf: false })),
+    ];
+  }
+
+  /** Validates and stores an application for `subjectId`, filed by `filer`. */
+  async submit(
+    filer: Filer,
+    subjectId: string,
+    input: ApplicationInput,
+    knownMethodIds: ReadonlySet<string>,
+    diagnosisId: string | undefined,
+  ): Promise<SubmitResult> {
+    const { repository, clock, newId, dailyCap } = this.options;
+    const subjects = await this.eligibleSubjects(filer);
+    // Card data is not trusted: the subject must be one the directory allows this filer now.
+    if (!subjects.some((subject) => subject.id === subjectId)) return { kind: 'notEligible' };
+
+    const checked = validateApplication(input, knownMethodIds);
+    if (!checked.ok) return { kind: 'invalid', problems: checked.problems, values: checked.values };
+
+    const now = clock.now();
+    const id = newId();
+    const event: AuditEvent = {
+      requestId: id,
+      actor: filer.userId,
+      at: now,
+      from: null,
+      to: 'submitted',
+      reason: subjectId === filer.userId ? 'application filed' : 'application filed for a direct report',
+    };
+    const result = await repository.create(
+      {
+        id,
+        tenantId: filer.tenantId,
+        filerId: filer.userId,
+        application: { ...checked.application, subjectId, diagnosisId },
+        state: 'submitted',
+        createdAt: now,
+        updatedAt: now,
+      },
+      event,
+      { dailyCap, since: new Date(now.getTime() - DAY_MS) },
+    );
+    switch (result.kind) {
+      case 'created':
+        return result;
+      case 'subjectHasOpenRequest':
+        await repository.appendEvent({
+          requestId: result.existing.id,
+          actor: filer.userId,
+          at: now,
+          from: result.existing.state,
+          to: 'refused',
+          reason: 'refused a second application while this request is open',
+        });
+        return { kind: 'subjectHasOpenRequest', reference: result.existing.reference };
+      case 'filerCapReached':
+        await repository.appendEvent({
+          requestId: '-',
+          actor: filer.userId,
+          at: now,
+          from: null,
+          to: 'refused',
+          reason: `refused an application: ${result.filed} filed in the last 24 hours, the cap is ${dailyCap}`,
+        });
+        return { kind: 'filerCapReached', cap: dailyCap };
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/** The states of an MFA reset request (DESIGN.md, "States of a request"). */
+export const REQUEST_STATES = [
+  'submitted',
+  'awaiting_manager',
+  'pending_review',
+  'approved',
+  'executing',
+  'completed',
+  'rejected',
+  'cancelled',
+  'expired',
+  'failed',
+] as const;
+
+export type RequestState = (typeof REQUEST_STATES)[number];
+
+/** States in which a request still waits for someone; a subject may have only one such request. */
+export const OPEN_STATES: ReadonlySet<RequestState> = new Set([
+  'submitted',
+  'awaiting_manager',
+  'pending_review',
+  'approved',
+  'executing',
+  'failed',
+]);
+
+/** Every state change the process allows; anything else is refused. */
+export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {
+  submitted: ['awaiting_manager', 'pending_review', 'cancelled', 'expired', 'rejected'],
+  awaiting_manager: ['pending_review', 'rejected', 'cancelled', 'expired'],
+  pending_review: ['approved', 'rejected', 'cancelled', 'expired'],
+  approved: ['executing', 'cancelled'],
+  executing: ['completed', 'failed'],
+  failed: ['approved'],
+  completed: [],
+  rejected: [],
+  cancelled: [],
+  expired: [],
+};
+
+/** How the helpdesk can confirm the subject's identity. */
+export const VERIFICATION_METHODS = ['videoCall', 'inPerson', 'managerConfirmation', 'callback'] as const;
+export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
+
+/** Why the subject needs a reset. */
+export const RESET_REASONS = ['lostPhone', 'phoneReset', 'authenticatorDeleted', 'newPhoneNoOld', 'other'] as const;
+export type ResetReason = (typeof RESET_REASONS)[number];
+
+/** Most characters any free-text field of an application may hold. */
+export const MAX_TEXT_LENGTH = 500;
+
+/** What a person applies for; all text is as typed, kept as plain text. */
+export interface ResetApplication {
+  /** The Entra object id of the account to reset: the filer, or one of their direct reports. */
+  subjectId: string;
+  reason: ResetReason;
+  /** Method ids (from the directory) the subject can no longer use. */
+  lostMethodIds: string[];
+  verification: VerificationMethod;
+  /** How the helpdesk can reach the subject (a phone number or an address other than the locked account). */
+  contact: string;
+  note: string;
+  /** The diagnosis that led here, if any. */
+  diagnosisId: string | undefined;
+}
+
+/** A stored request: the application plus who filed it and where it stands. */
+export interface ResetRequest {
+  id: string;
+  /** Human-readable, e.g. SIH-000123. */
+  reference: string;
+  tenantId: string;
+  filerId: string;
+  application: ResetApplication;
+  state: RequestState;
+  /** Incremented by every change; a change must name the version it saw. */
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One entry of the audit trail: who moved which request from where to where, when and why. */
+export interface AuditEvent {
+  requestId: string;
+  actor: string;
+  at: Date;
+  from: RequestState | null;
+  to: RequestState | 'refused';
+  reason: string;
+}
+
+/** The readable reference for the n-th request. */
+export function formatReference(sequence: number): string {
+  return `SIH-${String(sequence).padStart(6, '0')}`;
+}

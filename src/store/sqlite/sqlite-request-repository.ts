@@ -1,0 +1,274 @@
+import type {
+  AuditVerification,
+  CreateResult,
+  RequestDraft,
+  RequestRepository,
+  SubmissionLimits,
+} from '../../domain/requests/ports.js';
+import {
+  OPEN_STATES,
+  TRANSITIONS,
+  formatReference,
+  type AuditEvent,
+  type RequestState,
+  type ResetApplication,
+  type ResetRequest,
+} from '../../domain/requests/request.js';
+import { GENESIS_HASH, hashEvent, toWellFormed, verifyChain, type ChainedEvent } from '../audit-chain.js';
+import type { SqliteDatabase } from './open-database.js';
+
+interface RequestRow {
+  id: string;
+  reference: string;
+  sequence: number;
+  tenant_id: string;
+  filer_id: string;
+  subject_id: string;
+  state: RequestState;
+  version: number;
+  application: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface EventRow {
+  sequence: number;
+  request_id: string;
+  actor: string;
+  at: string;
+  from_state: RequestState | null;
+  to_state: RequestState | 'refused';
+  reason: string;
+  previous_hash: string;
+  hash: string;
+}
+
+const OPEN_STATE_LIST = [...OPEN_STATES];
+
+/**
+ * Reset requests in the `requests` table and their audit trail in `request_events`. Every write
+ * runs in one IMMEDIATE transaction: better-sqlite3 is synchronous, so callers in this process
+ * cannot interleave inside it, and taking the write lock up front serialises other processes on
+ * the same file too (a deferred transaction would read, then fail to upgrade under contention).
+ */
+export class SqliteRequestRepository implements RequestRepository {
+  private readonly selectOne;
+  private readonly selectByReference;
+  private readonly selectOpenForSubject;
+  private readonly countFiledSince;
+  private readonly selectNextSequence;
+  private readonly insertRequest;
+  private readonly updateState;
+  private readonly selectBySubject;
+  private readonly selectLastEvent;
+  private readonly selectEventCounter;
+  private readonly insertEvent;
+  private readonly selectEventsOf;
+  private readonly selectAllEvents;
+  private readonly createTransaction;
+  private readonly compareAndSetTransaction;
+  private readonly appendTransaction;
+
+  constructor(db: SqliteDatabase) {
+    this.selectOne = db.prepare<[string], RequestRow>('SELECT * FROM requests WHERE id = ?');
+    this.selectByReference = db.prepare<[string, string], RequestRow>(
+      'SELECT * FROM requests WHERE tenant_id = ? AND reference = ?',
+    );
+    this.selectOpenForSubject = db.prepare<[string, string, ...string[]], RequestRow>(
+      `SELECT * FROM requests WHERE tenant_id = ? AND subject_id = ?
+         AND state IN (${OPEN_STATE_LIST.map(() => '?').join(', ')})
+       ORDER BY sequence DESC LIMIT 1`,
+    );
+    this.countFiledSince = db
+      .prepare<[string, string, string], number>(
+        'SELECT COUNT(*) FROM requests WHERE tenant_id = ? AND filer_id = ? AND created_at >= ?',
+      )
+      .pluck();
+    this.selectNextSequence = db.prepare<[], number>('SELECT COALESCE(MAX(sequence), 0) + 1 FROM requests').pluck();
+    this.insertRequest = db.prepare<[RequestRow]>(
+      `INSERT INTO requests (id, reference, sequence, tenant_id, filer_id, subject_id, state, version, application,
+                             created_at, updated_at)
+       VALUES (@id, @reference, @sequence, @tenant_id, @filer_id, @subject_id, @state, @version, @application,
+               @created_at, @updated_at)`,
+    );
+    this.updateState = db.prepare<[RequestState, string, string, number]>(
+      'UPDATE requests SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?',
+    );
+    this.selectBySubject = db.prepare<[string, string, number], RequestRow>(
+      'SELECT * FROM requests WHERE tenant_id = ? AND subject_id = ? ORDER BY sequence DESC LIMIT ?',
+    );
+    this.selectLastEvent = db.prepare<[], Pick<EventRow, 'hash'>>(
+      'SELECT hash FROM request_events ORDER BY sequence DESC LIMIT 1',
+    );
+    // The AUTOINCREMENT counter, not MAX(sequence): after someone deletes the newest events the
+    // next event leaves a gap the verifier reports, instead of silently reusing their numbers.
+    this.selectEventCounter = db
+      .prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'request_events'")
+      .pluck();
+    this.insertEvent = db.prepare<[EventRow]>(
+      `INSERT INTO request_events (sequence, request_id, actor, at, from_state, to_state, reason, previous_hash, hash)
+       VALUES (@sequence, @request_id, @actor, @at, @from_state, @to_state, @reason, @previous_hash, @hash)`,
+    );
+    this.selectEventsOf = db.prepare<[string], EventRow>(
+      'SELECT * FROM request_events WHERE request_id = ? ORDER BY sequence',
+    );
+    this.selectAllEvents = db.prepare<[], EventRow>('SELECT * FROM request_events ORDER BY sequence');
+
+    this.createTransaction = db.transaction(
+      (draft: RequestDraft, event: AuditEvent, limits: SubmissionLimits): CreateResult => {
+        const { tenantId, filerId } = draft;
+        const existing = this.selectOpenForSubject.get(tenantId, draft.application.subjectId, ...OPEN_STATE_LIST);
+        if (existing) return { kind: 'subjectHasOpenRequest', existing: toRequest(existing) };
+        const filed = this.countFiledSince.get(tenantId, filerId, limits.since.toISOString()) ?? 0;
+        if (filed >= limits.dailyCap) return { kind: 'filerCapReached', filed };
+
+        const sequence = this.selectNextSequence.get() ?? 1;
+        const row: RequestRow = {
+          id: draft.id,
+          reference: formatReference(sequence),
+          sequence,
+          tenant_id: tenantId,
+          filer_id: filerId,
+          subject_id: draft.application.subjectId,
+          state: draft.state,
+          version: 1,
+          application: JSON.stringify(draft.application),
+          created_at: draft.createdAt.toISOString(),
+          updated_at: draft.updatedAt.toISOString(),
+        };
+        this.insertRequest.run(row);
+        this.append({ ...event, requestId: row.id, from: null, to: row.state });
+        // Answer with what was stored, exactly as `find` will return it later.
+        return { kind: 'created', request: toRequest(row) };
+      },
+    );
+
+    this.compareAndSetTransaction = db.transaction(
+      (id: string, expectedVersion: number, to: RequestState, at: Date, event: AuditEvent): boolean => {
+        // The stored row decides what the change is from, never the caller's copy of it.
+        const stored = this.selectOne.get(id);
+        if (!stored || stored.version !== expectedVersion) return false;
+        if (!TRANSITIONS[stored.state].includes(to)) return false;
+        if (this.updateState.run(to, at.toISOString(), id, expectedVersion).changes !== 1) return false;
+        this.append({ ...event, requestId: id, from: stored.state, to });
+        return true;
+      },
+    );
+
+    this.appendTransaction = db.transaction((event: AuditEvent) => this.append(event));
+  }
+
+  async create(draft: RequestDraft, event: AuditEvent, limits: SubmissionLimits): Promise<CreateResult> {
+    return this.createTransaction.immediate(draft, event, limits);
+  }
+
+  /**
+   * Also false, with nothing written, when TRANSITIONS does not allow the stored state to become
+   * `to`. The event is stored with the request's id, its stored state as `from` and `to`, so the
+   * trail records what happened even if the caller's event said otherwise.
+   */
+  async compareAndSet(
+    id: string,
+    expectedVersion: number,
+    to: RequestState,
+    at: Date,
+    event: AuditEvent,
+  ): Promise<boolean> {
+    return this.compareAndSetTransaction.immediate(id, expectedVersion, to, at, event);
+  }
+
+  async appendEvent(event: AuditEvent): Promise<void> {
+    this.appendTransaction.immediate(event);
+  }
+
+  async find(id: string): Promise<ResetRequest | undefined> {
+    const row = this.selectOne.get(id);
+    return row ? toRequest(row) : undefined;
+  }
+
+  async findByReference(tenantId: string, reference: string): Promise<ResetRequest | undefined> {
+    const row = this.selectByReference.get(tenantId, reference);
+    return row ? toRequest(row) : undefined;
+  }
+
+  async listBySubject(tenantId: string, subjectId: string, limit: number): Promise<ResetRequest[]> {
+    return this.selectBySubject.all(tenantId, subjectId, limit).map(toRequest);
+  }
+
+  async eventsOf(requestId: string): Promise<AuditEvent[]> {
+    return this.selectEventsOf.all(requestId).map(toAuditEvent);
+  }
+
+  async verifyAuditChain(): Promise<AuditVerification> {
+    // One statement reads one snapshot, and iterating streams it rather than loading every event.
+    return verifyChain(mapIterable(this.selectAllEvents.iterate(), toChainedEvent));
+  }
+
+  /** Hashes and inserts one event; callers hold the write transaction that makes "last event" stable. */
+  private append(event: AuditEvent): void {
+    const sequence = (this.selectEventCounter.get() ?? 0) + 1;
+    const previousHash = this.selectLastEvent.get()?.hash ?? GENESIS_HASH;
+    // Hash exactly what the database will give back, or an odd character would break the chain.
+    const stored = {
+      ...event,
+      requestId: toWellFormed(event.requestId),
+      actor: toWellFormed(event.actor),
+      reason: toWellFormed(event.reason),
+    };
+    this.insertEvent.run({
+      sequence,
+      request_id: stored.requestId,
+      actor: stored.actor,
+      at: stored.at.toISOString(),
+      from_state: stored.from,
+      to_state: stored.to,
+      reason: stored.reason,
+      previous_hash: previousHash,
+      hash: hashEvent(previousHash, sequence, stored),
+    });
+  }
+}
+
+function toRequest(row: RequestRow): ResetRequest {
+  const application = JSON.parse(row.application) as ResetApplication;
+  return {
+    id: row.id,
+    reference: row.reference,
+    tenantId: row.tenant_id,
+    filerId: row.filer_id,
+    // Field by field: JSON drops an undefined diagnosisId, and the domain type expects the key.
+    application: {
+      subjectId: application.subjectId,
+      reason: application.reason,
+      lostMethodIds: application.lostMethodIds,
+      verification: application.verification,
+      contact: application.contact,
+      note: application.note,
+      diagnosisId: application.diagnosisId ?? undefined,
+    },
+    state: row.state,
+    version: row.version,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+function toAuditEvent(row: EventRow): AuditEvent {
+  return {
+    requestId: row.request_id,
+    actor: row.actor,
+    at: new Date(row.at),
+    from: row.from_state,
+    to: row.to_state,
+    reason: row.reason,
+  };
+}
+
+function toChainedEvent(row: EventRow): ChainedEvent {
+  // `at` stays the stored string: the hash covers what is stored, not what a Date makes of it.
+  return { ...toAuditEvent(row), at: row.at, sequence: row.sequence, previousHash: row.previous_hash, hash: row.hash };
+}
+
+function* mapIterable<T, U>(items: Iterable<T>, map: (item: T) => U): Iterable<U> {
+  for (const item of items) yield map(item);
+}

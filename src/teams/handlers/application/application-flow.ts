@@ -1,0 +1,150 @@
+import type { TurnContext } from 'botbuilder';
+import { renderApplicationCard, renderApplicationSubjectCard, type LosableMethod } from '../../../cards/application.js';
+import { renderNoticeCard } from '../../../cards/notice.js';
+import type { AdaptiveCard } from '../../../cards/render-card.js';
+import { format, stringsFor } from '../../../content/strings/index.js';
+import { maskMethod } from '../../../domain/diagnosis/mask.js';
+import { withDeadline } from '../../../domain/with-deadline.js';
+import type { Filer, SubmitResult } from '../../../domain/requests/request-service.js';
+import type { ApplicationValues } from '../../../domain/requests/application.js';
+import type { TeamsDeps } from '../../deps.js';
+import { turnLocale, turnLogger } from '../../turn-context.js';
+
+/** Methods that a reset clears; the password and a pass are not among them. */
+const LOSABLE_KINDS = new Set(['microsoftAuthenticator', 'phone', 'softwareOath', 'fido2', 'windowsHelloForBusiness']);
+
+/** How long the form waits for the directory's list of methods before showing the form without it. */
+const METHODS_BUDGET_MS = 2_000;
+
+/** The authenticated filer of this turn. */
+export function filerOf(context: TurnContext): Filer | undefined {
+  const userId = context.activity.from.aadObjectId;
+  const tenantId =
+    context.activity.conversation.tenantId ?? (context.activity.channelData?.tenant?.id as string | undefined);
+  return userId && tenantId ? { userId, tenantId } : undefined;
+}
+
+/**
+ * The first card of an application: for a line manager, whose account it is for; for anyone
+ * else, the form for their own account, prefilled with what the diagnosis learned.
+ */
+export async function firstApplicationCard(
+  context: TurnContext,
+  deps: TeamsDeps,
+  filer: Filer,
+  diagnosisId: string | undefined,
+  prefill: Partial<ApplicationValues> = {},
+): Promise<AdaptiveCard> {
+  const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
+  const subjects = await deps.requests.eligibleSubjects(filer);
+  if (subjects.length > 1) return renderApplicationSubjectCard(strings, subjects, diagnosisId);
+  return applicationForm(context, deps, filer, subjects[0]!.id, diagnosisId, prefill);
+}
+
+/** The form for `subjectId`, or a refusal when this filer may not apply for that account. */
+export async function applicationForm(
+  context: TurnContext,
+  deps: TeamsDeps,
+  filer: Filer,
+  subjectId: string,
+  diagnosisId: string | undefined,
+  prefill: Partial<ApplicationValues> = {},
+): Promise<AdaptiveCard> {
+  const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
+  const subject = (await deps.requests.eligibleSubjects(filer)).find((candidate) => candidate.id === subjectId);
+  if (!subject) return notEligible(context, deps);
+  const methods = await losableMethods(context, deps, subject.id);
+  const lostMethods = prefill.lostMethods ?? (subject.isSelf ? methods.map((m) => m.id).join(',') : '');
+  return renderApplicationCard(strings, { subject, methods, values: { ...prefill, lostMethods }, diagnosisId });
+}
+
+/** Validates and stores the application; the card to show for what happened. */
+export async function submitApplication(
+  context: TurnContext,
+  deps: TeamsDeps,
+  filer: Filer,
+  data: Record<string, unknown>,
+): Promise<{ card: AdaptiveCard; created: boolean }> {
+  const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
+  const a = strings.application;
+  const subjectId = typeof data.subjectId === 'string' ? data.subjectId : '';
+  const diagnosisId = typeof data.diagnosisId === 'string' && data.diagnosisId !== '' ? data.diagnosisId : undefined;
+  const methods = await losableMethods(context, deps, subjectId);
+  const result: SubmitResult = await deps.requests.submit(
+    filer,
+    subjectId,
+    data,
+    new Set(methods.map((m) => m.id)),
+    diagnosisId,
+  );
+  switch (result.kind) {
+    case 'created':
+      turnLogger(context, deps.logger).info(
+        { requestId: result.request.id, reference: result.request.reference },
+        'reset application stored',
+      );
+      return {
+        created: true,
+        card: renderNoticeCard({
+          title: format(a.confirmationTitle, { reference: result.request.reference }),
+          body: a.confirmationBody,
+          tone: 'default',
+        }),
+      };
+    case 'invalid': {
+      const subject = (await deps.requests.eligibleSubjects(filer)).find((candidate) => candidate.id === subjectId);
+      if (!subject) return { created: false, card: notEligible(context, deps) };
+      return {
+        created: false,
+        card: renderApplicationCard(strings, {
+          subject,
+          methods,
+          values: result.values,
+          problems: result.problems,
+          diagnosisId,
+        }),
+      };
+    }
+    case 'notEligible':
+      return { created: false, card: notEligible(context, deps) };
+    case 'subjectHasOpenRequest':
+      return {
+        created: false,
+        card: renderNoticeCard({
+          title: a.openRequestTitle,
+          body: format(a.openRequestBody, { reference: result.reference }),
+          tone: 'warning',
+        }),
+      };
+    case 'filerCapReached':
+      return {
+        created: false,
+        card: renderNoticeCard({
+          title: a.capReachedTitle,
+          body: format(a.capReachedBody, { cap: String(result.cap) }),
+          tone: 'warning',
+        }),
+      };
+  }
+}
+
+function notEligible(context: TurnContext, deps: TeamsDeps): AdaptiveCard {
+  const a = stringsFor(turnLocale(context, deps.config.defaultLocale)).application;
+  return renderNoticeCard({ title: a.notEligibleTitle, body: a.notEligibleBody, tone: 'warning' });
+}
+
+async function losableMethods(context: TurnContext, deps: TeamsDeps, subjectId: string): Promise<LosableMethod[]> {
+  if (!deps.directory || subjectId === '') return [];
+  try {
+    const methods = await withDeadline(deps.directory.getAuthenticationMethods(subjectId), METHODS_BUDGET_MS);
+    return methods
+      .filter((method) => LOSABLE_KINDS.has(method.kind))
+      .map((method) => ({ id: method.id, method: maskMethod(method) }));
+  } catch (error) {
+    turnLogger(context, deps.logger).warn(
+      { err: error },
+      'could not list methods for the application; asking without them',
+    );
+    return [];
+  }
+}

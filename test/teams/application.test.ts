@@ -1,0 +1,191 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { Verbs } from '../../src/cards/verbs.js';
+import { stringsFor } from '../../src/content/strings/index.js';
+import { cardAction, cardSubmit, personalMessage, type Sender } from '../support/activities.js';
+import { demoUser, elementsOf } from '../support/diagnosis-driver.js';
+import { useBot, type BotUnderTest } from '../support/use-bot.js';
+
+const en = stringsFor('en');
+const ja = stringsFor('ja');
+const alex = demoUser('alexw');
+const megan = demoUser('meganb');
+const yuki = demoUser('yuki.sato');
+const lynne = demoUser('lynner');
+const diego = demoUser('diegos');
+
+const inputOf = (card: any, id: string): any => elementsOf(card).find((element: any) => element.id === id);
+const textOf = (card: unknown) => JSON.stringify(card);
+
+/** Stored requests and their audit events, read straight from the bot's SQLite file. */
+function stored(ctx: BotUnderTest) {
+  const db = new Database(ctx.bot.sqlitePath, { readonly: true });
+  try {
+    return {
+      requests: db.prepare('SELECT * FROM requests ORDER BY sequence').all() as Array<Record<string, any>>,
+      events: db.prepare('SELECT * FROM request_events ORDER BY sequence').all() as Array<Record<string, any>>,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** One person's application conversation. */
+function person(ctx: BotUnderTest, from: Sender, locale = 'en-US') {
+  const options = () => ({ serviceUrl: ctx.connector.serviceUrl, from, locale, conversationId: `a:apply-${from.id}` });
+  return {
+    async say(text: string) {
+      ctx.connector.clear();
+      await ctx.bot.post(personalMessage(text, options()));
+      return ctx.connector.sentCards().at(-1);
+    },
+    /** Presses the card's main button with these inputs, as Action.Execute; the answer replaces the card. */
+    async press(card: any, inputs: Record<string, unknown> = {}, via: 'execute' | 'submit' = 'execute') {
+      const action = card.actions[0];
+      ctx.connector.clear();
+      if (via === 'submit') {
+        await ctx.bot.post(cardSubmit(action.verb, options(), { ...action.data, ...inputs }));
+        return ctx.connector.sentCards().at(-1);
+      }
+      const response = await ctx.bot.post(cardAction(action.verb, options(), { ...action.data, ...inputs }));
+      expect(response.status).toBe(200);
+      expect(response.body.type).toBe('application/vnd.microsoft.card.adaptive');
+      return response.body.value;
+    },
+  };
+}
+
+const complete = (card: any) => ({
+  reason: 'lostPhone',
+  lostMethods: inputOf(card, 'lostMethods')?.choices[0].value ?? '',
+  verification: 'videoCall',
+  contact: '+65 8123 0000',
+  note: '',
+});
+
+describe('MFA reset applications (over HTTP)', () => {
+  const ctx = useBot({ env: { APPLICATION_DAILY_CAP: '2' } });
+
+  it('opens the form for the filer own account with `reset`, listing their methods masked', async () => {
+    const form = await person(ctx, alex).say('reset');
+    expect(form.body[0].text).toBe(en.application.title);
+    const methods = inputOf(form, 'lostMethods');
+    expect(methods.choices.map((choice: any) => choice.title)).toEqual([
+      'Authenticator on iPhone 15 (default)',
+      expect.stringMatching(/^Mobile phone \+65 •••• \d{4}$/),
+    ]);
+    expect(form.actions[0].data).toMatchObject({ verb: Verbs.applicationSubmit, subjectId: alex.id });
+  });
+
+  it('keeps everything typed and says what is wrong under each field when the form is incomplete', async () => {
+    const diegoAsks = person(ctx, diego);
+    const form = await diegoAsks.say('reset');
+    const tooLong = 'x'.repeat(501);
+    const again = await diegoAsks.press(form, {
+      reason: '',
+      contact: '  ',
+      note: tooLong,
+      verification: 'carrierPigeon',
+    });
+    expect(again.body[0].text).toBe(en.application.title);
+    expect(inputOf(again, 'note').value).toBe(tooLong);
+    expect(textOf(again)).toContain(en.application.problems.required);
+    expect(textOf(again)).toContain('This is too long: at most 500 characters.');
+    expect(textOf(again)).toContain(en.application.problems.invalid);
+    expect(stored(ctx).requests.filter((r) => r.subject_id === diego.id)).toHaveLength(0);
+  });
+
+  it('stores a complete application with a readable reference and confirms it honestly', async () => {
+    const alexAsks = person(ctx, alex);
+    const form = await alexAsks.say('reset');
+    const note = '[click me](https://evil.example) ${1+1}';
+    const confirmation = await alexAsks.press(form, { ...complete(form), note });
+    expect(confirmation.body[0].text).toMatch(/^Application received: SIH-\d{6}$/);
+    expect(textOf(confirmation)).toContain('business days');
+    const request = stored(ctx).requests.find((r) => r.subject_id === alex.id)!;
+    expect(request).toMatchObject({ filer_id: alex.id, state: 'submitted', version: 1 });
+    expect(request.reference).toBe(confirmation.body[0].text.split(': ')[1]);
+    // Text is kept exactly as typed; it is never evaluated or turned into a link.
+    expect(JSON.parse(request.application)).toMatchObject({ note, contact: '+65 8123 0000', reason: 'lostPhone' });
+    const events = stored(ctx).events.filter((e) => e.request_id === request.id);
+    expect(events).toEqual([expect.objectContaining({ actor: alex.id, from_state: null, to_state: 'submitted' })]);
+  });
+
+  it('refuses a second application while the first is open, with its reference, and audits the refusal', async () => {
+    const alexAsks = person(ctx, alex);
+    const form = await alexAsks.say('reset');
+    const refusal = await alexAsks.press(form, complete(form));
+    const request = stored(ctx).requests.find((r) => r.subject_id === alex.id)!;
+    expect(refusal.body[0].text).toBe(en.application.openRequestTitle);
+    expect(textOf(refusal)).toContain(request.reference);
+    expect(stored(ctx).requests.filter((r) => r.subject_id === alex.id)).toHaveLength(1);
+    expect(
+      stored(ctx)
+        .events.filter((e) => e.request_id === request.id)
+        .map((e) => e.to_state),
+    ).toEqual(['submitted', 'refused']);
+  });
+
+  it('lets a line manager apply for a direct report, in Japanese, after choosing whose account', async () => {
+    const meganAsks = person(ctx, megan, 'ja-JP');
+    const picker = await meganAsks.say('リセット');
+    expect(picker.body[0].text).toBe(ja.application.subjectTitle);
+    const subjects = inputOf(picker, 'subjectId').choices.map((choice: any) => choice.value);
+    expect(subjects).toEqual(expect.arrayContaining([megan.id, alex.id, yuki.id]));
+    const form = await meganAsks.press(picker, { subjectId: yuki.id });
+    expect(form.body[0].text).toBe('佐藤 由紀 さんのリセットを申請');
+    const confirmation = await meganAsks.press(form, complete(form));
+    expect(confirmation.body[0].text).toMatch(/^申請を受け付けました: SIH-\d{6}$/);
+    const request = stored(ctx).requests.find((r) => r.subject_id === yuki.id)!;
+    expect(request.filer_id).toBe(megan.id);
+    const [event] = stored(ctx).events.filter((e) => e.request_id === request.id);
+    expect(event!.reason).toBe('application filed for a direct report');
+  });
+
+  it('refuses an account that is neither the filer nor one of their reports, whatever the card says', async () => {
+    const alexAsks = person(ctx, alex);
+    const form = await alexAsks.say('reset');
+    const forged = {
+      ...form,
+      actions: [{ ...form.actions[0], data: { ...form.actions[0].data, subjectId: lynne.id } }],
+    };
+    const refusal = await alexAsks.press(forged, complete(form));
+    expect(refusal.body[0].text).toBe(en.application.notEligibleTitle);
+    expect(stored(ctx).requests.filter((r) => r.subject_id === lynne.id)).toHaveLength(0);
+  });
+
+  it('answers the Action.Submit fallback like Action.Execute, as new messages', async () => {
+    const patti = person(ctx, demoUser('weiling.tan'));
+    const form = await patti.say('reset');
+    const invalid = await patti.press(form, { reason: '' }, 'submit');
+    expect(invalid.body[0].text).toBe(en.application.title);
+    expect(textOf(invalid)).toContain(en.application.problems.required);
+    const confirmation = await patti.press(form, complete(form), 'submit');
+    expect(confirmation.body[0].text).toMatch(/^Application received: SIH-\d{6}$/);
+  });
+
+  it('keeps the audit chain intact through all of the above', async () => {
+    const { verifyAuditTrail } = await import('../../scripts/audit-verify.js');
+    const result = await verifyAuditTrail(ctx.bot.sqlitePath);
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe('the daily cap on applications (over HTTP)', () => {
+  const ctx = useBot({ env: { APPLICATION_DAILY_CAP: '1' } });
+
+  it('refuses a filer over the cap with a clear card, stores nothing more and audits the refusal', async () => {
+    const meganAsks = person(ctx, megan);
+    let picker = await meganAsks.say('reset');
+    let form = await meganAsks.press(picker, { subjectId: megan.id });
+    expect((await meganAsks.press(form, complete(form))).body[0].text).toMatch(/^Application received/);
+
+    picker = await meganAsks.say('reset');
+    form = await meganAsks.press(picker, { subjectId: yuki.id });
+    const refusal = await meganAsks.press(form, complete(form));
+    expect(refusal.body[0].text).toBe(en.application.capReachedTitle);
+    expect(textOf(refusal)).toContain('1 applications');
+    expect(stored(ctx).requests).toHaveLength(1);
+    expect(stored(ctx).events.some((e) => e.to_state === 'refused' && /the cap is 1/.test(e.reason))).toBe(true);
+  });
+});
