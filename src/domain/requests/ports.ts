@@ -33,7 +33,9 @@ export interface RequestRepository {
   create(draft: RequestDraft, event: AuditEvent, limits: SubmissionLimits): Promise<CreateResult>;
   /**
    * Moves the request from `expectedVersion` to `to` (version + 1) and appends `event`, in one
-   * transaction. False, with nothing written, when the stored version is not `expectedVersion`.
+   * transaction. False, with nothing written, when the stored version is not `expectedVersion`
+   * or the move is not allowed from the stored state. The stored event's request, from and to
+   * are taken from what actually happened, never from the caller's event.
    */
   compareAndSet(id: string, expectedVersion: number, to: RequestState, at: Date, event: AuditEvent): Promise<boolean>;
   /** Appends an event without changing a request (refusals are audited too). */
