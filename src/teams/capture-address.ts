@@ -1,5 +1,6 @@
 import { TurnContext } from 'botbuilder';
 import type { ConversationAddress } from '../domain/ports.js';
+import { turnTenant } from './turn-context.js';
 
 /**
  * The address to store for this turn's conversation, so later notices can reach it:
@@ -8,7 +9,7 @@ import type { ConversationAddress } from '../domain/ports.js';
  */
 export function addressOf(context: TurnContext, now: Date): ConversationAddress | undefined {
   const activity = context.activity;
-  const tenantId = activity.conversation.tenantId ?? (activity.channelData?.tenant?.id as string | undefined);
+  const tenantId = turnTenant(context);
   if (!tenantId) return undefined;
   // The incoming message's id is left out: a later notice starts fresh rather than replying
   // to an old message, and the address then stays the same from one turn to the next.

@@ -22,6 +22,25 @@ export function turnRequestId(context: TurnContext): string {
   return (context.turnState.get(REQUEST_ID_KEY) as string | undefined) ?? 'unknown';
 }
 
+/** The authenticated person of a turn: Entra object id and tenant, from the activity only. */
+export interface TurnIdentity {
+  userId: string;
+  tenantId: string;
+}
+
+/** The turn's tenant: `conversation.tenantId`, else `channelData.tenant.id`. */
+export function turnTenant(context: TurnContext): string | undefined {
+  const activity = context.activity;
+  return activity.conversation.tenantId ?? (activity.channelData?.tenant?.id as string | undefined);
+}
+
+/** Who is acting in this turn, or undefined without an object id or tenant (refused earlier). */
+export function turnIdentity(context: TurnContext): TurnIdentity | undefined {
+  const userId = context.activity.from.aadObjectId;
+  const tenantId = turnTenant(context);
+  return userId && tenantId ? { userId, tenantId } : undefined;
+}
+
 /** The language to answer in, from the activity's locale. */
 export function turnLocale(context: TurnContext, fallback: Locale): Locale {
   return resolveLocale(context.activity.locale, fallback);

@@ -56,9 +56,6 @@ export const en = {
     unresolvedTitle: 'Please contact the helpdesk',
     unresolvedBody:
       'I have run out of things you can try yourself. Please contact your IT helpdesk and mention this reference so they can see what you already tried: {reference}.',
-    applyTitle: 'Your verification methods need a reset',
-    applyBody:
-      'Only the helpdesk can reset your verification methods. Contact your IT helpdesk and mention this reference so they can see what you already tried: {reference}. They will check who you are before anything changes.',
     staleAnswer: 'That card is from an earlier step. The latest step is in the chat below.',
     answered: 'You answered: {answer}',
     symptomsTitle: "Which of these is closest to what's happening?",

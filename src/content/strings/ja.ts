@@ -58,9 +58,6 @@ export const ja: Strings = {
     unresolvedTitle: 'ヘルプデスクにご連絡ください',
     unresolvedBody:
       'ご自身で試せることはすべてご案内しました。IT ヘルプデスクに連絡し、これまでに試したことが分かるよう、次の参照番号をお伝えください: {reference}',
-    applyTitle: '確認方法のリセットが必要です',
-    applyBody:
-      '確認方法のリセットはヘルプデスクだけが行えます。IT ヘルプデスクに連絡し、これまでに試したことが分かるよう、次の参照番号をお伝えください: {reference}。変更の前に、ご本人であることを確認します。',
     staleAnswer: 'このカードは前の手順のものです。最新の手順は下のチャットにあります。',
     answered: '回答: {answer}',
     symptomsTitle: '状況に最も近いものはどれですか?',

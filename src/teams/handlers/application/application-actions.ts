@@ -3,9 +3,9 @@ import type { Application } from '@microsoft/teams-ai';
 import type { AdaptiveCard } from '../../../cards/render-card.js';
 import { Verbs } from '../../../cards/verbs.js';
 import type { TeamsDeps } from '../../deps.js';
-import { cardMessage } from '../../turn-context.js';
+import { cardMessage, turnIdentity } from '../../turn-context.js';
 import type { AppTurnState } from '../../turn-state.js';
-import { applicationForm, filerOf, submitApplication } from './application-flow.js';
+import { applicationForm, submitApplication } from './application-flow.js';
 
 /**
  * Registers the application's buttons for Action.Execute (the card is replaced in place, so a
@@ -17,14 +17,14 @@ export function registerApplicationActions(app: Application<AppTurnState>, deps:
     context: TurnContext,
     data: Record<string, unknown>,
   ): Promise<AdaptiveCard | undefined> => {
-    const filer = filerOf(context);
+    const filer = turnIdentity(context);
     if (!filer) return undefined;
     const subjectId = typeof data.subjectId === 'string' ? data.subjectId : '';
     const diagnosisId = typeof data.diagnosisId === 'string' && data.diagnosisId !== '' ? data.diagnosisId : undefined;
     return applicationForm(context, deps, filer, subjectId, diagnosisId);
   };
   const submit = async (context: TurnContext, state: AppTurnState, data: Record<string, unknown>) => {
-    const filer = filerOf(context);
+    const filer = turnIdentity(context);
     if (!filer) return undefined;
     const { card, created } = await submitApplication(context, deps, filer, data);
     if (created) delete state.conversation.diagnosis;

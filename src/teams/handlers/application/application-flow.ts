@@ -16,14 +16,6 @@ const LOSABLE_KINDS = new Set(['microsoftAuthenticator', 'phone', 'softwareOath'
 /** How long the form waits for the directory's list of methods before showing the form without it. */
 const METHODS_BUDGET_MS = 2_000;
 
-/** The authenticated filer of this turn. */
-export function filerOf(context: TurnContext): Filer | undefined {
-  const userId = context.activity.from.aadObjectId;
-  const tenantId =
-    context.activity.conversation.tenantId ?? (context.activity.channelData?.tenant?.id as string | undefined);
-  return userId && tenantId ? { userId, tenantId } : undefined;
-}
-
 /**
  * The first card of an application: for a line manager, whose account it is for; for anyone
  * else, the form for their own account, prefilled with what the diagnosis learned.

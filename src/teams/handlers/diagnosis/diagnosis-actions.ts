@@ -9,8 +9,6 @@ import type { DiagnosisTurn } from '../../../domain/diagnosis/diagnosis-service.
 import type { TeamsDeps } from '../../deps.js';
 import { cardMessage, turnLocale } from '../../turn-context.js';
 import type { AppTurnState } from '../../turn-state.js';
-import type { ActiveDiagnosis } from '../../../domain/diagnosis/diagnosis-service.js';
-import { filerOf, firstApplicationCard } from '../application/application-flow.js';
 import { cardForTurn, subjectOf } from './diagnosis-replies.js';
 import { startDiagnosis } from './start-diagnosis.js';
 
@@ -106,20 +104,6 @@ async function takeStep(
   }
   if (turn.diagnosis) state.conversation.diagnosis = turn.diagnosis;
   else delete state.conversation.diagnosis;
-  // Reaching the application opens it right here, prefilled with what the diagnosis learned.
-  const filer = filerOf(context);
-  const next =
-    turn.view.kind === 'apply' && filer
-      ? await firstApplicationCard(context, deps, filer, active.id, { reason: reasonFrom(active) })
-      : cardForTurn(context, deps, turn, active.id);
-  await context.sendActivity(cardMessage(next));
+  await context.sendActivity(cardMessage(await cardForTurn(context, deps, subject, turn, active)));
   return { kind: 'done', answeredCard };
-}
-
-/** The application's reason, guessed from the answers the person gave during the diagnosis. */
-function reasonFrom(diagnosis: ActiveDiagnosis): string {
-  const choices = new Set(diagnosis.state.path.flatMap((step) => (step.choice ? [step.choice] : [])));
-  if (choices.has('app-deleted') || diagnosis.entry === 'authenticator-deleted') return 'authenticatorDeleted';
-  if (choices.has('lost-or-reset') || diagnosis.entry === 'lost-phone') return 'lostPhone';
-  return '';
 }

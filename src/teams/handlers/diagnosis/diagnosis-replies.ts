@@ -5,31 +5,34 @@ import type { AdaptiveCard } from '../../../cards/render-card.js';
 import { format, stringsFor } from '../../../content/strings/index.js';
 import type { ActiveDiagnosis, DiagnosisSubject, DiagnosisTurn } from '../../../domain/diagnosis/diagnosis-service.js';
 import type { TeamsDeps } from '../../deps.js';
-import { turnLocale } from '../../turn-context.js';
+import { turnIdentity, turnLocale } from '../../turn-context.js';
+import { firstApplicationCard } from '../application/application-flow.js';
 
 /** The person a diagnosis in this turn is for; undefined without an identity (refused earlier). */
 export function subjectOf(context: TurnContext, deps: TeamsDeps): DiagnosisSubject | undefined {
-  const userId = context.activity.from.aadObjectId;
-  const tenantId =
-    context.activity.conversation.tenantId ?? (context.activity.channelData?.tenant?.id as string | undefined);
-  if (!userId || !tenantId) return undefined;
-  return { userId, tenantId, locale: turnLocale(context, deps.config.defaultLocale) };
+  const identity = turnIdentity(context);
+  return identity && { ...identity, locale: turnLocale(context, deps.config.defaultLocale) };
 }
 
-/** The card for what a diagnosis step produced. */
-export function cardForTurn(
+/**
+ * The card for what a diagnosis step produced. Reaching the application opens it right here,
+ * prefilled with what the diagnosis learned.
+ */
+export async function cardForTurn(
   context: TurnContext,
   deps: TeamsDeps,
+  subject: DiagnosisSubject,
   turn: DiagnosisTurn,
-  diagnosisId: string,
-): AdaptiveCard {
+  diagnosis: ActiveDiagnosis,
+): Promise<AdaptiveCard> {
+  const diagnosisId = diagnosis.id;
   const locale = turnLocale(context, deps.config.defaultLocale);
   const strings = stringsFor(locale);
   const d = strings.diagnosis;
   const view = turn.view;
   switch (view.kind) {
     case 'question':
-      return renderDiagnosisQuestionCard(strings, locale, turn.diagnosis as ActiveDiagnosis, view.node);
+      return renderDiagnosisQuestionCard(strings, locale, turn.diagnosis ?? diagnosis, view.node);
     case 'outcome':
       return renderDiagnosisOutcomeCard(strings, locale, diagnosisId, view.node, deps.links);
     case 'resolved':
@@ -41,15 +44,19 @@ export function cardForTurn(
         tone: 'warning',
       });
     case 'apply':
-      return renderNoticeCard({
-        title: d.applyTitle,
-        body: format(d.applyBody, { reference: diagnosisReference(diagnosisId) }),
-        tone: 'warning',
-      });
+      return firstApplicationCard(context, deps, subject, diagnosisId, { reason: reasonFrom(diagnosis) });
   }
 }
 
 /** A short, readable reference for a diagnosis that the helpdesk can look up. */
 export function diagnosisReference(diagnosisId: string): string {
   return `DX-${diagnosisId.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
+}
+
+/** The application's reason, guessed from how the diagnosis started and what the person answered. */
+function reasonFrom(diagnosis: ActiveDiagnosis): string {
+  const choices = new Set(diagnosis.state.path.flatMap((step) => (step.choice ? [step.choice] : [])));
+  if (choices.has('app-deleted') || diagnosis.entry === 'authenticator-deleted') return 'authenticatorDeleted';
+  if (choices.has('lost-or-reset') || diagnosis.entry === 'lost-phone') return 'lostPhone';
+  return '';
 }

@@ -22,5 +22,5 @@ export async function startDiagnosis(
   const known = intentId !== undefined && deps.knowledge.intents.some((intent) => intent.id === intentId);
   const turn = await deps.diagnosis.start(subject, entry, known ? intentId : undefined);
   state.conversation.diagnosis = turn.diagnosis;
-  await context.sendActivity(cardMessage(cardForTurn(context, deps, turn, turn.diagnosis.id)));
+  await context.sendActivity(cardMessage(await cardForTurn(context, deps, subject, turn, turn.diagnosis)));
 }

@@ -1,9 +1,9 @@
 import type { Application } from '@microsoft/teams-ai';
 import type { TeamsDeps } from '../../deps.js';
 import { myRequestsReply, welcomeReply } from '../../replies.js';
-import { filerOf, firstApplicationCard } from '../application/application-flow.js';
+import { firstApplicationCard } from '../application/application-flow.js';
 import { startDiagnosis } from '../diagnosis/start-diagnosis.js';
-import { cardMessage } from '../../turn-context.js';
+import { cardMessage, turnIdentity } from '../../turn-context.js';
 import type { AppTurnState } from '../../turn-state.js';
 
 /** Whole-message commands, in English and Japanese; surrounding spaces and case do not matter. */
@@ -23,7 +23,7 @@ export function registerCommands(app: Application<AppTurnState>, deps: TeamsDeps
     await startDiagnosis(context, state, deps, 'command');
   });
   app.message(commandPatterns.reset, async (context) => {
-    const filer = filerOf(context);
+    const filer = turnIdentity(context);
     if (filer) await context.sendActivity(cardMessage(await firstApplicationCard(context, deps, filer, undefined)));
   });
   app.message(commandPatterns.myRequests, async (context) => {
