@@ -20,7 +20,8 @@ export type CardName =
   | 'diagnosis-outcome'
   | 'symptoms'
   | 'application'
-  | 'application-subject';
+  | 'application-subject'
+  | 'my-requests';
 
 export const CARD_NAMES: readonly CardName[] = [
   'welcome',
@@ -30,6 +31,7 @@ export const CARD_NAMES: readonly CardName[] = [
   'symptoms',
   'application',
   'application-subject',
+  'my-requests',
 ];
 
 const templates = new Map<CardName, Template>();

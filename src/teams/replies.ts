@@ -1,11 +1,11 @@
 import type { TurnContext } from 'botbuilder';
-import { renderNoticeCard } from '../cards/notice.js';
+import { renderMyRequestsCard } from '../cards/my-requests.js';
 import type { AdaptiveCard } from '../cards/render-card.js';
 import { renderWelcomeCard } from '../cards/welcome.js';
 import { stringsFor } from '../content/strings/index.js';
 import { withDeadline } from '../domain/with-deadline.js';
 import type { TeamsDeps } from './deps.js';
-import { turnLocale, turnLogger } from './turn-context.js';
+import { turnIdentity, turnLocale, turnLogger } from './turn-context.js';
 import type { AppTurnState } from './turn-state.js';
 
 /** How long the greeting may wait for the directory before using the name Teams sent. */
@@ -23,10 +23,25 @@ export async function welcomeReply(
   return renderWelcomeCard(strings, { name, returning: state.temp.returning === true }, withHelp);
 }
 
-/** The person's requests. */
-export function myRequestsReply(context: TurnContext, deps: TeamsDeps): AdaptiveCard {
-  const { requests } = stringsFor(turnLocale(context, deps.config.defaultLocale));
-  return renderNoticeCard({ title: requests.title, body: requests.none, tone: 'default' });
+/** The person's requests: those about their account and those they filed. */
+export async function myRequestsReply(context: TurnContext, deps: TeamsDeps): Promise<AdaptiveCard> {
+  const locale = turnLocale(context, deps.config.defaultLocale);
+  const identity = turnIdentity(context);
+  const listed = identity ? await deps.requests.requestsOf(identity) : [];
+  return renderMyRequestsCard(stringsFor(locale), listed, dateFormatter(locale, context.activity.localTimezone));
+}
+
+/** Dates in the person's language and, when Teams sent it, their time zone (else UTC). */
+function dateFormatter(locale: string, timeZone: string | undefined): (date: Date) => string {
+  const options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' };
+  try {
+    const formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone: timeZone ?? 'UTC' });
+    return (date) => formatter.format(date);
+  } catch {
+    // An unknown time zone name from the client.
+    const formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' });
+    return (date) => `${formatter.format(date)} UTC`;
+  }
 }
 
 async function greetingName(context: TurnContext, deps: TeamsDeps): Promise<string | undefined> {

@@ -1,4 +1,5 @@
 import { renderApplicationCard, renderApplicationSubjectCard } from '../../src/cards/application.js';
+import { renderMyRequestsCard } from '../../src/cards/my-requests.js';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
@@ -116,6 +117,38 @@ function allRenderedCards(): Array<[string, AdaptiveCard]> {
         renderDiagnosisOutcomeCard(strings, locale, 'd-1', outcomeNode('notMfa'), links, 'No'),
       ],
       [`symptoms (${locale})`, renderSymptomsCard(strings)],
+      [`my requests, none (${locale})`, renderMyRequestsCard(strings, [], (d) => d.toISOString())],
+      [
+        `my requests (${locale})`,
+        renderMyRequestsCard(
+          strings,
+          [
+            {
+              request: {
+                id: 'r1',
+                reference: 'SIH-000001',
+                tenantId: 't',
+                filerId: 'u1',
+                application: {
+                  subjectId: 'u2',
+                  reason: 'lostPhone',
+                  lostMethodIds: [],
+                  verification: 'videoCall',
+                  contact: 'x',
+                  note: '',
+                  diagnosisId: undefined,
+                },
+                state: 'pending_review',
+                version: 2,
+                createdAt: new Date('2026-11-24T09:00:00Z'),
+                updatedAt: new Date('2026-11-24T09:00:00Z'),
+              },
+              subjectName: '佐藤 由紀',
+            },
+          ],
+          (d) => d.toISOString(),
+        ),
+      ],
       [
         `application (${locale})`,
         renderApplicationCard(strings, {

@@ -151,7 +151,7 @@ describe('the Teams app package', () => {
     expect(opaque).toBeGreaterThan(32 * 32 * 0.25);
   });
 
-  it('offers the bot in personal and team scopes, with help, diagnose and my requests in personal chat', () => {
+  it('offers the bot in personal and team scopes, with help, diagnose, reset and my requests in personal chat', () => {
     expect(manifest.bots).toHaveLength(1);
     const bot = manifest.bots[0]!;
     expect(bot.scopes.sort()).toEqual(['personal', 'team']);
@@ -162,6 +162,7 @@ describe('the Teams app package', () => {
     expect(commandsFor('personal')).toEqual([
       { title: 'help', description: 'Show what I can do' },
       { title: 'diagnose', description: 'Find out why you cannot sign in' },
+      { title: 'reset', description: 'Apply for a reset of your verification methods' },
       { title: 'my requests', description: 'See where your requests stand' },
     ]);
     expect(commandsFor('team')).toEqual([{ title: 'help', description: 'Show what I can do' }]);

@@ -142,6 +142,21 @@ describe('MFA reset applications (over HTTP)', () => {
     expect(event!.reason).toBe('application filed for a direct report');
   });
 
+  it('lists the requests a person is the subject of or filed under My requests, with their state', async () => {
+    const alexList = await person(ctx, alex).say('my requests');
+    const alexRequest = stored(ctx).requests.find((r) => r.subject_id === alex.id)!;
+    expect(alexList.body[0].text).toBe(en.requests.title);
+    expect(textOf(alexList)).toContain(alexRequest.reference);
+    expect(textOf(alexList)).toContain(en.requests.states.submitted);
+
+    const meganList = await person(ctx, megan, 'ja-JP').say('自分の申請');
+    const yukiRequest = stored(ctx).requests.find((r) => r.subject_id === yuki.id)!;
+    expect(textOf(meganList)).toContain(yukiRequest.reference);
+    expect(textOf(meganList)).toContain('佐藤 由紀 さんの分');
+    expect(textOf(meganList)).toContain(ja.requests.states.submitted);
+    expect(textOf(meganList)).not.toContain(alexRequest.reference);
+  });
+
   it('refuses an account that is neither the filer nor one of their reports, whatever the card says', async () => {
     const alexAsks = person(ctx, alex);
     const form = await alexAsks.say('reset');

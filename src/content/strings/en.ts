@@ -138,6 +138,20 @@ export const en = {
   requests: {
     title: 'My requests',
     none: 'You have no requests. If you cannot sign in, choose "I can\'t sign in" and I will work out what to do.',
+    forSomeone: 'for {name}',
+    filed: 'Sent {date}',
+    states: {
+      submitted: 'Received',
+      awaiting_manager: 'Waiting for the manager',
+      pending_review: 'Waiting for the helpdesk',
+      approved: 'Approved',
+      executing: 'Being carried out',
+      completed: 'Done',
+      rejected: 'Rejected',
+      cancelled: 'Cancelled',
+      expired: 'Expired',
+      failed: "Needs the helpdesk's attention",
+    },
   },
   team: {
     title: 'Sign-in Help is here',

@@ -140,6 +140,20 @@ export const ja: Strings = {
   requests: {
     title: '自分の申請',
     none: '申請はありません。サインインできない場合は「サインインできない」を選んでください。対応方法を一緒に確認します。',
+    forSomeone: '{name} さんの分',
+    filed: '送信日時 {date}',
+    states: {
+      submitted: '受付済み',
+      awaiting_manager: '上長の確認待ち',
+      pending_review: 'ヘルプデスクの確認待ち',
+      approved: '承認済み',
+      executing: '処理中',
+      completed: '完了',
+      rejected: '却下',
+      cancelled: '取り消し',
+      expired: '期限切れ',
+      failed: 'ヘルプデスクの対応が必要',
+    },
   },
   team: {
     title: 'サインイン ヘルプを追加しました',

@@ -44,6 +44,8 @@ export interface RequestRepository {
   findByReference(tenantId: string, reference: string): Promise<ResetRequest | undefined>;
   /** The subject's requests, newest first. */
   listBySubject(tenantId: string, subjectId: string, limit: number): Promise<ResetRequest[]>;
+  /** Requests a person is the subject of or filed, newest first. */
+  listForPerson(tenantId: string, userId: string, limit: number): Promise<ResetRequest[]>;
   /** The audit events of one request, oldest first. */
   eventsOf(requestId: string): Promise<AuditEvent[]>;
   /** Re-computes the hash chain over every event. */

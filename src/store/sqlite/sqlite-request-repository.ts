@@ -60,6 +60,7 @@ export class SqliteRequestRepository implements RequestRepository {
   private readonly insertRequest;
   private readonly updateState;
   private readonly selectBySubject;
+  private readonly selectForPerson;
   private readonly selectLastEvent;
   private readonly selectEventCounter;
   private readonly insertEvent;
@@ -96,6 +97,10 @@ export class SqliteRequestRepository implements RequestRepository {
     );
     this.selectBySubject = db.prepare<[string, string, number], RequestRow>(
       'SELECT * FROM requests WHERE tenant_id = ? AND subject_id = ? ORDER BY sequence DESC LIMIT ?',
+    );
+    this.selectForPerson = db.prepare<[string, string, string, number], RequestRow>(
+      `SELECT * FROM requests WHERE tenant_id = ? AND (subject_id = ? OR filer_id = ?)
+       ORDER BY sequence DESC LIMIT ?`,
     );
     this.selectLastEvent = db.prepare<[], Pick<EventRow, 'hash'>>(
       'SELECT hash FROM request_events ORDER BY sequence DESC LIMIT 1',
@@ -193,6 +198,10 @@ export class SqliteRequestRepository implements RequestRepository {
 
   async listBySubject(tenantId: string, subjectId: string, limit: number): Promise<ResetRequest[]> {
     return this.selectBySubject.all(tenantId, subjectId, limit).map(toRequest);
+  }
+
+  async listForPerson(tenantId: string, userId: string, limit: number): Promise<ResetRequest[]> {
+    return this.selectForPerson.all(tenantId, userId, userId, limit).map(toRequest);
   }
 
   async eventsOf(requestId: string): Promise<AuditEvent[]> {

@@ -27,6 +27,6 @@ export function registerCommands(app: Application<AppTurnState>, deps: TeamsDeps
     if (filer) await context.sendActivity(cardMessage(await firstApplicationCard(context, deps, filer, undefined)));
   });
   app.message(commandPatterns.myRequests, async (context) => {
-    await context.sendActivity(cardMessage(myRequestsReply(context, deps)));
+    await context.sendActivity(cardMessage(await myRequestsReply(context, deps)));
   });
 }
