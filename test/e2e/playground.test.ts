@@ -6,11 +6,11 @@ import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocaleRelay, type LocaleRelay } from '../../scripts/lib/locale-relay.js';
-import { listeningPort, playgroundLaunch } from '../../scripts/playground-config.js';
+import { listeningPort, playgroundLaunch, writePlaygroundConfig } from '../../scripts/playground-config.js';
 import { loadKnowledge } from '../../src/content/diagnosis/load-knowledge.js';
 import { stringsFor } from '../../src/content/strings/index.js';
 import { projectPath } from '../../src/project-root.js';
-import { alex } from '../support/activities.js';
+import { alex, tenant } from '../support/activities.js';
 import { startBot, type RunningBot } from '../support/bot-harness.js';
 
 const knowledge = loadKnowledge(new Set(['securityInfo', 'passwordReset', 'authenticatorApp', 'deviceCompliance']));
@@ -62,9 +62,9 @@ interface Playground {
  * Starts the Agents Playground against `endpoint` with the committed demo tenant config, on a
  * port it picks itself, and resolves once its web client answers.
  */
-async function startPlayground(endpoint: string): Promise<Playground> {
+async function startPlayground(endpoint: string, configPath?: string): Promise<Playground> {
   const logFile = join(mkdtempSync(join(tmpdir(), 'sign-in-help-playground-')), 'playground.log');
-  const launch = playgroundLaunch({ endpoint, port: 0, logFile });
+  const launch = playgroundLaunch({ endpoint, port: 0, logFile, ...(configPath ? { configPath } : {}) });
   const child = spawn(launch.command, launch.args, {
     env: { ...process.env, ...launch.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -168,7 +168,12 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
    * Opens the Playground in a fresh browser context whose traffic may only go to loopback (the
    * client asks Microsoft's CDN for fonts; refusing is harmless). Screenshots the page on failure.
    */
-  async function inPlayground(name: string, locale: string | undefined, steps: (page: Page) => Promise<void>) {
+  async function inPlayground(
+    name: string,
+    locale: string | undefined,
+    steps: (page: Page) => Promise<void>,
+    target: () => Playground = () => playground!,
+  ) {
     if (chromiumMissing) throw new Error(chromiumMissing);
     relay!.locale = locale;
     const context = await browser!.newContext({ viewport: { width: 1400, height: 1000 } });
@@ -179,7 +184,7 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
     });
     const page = await context.newPage();
     try {
-      await page.goto(playground!.url);
+      await page.goto(target().url);
       await steps(page);
     } catch (error) {
       mkdirSync(RESULTS_DIR, { recursive: true });
@@ -267,6 +272,47 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
           page.getByLabel('Display Invoked Message').getByText(strings.actions.answered, { exact: true }),
         );
       });
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'lets Diego, whose only method was on his lost phone, apply for a reset from the diagnosis',
+    async () => {
+      const strings = stringsFor('en');
+      const diego = tenant.users.find((user) => user.userPrincipalName.startsWith('diegos@'))!;
+      const configPath = join(mkdtempSync(join(tmpdir(), 'sign-in-help-playground-config-')), 'diego.yml');
+      writePlaygroundConfig(configPath, diego.id);
+      const asDiego = await startPlayground(`${relay!.url}/api/messages`, configPath);
+      try {
+        await inPlayground(
+          'application',
+          'en-US',
+          async (page) => {
+            await see('the welcome card', page.locator('.ac-adaptiveCard').first());
+            await sendMessage(page, 'I lost my phone');
+            // The directory shows one method, so no question is asked: straight to the reset.
+            await see(
+              'the reset outcome',
+              page.getByRole('heading', { name: outcomeTitle('reset-needed'), exact: true }).last(),
+            );
+            await page.getByRole('button', { name: strings.diagnosis.apply, exact: true }).last().click();
+
+            const form = page
+              .locator('.ac-adaptiveCard')
+              .filter({ has: page.getByText(strings.application.contactLabel) })
+              .last();
+            await see('the application form', form);
+            await form.getByRole('radio', { name: strings.application.verifications.videoCall, exact: true }).check();
+            await form.getByRole('textbox').first().fill('+65 8123 0000');
+            await form.getByRole('button', { name: strings.application.submit, exact: true }).click();
+            await see('the confirmation', page.getByText(/^Application received: SIH-\d{6}$/).last());
+          },
+          () => asDiego,
+        );
+      } finally {
+        asDiego.stop();
+      }
     },
     TEST_TIMEOUT_MS,
   );
