@@ -30,8 +30,14 @@ const sqlite = () => join(mkdtempSync(join(tmpdir(), 'bench-')), 'bench.sqlite')
 /** A Bot Connector that answers every send at once, so the bot is what is measured. */
 async function startSink(): Promise<{ serviceUrl: string; stop(): Promise<void> }> {
   const server = createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      // Remember each conversation's latest diagnosis, so the next turn can answer its question.
+      const body = Buffer.concat(chunks).toString('utf8');
+      const diagnosisId = /"diagnosisId":"([0-9a-f-]{36})"/.exec(body)?.[1];
+      const conversation = /\/v3\/conversations\/([^/]+)\//.exec(req.url ?? '')?.[1];
+      if (diagnosisId && conversation) diagnoses.set(decodeURIComponent(conversation), diagnosisId);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"id":"1"}');
     });
@@ -44,20 +50,27 @@ async function startSink(): Promise<{ serviceUrl: string; stop(): Promise<void> 
   };
 }
 
+/** The latest diagnosis id the bot sent into each conversation. */
+const diagnoses = new Map<string, string>();
+
 /** Drives `url` with CONCURRENCY clients, each in its own conversation, for SECONDS after a warm-up. */
-async function drive(name: string, url: string, activity: (client: number) => unknown): Promise<Result> {
+async function drive(
+  name: string,
+  url: string,
+  activity: (client: number, iteration: number) => unknown,
+): Promise<Result> {
   const latencies: number[] = [];
   let errors = 0;
   const warmupEnds = performance.now() + WARMUP_SECONDS * 1000;
   const ends = warmupEnds + SECONDS * 1000;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, client) => {
-      while (performance.now() < ends) {
+      for (let iteration = 0; performance.now() < ends; iteration++) {
         const started = performance.now();
         const response = await fetch(`${url}/api/messages`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(activity(client)),
+          body: JSON.stringify(activity(client, iteration)),
         });
         await response.arrayBuffer();
         if (started < warmupEnds) continue;
@@ -86,7 +99,21 @@ const url = `http://127.0.0.1:${port}`;
 while ((await fetch(`${url}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 5));
 const startupMs = performance.now() - startupBegins;
 
-const scenarios: Array<{ name: string; url: string; activity: (client: number) => unknown; baseline?: string }> = [
+/** A diagnosis as people use it: a description starts it, then a click answers its question, and again. */
+const diagnosisTurn = (client: number, iteration: number) => {
+  const conversation = options(client).conversationId;
+  const diagnosisId = diagnoses.get(conversation);
+  return iteration % 2 === 0 || !diagnosisId
+    ? personalMessage('I lost my phone', options(client))
+    : cardAction('diagnosis.answer', options(client), { diagnosisId, node: 'q-other-method', choice: 'yes' });
+};
+
+const scenarios: Array<{
+  name: string;
+  url: string;
+  activity: (client: number, iteration: number) => unknown;
+  baseline?: string;
+}> = [
   { name: 'echo bot: message (baseline)', url: echo.url, activity: (c) => personalMessage('hello', options(c)) },
   {
     name: 'Sign-in Help: welcome turn',
@@ -95,9 +122,9 @@ const scenarios: Array<{ name: string; url: string; activity: (client: number) =
     baseline: 'echo bot: message (baseline)',
   },
   {
-    name: 'Sign-in Help: diagnosis turn',
+    name: 'Sign-in Help: diagnosis turns',
     url,
-    activity: (c) => personalMessage('I lost my phone', options(c)),
+    activity: diagnosisTurn,
     baseline: 'echo bot: message (baseline)',
   },
   { name: 'echo bot: invoke (baseline)', url: echo.url, activity: (c) => cardAction('help.show', options(c)) },
