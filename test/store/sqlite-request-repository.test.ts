@@ -57,6 +57,7 @@ function draftFor(
 function submittedEvent(draft: RequestDraft): AuditEvent {
   return {
     requestId: draft.id,
+    tenantId: draft.tenantId,
     actor: draft.filerId,
     at: draft.createdAt,
     from: null,
@@ -66,7 +67,15 @@ function submittedEvent(draft: RequestDraft): AuditEvent {
 }
 
 function changeEvent(request: ResetRequest, to: AuditEvent['to'], actor = 'aad-agent'): AuditEvent {
-  return { requestId: request.id, actor, at: MORNING, from: request.state, to, reason: `moved to ${to}` };
+  return {
+    requestId: request.id,
+    tenantId: request.tenantId,
+    actor,
+    at: MORNING,
+    from: request.state,
+    to,
+    reason: `moved to ${to}`,
+  };
 }
 
 describe('SQLite request repository', () => {
@@ -124,6 +133,7 @@ describe('SQLite request repository', () => {
       expect(await repository.eventsOf(second.id)).toEqual([
         {
           requestId: second.id,
+          tenantId: TENANT,
           actor: second.filerId,
           at: MORNING,
           from: null,
@@ -332,6 +342,7 @@ describe('SQLite request repository', () => {
       const { repository, count } = setUp();
       const ghost: AuditEvent = {
         requestId: 'req-ghost',
+        tenantId: TENANT,
         actor: 'aad-agent',
         at: MORNING,
         from: 'submitted',
@@ -342,12 +353,16 @@ describe('SQLite request repository', () => {
       expect(count('request_events')).toBe(0);
     });
 
-    it('records the stored state as `from`, not what the caller believed', async () => {
+    it("records the stored state as `from` and the request's tenant, not what the caller believed", async () => {
       const { repository, file } = setUp();
       const request = await file(draftFor('subject-a'));
-      const mistaken = { ...changeEvent(request, 'cancelled'), from: 'approved' as const };
+      const mistaken = { ...changeEvent(request, 'cancelled'), from: 'approved' as const, tenantId: 'another-tenant' };
       expect(await repository.compareAndSet(request.id, 1, 'cancelled', MORNING, mistaken)).toBe(true);
-      expect((await repository.eventsOf(request.id)).at(-1)).toMatchObject({ from: 'submitted', to: 'cancelled' });
+      expect((await repository.eventsOf(request.id)).at(-1)).toMatchObject({
+        tenantId: TENANT,
+        from: 'submitted',
+        to: 'cancelled',
+      });
     });
 
     it('counts the version up with every change', async () => {
@@ -370,6 +385,7 @@ describe('SQLite request repository', () => {
       const request = await file(draftFor('subject-a'));
       const refusal: AuditEvent = {
         requestId: request.id,
+        tenantId: TENANT,
         actor: 'subject-a',
         at: MORNING,
         from: 'submitted',
@@ -449,6 +465,7 @@ describe('SQLite request repository', () => {
       const row = attacker.prepare('SELECT * FROM request_events WHERE sequence = 3').get() as Record<string, any>;
       const forged = {
         requestId: row.request_id,
+        tenantId: row.tenant_id,
         actor: 'aad-someone-else',
         at: row.at,
         from: row.from_state,
@@ -503,9 +520,9 @@ describe('SQLite request repository', () => {
          const draft = { id: name + '-' + i, tenantId: ${JSON.stringify(TENANT)}, filerId: name, state: 'submitted',
            createdAt: at, updatedAt: at, application: { subjectId: 'new-' + i, reason: 'lostPhone', lostMethodIds: [],
            verification: 'videoCall', contact: 'x', note: '', diagnosisId: undefined } };
-         const event = { requestId: draft.id, actor: name, at, from: null, to: 'submitted', reason: 'filed' };
+         const event = { requestId: draft.id, tenantId: draft.tenantId, actor: name, at, from: null, to: 'submitted', reason: 'filed' };
          if ((await repository.create(draft, event, limits)).kind === 'created') outcome.created++;
-         const change = { requestId: 'req', actor: name, at, from: 'submitted', to: 'pending_review', reason: name };
+         const change = { requestId: 'req', tenantId: draft.tenantId, actor: name, at, from: 'submitted', to: 'pending_review', reason: name };
          if (await repository.compareAndSet(${JSON.stringify(existing.map((r) => r.id))}[i], 1, 'pending_review', at, change)) outcome.changed++;
        }
        console.log(JSON.stringify(outcome));`,

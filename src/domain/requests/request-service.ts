@@ -100,6 +100,7 @@ export class RequestService {
     const id = newId();
     const event: AuditEvent = {
       requestId: id,
+      tenantId: filer.tenantId,
       actor: filer.userId,
       at: now,
       from: null,
@@ -125,6 +126,7 @@ export class RequestService {
       case 'subjectHasOpenRequest':
         await repository.appendEvent({
           requestId: result.existing.id,
+          tenantId: filer.tenantId,
           actor: filer.userId,
           at: now,
           from: result.existing.state,
@@ -135,6 +137,7 @@ export class RequestService {
       case 'filerCapReached':
         await repository.appendEvent({
           requestId: '-',
+          tenantId: filer.tenantId,
           actor: filer.userId,
           at: now,
           from: null,

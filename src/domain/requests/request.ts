@@ -82,11 +82,14 @@ export interface ResetRequest {
 /** One entry of the audit trail: who moved which request from where to where, when and why. */
 export interface AuditEvent {
   requestId: string;
+  tenantId: string;
   actor: string;
   at: Date;
   from: RequestState | null;
   to: RequestState | 'refused';
   reason: string;
+  /** The Microsoft Graph request id of the call this event records, when it records one. */
+  graphRequestId?: string;
 }
 
 /** The readable reference for the n-th request. */

@@ -80,6 +80,7 @@ export const migrations: readonly Migration[] = [
       CREATE TABLE request_events (
         sequence      INTEGER PRIMARY KEY AUTOINCREMENT,
         request_id    TEXT NOT NULL,
+        tenant_id     TEXT NOT NULL,
         actor         TEXT NOT NULL,
         at            TEXT NOT NULL,
         from_state    TEXT CHECK (from_state IN ('submitted', 'awaiting_manager', 'pending_review', 'approved',
@@ -87,6 +88,7 @@ export const migrations: readonly Migration[] = [
         to_state      TEXT NOT NULL CHECK (to_state IN ('submitted', 'awaiting_manager', 'pending_review', 'approved',
                         'executing', 'completed', 'rejected', 'cancelled', 'expired', 'failed', 'refused')),
         reason        TEXT NOT NULL,
+        graph_request_id TEXT,
         previous_hash TEXT NOT NULL,
         hash          TEXT NOT NULL
       ) STRICT;

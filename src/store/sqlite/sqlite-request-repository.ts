@@ -34,11 +34,13 @@ interface RequestRow {
 interface EventRow {
   sequence: number;
   request_id: string;
+  tenant_id: string;
   actor: string;
   at: string;
   from_state: RequestState | null;
   to_state: RequestState | 'refused';
   reason: string;
+  graph_request_id: string | null;
   previous_hash: string;
   hash: string;
 }
@@ -111,8 +113,10 @@ export class SqliteRequestRepository implements RequestRepository {
       .prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'request_events'")
       .pluck();
     this.insertEvent = db.prepare<[EventRow]>(
-      `INSERT INTO request_events (sequence, request_id, actor, at, from_state, to_state, reason, previous_hash, hash)
-       VALUES (@sequence, @request_id, @actor, @at, @from_state, @to_state, @reason, @previous_hash, @hash)`,
+      `INSERT INTO request_events (sequence, request_id, tenant_id, actor, at, from_state, to_state, reason,
+                                   graph_request_id, previous_hash, hash)
+       VALUES (@sequence, @request_id, @tenant_id, @actor, @at, @from_state, @to_state, @reason,
+               @graph_request_id, @previous_hash, @hash)`,
     );
     this.selectEventsOf = db.prepare<[string], EventRow>(
       'SELECT * FROM request_events WHERE request_id = ? ORDER BY sequence',
@@ -142,7 +146,7 @@ export class SqliteRequestRepository implements RequestRepository {
           updated_at: draft.updatedAt.toISOString(),
         };
         this.insertRequest.run(row);
-        this.append({ ...event, requestId: row.id, from: null, to: row.state });
+        this.append({ ...event, requestId: row.id, tenantId: row.tenant_id, from: null, to: row.state });
         // Answer with what was stored, exactly as `find` will return it later.
         return { kind: 'created', request: toRequest(row) };
       },
@@ -155,7 +159,7 @@ export class SqliteRequestRepository implements RequestRepository {
         if (!stored || stored.version !== expectedVersion) return false;
         if (!TRANSITIONS[stored.state].includes(to)) return false;
         if (this.updateState.run(to, at.toISOString(), id, expectedVersion).changes !== 1) return false;
-        this.append({ ...event, requestId: id, from: stored.state, to });
+        this.append({ ...event, requestId: id, tenantId: stored.tenant_id, from: stored.state, to });
         return true;
       },
     );
@@ -221,17 +225,21 @@ export class SqliteRequestRepository implements RequestRepository {
     const stored = {
       ...event,
       requestId: toWellFormed(event.requestId),
+      tenantId: toWellFormed(event.tenantId),
       actor: toWellFormed(event.actor),
       reason: toWellFormed(event.reason),
+      graphRequestId: event.graphRequestId === undefined ? null : toWellFormed(event.graphRequestId),
     };
     this.insertEvent.run({
       sequence,
       request_id: stored.requestId,
+      tenant_id: stored.tenantId,
       actor: stored.actor,
       at: stored.at.toISOString(),
       from_state: stored.from,
       to_state: stored.to,
       reason: stored.reason,
+      graph_request_id: stored.graphRequestId,
       previous_hash: previousHash,
       hash: hashEvent(previousHash, sequence, stored),
     });
@@ -265,17 +273,26 @@ function toRequest(row: RequestRow): ResetRequest {
 function toAuditEvent(row: EventRow): AuditEvent {
   return {
     requestId: row.request_id,
+    tenantId: row.tenant_id,
     actor: row.actor,
     at: new Date(row.at),
     from: row.from_state,
     to: row.to_state,
     reason: row.reason,
+    ...(row.graph_request_id === null ? {} : { graphRequestId: row.graph_request_id }),
   };
 }
 
 function toChainedEvent(row: EventRow): ChainedEvent {
   // `at` stays the stored string: the hash covers what is stored, not what a Date makes of it.
-  return { ...toAuditEvent(row), at: row.at, sequence: row.sequence, previousHash: row.previous_hash, hash: row.hash };
+  return {
+    ...toAuditEvent(row),
+    at: row.at,
+    graphRequestId: row.graph_request_id,
+    sequence: row.sequence,
+    previousHash: row.previous_hash,
+    hash: row.hash,
+  };
 }
 
 function* mapIterable<T, U>(items: Iterable<T>, map: (item: T) => U): Iterable<U> {
