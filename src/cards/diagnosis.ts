@@ -83,7 +83,17 @@ export function renderDiagnosisQuestionCard(
   return renderCard('diagnosis-question', data);
 }
 
-/** An outcome: numbered steps, configured links, and "Did this fix it?" (or, answered, the answer). */
+/** Stands for the diagnosis id in cached outcome cards; a GUID, so it needs no escaping in JSON. */
+const DIAGNOSIS_ID_SLOT = '00000000-0000-4000-8000-00000000d1a9';
+
+/** Expanded outcome cards as JSON, by knowledge node, links and language; only the diagnosis id varies. */
+const outcomeCards = new WeakMap<OutcomeNode, WeakMap<object, Map<string, string>>>();
+
+/**
+ * An outcome: numbered steps, configured links, and "Did this fix it?" (or, answered, the answer).
+ * Everything on it but the diagnosis id comes from the knowledge, the links and the language, so
+ * the expanded template is kept and only the id is filled in: expansion is the costly part of a turn.
+ */
 export function renderDiagnosisOutcomeCard(
   strings: Strings,
   locale: Locale,
@@ -91,6 +101,27 @@ export function renderDiagnosisOutcomeCard(
   node: OutcomeNode,
   links: Readonly<Record<LinkId, string | undefined>>,
   answered?: string,
+): AdaptiveCard {
+  let byLinks = outcomeCards.get(node);
+  if (!byLinks) outcomeCards.set(node, (byLinks = new WeakMap()));
+  let byVariant = byLinks.get(links);
+  if (!byVariant) byLinks.set(links, (byVariant = new Map()));
+  const variant = `${locale}\n${answered ?? ''}`;
+  let json = byVariant.get(variant);
+  if (json === undefined) {
+    json = JSON.stringify(expandOutcomeCard(strings, locale, DIAGNOSIS_ID_SLOT, node, links, answered));
+    byVariant.set(variant, json);
+  }
+  return JSON.parse(json.replaceAll(DIAGNOSIS_ID_SLOT, diagnosisId)) as AdaptiveCard;
+}
+
+function expandOutcomeCard(
+  strings: Strings,
+  locale: Locale,
+  diagnosisId: string,
+  node: OutcomeNode,
+  links: Readonly<Record<LinkId, string | undefined>>,
+  answered: string | undefined,
 ): AdaptiveCard {
   const d = strings.diagnosis;
   const resetNeeded = node.category === 'resetNeeded';

@@ -286,6 +286,30 @@ describe('diagnosis cards', () => {
     expect(card.actions?.map((action: any) => action.verb)).toEqual(['diagnosis.fixed', 'diagnosis.notfixed']);
   });
 
+  it('fills each outcome card with its own diagnosis id and links, however often it is rendered', () => {
+    const node = outcomeNode('selfService');
+    const first = renderDiagnosisOutcomeCard(strings, 'en', 'a1b2c3d4-0000-4000-8000-000000000001', node, links);
+    const second = renderDiagnosisOutcomeCard(strings, 'en', 'a1b2c3d4-0000-4000-8000-000000000002', node, links);
+    expect(first.actions?.map((action: any) => action.data.diagnosisId)).toEqual([
+      'a1b2c3d4-0000-4000-8000-000000000001',
+      'a1b2c3d4-0000-4000-8000-000000000001',
+    ]);
+    expect(second.actions?.map((action: any) => action.data.diagnosisId)).toEqual([
+      'a1b2c3d4-0000-4000-8000-000000000002',
+      'a1b2c3d4-0000-4000-8000-000000000002',
+    ]);
+    // A changed card does not leak into the next one.
+    (first.body as any[]).length = 0;
+    expect(renderDiagnosisOutcomeCard(strings, 'en', 'x', node, links).body.length).toBeGreaterThan(0);
+    const otherLinks = { ...links, helpdesk: 'https://help.example.com/' };
+    expect(JSON.stringify(renderDiagnosisOutcomeCard(strings, 'en', 'x', node, otherLinks))).toContain(
+      'https://help.example.com/',
+    );
+    expect(JSON.stringify(renderDiagnosisOutcomeCard(strings, 'ja', 'x', node, links))).toContain(
+      '別の方法でサインイン',
+    );
+  });
+
   it('offers the application instead of "Did this fix it?" when a reset is needed', () => {
     const card = renderDiagnosisOutcomeCard(strings, 'en', 'd-1', outcomeNode('resetNeeded'), links);
     expect(JSON.stringify(card)).not.toContain('Did this fix it?');
