@@ -157,6 +157,18 @@ describe('MFA reset applications (over HTTP)', () => {
     expect(textOf(meganList)).not.toContain(alexRequest.reference);
   });
 
+  it('does not store a diagnosis reference that is not a diagnosis id', async () => {
+    const shota = demoUser('shota.yamada');
+    const shotaAsks = person(ctx, shota, 'ja-JP');
+    const form = await shotaAsks.say('リセット');
+    const data = { ...form.actions[0].data, diagnosisId: 'x'.repeat(5000) };
+    const forged = { ...form, actions: [{ ...form.actions[0], data }] };
+    const reply = await shotaAsks.press(forged, complete(form));
+    expect(reply.body[0].text).toMatch(/^申請を受け付けました: SIH-\d{6}$/);
+    const request = stored(ctx).requests.find((r) => r.subject_id === shota.id)!;
+    expect(JSON.parse(request.application).diagnosisId).toBeUndefined();
+  });
+
   it('refuses an account that is neither the filer nor one of their reports, whatever the card says', async () => {
     const alexAsks = person(ctx, alex);
     const form = await alexAsks.say('reset');

@@ -5,7 +5,7 @@ import { Verbs } from '../../../cards/verbs.js';
 import type { TeamsDeps } from '../../deps.js';
 import { cardMessage, turnIdentity } from '../../turn-context.js';
 import type { AppTurnState } from '../../turn-state.js';
-import { applicationForm, submitApplication } from './application-flow.js';
+import { applicationForm, applicationTarget, submitApplication } from './application-flow.js';
 
 /**
  * Registers the application's buttons for Action.Execute (the card is replaced in place, so a
@@ -19,8 +19,7 @@ export function registerApplicationActions(app: Application<AppTurnState>, deps:
   ): Promise<AdaptiveCard | undefined> => {
     const filer = turnIdentity(context);
     if (!filer) return undefined;
-    const subjectId = typeof data.subjectId === 'string' ? data.subjectId : '';
-    const diagnosisId = typeof data.diagnosisId === 'string' && data.diagnosisId !== '' ? data.diagnosisId : undefined;
+    const { subjectId, diagnosisId } = applicationTarget(data);
     return applicationForm(context, deps, filer, subjectId, diagnosisId);
   };
   const submit = async (context: TurnContext, state: AppTurnState, data: Record<string, unknown>) => {

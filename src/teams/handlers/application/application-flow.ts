@@ -59,8 +59,7 @@ export async function submitApplication(
 ): Promise<{ card: AdaptiveCard; created: boolean }> {
   const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
   const a = strings.application;
-  const subjectId = typeof data.subjectId === 'string' ? data.subjectId : '';
-  const diagnosisId = typeof data.diagnosisId === 'string' && data.diagnosisId !== '' ? data.diagnosisId : undefined;
+  const { subjectId, diagnosisId } = applicationTarget(data);
   const methods = await losableMethods(context, deps, subjectId);
   const result: SubmitResult = await deps.requests.submit(
     filer,
@@ -118,6 +117,22 @@ export async function submitApplication(
         }),
       };
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whose account and which diagnosis an application card is about, from its untrusted data: the
+ * subject is checked against the directory later; a diagnosis id that is not an id is dropped.
+ */
+export function applicationTarget(data: Record<string, unknown>): {
+  subjectId: string;
+  diagnosisId: string | undefined;
+} {
+  return {
+    subjectId: typeof data.subjectId === 'string' ? data.subjectId : '',
+    diagnosisId: typeof data.diagnosisId === 'string' && UUID.test(data.diagnosisId) ? data.diagnosisId : undefined,
+  };
 }
 
 function notEligible(context: TurnContext, deps: TeamsDeps): AdaptiveCard {
