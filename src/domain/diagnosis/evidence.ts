@@ -32,6 +32,9 @@ export const SIGN_IN_ERROR_FACTS: ReadonlyMap<number, FactName> = new Map<number
   [16000, 'notInTenant'],
 ]);
 
+/** Each fact the sign-in log can show, once. */
+const SIGN_IN_FACTS: readonly FactName[] = [...new Set(SIGN_IN_ERROR_FACTS.values())];
+
 /** An onboarding invitation not accepted within this many days has expired. */
 export const INVITATION_VALID_DAYS = 30;
 
@@ -105,7 +108,7 @@ export function factsFrom(evidence: Evidence, now: Date): Facts {
     const current = (lastSuccess === -1 ? newestFirst : newestFirst.slice(0, lastSuccess)).filter(
       (record) => daysBetween(record.at, now) <= RECENT_FAILURE_DAYS,
     );
-    for (const fact of new Set(SIGN_IN_ERROR_FACTS.values())) {
+    for (const fact of SIGN_IN_FACTS) {
       if (fact === 'accountDisabled' && facts.accountDisabled) continue;
       facts[fact] = current.some((record) => SIGN_IN_ERROR_FACTS.get(record.errorCode) === fact);
     }

@@ -25,7 +25,13 @@ export interface EligibleSubject {
 /** What submitting an application did. */
 export type SubmitResult =
   | { kind: 'created'; request: ResetRequest }
-  | { kind: 'invalid'; problems: Partial<Record<ApplicationField, FieldProblem>>; values: ApplicationValues }
+  | {
+      kind: 'invalid';
+      /** Whom the form is for, as already checked, so it can be shown again without asking twice. */
+      subject: EligibleSubject;
+      problems: Partial<Record<ApplicationField, FieldProblem>>;
+      values: ApplicationValues;
+    }
   | { kind: 'notEligible' }
   | { kind: 'subjectHasOpenRequest'; reference: string }
   | { kind: 'filerCapReached'; cap: number };
@@ -89,12 +95,12 @@ export class RequestService {
     diagnosisId: string | undefined,
   ): Promise<SubmitResult> {
     const { repository, clock, newId, dailyCap } = this.options;
-    const subjects = await this.eligibleSubjects(filer);
     // Card data is not trusted: the subject must be one the directory allows this filer now.
-    if (!subjects.some((subject) => subject.id === subjectId)) return { kind: 'notEligible' };
+    const subject = (await this.eligibleSubjects(filer)).find((candidate) => candidate.id === subjectId);
+    if (!subject) return { kind: 'notEligible' };
 
     const checked = validateApplication(input, knownMethodIds);
-    if (!checked.ok) return { kind: 'invalid', problems: checked.problems, values: checked.values };
+    if (!checked.ok) return { kind: 'invalid', subject, problems: checked.problems, values: checked.values };
 
     const now = clock.now();
     const id = newId();

@@ -5,7 +5,7 @@ import type { AdaptiveCard } from '../../../cards/render-card.js';
 import { format, stringsFor } from '../../../content/strings/index.js';
 import { maskMethod } from '../../../domain/diagnosis/mask.js';
 import { withDeadline } from '../../../domain/with-deadline.js';
-import type { Filer, SubmitResult } from '../../../domain/requests/request-service.js';
+import type { EligibleSubject, Filer, SubmitResult } from '../../../domain/requests/request-service.js';
 import type { ApplicationValues } from '../../../domain/requests/application.js';
 import type { TeamsDeps } from '../../deps.js';
 import { turnLocale, turnLogger } from '../../turn-context.js';
@@ -30,7 +30,7 @@ export async function firstApplicationCard(
   const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
   const subjects = await deps.requests.eligibleSubjects(filer);
   if (subjects.length > 1) return renderApplicationSubjectCard(strings, subjects, diagnosisId);
-  return applicationForm(context, deps, filer, subjects[0]!.id, diagnosisId, prefill);
+  return formFor(context, deps, subjects[0]!, diagnosisId, prefill);
 }
 
 /** The form for `subjectId`, or a refusal when this filer may not apply for that account. */
@@ -42,9 +42,19 @@ export async function applicationForm(
   diagnosisId: string | undefined,
   prefill: Partial<ApplicationValues> = {},
 ): Promise<AdaptiveCard> {
-  const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
   const subject = (await deps.requests.eligibleSubjects(filer)).find((candidate) => candidate.id === subjectId);
-  if (!subject) return notEligible(context, deps);
+  return subject ? formFor(context, deps, subject, diagnosisId, prefill) : notEligible(context, deps);
+}
+
+/** The form for an eligible subject, their methods listed and, for their own account, all ticked. */
+async function formFor(
+  context: TurnContext,
+  deps: TeamsDeps,
+  subject: EligibleSubject,
+  diagnosisId: string | undefined,
+  prefill: Partial<ApplicationValues>,
+): Promise<AdaptiveCard> {
+  const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
   const methods = await losableMethods(context, deps, subject.id);
   const lostMethods = prefill.lostMethods ?? (subject.isSelf ? methods.map((m) => m.id).join(',') : '');
   return renderApplicationCard(strings, { subject, methods, values: { ...prefill, lostMethods }, diagnosisId });
@@ -82,20 +92,17 @@ export async function submitApplication(
           tone: 'default',
         }),
       };
-    case 'invalid': {
-      const subject = (await deps.requests.eligibleSubjects(filer)).find((candidate) => candidate.id === subjectId);
-      if (!subject) return { created: false, card: notEligible(context, deps) };
+    case 'invalid':
       return {
         created: false,
         card: renderApplicationCard(strings, {
-          subject,
+          subject: result.subject,
           methods,
           values: result.values,
           problems: result.problems,
           diagnosisId,
         }),
       };
-    }
     case 'notEligible':
       return { created: false, card: notEligible(context, deps) };
     case 'subjectHasOpenRequest':
