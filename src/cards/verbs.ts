@@ -8,6 +8,14 @@ export const Verbs = {
   diagnosisNotFixed: 'diagnosis.notfixed',
   applicationStart: 'application.start',
   applicationSubmit: 'application.submit',
+  requestCancel: 'request.cancel',
+  reviewClaim: 'review.claim',
+  reviewAskInfo: 'review.askinfo',
+  reviewApprove: 'review.approve',
+  reviewReject: 'review.reject',
+  managerConfirm: 'manager.confirm',
+  managerDecline: 'manager.decline',
+  infoAnswer: 'info.answer',
 } as const;
 
 export type Verb = (typeof Verbs)[keyof typeof Verbs];

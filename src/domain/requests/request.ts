@@ -73,10 +73,60 @@ export interface ResetRequest {
   filerId: string;
   application: ResetApplication;
   state: RequestState;
+  /** What has happened in review so far: claims, questions, manager confirmation, approvals, decision. */
+  review: Review;
   /** Incremented by every change; a change must name the version it saw. */
   version: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** How an agent recorded that they verified the subject's identity before approving. */
+export interface Approval {
+  agentId: string;
+  verification: VerificationMethod;
+  /** What the agent checked, as typed (plain text). */
+  note: string;
+  at: Date;
+}
+
+/** A question an agent asked the requester, and the answer once given. */
+export interface InfoQuestion {
+  /** 1, 2, 3… within the request; an answer names the question it answers. */
+  number: number;
+  askedBy: string;
+  text: string;
+  askedAt: Date;
+  answer: string | undefined;
+  answeredAt: Date | undefined;
+}
+
+/** Where the subject's line manager stands on confirming the request. */
+export type ManagerCheckStatus = 'waiting' | 'confirmed' | 'declined';
+
+export interface ManagerCheck {
+  managerId: string;
+  status: ManagerCheckStatus;
+  /** Why the manager declined, as typed, when they said. */
+  note: string | undefined;
+  at: Date;
+}
+
+/** The review of a request; changed only together with the request's version. */
+export interface Review {
+  /** The agent working on it, if someone claimed it. */
+  claimedBy: string | undefined;
+  /** Distinct agents who approved after recording how they verified identity, in order. */
+  approvals: Approval[];
+  questions: InfoQuestion[];
+  /** Undefined when policy did not ask the manager. */
+  manager: ManagerCheck | undefined;
+  rejection: { by: string; reason: string; at: Date } | undefined;
+}
+
+/** A review with nothing in it yet. */
+export function emptyReview(): Review {
+  return { claimedBy: undefined, approvals: [], questions: [], manager: undefined, rejection: undefined };
 }
 
 /** One entry of the audit trail: who moved which request from where to where, when and why. */
