@@ -4,10 +4,16 @@ import { loadKnowledge } from './content/diagnosis/load-knowledge.js';
 import { DiagnosisService } from './domain/diagnosis/diagnosis-service.js';
 import { DiagnosisEngine } from './domain/diagnosis/engine.js';
 import { RequestService } from './domain/requests/request-service.js';
+import { ReviewService } from './domain/requests/review-service.js';
+import { BackgroundTasks } from './jobs/background-tasks.js';
+import { ReviewJobs } from './jobs/review-jobs.js';
+import { SqliteApprovalChannelRepository } from './store/sqlite/sqlite-approval-channel-repository.js';
+import { TeamsMessenger } from './teams/proactive/messenger.js';
+import { RequestPublisher } from './teams/review/request-publisher.js';
 import type { LinkId } from './domain/diagnosis/knowledge.js';
 import type { Clock, Directory } from './domain/ports.js';
 import { systemClock } from './domain/system-clock.js';
-import { loadDemoTenant } from './directory/demo-tenant.js';
+import { loadDemoTenant, type DemoTenant } from './directory/demo-tenant.js';
 import { SimulatedDirectory } from './directory/simulated-directory.js';
 import type { Logger } from './logging/create-logger.js';
 import { createServer } from './server/create-server.js';
@@ -33,6 +39,10 @@ export interface BotService {
   start(): Promise<number>;
   stop(): Promise<void>;
   readonly db: SqliteDatabase;
+  /** Runs the periodic jobs (expiry, backlog) once, now. */
+  runJobs(): Promise<void>;
+  /** Resolves once everything announced so far has been posted and sent. */
+  settle(): Promise<void>;
 }
 
 /** Composition root: builds store, directory, adapter, app and server from configuration. */
@@ -57,14 +67,64 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     newId: randomUUID,
     evidenceBudgetMs: config.evidenceBudgetMs,
   });
+  const requestRepository = new SqliteRequestRepository(db);
+  const channels = new SqliteApprovalChannelRepository(db);
+  const tasks = new BackgroundTasks(logger);
   const requests = new RequestService({
-    repository: new SqliteRequestRepository(db),
+    repository: requestRepository,
     directory,
     clock,
     newId: randomUUID,
     dailyCap: config.applicationDailyCap,
   });
-  const deps = { config, logger, clock, directory, addresses, links: config.links, knowledge, diagnosis, requests };
+  const publisher = new RequestPublisher({
+    requests: requestRepository,
+    channels,
+    addresses,
+    directory,
+    messenger: new TeamsMessenger(adapter, botAppId),
+    tasks,
+    clock,
+    logger,
+    defaultLocale: config.defaultLocale,
+    configuredChannel: config.approvalChannel,
+    expiryDays: config.requestExpiryDays,
+  });
+  const review = new ReviewService({
+    repository: requestRepository,
+    directory,
+    clock,
+    notifier: publisher,
+    policy: {
+      helpdeskGroupId: config.helpdeskGroupId ?? demoGroup(demoTenant, 'helpdesk'),
+      adminGroupId: config.adminGroupId ?? demoGroup(demoTenant, 'admin'),
+      managerConfirmation: config.managerConfirmation,
+      privilegedApproval: config.privilegedApproval,
+      expiryDays: config.requestExpiryDays,
+    },
+  });
+  publisher.attach(review);
+  const jobs = new ReviewJobs({
+    review,
+    channels,
+    backlog: publisher,
+    logger,
+    intervalMs: config.jobsIntervalSeconds * 1_000,
+  });
+  const deps = {
+    config,
+    logger,
+    clock,
+    directory,
+    addresses,
+    links: config.links,
+    knowledge,
+    diagnosis,
+    requests,
+    review,
+    publisher,
+    channels,
+  };
   const app = createTeamsApp(deps, adapter, stateStore, botAppId);
   const handleMessage = createInboundHandler({ config, adapter, app, turns: new KeyedSerialQueue() });
   const server = createServer({ config, logger, handleMessage, readiness: [stateStore] });
@@ -72,12 +132,22 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   let stopping: Promise<void> | undefined;
   return {
     db,
-    start: () => server.start(),
+    runJobs: () => jobs.runOnce(),
+    settle: () => tasks.idle(),
+    start: async () => {
+      const port = await server.start();
+      jobs.start();
+      return port;
+    },
     stop: () =>
-      (stopping ??= server.stop().finally(() => {
-        db.close();
-        logger.info('stopped');
-      })),
+      (stopping ??= server
+        .stop()
+        .then(() => jobs.stop())
+        .then(() => tasks.idle())
+        .finally(() => {
+          db.close();
+          logger.info('stopped');
+        })),
   };
 }
 
@@ -86,4 +156,9 @@ function configuredLinks(config: Config): ReadonlySet<LinkId> {
   return new Set(
     (Object.entries(config.links) as Array<[LinkId, string | undefined]>).flatMap(([id, url]) => (url ? [id] : [])),
   );
+}
+
+/** In local mode, the demo tenant's group for a purpose; production names its groups in configuration. */
+function demoGroup(tenant: DemoTenant | undefined, purpose: 'helpdesk' | 'admin'): string | undefined {
+  return tenant?.groups.find((group) => group.purpose === purpose)?.id;
 }

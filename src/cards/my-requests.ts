@@ -2,12 +2,23 @@ import type { Strings } from '../content/strings/index.js';
 import { format } from '../content/strings/index.js';
 import type { ResetRequest } from '../domain/requests/request.js';
 import { renderCard, type AdaptiveCard } from './render-card.js';
+import { Verbs } from './verbs.js';
+
+/** The states in which the requester may still withdraw a request (the domain refuses the rest). */
+const CANCELLABLE_STATES: ReadonlySet<string> = new Set([
+  'submitted',
+  'awaiting_manager',
+  'pending_review',
+  'approved',
+]);
 
 /** Data of `cards/my-requests.json`. */
 export interface MyRequestsCardData {
   title: string;
   none: string;
-  requests: Array<{ reference: string; state: string; detail: string }>;
+  cancel: string;
+  cancelVerb: string;
+  requests: Array<{ id: string; reference: string; state: string; detail: string; cancellable: boolean }>;
 }
 
 /** One line of the list: the request and, when it is someone else's account, their name. */
@@ -26,7 +37,11 @@ export function renderMyRequestsCard(
   const data: MyRequestsCardData = {
     title: r.title,
     none: r.none,
+    cancel: strings.approval.cancel,
+    cancelVerb: Verbs.requestCancel,
     requests: listed.map(({ request, subjectName }) => ({
+      id: request.id,
+      cancellable: CANCELLABLE_STATES.has(request.state),
       reference: request.reference,
       state: r.states[request.state],
       detail: [

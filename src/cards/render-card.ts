@@ -21,7 +21,10 @@ export type CardName =
   | 'symptoms'
   | 'application'
   | 'application-subject'
-  | 'my-requests';
+  | 'my-requests'
+  | 'review'
+  | 'manager-confirmation'
+  | 'info-request';
 
 export const CARD_NAMES: readonly CardName[] = [
   'welcome',
@@ -32,6 +35,9 @@ export const CARD_NAMES: readonly CardName[] = [
   'application',
   'application-subject',
   'my-requests',
+  'review',
+  'manager-confirmation',
+  'info-request',
 ];
 
 const templates = new Map<CardName, Template>();

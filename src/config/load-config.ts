@@ -7,6 +7,8 @@ import { ConfigurationError } from '../errors.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const TEAMS_THREAD = /^19:.+@thread\.(tacv2|skype)$/;
+
 const emptyAsUndefined = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
@@ -63,6 +65,20 @@ const environmentSchema = z.object({
   DIAGNOSIS_KNOWLEDGE_PATH: optionalText,
   EVIDENCE_BUDGET_MS: integer(2_000, 100, 10_000),
   APPLICATION_DAILY_CAP: integer(3, 1, 100),
+  HELPDESK_GROUP_ID: z.preprocess(emptyAsUndefined, guid('the Entra group of helpdesk agents').optional()),
+  ADMIN_GROUP_ID: z.preprocess(emptyAsUndefined, guid("the Entra group of the bot's administrators").optional()),
+  APPROVAL_TEAM_ID: z.preprocess(
+    emptyAsUndefined,
+    z.string().trim().regex(TEAMS_THREAD, 'must be a Teams team id (19:...@thread.tacv2)').optional(),
+  ),
+  APPROVAL_CHANNEL_ID: z.preprocess(
+    emptyAsUndefined,
+    z.string().trim().regex(TEAMS_THREAD, 'must be a Teams channel id (19:...@thread.tacv2)').optional(),
+  ),
+  MANAGER_CONFIRMATION: z.preprocess(emptyAsUndefined, z.enum(['always', 'onBehalf', 'never']).default('onBehalf')),
+  PRIVILEGED_APPROVAL: z.preprocess(emptyAsUndefined, z.enum(['twoApprovers', 'manual']).default('twoApprovers')),
+  REQUEST_EXPIRY_DAYS: integer(7, 1, 90),
+  JOBS_INTERVAL_SECONDS: integer(300, 5, 86_400),
   TEAMS_APP_ID: z.preprocess(emptyAsUndefined, guid('the Teams app id').optional()),
   BOT_DOMAIN: optionalText,
 });
@@ -108,6 +124,20 @@ export interface Config {
   evidenceBudgetMs: number;
   /** Reset applications one person may file in 24 hours. */
   applicationDailyCap: number;
+  /** Members may decide requests; undefined means nobody may (local mode uses the demo group). */
+  helpdeskGroupId: string | undefined;
+  /** Members may set the approval channel. */
+  adminGroupId: string | undefined;
+  /** A channel to post to before an administrator runs `set approval channel`. */
+  approvalChannel: { teamId: string; channelId: string } | undefined;
+  /** When the subject's line manager must confirm a request before agents may approve it. */
+  managerConfirmation: 'always' | 'onBehalf' | 'never';
+  /** Privileged subjects (directory roles) need two distinct approvers, or are left to manual handling. */
+  privilegedApproval: 'twoApprovers' | 'manual';
+  /** Requests nobody acted on for this many days expire. */
+  requestExpiryDays: number;
+  /** How often background jobs (expiry, posting the backlog) run, in seconds. */
+  jobsIntervalSeconds: number;
   teamsAppId: string | undefined;
   botDomain: string | undefined;
 }
@@ -145,6 +175,11 @@ export function loadConfig(
       `HOST "${raw.HOST}" is not a loopback address: local mode has no authentication and listens on 127.0.0.1 only.`,
     );
   }
+  if ((raw.APPROVAL_TEAM_ID === undefined) !== (raw.APPROVAL_CHANNEL_ID === undefined)) {
+    problems.push(
+      'APPROVAL_TEAM_ID and APPROVAL_CHANNEL_ID go together: set both (the helpdesk team and its approval channel) or neither.',
+    );
+  }
   if (problems.length > 0) throw new ConfigurationError(problems);
 
   return Object.freeze({
@@ -169,6 +204,16 @@ export function loadConfig(
     diagnosisKnowledgePath: raw.DIAGNOSIS_KNOWLEDGE_PATH,
     evidenceBudgetMs: raw.EVIDENCE_BUDGET_MS,
     applicationDailyCap: raw.APPLICATION_DAILY_CAP,
+    helpdeskGroupId: raw.HELPDESK_GROUP_ID,
+    adminGroupId: raw.ADMIN_GROUP_ID,
+    approvalChannel:
+      raw.APPROVAL_TEAM_ID && raw.APPROVAL_CHANNEL_ID
+        ? Object.freeze({ teamId: raw.APPROVAL_TEAM_ID, channelId: raw.APPROVAL_CHANNEL_ID })
+        : undefined,
+    managerConfirmation: raw.MANAGER_CONFIRMATION,
+    privilegedApproval: raw.PRIVILEGED_APPROVAL,
+    requestExpiryDays: raw.REQUEST_EXPIRY_DAYS,
+    jobsIntervalSeconds: raw.JOBS_INTERVAL_SECONDS,
     teamsAppId: raw.TEAMS_APP_ID,
     botDomain: raw.BOT_DOMAIN,
   });

@@ -5,13 +5,17 @@ import { projectPath } from '../project-root.js';
 
 const id = z.string().min(1);
 const isDefault = z.boolean().default(false);
+/** When the method was registered, in days before "now"; older than any recent-change window when absent. */
+const registeredDaysAgo = z.number().nonnegative().optional();
 
 /**
  * One registered method, as the demo data writes it. The password is not listed: every account
  * has one, and the simulated directory adds it as Graph does.
  */
 const demoMethodSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('microsoftAuthenticator'), displayName: z.string().min(1), isDefault }).strict(),
+  z
+    .object({ kind: z.literal('microsoftAuthenticator'), displayName: z.string().min(1), isDefault, registeredDaysAgo })
+    .strict(),
   z
     .object({
       kind: z.literal('phone'),
@@ -19,11 +23,19 @@ const demoMethodSchema = z.discriminatedUnion('kind', [
       phoneNumber: z.string().regex(/^\+\d{1,3} \d[\d ]{5,16}\d$/, 'must look like +65 9123 4567'),
       phoneType: z.enum(['mobile', 'alternateMobile', 'office']),
       isDefault,
+      registeredDaysAgo,
     })
     .strict(),
-  z.object({ kind: z.literal('softwareOath'), isDefault }).strict(),
-  z.object({ kind: z.literal('fido2'), displayName: z.string().min(1), isDefault }).strict(),
-  z.object({ kind: z.literal('windowsHelloForBusiness'), displayName: z.string().min(1), isDefault }).strict(),
+  z.object({ kind: z.literal('softwareOath'), isDefault, registeredDaysAgo }).strict(),
+  z.object({ kind: z.literal('fido2'), displayName: z.string().min(1), isDefault, registeredDaysAgo }).strict(),
+  z
+    .object({
+      kind: z.literal('windowsHelloForBusiness'),
+      displayName: z.string().min(1),
+      isDefault,
+      registeredDaysAgo,
+    })
+    .strict(),
   // Email and Temporary Access Pass cannot be a default MFA method, so they take no isDefault.
   z.object({ kind: z.literal('email'), emailAddress: z.string().email() }).strict(),
   z.object({ kind: z.literal('temporaryAccessPass'), usable: z.boolean() }).strict(),
@@ -36,6 +48,8 @@ const demoSignInSchema = z
     hoursAgo: z.number().nonnegative().optional(),
     daysAgo: z.number().nonnegative().optional(),
     errorCode: z.number().int().nonnegative(),
+    /** The risk Identity Protection gave the sign-in (Entra ID P2); none when absent. */
+    riskLevel: z.enum(['none', 'low', 'medium', 'high']).default('none'),
   })
   .strict()
   .refine(
@@ -45,6 +59,7 @@ const demoSignInSchema = z
   .transform((signIn) => ({
     minutesAgo: signIn.minutesAgo ?? (signIn.hoursAgo ?? 0) * 60 + (signIn.daysAgo ?? 0) * 1440,
     errorCode: signIn.errorCode,
+    riskLevel: signIn.riskLevel,
   }));
 
 const demoUserSchema = z

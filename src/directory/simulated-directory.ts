@@ -35,6 +35,7 @@ const DAY_MS = 86_400_000;
  */
 export class SimulatedDirectory implements Directory {
   private readonly users: ReadonlyMap<string, DemoUser>;
+  private readonly groups: ReadonlyMap<string, ReadonlySet<string>>;
 
   constructor(
     tenant: DemoTenant,
@@ -43,6 +44,17 @@ export class SimulatedDirectory implements Directory {
   ) {
     // A private copy: changing the tenant object afterwards must not change the directory.
     this.users = new Map(structuredClone(tenant.users).map((user) => [user.id, user]));
+    this.groups = new Map(tenant.groups.map((group) => [group.id, new Set(group.members)]));
+  }
+
+  async checkMemberGroups(userId: string, groupIds: readonly string[]): Promise<string[]> {
+    await this.requestFor('checkMemberGroups', userId);
+    return groupIds.filter((groupId) => this.groups.get(groupId)?.has(userId) ?? false);
+  }
+
+  async getDirectoryRoles(userId: string): Promise<string[]> {
+    const user = await this.requestFor('getDirectoryRoles', userId);
+    return [...user.directoryRoles];
   }
 
   async getUser(id: string): Promise<DirectoryUser | undefined> {
@@ -61,7 +73,8 @@ export class SimulatedDirectory implements Directory {
 
   async getAuthenticationMethods(userId: string): Promise<AuthMethod[]> {
     const user = await this.requestFor('getAuthenticationMethods', userId);
-    return [passwordMethod(), ...user.methods.map((method, index) => toAuthMethod(user.id, method, index))];
+    const now = this.clock.now();
+    return [passwordMethod(), ...user.methods.map((method, index) => toAuthMethod(user.id, method, index, now))];
   }
 
   async getRecentSignIns(userId: string, limit: number): Promise<SignInRecord[]> {
@@ -70,7 +83,11 @@ export class SimulatedDirectory implements Directory {
     return [...user.signIns]
       .sort((a, b) => a.minutesAgo - b.minutesAgo)
       .slice(0, Math.max(0, limit))
-      .map((signIn) => ({ at: new Date(now - signIn.minutesAgo * MINUTE_MS), errorCode: signIn.errorCode }));
+      .map((signIn) => ({
+        at: new Date(now - signIn.minutesAgo * MINUTE_MS),
+        errorCode: signIn.errorCode,
+        riskLevel: signIn.riskLevel,
+      }));
   }
 
   private async request(operation: DirectoryOperation, userId: string): Promise<void> {
@@ -114,8 +131,11 @@ function passwordMethod(): AuthMethod {
   return { ...blankMethod(), id: PASSWORD_METHOD_ID, kind: 'password' };
 }
 
-function toAuthMethod(userId: string, method: DemoMethod, index: number): AuthMethod {
+function toAuthMethod(userId: string, method: DemoMethod, index: number, now: Date): AuthMethod {
   const base = { ...blankMethod(), id: stableGuid(`${userId}/methods/${index}`), kind: method.kind };
+  if ('registeredDaysAgo' in method && method.registeredDaysAgo !== undefined) {
+    base.createdAt = new Date(now.getTime() - method.registeredDaysAgo * DAY_MS);
+  }
   switch (method.kind) {
     case 'microsoftAuthenticator':
     case 'fido2':

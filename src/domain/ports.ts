@@ -50,12 +50,16 @@ export interface AuthMethod {
   isDefault: boolean;
   /** Temporary Access Pass only: whether it can be used now. */
   isUsable: boolean | undefined;
+  /** When it was registered, where the directory says (Graph does for most kinds, not for phones). */
+  createdAt?: Date | undefined;
 }
 
 /** One sign-in attempt from the sign-in log; error code 0 is a success. */
 export interface SignInRecord {
   at: Date;
   errorCode: number;
+  /** Identity Protection's aggregated risk of the sign-in, where the tenant has it. */
+  riskLevel?: 'none' | 'low' | 'medium' | 'high' | undefined;
 }
 
 /** Reads people from the organisation's directory (Microsoft Graph, or the simulated tenant). */
@@ -68,6 +72,10 @@ export interface Directory {
   getRecentSignIns(userId: string, limit: number): Promise<SignInRecord[]>;
   /** The people whose manager this user is. */
   getDirectReports(managerId: string): Promise<DirectoryUser[]>;
+  /** Which of `groupIds` the user is a member of, directly or through nested groups. */
+  checkMemberGroups(userId: string, groupIds: readonly string[]): Promise<string[]>;
+  /** The display names of the directory roles the user holds (privileged accounts have some). */
+  getDirectoryRoles(userId: string): Promise<string[]>;
 }
 
 /** One stored state item, as the bot framework's state layer reads and writes it. */
@@ -105,6 +113,8 @@ export interface ConversationAddress {
 export interface ConversationAddressRepository {
   save(address: ConversationAddress): Promise<void>;
   find(key: string): Promise<ConversationAddress | undefined>;
+  /** The address in the tenant that changed last (its service URL reaches the tenant's region). */
+  latestForTenant(tenantId: string): Promise<ConversationAddress | undefined>;
 }
 
 /** Whether the store can serve requests right now (for readiness probes). */

@@ -1,7 +1,10 @@
 import type { Config } from '../config/load-config.js';
 import type { DiagnosisService } from '../domain/diagnosis/diagnosis-service.js';
 import type { Knowledge } from '../domain/diagnosis/knowledge.js';
+import type { ApprovalChannelRepository } from '../domain/requests/ports.js';
 import type { RequestService } from '../domain/requests/request-service.js';
+import type { ReviewService } from '../domain/requests/review-service.js';
+import type { RequestPublisher } from './review/request-publisher.js';
 import type { Clock, ConversationAddressRepository, Directory } from '../domain/ports.js';
 import type { Logger } from '../logging/create-logger.js';
 
@@ -18,4 +21,8 @@ export interface TeamsDeps {
   knowledge: Knowledge;
   diagnosis: DiagnosisService;
   requests: RequestService;
+  review: ReviewService;
+  /** Posts and updates request cards in the approval channel and tells people about changes. */
+  publisher: RequestPublisher;
+  channels: ApprovalChannelRepository;
 }

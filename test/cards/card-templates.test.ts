@@ -9,11 +9,14 @@ import {
 } from '../../src/cards/diagnosis.js';
 import { renderNoticeCard } from '../../src/cards/notice.js';
 import { CARD_NAMES, readCardTemplate, type AdaptiveCard } from '../../src/cards/render-card.js';
+import { renderInfoRequestCard, renderManagerConfirmationCard, renderReviewCard } from '../../src/cards/review.js';
 import { renderWelcomeCard } from '../../src/cards/welcome.js';
 import { stringsFor } from '../../src/content/strings/index.js';
 import type { ActiveDiagnosis } from '../../src/domain/diagnosis/diagnosis-service.js';
 import type { OutcomeNode, QuestionNode } from '../../src/domain/diagnosis/knowledge.js';
 import { LOCALES } from '../../src/domain/locale.js';
+import { emptyReview } from '../../src/domain/requests/request.js';
+import { fullReviewView, infoView, managerView, minimalReviewView } from '../support/review-views.js';
 
 const question = {
   kind: 'question',
@@ -139,6 +142,7 @@ function allRenderedCards(): Array<[string, AdaptiveCard]> {
                   diagnosisId: undefined,
                 },
                 state: 'pending_review',
+                review: emptyReview(),
                 version: 2,
                 createdAt: new Date('2026-11-24T09:00:00Z'),
                 updatedAt: new Date('2026-11-24T09:00:00Z'),
@@ -178,6 +182,39 @@ function allRenderedCards(): Array<[string, AdaptiveCard]> {
           undefined,
         ),
       ],
+      [`review, nothing optional (${locale})`, renderReviewCard(strings, minimalReviewView())],
+      [`review, just submitted (${locale})`, renderReviewCard(strings, minimalReviewView({ state: 'submitted' }))],
+      [`review, everything present (${locale})`, renderReviewCard(strings, fullReviewView())],
+      [
+        `review, second approval outstanding (${locale})`,
+        renderReviewCard(
+          strings,
+          fullReviewView({
+            state: 'pending_review',
+            rejection: undefined,
+            approvals: fullReviewView().approvals.slice(0, 1),
+          }),
+        ),
+      ],
+      [
+        `review, manual only (${locale})`,
+        renderReviewCard(strings, minimalReviewView({ manualOnly: true, claimedByName: 'Adele Vance' })),
+      ],
+      [`review, approved (${locale})`, renderReviewCard(strings, minimalReviewView({ state: 'approved' }))],
+      [`manager confirmation (${locale})`, renderManagerConfirmationCard(strings, managerView())],
+      [
+        `manager confirmation with a note, answered (${locale})`,
+        renderManagerConfirmationCard(
+          strings,
+          managerView({ filerName: 'Megan Bowen', note: 'Lost it.', answered: 'declined' }),
+        ),
+      ],
+      [`info request (${locale})`, renderInfoRequestCard(strings, infoView())],
+      [
+        `info request with a problem (${locale})`,
+        renderInfoRequestCard(strings, infoView({ typed: 'x'.repeat(600), problem: 'tooLong' })),
+      ],
+      [`info request answered (${locale})`, renderInfoRequestCard(strings, infoView({ answer: 'Singapore.' }))],
     ] as Array<[string, AdaptiveCard]>;
   });
 }
@@ -230,6 +267,24 @@ describe('card templates', () => {
 
   it('matches the help card snapshot in Japanese', () => {
     expect(renderWelcomeCard(stringsFor('ja'), { name: undefined, returning: false }, true)).toMatchSnapshot();
+  });
+
+  it.each(LOCALES)('matches the review card snapshots with nothing optional and with everything (%s)', (locale) => {
+    expect(renderReviewCard(stringsFor(locale), minimalReviewView())).toMatchSnapshot();
+    expect(renderReviewCard(stringsFor(locale), fullReviewView())).toMatchSnapshot();
+  });
+
+  it.each(LOCALES)('matches the manager confirmation card snapshots, asking and answered (%s)', (locale) => {
+    expect(renderManagerConfirmationCard(stringsFor(locale), managerView())).toMatchSnapshot();
+    expect(
+      renderManagerConfirmationCard(stringsFor(locale), managerView({ note: 'Lost it.', answered: 'confirmed' })),
+    ).toMatchSnapshot();
+  });
+
+  it.each(LOCALES)('matches the info request card snapshots, asking, after a problem and answered (%s)', (locale) => {
+    expect(renderInfoRequestCard(stringsFor(locale), infoView())).toMatchSnapshot();
+    expect(renderInfoRequestCard(stringsFor(locale), infoView({ typed: '', problem: 'required' }))).toMatchSnapshot();
+    expect(renderInfoRequestCard(stringsFor(locale), infoView({ answer: 'Singapore.' }))).toMatchSnapshot();
   });
 });
 

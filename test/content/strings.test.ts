@@ -29,6 +29,11 @@ describe('user-facing strings', () => {
       // Commands are typed words and stay the same in every language; the language switch
       // names the other language in that language.
       if (key.endsWith('.command') || key.startsWith('pages.otherLanguage.')) continue;
+      // Punctuation: the Japanese list separator is a single ideographic comma.
+      if (key === 'review.listSeparator') {
+        expect(value).toBe('、');
+        continue;
+      }
       expect(value, key).not.toBe(en.get(key));
       expect(value, key).toMatch(/[\u3040-\u30ff\u4e00-\u9faf]/);
     }

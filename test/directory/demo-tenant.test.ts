@@ -80,9 +80,9 @@ describe('loadDemoTenant', () => {
       ];
     });
     expect(tenant.users.find((user) => upnLocalPart(user) === 'diegos')?.signIns).toEqual([
-      { minutesAgo: 120, errorCode: 0 },
-      { minutesAgo: 2160, errorCode: 50126 },
-      { minutesAgo: 3, errorCode: 0 },
+      { minutesAgo: 120, errorCode: 0, riskLevel: 'none' },
+      { minutesAgo: 2160, errorCode: 50126, riskLevel: 'none' },
+      { minutesAgo: 3, errorCode: 0, riskLevel: 'none' },
     ]);
   });
 

@@ -204,22 +204,22 @@ describe('SimulatedDirectory', () => {
     const directory = new SimulatedDirectory(tenant, clock);
     const signIns = await directory.getRecentSignIns(byUpn('adelev').id, 3);
     expect(signIns).toEqual([
-      { at: new Date(NOW.getTime() - 4 * MINUTE), errorCode: 50053 },
-      { at: new Date(NOW.getTime() - 5 * MINUTE), errorCode: 50053 },
-      { at: new Date(NOW.getTime() - 7 * MINUTE), errorCode: 50126 },
+      { at: new Date(NOW.getTime() - 4 * MINUTE), errorCode: 50053, riskLevel: 'none' },
+      { at: new Date(NOW.getTime() - 5 * MINUTE), errorCode: 50053, riskLevel: 'none' },
+      { at: new Date(NOW.getTime() - 7 * MINUTE), errorCode: 50126, riskLevel: 'none' },
     ]);
     const all = await directory.getRecentSignIns(byUpn('adelev').id, 20);
     expect(all).toHaveLength(6);
-    expect(all.at(-1)).toEqual({ at: new Date(NOW.getTime() - 20 * 60 * MINUTE), errorCode: 0 });
+    expect(all.at(-1)).toEqual({ at: new Date(NOW.getTime() - 20 * 60 * MINUTE), errorCode: 0, riskLevel: 'none' });
   });
 
   it('sorts sign-ins newest first whatever order the data lists them in', async () => {
     const shuffled = structuredClone(tenant);
     const diego = shuffled.users.find((user) => user.id === byUpn('diegos').id)!;
     diego.signIns = [
-      { minutesAgo: 90, errorCode: 0 },
-      { minutesAgo: 5, errorCode: 500121 },
-      { minutesAgo: 30, errorCode: 50126 },
+      { minutesAgo: 90, errorCode: 0, riskLevel: 'none' },
+      { minutesAgo: 5, errorCode: 500121, riskLevel: 'none' },
+      { minutesAgo: 30, errorCode: 50126, riskLevel: 'none' },
     ];
     const signIns = await new SimulatedDirectory(shuffled, clock).getRecentSignIns(diego.id, 10);
     expect(signIns.map((signIn) => signIn.errorCode)).toEqual([500121, 50126, 0]);
@@ -268,6 +268,7 @@ describe('SimulatedDirectory', () => {
     expect((await directory.getRecentSignIns(alex.id, 1))[0]).toEqual({
       at: new Date(NOW.getTime() - 6 * MINUTE),
       errorCode: 500121,
+      riskLevel: 'none',
     });
   });
 

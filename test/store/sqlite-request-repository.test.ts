@@ -8,6 +8,7 @@ import { AuditTrailUnavailableError, describeVerification, verifyAuditTrail } fr
 import type { RequestDraft, SubmissionLimits } from '../../src/domain/requests/ports.js';
 import {
   REQUEST_STATES,
+  emptyReview,
   type AuditEvent,
   type RequestState,
   type ResetRequest,
@@ -48,6 +49,7 @@ function draftFor(
       diagnosisId: undefined,
     },
     state: options.state ?? 'submitted',
+    review: emptyReview(),
     createdAt: at,
     updatedAt: at,
   };
@@ -517,7 +519,7 @@ describe('SQLite request repository', () => {
        await new Promise((go) => process.stdin.once('data', go));
        const outcome = { created: 0, changed: 0 };
        for (let i = 0; i < 25; i++) {
-         const draft = { id: name + '-' + i, tenantId: ${JSON.stringify(TENANT)}, filerId: name, state: 'submitted',
+         const draft = { id: name + '-' + i, tenantId: ${JSON.stringify(TENANT)}, filerId: name, state: 'submitted', review: {},
            createdAt: at, updatedAt: at, application: { subjectId: 'new-' + i, reason: 'lostPhone', lostMethodIds: [],
            verification: 'videoCall', contact: 'x', note: '', diagnosisId: undefined } };
          const event = { requestId: draft.id, tenantId: draft.tenantId, actor: name, at, from: null, to: 'submitted', reason: 'filed' };

@@ -103,12 +103,16 @@ describe('MFA reset applications (over HTTP)', () => {
     expect(confirmation.body[0].text).toMatch(/^Application received: SIH-\d{6}$/);
     expect(textOf(confirmation)).toContain('business days');
     const request = stored(ctx).requests.find((r) => r.subject_id === alex.id)!;
-    expect(request).toMatchObject({ filer_id: alex.id, state: 'submitted', version: 1 });
+    // Filed, then sent straight on to review: Alex filed for himself and chose a video call.
+    expect(request).toMatchObject({ filer_id: alex.id, state: 'pending_review', version: 2 });
     expect(request.reference).toBe(confirmation.body[0].text.split(': ')[1]);
     // Text is kept exactly as typed; it is never evaluated or turned into a link.
     expect(JSON.parse(request.application)).toMatchObject({ note, contact: '+65 8123 0000', reason: 'lostPhone' });
     const events = stored(ctx).events.filter((e) => e.request_id === request.id);
-    expect(events).toEqual([expect.objectContaining({ actor: alex.id, from_state: null, to_state: 'submitted' })]);
+    expect(events).toEqual([
+      expect.objectContaining({ actor: alex.id, from_state: null, to_state: 'submitted' }),
+      expect.objectContaining({ actor: 'system', from_state: 'submitted', to_state: 'pending_review' }),
+    ]);
   });
 
   it('refuses a second application while the first is open, with its reference, and audits the refusal', async () => {
@@ -123,7 +127,7 @@ describe('MFA reset applications (over HTTP)', () => {
       stored(ctx)
         .events.filter((e) => e.request_id === request.id)
         .map((e) => e.to_state),
-    ).toEqual(['submitted', 'refused']);
+    ).toEqual(['submitted', 'pending_review', 'refused']);
   });
 
   it('lets a line manager apply for a direct report, in Japanese, after choosing whose account', async () => {
@@ -147,13 +151,13 @@ describe('MFA reset applications (over HTTP)', () => {
     const alexRequest = stored(ctx).requests.find((r) => r.subject_id === alex.id)!;
     expect(alexList.body[0].text).toBe(en.requests.title);
     expect(textOf(alexList)).toContain(alexRequest.reference);
-    expect(textOf(alexList)).toContain(en.requests.states.submitted);
+    expect(textOf(alexList)).toContain(en.requests.states.pending_review);
 
     const meganList = await person(ctx, megan, 'ja-JP').say('自分の申請');
     const yukiRequest = stored(ctx).requests.find((r) => r.subject_id === yuki.id)!;
     expect(textOf(meganList)).toContain(yukiRequest.reference);
     expect(textOf(meganList)).toContain('佐藤 由紀 さんの分');
-    expect(textOf(meganList)).toContain(ja.requests.states.submitted);
+    expect(textOf(meganList)).toContain(ja.requests.states.pending_review);
     expect(textOf(meganList)).not.toContain(alexRequest.reference);
   });
 

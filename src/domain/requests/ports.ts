@@ -1,4 +1,4 @@
-import type { AuditEvent, ResetRequest, RequestState } from './request.js';
+import type { AuditEvent, ResetRequest, RequestState, Review } from './request.js';
 
 /** Limits checked in the same transaction that stores a new request, so racing submissions cannot pass both. */
 export interface SubmissionLimits {
@@ -32,12 +32,20 @@ export interface RequestRepository {
    */
   create(draft: RequestDraft, event: AuditEvent, limits: SubmissionLimits): Promise<CreateResult>;
   /**
-   * Moves the request from `expectedVersion` to `to` (version + 1) and appends `event`, in one
-   * transaction. False, with nothing written, when the stored version is not `expectedVersion`
+   * Moves the request from `expectedVersion` to `to` (version + 1), replacing its review when one
+   * is given, and appends `event`, in one transaction. `to` may be the stored state when only the
+   * review changes. False, with nothing written, when the stored version is not `expectedVersion`
    * or the move is not allowed from the stored state. The stored event's request, from and to
    * are taken from what actually happened, never from the caller's event.
    */
-  compareAndSet(id: string, expectedVersion: number, to: RequestState, at: Date, event: AuditEvent): Promise<boolean>;
+  compareAndSet(
+    id: string,
+    expectedVersion: number,
+    to: RequestState,
+    at: Date,
+    event: AuditEvent,
+    review?: Review,
+  ): Promise<boolean>;
   /** Appends an event without changing a request (refusals are audited too). */
   appendEvent(event: AuditEvent): Promise<void>;
   find(id: string): Promise<ResetRequest | undefined>;
@@ -46,8 +54,52 @@ export interface RequestRepository {
   listBySubject(tenantId: string, subjectId: string, limit: number): Promise<ResetRequest[]>;
   /** Requests a person is the subject of or filed, newest first. */
   listForPerson(tenantId: string, userId: string, limit: number): Promise<ResetRequest[]>;
+  /** Requests in `states` whose last change was before `before`, oldest change first (for expiry). */
+  listUnchangedSince(states: readonly RequestState[], before: Date, limit: number): Promise<ResetRequest[]>;
+  /** How many of the subject's requests reached `completed` since `since`. */
+  countCompletedSince(tenantId: string, subjectId: string, since: Date): Promise<number>;
   /** The audit events of one request, oldest first. */
   eventsOf(requestId: string): Promise<AuditEvent[]>;
   /** Re-computes the hash chain over every event. */
   verifyAuditChain(): Promise<AuditVerification>;
+}
+
+/** The channel of a tenant's helpdesk team where requests are decided. */
+export interface ApprovalChannel {
+  tenantId: string;
+  teamId: string;
+  channelId: string;
+  /** The Bot Connector endpoint of the tenant's region, from the activity that set the channel. */
+  serviceUrl: string;
+  /** The language the channel's cards are written in. */
+  locale: string;
+  setBy: string;
+  setAt: Date;
+  /** Set when posting failed because the bot is no longer in the team; cleared when it works again. */
+  unavailableSince: Date | undefined;
+}
+
+/** A request's card in the approval channel: enough to update it for everyone. */
+export interface ChannelPost {
+  requestId: string;
+  tenantId: string;
+  channelId: string;
+  conversationId: string;
+  messageId: string;
+  serviceUrl: string;
+  postedAt: Date;
+}
+
+/** Where approval channels and their posted cards are kept. */
+export interface ApprovalChannelRepository {
+  find(tenantId: string): Promise<ApprovalChannel | undefined>;
+  /** Sets (or replaces) the tenant's channel; it counts as available. */
+  save(channel: ApprovalChannel): Promise<void>;
+  markUnavailable(tenantId: string, since: Date): Promise<void>;
+  findPost(requestId: string): Promise<ChannelPost | undefined>;
+  savePost(post: ChannelPost): Promise<void>;
+  /** Ids of the tenant's requests in `states` that have no card in `channelId` yet, oldest first. */
+  unposted(tenantId: string, channelId: string, states: readonly RequestState[], limit: number): Promise<string[]>;
+  /** Tenants with a request in `states` that was never posted anywhere. */
+  tenantsWithUnposted(states: readonly RequestState[]): Promise<string[]>;
 }

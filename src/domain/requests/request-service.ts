@@ -7,7 +7,7 @@ import {
   type FieldProblem,
 } from './application.js';
 import type { RequestRepository } from './ports.js';
-import type { AuditEvent, ResetRequest } from './request.js';
+import { emptyReview, type AuditEvent, type ResetRequest } from './request.js';
 
 /** The authenticated person filing, from the activity (never from card data). */
 export interface Filer {
@@ -120,6 +120,7 @@ export class RequestService {
         filerId: filer.userId,
         application: { ...checked.application, subjectId, diagnosisId },
         state: 'submitted',
+        review: emptyReview(),
         createdAt: now,
         updatedAt: now,
       },

@@ -106,4 +106,39 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 4,
+    name: 'request reviews, the approval channel and its posted cards',
+    sql: `
+      -- Claims, questions, the manager's answer, approvals and the rejection, as JSON; it changes only
+      -- together with the request's version.
+      ALTER TABLE requests ADD COLUMN review TEXT NOT NULL DEFAULT '{}';
+      CREATE INDEX requests_by_tenant_state ON requests (tenant_id, state, sequence);
+      CREATE INDEX conversation_addresses_by_tenant ON conversation_addresses (tenant_id, updated_at);
+
+      -- Where each tenant's helpdesk decides. unavailable_since is set when posting there failed
+      -- because the bot was removed; new requests then wait until the channel works again.
+      CREATE TABLE approval_channels (
+        tenant_id         TEXT PRIMARY KEY,
+        team_id           TEXT NOT NULL,
+        channel_id        TEXT NOT NULL,
+        service_url       TEXT NOT NULL,
+        locale            TEXT NOT NULL,
+        set_by            TEXT NOT NULL,
+        set_at            TEXT NOT NULL,
+        unavailable_since TEXT
+      ) STRICT;
+
+      -- The card of each request in the approval channel: the thread and the message to update.
+      CREATE TABLE channel_posts (
+        request_id      TEXT PRIMARY KEY,
+        tenant_id       TEXT NOT NULL,
+        channel_id      TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        message_id      TEXT NOT NULL,
+        service_url     TEXT NOT NULL,
+        posted_at       TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -16,6 +16,7 @@ interface AddressRow {
 export class SqliteConversationAddressRepository implements ConversationAddressRepository {
   private readonly upsert;
   private readonly selectOne;
+  private readonly selectLatest;
 
   constructor(db: SqliteDatabase) {
     this.upsert = db.prepare<[AddressRow]>(
@@ -26,6 +27,9 @@ export class SqliteConversationAddressRepository implements ConversationAddressR
          reference = excluded.reference, updated_at = excluded.updated_at`,
     );
     this.selectOne = db.prepare<[string], AddressRow>('SELECT * FROM conversation_addresses WHERE key = ?');
+    this.selectLatest = db.prepare<[string], AddressRow>(
+      'SELECT * FROM conversation_addresses WHERE tenant_id = ? ORDER BY updated_at DESC LIMIT 1',
+    );
   }
 
   async save(address: ConversationAddress): Promise<void> {
@@ -43,16 +47,24 @@ export class SqliteConversationAddressRepository implements ConversationAddressR
 
   async find(key: string): Promise<ConversationAddress | undefined> {
     const row = this.selectOne.get(key);
-    if (!row) return undefined;
-    return {
-      key: row.key,
-      kind: row.kind,
-      tenantId: row.tenant_id,
-      aadObjectId: row.aad_object_id ?? undefined,
-      teamId: row.team_id ?? undefined,
-      locale: row.locale ?? undefined,
-      reference: JSON.parse(row.reference) as Record<string, unknown>,
-      updatedAt: new Date(row.updated_at),
-    };
+    return row && toAddress(row);
   }
+
+  async latestForTenant(tenantId: string): Promise<ConversationAddress | undefined> {
+    const row = this.selectLatest.get(tenantId);
+    return row && toAddress(row);
+  }
+}
+
+function toAddress(row: AddressRow): ConversationAddress {
+  return {
+    key: row.key,
+    kind: row.kind,
+    tenantId: row.tenant_id,
+    aadObjectId: row.aad_object_id ?? undefined,
+    teamId: row.team_id ?? undefined,
+    locale: row.locale ?? undefined,
+    reference: JSON.parse(row.reference) as Record<string, unknown>,
+    updatedAt: new Date(row.updated_at),
+  };
 }

@@ -13,6 +13,7 @@ import {
   type RequestState,
   type ResetApplication,
   type ResetRequest,
+  type Review,
 } from '../../domain/requests/request.js';
 import { GENESIS_HASH, hashEvent, toWellFormed, verifyChain, type ChainedEvent } from '../audit-chain.js';
 import type { SqliteDatabase } from './open-database.js';
@@ -27,6 +28,7 @@ interface RequestRow {
   state: RequestState;
   version: number;
   application: string;
+  review: string;
   created_at: string;
   updated_at: string;
 }
@@ -61,6 +63,9 @@ export class SqliteRequestRepository implements RequestRepository {
   private readonly selectNextSequence;
   private readonly insertRequest;
   private readonly updateState;
+  private readonly updateStateAndReview;
+  private readonly selectUnchangedSince;
+  private readonly countCompleted;
   private readonly selectBySubject;
   private readonly selectForPerson;
   private readonly selectLastEvent;
@@ -90,13 +95,26 @@ export class SqliteRequestRepository implements RequestRepository {
     this.selectNextSequence = db.prepare<[], number>('SELECT COALESCE(MAX(sequence), 0) + 1 FROM requests').pluck();
     this.insertRequest = db.prepare<[RequestRow]>(
       `INSERT INTO requests (id, reference, sequence, tenant_id, filer_id, subject_id, state, version, application,
-                             created_at, updated_at)
+                             review, created_at, updated_at)
        VALUES (@id, @reference, @sequence, @tenant_id, @filer_id, @subject_id, @state, @version, @application,
-               @created_at, @updated_at)`,
+               @review, @created_at, @updated_at)`,
     );
     this.updateState = db.prepare<[RequestState, string, string, number]>(
       'UPDATE requests SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?',
     );
+    this.updateStateAndReview = db.prepare<[RequestState, string, string, string, number]>(
+      'UPDATE requests SET state = ?, review = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?',
+    );
+    this.selectUnchangedSince = db.prepare<[string, string, number], RequestRow>(
+      `SELECT * FROM requests WHERE updated_at < ? AND state IN (SELECT value FROM json_each(?))
+       ORDER BY updated_at LIMIT ?`,
+    );
+    this.countCompleted = db
+      .prepare<[string, string, string], number>(
+        `SELECT COUNT(*) FROM requests
+          WHERE tenant_id = ? AND subject_id = ? AND state = 'completed' AND updated_at >= ?`,
+      )
+      .pluck();
     this.selectBySubject = db.prepare<[string, string, number], RequestRow>(
       'SELECT * FROM requests WHERE tenant_id = ? AND subject_id = ? ORDER BY sequence DESC LIMIT ?',
     );
@@ -142,6 +160,7 @@ export class SqliteRequestRepository implements RequestRepository {
           state: draft.state,
           version: 1,
           application: JSON.stringify(draft.application),
+          review: JSON.stringify(draft.review),
           created_at: draft.createdAt.toISOString(),
           updated_at: draft.updatedAt.toISOString(),
         };
@@ -153,12 +172,25 @@ export class SqliteRequestRepository implements RequestRepository {
     );
 
     this.compareAndSetTransaction = db.transaction(
-      (id: string, expectedVersion: number, to: RequestState, at: Date, event: AuditEvent): boolean => {
+      (
+        id: string,
+        expectedVersion: number,
+        to: RequestState,
+        at: Date,
+        event: AuditEvent,
+        review?: Review,
+      ): boolean => {
         // The stored row decides what the change is from, never the caller's copy of it.
         const stored = this.selectOne.get(id);
         if (!stored || stored.version !== expectedVersion) return false;
-        if (!TRANSITIONS[stored.state].includes(to)) return false;
-        if (this.updateState.run(to, at.toISOString(), id, expectedVersion).changes !== 1) return false;
+        // Staying in the same state is a review-only change (a claim, a question), never a way round TRANSITIONS.
+        const stays = to === stored.state && review !== undefined;
+        if (!stays && !TRANSITIONS[stored.state].includes(to)) return false;
+        const changed =
+          review === undefined
+            ? this.updateState.run(to, at.toISOString(), id, expectedVersion)
+            : this.updateStateAndReview.run(to, JSON.stringify(review), at.toISOString(), id, expectedVersion);
+        if (changed.changes !== 1) return false;
         this.append({ ...event, requestId: id, tenantId: stored.tenant_id, from: stored.state, to });
         return true;
       },
@@ -182,8 +214,17 @@ export class SqliteRequestRepository implements RequestRepository {
     to: RequestState,
     at: Date,
     event: AuditEvent,
+    review?: Review,
   ): Promise<boolean> {
-    return this.compareAndSetTransaction.immediate(id, expectedVersion, to, at, event);
+    return this.compareAndSetTransaction.immediate(id, expectedVersion, to, at, event, review);
+  }
+
+  async listUnchangedSince(states: readonly RequestState[], before: Date, limit: number): Promise<ResetRequest[]> {
+    return this.selectUnchangedSince.all(before.toISOString(), JSON.stringify(states), limit).map(toRequest);
+  }
+
+  async countCompletedSince(tenantId: string, subjectId: string, since: Date): Promise<number> {
+    return this.countCompleted.get(tenantId, subjectId, since.toISOString()) ?? 0;
   }
 
   async appendEvent(event: AuditEvent): Promise<void> {
@@ -264,9 +305,45 @@ function toRequest(row: RequestRow): ResetRequest {
       diagnosisId: application.diagnosisId ?? undefined,
     },
     state: row.state,
+    review: toReview(row.review),
     version: row.version,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
+  };
+}
+
+/** A review as JSON stores it: dates as strings, absent values left out. */
+interface StoredReview {
+  claimedBy?: string;
+  approvals?: Array<Omit<Review['approvals'][number], 'at'> & { at: string }>;
+  questions?: Array<{
+    number: number;
+    askedBy: string;
+    text: string;
+    askedAt: string;
+    answer?: string;
+    answeredAt?: string;
+  }>;
+  manager?: { managerId: string; status: NonNullable<Review['manager']>['status']; note?: string; at: string };
+  rejection?: { by: string; reason: string; at: string };
+}
+
+/** The stored review, dates revived; requests stored before reviews existed have `{}`. */
+function toReview(json: string): Review {
+  const stored = JSON.parse(json) as StoredReview;
+  return {
+    claimedBy: stored.claimedBy,
+    approvals: (stored.approvals ?? []).map((approval) => ({ ...approval, at: new Date(approval.at) })),
+    questions: (stored.questions ?? []).map((question) => ({
+      number: question.number,
+      askedBy: question.askedBy,
+      text: question.text,
+      askedAt: new Date(question.askedAt),
+      answer: question.answer,
+      answeredAt: question.answeredAt === undefined ? undefined : new Date(question.answeredAt),
+    })),
+    manager: stored.manager && { ...stored.manager, note: stored.manager.note, at: new Date(stored.manager.at) },
+    rejection: stored.rejection && { ...stored.rejection, at: new Date(stored.rejection.at) },
   };
 }
 

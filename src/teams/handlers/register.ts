@@ -7,13 +7,17 @@ import { registerCommands } from './message/commands.js';
 import { registerApplicationActions } from './application/application-actions.js';
 import { registerDiagnosisActions } from './diagnosis/diagnosis-actions.js';
 import { registerFreeText } from './message/free-text.js';
+import { registerSetApprovalChannel } from './message/set-approval-channel.js';
+import { registerReviewActions } from './review/review-actions.js';
 
 /** Wires every handler in route order: card actions, events, commands, then free text. */
 export function registerHandlers(app: Application<AppTurnState>, deps: TeamsDeps): void {
   registerMenuActions(app, deps);
   registerDiagnosisActions(app, deps);
   registerApplicationActions(app, deps);
+  registerReviewActions(app, deps);
   registerMembersAdded(app, deps);
+  registerSetApprovalChannel(app, deps);
   registerCommands(app, deps);
   registerFreeText(app, deps);
 }

@@ -74,6 +74,8 @@ function directory(
     getAuthenticationMethods: () => misbehave(behaviour.methods ?? [authenticator]),
     getRecentSignIns: () => misbehave(behaviour.signIns ?? []),
     getDirectReports: () => misbehave([]),
+    checkMemberGroups: () => misbehave([]),
+    getDirectoryRoles: () => misbehave([]),
   };
 }
 

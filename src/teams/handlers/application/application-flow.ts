@@ -84,6 +84,7 @@ export async function submitApplication(
         { requestId: result.request.id, reference: result.request.reference },
         'reset application stored',
       );
+      await deps.review.route(result.request);
       return {
         created: true,
         card: renderNoticeCard({

@@ -3,7 +3,7 @@ import { renderNoticeCard } from '../../../cards/notice.js';
 import { stringsFor } from '../../../content/strings/index.js';
 import type { TeamsDeps } from '../../deps.js';
 import { welcomeReply } from '../../replies.js';
-import { cardMessage, turnLocale } from '../../turn-context.js';
+import { cardMessage, turnLocale, turnTenant } from '../../turn-context.js';
 import type { AppTurnState } from '../../turn-state.js';
 
 /**
@@ -19,6 +19,9 @@ export function registerMembersAdded(app: Application<AppTurnState>, deps: Teams
       await context.sendActivity(cardMessage(await welcomeReply(context, state, deps)));
       return;
     }
+    const teamId = context.activity.channelData?.team?.id as string | undefined;
+    const tenantId = turnTenant(context);
+    if (teamId && tenantId) deps.publisher.teamJoined(tenantId, teamId);
     const { team } = stringsFor(turnLocale(context, deps.config.defaultLocale));
     await context.sendActivity(cardMessage(renderNoticeCard({ title: team.title, body: team.body, tone: 'default' })));
   });

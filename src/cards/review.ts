@@ -1,0 +1,388 @@
+import type { Strings } from '../content/strings/index.js';
+import { format } from '../content/strings/index.js';
+import type { ManagerCheckStatus, RequestState, ResetReason, VerificationMethod } from '../domain/requests/request.js';
+import { MAX_TEXT_LENGTH, VERIFICATION_METHODS } from '../domain/requests/request.js';
+import { renderCard, type AdaptiveCard } from './render-card.js';
+import { Verbs } from './verbs.js';
+
+import type { RiskSignal } from '../domain/requests/risk.js';
+
+export type { RiskSignal } from '../domain/requests/risk.js';
+
+/** Everything the helpdesk channel card shows about one request; names already resolved. */
+export interface ReviewCardView {
+  requestId: string;
+  version: number;
+  reference: string;
+  state: RequestState;
+  submittedAt: Date;
+  now: Date;
+  subject: {
+    name: string;
+    userPrincipalName: string;
+    department: string;
+    jobTitle: string;
+    managerName: string | undefined;
+  };
+  /** Undefined when the subject filed it themselves. */
+  filerName: string | undefined;
+  reason: ResetReason;
+  /** Already described and masked, e.g. "Authenticator on iPhone 15", "Mobile phone +65 •••• 4567". */
+  lostMethods: string[];
+  /** How the applicant offered to be verified. */
+  verificationOffered: VerificationMethod;
+  contact: string;
+  note: string;
+  risks: RiskSignal[];
+  manager: { name: string; status: ManagerCheckStatus; note: string | undefined } | undefined;
+  claimedByName: string | undefined;
+  approvals: Array<{ agentName: string; verification: VerificationMethod; note: string; at: Date }>;
+  /** 1, or 2 for a privileged subject under the two-approver policy. */
+  approvalsNeeded: number;
+  /** Privileged subject under the manual policy: no approve action, a line saying it must be handled manually. */
+  manualOnly: boolean;
+  questions: Array<{ number: number; askedByName: string; text: string; answer: string | undefined }>;
+  rejection: { byName: string; reason: string } | undefined;
+  /** A line for the person who clicked (a refusal or what just happened); undefined on the shared view. */
+  notice: { text: string; tone: 'default' | 'warning' } | undefined;
+}
+
+/** A button that opens a small form: one text input or more, and a button that sends it. */
+interface FormAction {
+  title: string;
+  submit: string;
+  verb: string;
+  required: string;
+  maxLength: number;
+}
+
+/** Data of `cards/review.json`. Every text that comes from a person or the directory goes into a TextRun. */
+export interface ReviewCardData {
+  requestId: string;
+  version: number;
+  notice: { text: string; color: 'Warning' | 'Default' } | null;
+  title: string;
+  status: string;
+  manualOnly: string | null;
+  outstanding: string | null;
+  facts: Array<{ label: string; values: string[] }>;
+  note: { heading: string; text: string } | null;
+  risks: { heading: string; lines: string[]; none: string | null };
+  progress: { manager: string | null; managerNote: string | null; claimed: string | null } | null;
+  approvals: { heading: string; items: Array<{ line: string; note: string }> } | null;
+  questions: {
+    heading: string;
+    items: Array<{ line: string; text: string; answer: string; answered: boolean }>;
+  } | null;
+  rejection: { line: string; reason: string } | null;
+  claim: { title: string; verb: string } | null;
+  askInfo: (FormAction & { label: string; placeholder: string }) | null;
+  approve:
+    | (FormAction & {
+        intro: string;
+        verificationLabel: string;
+        pickOne: string;
+        choices: Array<{ title: string; value: string }>;
+        noteLabel: string;
+        notePlaceholder: string;
+      })
+    | null;
+  reject: (FormAction & { label: string }) | null;
+}
+
+/** Agents can act on a request only before it is decided. */
+const ACTIONABLE_STATES: ReadonlySet<RequestState> = new Set(['submitted', 'awaiting_manager', 'pending_review']);
+
+/** States after which nothing more will be verified. */
+const FINAL_STATES: ReadonlySet<RequestState> = new Set(['completed', 'rejected', 'cancelled', 'expired']);
+
+/** The channel card of a request: who and why, risk signals, the review so far and, while open, the actions. */
+export function renderReviewCard(strings: Strings, view: ReviewCardView): AdaptiveCard {
+  const r = strings.review;
+  const actionable = ACTIONABLE_STATES.has(view.state);
+  const time = (date: Date): string => format(r.utcTime, { time: formatUtc(date) });
+  const orNotRecorded = (value: string): string => (value.trim() === '' ? r.notRecorded : value);
+
+  const progress = {
+    manager: view.manager ? format(r.managerStatus[view.manager.status], { name: view.manager.name }) : null,
+    managerNote: view.manager?.note ? format(r.managerNote, { note: view.manager.note }) : null,
+    claimed: view.claimedByName ? format(r.claimedBy, { name: view.claimedByName }) : actionable ? r.notClaimed : null,
+  };
+  const form = { required: r.actions.required, maxLength: MAX_TEXT_LENGTH };
+
+  const data: ReviewCardData = {
+    requestId: view.requestId,
+    version: view.version,
+    notice: view.notice
+      ? { text: view.notice.text, color: view.notice.tone === 'warning' ? 'Warning' : 'Default' }
+      : null,
+    title: format(r.title, { reference: view.reference }),
+    status: format(r.status, {
+      state: r.states[view.state],
+      time: time(view.submittedAt),
+      age: formatAge(strings, view.submittedAt, view.now),
+    }),
+    manualOnly: view.manualOnly ? r.manualOnly : null,
+    outstanding:
+      !view.manualOnly && !FINAL_STATES.has(view.state) && view.approvals.length < view.approvalsNeeded
+        ? view.approvals.length === 0
+          ? r.notVerified
+          : format(r.approvalsProgress, {
+              count: String(view.approvals.length),
+              needed: String(view.approvalsNeeded),
+            })
+        : null,
+    facts: [
+      {
+        label: r.facts.subject,
+        values: [format(r.subjectValue, { name: view.subject.name, upn: view.subject.userPrincipalName })],
+      },
+      { label: r.facts.department, values: [orNotRecorded(view.subject.department)] },
+      { label: r.facts.jobTitle, values: [orNotRecorded(view.subject.jobTitle)] },
+      { label: r.facts.manager, values: [view.subject.managerName ?? r.noManager] },
+      { label: r.facts.filedBy, values: [view.filerName ?? r.filedBySelf] },
+      { label: r.facts.reason, values: [r.reasons[view.reason]] },
+      { label: r.facts.lostMethods, values: view.lostMethods.length > 0 ? view.lostMethods : [r.noMethodsListed] },
+      { label: r.facts.verification, values: [r.verificationsOffered[view.verificationOffered]] },
+      { label: r.facts.contact, values: [orNotRecorded(view.contact)] },
+    ],
+    note: view.note.trim() === '' ? null : { heading: r.noteHeading, text: view.note },
+    risks: {
+      heading: r.risksHeading,
+      lines: view.risks.map((signal) => describeRisk(strings, signal)),
+      none: view.risks.length === 0 ? r.noRisks : null,
+    },
+    progress: Object.values(progress).some((line) => line !== null) ? progress : null,
+    approvals:
+      view.approvals.length === 0
+        ? null
+        : {
+            heading: r.approvalsHeading,
+            items: view.approvals.map((approval) => ({
+              line: format(r.approvalLine, {
+                name: approval.agentName,
+                verification: r.verificationsDone[approval.verification],
+                time: time(approval.at),
+              }),
+              note: approval.note,
+            })),
+          },
+    questions:
+      view.questions.length === 0
+        ? null
+        : {
+            heading: r.questionsHeading,
+            items: view.questions.map((question) => ({
+              line: format(r.questionLine, { number: String(question.number), name: question.askedByName }),
+              text: question.text,
+              answer: question.answer === undefined ? r.noAnswerYet : format(r.answerLine, { answer: question.answer }),
+              answered: question.answer !== undefined,
+            })),
+          },
+    rejection: view.rejection
+      ? {
+          line: format(r.rejectedBy, { name: view.rejection.byName }),
+          reason: format(r.rejectionReason, { reason: view.rejection.reason }),
+        }
+      : null,
+    claim: actionable && view.claimedByName === undefined ? { title: r.actions.claim, verb: Verbs.reviewClaim } : null,
+    askInfo: actionable
+      ? {
+          ...form,
+          title: r.actions.askInfo,
+          submit: r.actions.sendQuestion,
+          verb: Verbs.reviewAskInfo,
+          label: r.actions.questionLabel,
+          placeholder: r.actions.questionPlaceholder,
+        }
+      : null,
+    approve:
+      view.state === 'pending_review' && !view.manualOnly
+        ? {
+            ...form,
+            title: r.actions.approve,
+            submit: r.actions.approveSubmit,
+            verb: Verbs.reviewApprove,
+            intro: r.actions.approveIntro,
+            verificationLabel: r.actions.verificationLabel,
+            pickOne: r.actions.pickOne,
+            choices: VERIFICATION_METHODS.map((method) => ({ title: r.verificationsDone[method], value: method })),
+            noteLabel: r.actions.verificationNoteLabel,
+            notePlaceholder: r.actions.verificationNotePlaceholder,
+          }
+        : null,
+    reject: actionable
+      ? {
+          ...form,
+          title: r.actions.reject,
+          submit: r.actions.rejectSubmit,
+          verb: Verbs.reviewReject,
+          label: r.actions.rejectReasonLabel,
+        }
+      : null,
+  };
+  return renderCard('review', data);
+}
+
+/** What the manager is asked to confirm about one request of their direct report. */
+export interface ManagerConfirmationView {
+  requestId: string;
+  reference: string;
+  subjectName: string;
+  /** Undefined when the subject filed it themselves. */
+  filerName: string | undefined;
+  reason: ResetReason;
+  note: string;
+  submittedAt: Date;
+  /** Set once the manager answered: the card then shows the answer and no buttons. */
+  answered: ManagerCheckStatus | undefined;
+}
+
+/** Data of `cards/manager-confirmation.json`. */
+export interface ManagerConfirmationCardData {
+  requestId: string;
+  title: string;
+  intro: string;
+  facts: Array<{ label: string; value: string }>;
+  note: { heading: string; text: string } | null;
+  /** Null once answered. */
+  ask: {
+    text: string;
+    noteLabel: string;
+    maxLength: number;
+    confirm: { title: string; verb: string };
+    decline: { title: string; verb: string };
+  } | null;
+  answered: string | null;
+}
+
+/** The card sent to the subject's line manager; `answered` turns it into a record of their answer. */
+export function renderManagerConfirmationCard(strings: Strings, view: ManagerConfirmationView): AdaptiveCard {
+  const r = strings.review;
+  const m = r.manager;
+  // `waiting` is what the store holds before an answer, so it still asks.
+  const answered = view.answered === 'waiting' ? undefined : view.answered;
+  const data: ManagerConfirmationCardData = {
+    requestId: view.requestId,
+    title: m.title,
+    intro: format(m.intro, { name: view.subjectName }),
+    facts: [
+      { label: m.filedBy, value: view.filerName ?? format(m.filedBySelf, { name: view.subjectName }) },
+      { label: m.reference, value: view.reference },
+      { label: m.reason, value: r.reasons[view.reason] },
+      { label: m.submitted, value: format(r.utcTime, { time: formatUtc(view.submittedAt) }) },
+    ],
+    note: view.note.trim() === '' ? null : { heading: m.noteHeading, text: view.note },
+    ask:
+      answered === undefined
+        ? {
+            text: m.ask,
+            noteLabel: m.noteLabel,
+            maxLength: MAX_TEXT_LENGTH,
+            confirm: { title: m.confirm, verb: Verbs.managerConfirm },
+            decline: { title: m.decline, verb: Verbs.managerDecline },
+          }
+        : null,
+    answered: answered === undefined ? null : answered === 'confirmed' ? m.confirmed : m.declined,
+  };
+  return renderCard('manager-confirmation', data);
+}
+
+/** One question an agent asked the requester, and (after a failed send) what they typed. */
+export interface InfoRequestView {
+  requestId: string;
+  reference: string;
+  questionNumber: number;
+  askedByName: string;
+  question: string;
+  /** Set once answered: the card shows the answer and no input. */
+  answer: string | undefined;
+  /** After a failed send: the text typed (kept) and the problem to show under the input. */
+  typed?: string;
+  problem?: 'required' | 'tooLong';
+}
+
+/** Data of `cards/info-request.json`. */
+export interface InfoRequestCardData {
+  requestId: string;
+  questionNumber: number;
+  title: string;
+  intro: string;
+  askedBy: string;
+  question: string;
+  /** Null once answered. */
+  form: {
+    label: string;
+    placeholder: string;
+    required: string;
+    maxLength: number;
+    value: string;
+    error: string | null;
+    send: string;
+    verb: string;
+  } | null;
+  answered: { heading: string; text: string } | null;
+}
+
+/** The card that brings an agent's question to the requester; with `answer`, the record of their reply. */
+export function renderInfoRequestCard(strings: Strings, view: InfoRequestView): AdaptiveCard {
+  const i = strings.review.info;
+  const data: InfoRequestCardData = {
+    requestId: view.requestId,
+    questionNumber: view.questionNumber,
+    title: i.title,
+    intro: format(i.intro, { reference: view.reference }),
+    askedBy: format(i.askedBy, { number: String(view.questionNumber), name: view.askedByName }),
+    question: view.question,
+    form:
+      view.answer === undefined
+        ? {
+            label: i.answerLabel,
+            placeholder: i.answerPlaceholder,
+            required: i.problems.required,
+            maxLength: MAX_TEXT_LENGTH,
+            value: view.typed ?? '',
+            error: view.problem ? format(i.problems[view.problem], { max: String(MAX_TEXT_LENGTH) }) : null,
+            send: i.send,
+            verb: Verbs.infoAnswer,
+          }
+        : null,
+    answered: view.answer === undefined ? null : { heading: i.answeredHeading, text: view.answer },
+  };
+  return renderCard('info-request', data);
+}
+
+function describeRisk(strings: Strings, signal: RiskSignal): string {
+  const risks = strings.review.risks;
+  switch (signal.kind) {
+    case 'privilegedRole':
+      return format(risks.privilegedRole, { roles: signal.roles.join(strings.review.listSeparator) });
+    case 'failedSignIns':
+      return format(risks.failedSignIns, { count: String(signal.count) });
+    case 'riskySignIns':
+      return format(risks.riskySignIns, { count: String(signal.count) });
+    case 'methodsChangedRecently':
+      return format(risks.methodsChangedRecently, { days: String(signal.days) });
+    case 'recentResets':
+      return format(risks.recentResets, { count: String(signal.count) });
+    case 'filedOnBehalf':
+      return risks.filedOnBehalf;
+    case 'directoryUnavailable':
+      return risks.directoryUnavailable;
+  }
+}
+
+/** `YYYY-MM-DD HH:mm` in UTC: agents in different offices read the same time. */
+function formatUtc(date: Date): string {
+  return date.toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** How long ago, in the largest whole unit: minutes under an hour, hours under a day, then days. */
+function formatAge(strings: Strings, since: Date, now: Date): string {
+  const age = strings.review.age;
+  const minutes = Math.max(0, Math.floor((now.getTime() - since.getTime()) / 60_000));
+  if (minutes < 60) return format(age.minutes, { n: String(minutes) });
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return format(age.hours, { n: String(hours) });
+  return format(age.days, { n: String(Math.floor(hours / 24)) });
+}

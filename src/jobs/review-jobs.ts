@@ -1,0 +1,60 @@
+import type { Logger } from '../logging/create-logger.js';
+import type { ApprovalChannelRepository } from '../domain/requests/ports.js';
+import { OPEN_STATES } from '../domain/requests/request.js';
+import type { ReviewService } from '../domain/requests/review-service.js';
+
+/** Posts a tenant's requests that have no card in its approval channel yet. */
+export interface BacklogPoster {
+  postBacklog(tenantId: string): Promise<number>;
+}
+
+export interface ReviewJobsOptions {
+  review: ReviewService;
+  channels: ApprovalChannelRepository;
+  backlog: BacklogPoster;
+  logger: Logger;
+  intervalMs: number;
+}
+
+/**
+ * The periodic work of the review: expire requests nobody acted on, and post requests that are
+ * still waiting for a channel (one that was down, or set while the bot was busy). Every change
+ * is a compare-and-set, so two instances running it at once expire each request once.
+ */
+export class ReviewJobs {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: ReviewJobsOptions) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.runOnce(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and waits for a run in progress. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One pass; overlapping calls share the pass in progress. */
+  runOnce(): Promise<void> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const { review, channels, backlog, logger } = this.options;
+    try {
+      const expired = await review.expireStale();
+      if (expired > 0) logger.info({ expired }, 'expired requests nobody acted on');
+      for (const tenantId of await channels.tenantsWithUnposted([...OPEN_STATES])) {
+        await backlog.postBacklog(tenantId);
+      }
+    } catch (error) {
+      logger.error({ err: error }, 'review jobs failed; they run again at the next interval');
+    }
+  }
+}

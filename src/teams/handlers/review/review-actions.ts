@@ -1,0 +1,179 @@
+import type { TurnContext } from 'botbuilder';
+import type { Application } from '@microsoft/teams-ai';
+import { renderNoticeCard } from '../../../cards/notice.js';
+import type { AdaptiveCard } from '../../../cards/render-card.js';
+import { renderInfoRequestCard, renderManagerConfirmationCard } from '../../../cards/review.js';
+import { Verbs } from '../../../cards/verbs.js';
+import { format, stringsFor, type Strings } from '../../../content/strings/index.js';
+import type { ActionResult, Actor, RequestNews } from '../../../domain/requests/review-service.js';
+import type { TeamsDeps } from '../../deps.js';
+import { cardMessage, turnIdentity, turnLocale, turnLogger } from '../../turn-context.js';
+import type { AppTurnState } from '../../turn-state.js';
+
+type Data = Record<string, unknown>;
+type CardAnswer = (context: TurnContext, actor: Actor, data: Data) => Promise<AdaptiveCard>;
+
+/**
+ * Registers the buttons of the review: the agents' actions on the channel card, the manager's
+ * answer, the requester's answer to a question, and cancelling a request. Each runs for
+ * Action.Execute (the answer replaces the card for the person who clicked) and for the
+ * Action.Submit fallback (the answer arrives as a new message); the checks are the domain's, so
+ * both paths run the same ones. Identity comes from the activity, never from the card.
+ */
+export function registerReviewActions(app: Application<AppTurnState>, deps: TeamsDeps): void {
+  const agentAction =
+    (act: (actor: Actor, data: Data) => Promise<ActionResult>): CardAnswer =>
+    async (context, actor, data) =>
+      agentCard(context, deps, await act(actor, data));
+
+  const answers: Record<string, CardAnswer> = {
+    [Verbs.reviewClaim]: agentAction((actor, data) => deps.review.claim(actor, data)),
+    [Verbs.reviewAskInfo]: agentAction((actor, data) => deps.review.askInfo(actor, data, data)),
+    [Verbs.reviewApprove]: agentAction((actor, data) => deps.review.approve(actor, data, data)),
+    [Verbs.reviewReject]: agentAction((actor, data) => deps.review.reject(actor, data, data)),
+    [Verbs.managerConfirm]: async (context, actor, data) =>
+      managerCard(context, deps, await deps.review.answerAsManager(actor, data.requestId, true, data)),
+    [Verbs.managerDecline]: async (context, actor, data) =>
+      managerCard(context, deps, await deps.review.answerAsManager(actor, data.requestId, false, data)),
+    [Verbs.infoAnswer]: async (context, actor, data) =>
+      infoCard(context, deps, data, await deps.review.answerQuestion(actor, data.requestId, data.question, data)),
+    [Verbs.requestCancel]: async (context, actor, data) =>
+      cancelCard(context, deps, await deps.review.cancel(actor, data.requestId)),
+  };
+
+  for (const [verb, answer] of Object.entries(answers)) {
+    app.adaptiveCards.actionExecute(verb, async (context, _state, data: Data) => {
+      const actor = turnIdentity(context);
+      return actor ? answer(context, actor, data) : '';
+    });
+    app.adaptiveCards.actionSubmit(verb, async (context, _state, data: Data) => {
+      const actor = turnIdentity(context);
+      if (actor) await context.sendActivity(cardMessage(await answer(context, actor, data)));
+    });
+  }
+}
+
+/** The channel card for the agent who clicked: the stored request now, with what happened to their click. */
+async function agentCard(context: TurnContext, deps: TeamsDeps, result: ActionResult): Promise<AdaptiveCard> {
+  const locale = turnLocale(context, deps.config.defaultLocale);
+  const strings = stringsFor(locale);
+  logResult(context, deps, result);
+  if (result.kind === 'refused' && !result.request) {
+    return renderNoticeCard({
+      title: strings.approval.refusedTitle,
+      body: refusalText(strings, result),
+      tone: 'warning',
+    });
+  }
+  const notice =
+    result.kind === 'done'
+      ? { text: doneText(strings, result.news), tone: 'default' as const }
+      : result.kind === 'invalid'
+        ? { text: strings.approval.fillIn, tone: 'warning' as const }
+        : { text: refusalText(strings, result), tone: 'warning' as const };
+  return deps.publisher.reviewCard(result.request!, locale, notice);
+}
+
+/** The manager's card after they answered, or why their answer was not taken. */
+async function managerCard(context: TurnContext, deps: TeamsDeps, result: ActionResult): Promise<AdaptiveCard> {
+  const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
+  logResult(context, deps, result);
+  if (result.kind === 'done') {
+    const { request } = result;
+    const people = deps.directory;
+    const subject = await people?.getUser(request.application.subjectId).catch(() => undefined);
+    const filer =
+      request.filerId === request.application.subjectId
+        ? undefined
+        : await people?.getUser(request.filerId).catch(() => undefined);
+    return renderManagerConfirmationCard(strings, {
+      requestId: request.id,
+      reference: request.reference,
+      subjectName: subject?.displayName ?? request.application.subjectId,
+      filerName:
+        request.filerId === request.application.subjectId ? undefined : (filer?.displayName ?? request.filerId),
+      reason: request.application.reason,
+      note: request.application.note,
+      submittedAt: request.createdAt,
+      answered: result.news.kind === 'managerConfirmed' ? 'confirmed' : 'declined',
+    });
+  }
+  const body = result.kind === 'invalid' ? strings.approval.fillIn : refusalText(strings, result);
+  return renderNoticeCard({ title: strings.approval.refusedTitle, body, tone: 'warning' });
+}
+
+/** The question card after the requester answered, or again with what they typed and the problem. */
+async function infoCard(
+  context: TurnContext,
+  deps: TeamsDeps,
+  data: Data,
+  result: ActionResult,
+): Promise<AdaptiveCard> {
+  const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
+  logResult(context, deps, result);
+  const request = result.request;
+  const number = typeof data.question === 'number' ? data.question : undefined;
+  const question = request?.review.questions.find((candidate) => candidate.number === number);
+  if (!request || !question || result.kind === 'refused') {
+    return renderNoticeCard({
+      title: strings.approval.refusedTitle,
+      body: result.kind === 'refused' ? refusalText(strings, result) : strings.approval.fillIn,
+      tone: 'warning',
+    });
+  }
+  const askedBy = await deps.directory?.getUser(question.askedBy).catch(() => undefined);
+  const view = {
+    requestId: request.id,
+    reference: request.reference,
+    questionNumber: question.number,
+    askedByName: askedBy?.displayName ?? question.askedBy,
+    question: question.text,
+  };
+  if (result.kind === 'invalid') {
+    const problem = result.problems.answer === 'tooLong' ? 'tooLong' : 'required';
+    return renderInfoRequestCard(strings, { ...view, answer: undefined, typed: result.values.answer ?? '', problem });
+  }
+  return renderInfoRequestCard(strings, { ...view, answer: question.answer });
+}
+
+async function cancelCard(context: TurnContext, deps: TeamsDeps, result: ActionResult): Promise<AdaptiveCard> {
+  const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
+  logResult(context, deps, result);
+  if (result.kind === 'done') {
+    return renderNoticeCard({
+      title: format(strings.approval.noticeTitle, { reference: result.request.reference }),
+      body: format(strings.approval.notices.cancelled, { reference: result.request.reference }),
+      tone: 'default',
+    });
+  }
+  const body = result.kind === 'refused' ? refusalText(strings, result) : strings.approval.fillIn;
+  return renderNoticeCard({ title: strings.approval.refusedTitle, body, tone: 'warning' });
+}
+
+function refusalText(strings: Strings, result: Extract<ActionResult, { kind: 'refused' }>): string {
+  const state = result.request ? strings.requests.states[result.request.state] : '';
+  return format(strings.approval.refusals[result.refusal], { state });
+}
+
+function doneText(strings: Strings, news: RequestNews): string {
+  const done = strings.approval.done;
+  switch (news.kind) {
+    case 'claimed':
+    case 'approvalRecorded':
+    case 'approved':
+    case 'rejected':
+      return done[news.kind];
+    case 'questionAsked':
+      return done.questionAsked;
+    default:
+      return done.changed;
+  }
+}
+
+function logResult(context: TurnContext, deps: TeamsDeps, result: ActionResult): void {
+  const log = turnLogger(context, deps.logger);
+  const requestId = result.request?.id;
+  if (result.kind === 'done') log.info({ requestId, news: result.news.kind }, 'request changed');
+  else if (result.kind === 'refused') log.warn({ requestId, refusal: result.refusal }, 'request action refused');
+  else log.info({ requestId, problems: Object.keys(result.problems) }, 'request action had invalid input');
+}

@@ -1,0 +1,114 @@
+import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
+import type { ConnectorClient } from 'botframework-connector';
+import type { AdaptiveCard } from '../../cards/render-card.js';
+import type { ChannelPost } from '../../domain/requests/ports.js';
+import { cardMessage } from '../turn-context.js';
+import type { BotAdapter } from '../bot-adapter.js';
+
+/** A channel to post into: where its tenant's Bot Connector lives and the channel's id. */
+export interface ChannelTarget {
+  tenantId: string;
+  serviceUrl: string;
+  channelId: string;
+}
+
+/** The bot can no longer post to the channel (removed from the team, channel deleted). */
+export class ChannelUnavailableError extends Error {
+  readonly code = 'CHANNEL_UNAVAILABLE';
+  constructor(
+    readonly status: number,
+    readonly connectorCode: string | undefined,
+  ) {
+    super(`the Bot Connector refused the channel post (${status} ${connectorCode ?? ''})`.trim());
+  }
+}
+
+/**
+ * Messages the bot sends without being spoken to: 1:1 notices to stored addresses, new cards in
+ * a channel (keeping the thread and message ids) and updates of those cards for everyone.
+ */
+export class TeamsMessenger {
+  constructor(
+    private readonly adapter: BotAdapter,
+    private readonly botAppId: string,
+  ) {}
+
+  /** Sends a card into the conversation of a stored reference (a person's 1:1 chat). */
+  async sendCard(reference: Record<string, unknown>, card: AdaptiveCard): Promise<void> {
+    await this.continueIn(reference as Partial<ConversationReference>, async (context) => {
+      await context.sendActivity(cardMessage(card));
+    });
+  }
+
+  /** Starts a new thread in the channel with the card; its ids are needed to update it later. */
+  async postCard(target: ChannelTarget, card: AdaptiveCard): Promise<Omit<ChannelPost, 'requestId' | 'postedAt'>> {
+    let created: { id: string; activityId?: string } | undefined;
+    const channel = { id: target.channelId, isGroup: true, conversationType: 'channel', tenantId: target.tenantId };
+    try {
+      await this.continueIn({ serviceUrl: target.serviceUrl, conversation: channel as never }, async (context) => {
+        // The connector client directly, not createConversationAsync: that drops the new message's id.
+        const client = context.turnState.get<ConnectorClient>(context.adapter.ConnectorClientKey);
+        created = await client.conversations.createConversation({
+          isGroup: true,
+          bot: { id: this.botAppId, name: '' },
+          channelData: { channel: { id: target.channelId }, tenant: { id: target.tenantId } },
+          tenantId: target.tenantId,
+          activity: { ...cardMessage(card), type: 'message' } as Activity,
+          members: [],
+        });
+      });
+    } catch (error) {
+      throw unavailableOr(error);
+    }
+    if (!created) throw new Error('the Bot Connector created no conversation');
+    // Teams names the thread `<channel>;messageid=<id of the first message>`.
+    const messageId = created.activityId ?? /;messageid=(.+)$/.exec(created.id)?.[1];
+    if (!messageId) throw new Error('the Bot Connector did not say which message it created');
+    return {
+      tenantId: target.tenantId,
+      channelId: target.channelId,
+      conversationId: created.id,
+      messageId,
+      serviceUrl: target.serviceUrl,
+    };
+  }
+
+  /** Replaces a posted card for everyone in the channel. */
+  async updateCard(post: ChannelPost, card: AdaptiveCard): Promise<void> {
+    const conversation = {
+      id: post.conversationId,
+      isGroup: true,
+      conversationType: 'channel',
+      tenantId: post.tenantId,
+    };
+    try {
+      await this.continueIn({ serviceUrl: post.serviceUrl, conversation: conversation as never }, async (context) => {
+        await context.updateActivity({ ...cardMessage(card), id: post.messageId, type: 'message' });
+      });
+    } catch (error) {
+      throw unavailableOr(error);
+    }
+  }
+
+  private async continueIn(
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    const full: Partial<ConversationReference> = {
+      channelId: 'msteams',
+      bot: { id: this.botAppId, name: '' },
+      ...reference,
+    };
+    await this.adapter.continueConversationAsync(this.botAppId, full, logic);
+  }
+}
+
+/** 403 (bot not in the team) and 404 (no such channel) mean the channel is gone for the bot. */
+function unavailableOr(error: unknown): unknown {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (status === 403 || status === 404) {
+    const body = (error as { body?: { error?: { code?: string } } }).body;
+    return new ChannelUnavailableError(status, body?.error?.code);
+  }
+  return error;
+}

@@ -1,0 +1,303 @@
+import { renderNoticeCard } from '../../cards/notice.js';
+import type { AdaptiveCard } from '../../cards/render-card.js';
+import { renderInfoRequestCard, renderManagerConfirmationCard, renderReviewCard } from '../../cards/review.js';
+import { format, stringsFor, type Strings } from '../../content/strings/index.js';
+import { resolveLocale, type Locale } from '../../domain/locale.js';
+import type { ConversationAddressRepository, Directory } from '../../domain/ports.js';
+import type { ApprovalChannel, ApprovalChannelRepository, RequestRepository } from '../../domain/requests/ports.js';
+import { OPEN_STATES, type ResetRequest } from '../../domain/requests/request.js';
+import type { RequestNews, RequestNotifier, ReviewService } from '../../domain/requests/review-service.js';
+import type { Clock } from '../../domain/ports.js';
+import type { BackgroundTasks } from '../../jobs/background-tasks.js';
+import type { Logger } from '../../logging/create-logger.js';
+import { KeyedSerialQueue } from '../keyed-serial-queue.js';
+import { ChannelUnavailableError, type TeamsMessenger } from '../proactive/messenger.js';
+import { buildReviewView, nameOf, type PeopleCache } from './review-view.js';
+
+export interface RequestPublisherOptions {
+  requests: RequestRepository;
+  channels: ApprovalChannelRepository;
+  addresses: ConversationAddressRepository;
+  directory: Directory | undefined;
+  messenger: TeamsMessenger;
+  tasks: BackgroundTasks;
+  clock: Clock;
+  logger: Logger;
+  defaultLocale: Locale;
+  /** Where to post before anyone ran `set approval channel`. */
+  configuredChannel: { teamId: string; channelId: string } | undefined;
+  /** Requests expire after this many days; the expiry notice says so. */
+  expiryDays: number;
+}
+
+/** How many waiting requests one backlog run posts. */
+const BACKLOG_BATCH = 50;
+
+/**
+ * Tells people about changes to requests, after the turn that made them has been answered:
+ * the request's card in the approval channel (posted once, then updated for everyone) and
+ * notices in the 1:1 chats of the requester and, where involved, the subject's manager.
+ * Work for one request runs in order, and the card is always drawn from the stored request,
+ * so a late update never shows an older state.
+ */
+export class RequestPublisher implements RequestNotifier {
+  private readonly perRequest = new KeyedSerialQueue();
+  private review: ReviewService | undefined;
+
+  constructor(private readonly options: RequestPublisherOptions) {}
+
+  /** The review service draws the card's facts; it is built with this publisher, so it comes after. */
+  attach(review: ReviewService): void {
+    this.review = review;
+  }
+
+  announce(request: ResetRequest, news: RequestNews): void {
+    this.options.tasks.run(`announce ${news.kind}`, () =>
+      this.perRequest.run(request.id, async () => {
+        await this.refreshChannelCard(request.id);
+        await this.tellPeople(request, news);
+      }),
+    );
+  }
+
+  /** The approval channel of the tenant: the one set with the command, else the configured one. */
+  async channelFor(tenantId: string): Promise<ApprovalChannel | undefined> {
+    const stored = await this.options.channels.find(tenantId);
+    if (stored) return stored;
+    const configured = this.options.configuredChannel;
+    if (!configured) return undefined;
+    const serviceUrl = await this.serviceUrlFor(tenantId);
+    if (!serviceUrl) return undefined;
+    return {
+      tenantId,
+      teamId: configured.teamId,
+      channelId: configured.channelId,
+      serviceUrl,
+      locale: this.options.defaultLocale,
+      setBy: 'configuration',
+      setAt: new Date(0),
+      unavailableSince: undefined,
+    };
+  }
+
+  /**
+   * Posts every open request of the tenant that has no card in its channel yet, oldest first.
+   * Returns how many were posted; stops at the first failure (the rest wait for the next run).
+   */
+  async postBacklog(tenantId: string): Promise<number> {
+    const channel = await this.channelFor(tenantId);
+    if (!channel || channel.unavailableSince) return 0;
+    const waiting = await this.options.channels.unposted(tenantId, channel.channelId, [...OPEN_STATES], BACKLOG_BATCH);
+    let posted = 0;
+    for (const requestId of waiting) {
+      const ok = await this.perRequest.run(requestId, () => this.refreshChannelCard(requestId));
+      if (!ok) break;
+      posted += 1;
+    }
+    return posted;
+  }
+
+  /** Posts the backlog after the current turn has been answered. */
+  postBacklogLater(tenantId: string): void {
+    this.options.tasks.run('post backlog', async () => {
+      const posted = await this.postBacklog(tenantId);
+      if (posted > 0) this.options.logger.info({ tenantId, posted }, 'posted requests that waited for the channel');
+    });
+  }
+
+  /**
+   * The bot was added to a team again: if it holds the tenant's approval channel, which had
+   * refused the bot, tell the agents there that it works again and post what waited.
+   */
+  teamJoined(tenantId: string, teamId: string): void {
+    this.options.tasks.run('approval channel back', async () => {
+      const { channels, messenger, logger } = this.options;
+      const channel = await channels.find(tenantId);
+      if (!channel || channel.teamId !== teamId || !channel.unavailableSince) return;
+      const available = { ...channel, unavailableSince: undefined };
+      const waiting = await channels.unposted(tenantId, channel.channelId, [...OPEN_STATES], 1_000);
+      const strings = stringsFor(resolveLocale(channel.locale, this.options.defaultLocale));
+      const body = format(strings.approval.channel.backlog, { count: String(waiting.length) });
+      await messenger.postCard(
+        available,
+        renderNoticeCard({ title: strings.approval.channel.backTitle, body, tone: 'default' }),
+      );
+      await channels.save(available);
+      logger.info({ tenantId, waiting: waiting.length }, 'the approval channel works again');
+      await this.postBacklog(tenantId);
+    });
+  }
+
+  /** The card an agent sees for a request now, with a line just for them. */
+  async reviewCard(request: ResetRequest, locale: Locale, notice?: { text: string; tone: 'default' | 'warning' }) {
+    const strings = stringsFor(locale);
+    return renderReviewCard(strings, await this.view(request, strings, notice));
+  }
+
+  /**
+   * Posts the request's card to the channel, or updates the one posted there. False when it
+   * could not (no channel yet, or the bot was removed); the request then waits in the backlog.
+   */
+  private async refreshChannelCard(requestId: string): Promise<boolean> {
+    const { requests, channels, messenger, logger, clock } = this.options;
+    const request = await requests.find(requestId);
+    if (!request) return false;
+    const channel = await this.channelFor(request.tenantId);
+    if (!channel || channel.unavailableSince) {
+      logger.info({ requestId, reference: request.reference }, 'no approval channel yet; the request waits');
+      return false;
+    }
+    const card = await this.reviewCard(request, resolveLocale(channel.locale, this.options.defaultLocale));
+    const post = await channels.findPost(request.id);
+    try {
+      if (post && post.channelId === channel.channelId) {
+        await messenger.updateCard(post, card);
+      } else {
+        const created = await messenger.postCard(channel, card);
+        await channels.savePost({ ...created, requestId: request.id, postedAt: clock.now() });
+        logger.info({ requestId, reference: request.reference }, 'request posted to the approval channel');
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof ChannelUnavailableError) {
+        await channels.markUnavailable(request.tenantId, clock.now());
+        logger.warn(
+          { requestId, status: error.status, connectorCode: error.connectorCode },
+          'the approval channel refused the bot; requests wait until it is set again',
+        );
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  private async tellPeople(request: ResetRequest, news: RequestNews): Promise<void> {
+    const people: PeopleCache = new Map();
+    const requester = request.filerId;
+    const managerId = request.review.manager?.managerId;
+    const send = async (userId: string, card: (strings: Strings) => Promise<AdaptiveCard> | AdaptiveCard) => {
+      const address = await this.options.addresses.find(`user:${userId}`);
+      if (!address) {
+        this.options.logger.warn(
+          { requestId: request.id, news: news.kind },
+          'no chat with this person yet; notice not sent',
+        );
+        return;
+      }
+      const strings = stringsFor(resolveLocale(address.locale, this.options.defaultLocale));
+      await this.options.messenger.sendCard(address.reference, await card(strings));
+    };
+    const notice = (title: (s: Strings) => string, body: (s: Strings) => Promise<string> | string) => {
+      return async (strings: Strings) =>
+        renderNoticeCard({ title: title(strings), body: await body(strings), tone: 'default' });
+    };
+    const name = (userId: string) => nameOf(this.options.directory, people, userId);
+    const values = async () => ({
+      reference: request.reference,
+      subject: await name(request.application.subjectId),
+      manager: managerId ? await name(managerId) : '',
+      agent: request.review.claimedBy ? await name(request.review.claimedBy) : '',
+      reason: request.review.rejection?.reason ?? '',
+      days: String(this.options.expiryDays),
+    });
+    const n = (strings: Strings) => strings.approval.notices;
+    const toRequester = (key: keyof Strings['approval']['notices']) =>
+      send(
+        requester,
+        notice(
+          (s) => format(s.approval.noticeTitle, { reference: request.reference }),
+          async (s) => format(n(s)[key], await values()),
+        ),
+      );
+    const toManager = async () => {
+      if (!managerId || managerId === requester) return;
+      await send(
+        managerId,
+        notice(
+          (s) => format(s.approval.noticeTitle, { reference: request.reference }),
+          async (s) => format(n(s).managerUpdate, { ...(await values()), state: s.requests.states[request.state] }),
+        ),
+      );
+    };
+
+    switch (news.kind) {
+      case 'submitted':
+        return;
+      case 'managerAsked':
+        await toRequester('managerAsked');
+        if (managerId) {
+          const filerName = requester === request.application.subjectId ? undefined : await name(requester);
+          await send(managerId, async (strings) =>
+            renderManagerConfirmationCard(strings, {
+              requestId: request.id,
+              reference: request.reference,
+              subjectName: await name(request.application.subjectId),
+              filerName,
+              reason: request.application.reason,
+              note: request.application.note,
+              submittedAt: request.createdAt,
+              answered: undefined,
+            }),
+          );
+        }
+        return;
+      case 'managerConfirmed':
+        return toRequester('managerConfirmed');
+      case 'managerDeclined':
+        return toRequester('managerDeclined');
+      case 'claimed':
+        return toRequester('claimed');
+      case 'questionAsked': {
+        const question = request.review.questions.find((candidate) => candidate.number === news.number);
+        if (!question) return;
+        const askedByName = await name(question.askedBy);
+        return send(requester, (strings) =>
+          renderInfoRequestCard(strings, {
+            requestId: request.id,
+            reference: request.reference,
+            questionNumber: question.number,
+            askedByName,
+            question: question.text,
+            answer: undefined,
+          }),
+        );
+      }
+      case 'questionAnswered':
+        return;
+      case 'approvalRecorded':
+        return toRequester('approvalRecorded');
+      case 'approved':
+        await toRequester('approved');
+        return toManager();
+      case 'rejected':
+        await toRequester('rejected');
+        return toManager();
+      case 'cancelled':
+        await toRequester('cancelled');
+        return toManager();
+      case 'expired':
+        await toRequester('expired');
+        return toManager();
+    }
+  }
+
+  private async view(request: ResetRequest, strings: Strings, notice?: { text: string; tone: 'default' | 'warning' }) {
+    if (!this.review) throw new Error('RequestPublisher.attach() was not called');
+    const facts = await this.review.facts(request);
+    return buildReviewView({
+      request,
+      facts,
+      strings,
+      directory: this.options.directory,
+      now: this.options.clock.now(),
+      notice,
+    });
+  }
+
+  /** The tenant's Bot Connector endpoint, from the last conversation anyone there had with the bot. */
+  private async serviceUrlFor(tenantId: string): Promise<string | undefined> {
+    const latest = await this.options.addresses.latestForTenant(tenantId);
+    const serviceUrl = latest?.reference.serviceUrl;
+    return typeof serviceUrl === 'string' ? serviceUrl : undefined;
+  }
+}

@@ -1,0 +1,94 @@
+import { describeMethods } from '../../cards/diagnosis.js';
+import type { ReviewCardView } from '../../cards/review.js';
+import type { Strings } from '../../content/strings/index.js';
+import { maskMethod } from '../../domain/diagnosis/mask.js';
+import type { Directory } from '../../domain/ports.js';
+import type { ResetRequest } from '../../domain/requests/request.js';
+import type { ReviewFacts } from '../../domain/requests/review-service.js';
+
+/** Names already looked up while drawing one card. */
+export type PeopleCache = Map<string, Promise<string>>;
+
+/** A person's display name from the directory, or their object id when it does not know them. */
+export function nameOf(directory: Directory | undefined, cache: PeopleCache, userId: string): Promise<string> {
+  let name = cache.get(userId);
+  if (!name) {
+    name = (directory?.getUser(userId) ?? Promise.resolve(undefined)).then(
+      (user) => user?.displayName || userId,
+      () => userId,
+    );
+    cache.set(userId, name);
+  }
+  return name;
+}
+
+export interface ReviewViewInput {
+  request: ResetRequest;
+  facts: ReviewFacts;
+  strings: Strings;
+  directory: Directory | undefined;
+  now: Date;
+  notice: ReviewCardView['notice'];
+}
+
+/** The channel card's data for a request: the stored request, today's facts, people by name. */
+export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCardView> {
+  const { request, facts, strings, directory } = input;
+  const { application, review } = request;
+  const people: PeopleCache = new Map();
+  const name = (userId: string) => nameOf(directory, people, userId);
+  const lost = (facts.methods ?? []).filter((method) => application.lostMethodIds.includes(method.id));
+  const unknownLost = application.lostMethodIds.length - lost.length;
+  const lostMethods = [
+    ...describeMethods(strings, lost.map(maskMethod)),
+    ...(unknownLost > 0 ? [strings.approval.methodsNoLongerListed.replace('{count}', String(unknownLost))] : []),
+  ];
+  return {
+    requestId: request.id,
+    version: request.version,
+    reference: request.reference,
+    state: request.state,
+    submittedAt: request.createdAt,
+    now: input.now,
+    subject: {
+      name: facts.subject?.displayName ?? application.subjectId,
+      userPrincipalName: facts.subject?.userPrincipalName ?? '',
+      department: facts.subject?.department ?? '',
+      jobTitle: facts.subject?.jobTitle ?? '',
+      managerName: facts.manager?.displayName,
+    },
+    filerName: request.filerId === application.subjectId ? undefined : await name(request.filerId),
+    reason: application.reason,
+    lostMethods,
+    verificationOffered: application.verification,
+    contact: application.contact,
+    note: application.note,
+    risks: facts.risks,
+    manager: review.manager && {
+      name: await name(review.manager.managerId),
+      status: review.manager.status,
+      note: review.manager.note,
+    },
+    claimedByName: review.claimedBy && (await name(review.claimedBy)),
+    approvals: await Promise.all(
+      review.approvals.map(async (approval) => ({
+        agentName: await name(approval.agentId),
+        verification: approval.verification,
+        note: approval.note,
+        at: approval.at,
+      })),
+    ),
+    approvalsNeeded: facts.approvalsNeeded,
+    manualOnly: facts.manualOnly,
+    questions: await Promise.all(
+      review.questions.map(async (question) => ({
+        number: question.number,
+        askedByName: await name(question.askedBy),
+        text: question.text,
+        answer: question.answer,
+      })),
+    ),
+    rejection: review.rejection && { byName: await name(review.rejection.by), reason: review.rejection.reason },
+    notice: input.notice,
+  };
+}

@@ -1,0 +1,404 @@
+import { describe, expect, it } from 'vitest';
+import type { AdaptiveCard } from '../../src/cards/render-card.js';
+import {
+  renderInfoRequestCard,
+  renderManagerConfirmationCard,
+  renderReviewCard,
+  type RiskSignal,
+} from '../../src/cards/review.js';
+import { Verbs } from '../../src/cards/verbs.js';
+import { stringsFor } from '../../src/content/strings/index.js';
+import { LOCALES } from '../../src/domain/locale.js';
+import { REQUEST_STATES, type RequestState } from '../../src/domain/requests/request.js';
+import { allRiskSignals, fullReviewView, infoView, managerView, minimalReviewView } from '../support/review-views.js';
+
+const en = stringsFor('en');
+
+/** Every object in a card tree, ShowCards included. */
+function objects(card: unknown): Array<Record<string, any>> {
+  const found: Array<Record<string, any>> = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      found.push(node as Record<string, any>);
+      Object.values(node).forEach(visit);
+    }
+  };
+  visit(card);
+  return found;
+}
+
+const ofType = (card: AdaptiveCard, type: string) => objects(card).filter((object) => object.type === type);
+const textRuns = (card: AdaptiveCard): string[] => ofType(card, 'TextRun').map((run) => run.text);
+const textBlocks = (card: AdaptiveCard): string[] => ofType(card, 'TextBlock').map((block) => block.text);
+const allText = (card: AdaptiveCard): string[] => [...textRuns(card), ...textBlocks(card)];
+const topLevelTitles = (card: AdaptiveCard): string[] => (card.actions ?? []).map((action: any) => action.title);
+const inputs = (card: AdaptiveCard) => objects(card).filter((object) => String(object.type).startsWith('Input.'));
+
+const OPEN_STATES: RequestState[] = ['submitted', 'awaiting_manager', 'pending_review'];
+
+describe('review card', () => {
+  it('shows no actions once a request is approved, or in any other state after the decision', () => {
+    const decided = REQUEST_STATES.filter((state) => !OPEN_STATES.includes(state));
+    expect(decided).toContain('approved');
+    for (const state of decided) {
+      const card = renderReviewCard(en, minimalReviewView({ state }));
+      expect(card.actions, state).toEqual([]);
+      expect(inputs(card), state).toEqual([]);
+    }
+  });
+
+  it('offers claim, a question and rejection in every open state', () => {
+    for (const state of OPEN_STATES) {
+      const titles = topLevelTitles(renderReviewCard(en, minimalReviewView({ state })));
+      expect(titles, state).toEqual(expect.arrayContaining(['Claim', 'Ask for information', 'Reject']));
+    }
+  });
+
+  it('offers approve only while pending review and not for manual-only subjects', () => {
+    expect(topLevelTitles(renderReviewCard(en, minimalReviewView({ state: 'pending_review' })))).toEqual([
+      'Claim',
+      'Ask for information',
+      'Approve',
+      'Reject',
+    ]);
+    expect(topLevelTitles(renderReviewCard(en, minimalReviewView({ state: 'submitted' })))).not.toContain('Approve');
+    expect(topLevelTitles(renderReviewCard(en, minimalReviewView({ state: 'awaiting_manager' })))).not.toContain(
+      'Approve',
+    );
+
+    const manual = renderReviewCard(en, minimalReviewView({ state: 'pending_review', manualOnly: true }));
+    expect(topLevelTitles(manual)).toEqual(['Claim', 'Ask for information', 'Reject']);
+    expect(ofType(manual, 'Action.Execute').map((action) => action.verb)).not.toContain(Verbs.reviewApprove);
+    expect(textRuns(manual)).toContain(en.review.manualOnly);
+  });
+
+  it('hides claim once claimed and says who claimed it', () => {
+    const card = renderReviewCard(en, minimalReviewView({ claimedByName: 'Adele Vance' }));
+    expect(topLevelTitles(card)).not.toContain('Claim');
+    expect(ofType(card, 'Action.Execute').map((action) => action.verb)).not.toContain(Verbs.reviewClaim);
+    expect(textRuns(card)).toContain('Claimed by Adele Vance');
+    expect(textRuns(renderReviewCard(en, minimalReviewView()))).toContain('Not claimed yet');
+  });
+
+  it('puts the request id and the version it shows on every action and its fallback', () => {
+    const card = renderReviewCard(en, minimalReviewView({ requestId: 'req-42', version: 9 }));
+    const executes = ofType(card, 'Action.Execute');
+    expect(executes.map((action) => action.verb)).toEqual([
+      Verbs.reviewClaim,
+      Verbs.reviewAskInfo,
+      Verbs.reviewApprove,
+      Verbs.reviewReject,
+    ]);
+    for (const action of executes) {
+      expect(action.data).toEqual({ verb: action.verb, requestId: 'req-42', version: 9 });
+      expect(action.fallback).toMatchObject({ type: 'Action.Submit', data: action.data });
+    }
+  });
+
+  it('asks for the question, how the identity was verified, what was checked and the rejection reason', () => {
+    const card = renderReviewCard(en, minimalReviewView());
+    const byId = Object.fromEntries(inputs(card).map((input) => [input.id, input]));
+    expect(Object.keys(byId).sort()).toEqual(['question', 'rejectReason', 'verification', 'verificationNote']);
+    for (const id of ['question', 'verificationNote', 'rejectReason']) {
+      expect(byId[id], id).toMatchObject({ type: 'Input.Text', isRequired: true, maxLength: 500 });
+      expect(byId[id]!.errorMessage, id).toBeTruthy();
+    }
+    expect(byId.verification).toMatchObject({ type: 'Input.ChoiceSet', isRequired: true });
+    expect(byId.verification!.choices.map((choice: any) => choice.value)).toEqual([
+      'videoCall',
+      'inPerson',
+      'managerConfirmation',
+      'callback',
+    ]);
+    expect(byId.verification!.choices[0].title).toBe('Video call, photo ID checked');
+  });
+
+  it('keeps a markdown link and a template expression in the note literal', () => {
+    const typed = '[x](https://evil) ${subject.name}';
+    const card = renderReviewCard(
+      en,
+      fullReviewView({
+        note: `note ${typed}`,
+        contact: `contact ${typed}`,
+        manager: { name: 'Megan Bowen', status: 'declined', note: `manager ${typed}` },
+        approvals: [{ agentName: 'Adele Vance', verification: 'videoCall', note: `approval ${typed}`, at: new Date() }],
+        questions: [{ number: 1, askedByName: 'Lee Gu', text: `question ${typed}`, answer: `answer ${typed}` }],
+        rejection: { byName: 'Lee Gu', reason: `rejection ${typed}` },
+      }),
+    );
+    const runs = textRuns(card);
+    for (const field of ['note', 'contact', 'manager', 'approval', 'question', 'answer', 'rejection']) {
+      expect(
+        runs.some((text) => text.includes(`${field} ${typed}`)),
+        field,
+      ).toBe(true);
+    }
+    expect(runs).toContain(`note ${typed}`);
+    expect(textBlocks(card).filter((text) => text.includes('[x]') || text.includes('${'))).toEqual([]);
+  });
+
+  it('shows the age in minutes, hours and days', () => {
+    const submittedAt = new Date('2026-11-24T09:00:00Z');
+    const status = (minutes: number, locale: 'en' | 'ja' = 'en'): string =>
+      textBlocks(
+        renderReviewCard(
+          stringsFor(locale),
+          minimalReviewView({ submittedAt, now: new Date(submittedAt.getTime() + minutes * 60_000) }),
+        ),
+      )[1]!;
+    expect(status(15)).toBe('Waiting for review · submitted 2026-11-24 09:00 UTC, 15 min ago');
+    expect(status(59)).toContain('59 min ago');
+    expect(status(60)).toContain(', 1 h ago');
+    expect(status(3 * 60 + 59)).toContain(', 3 h ago');
+    expect(status(2 * 24 * 60 + 5 * 60)).toContain(', 2 d ago');
+    expect(status(-5)).toContain(', 0 min ago');
+    expect(status(15, 'ja')).toBe('審査待ち · 受付 2026-11-24 09:00(協定世界時) (15 分前)');
+    expect(status(3 * 60, 'ja')).toContain('(3 時間前)');
+    expect(status(2 * 24 * 60, 'ja')).toContain('(2 日前)');
+  });
+
+  it('names every state in words in the status line', () => {
+    const seen = new Set<string>();
+    for (const state of REQUEST_STATES) {
+      const line = textBlocks(renderReviewCard(en, minimalReviewView({ state })))[1]!;
+      expect(line.startsWith(`${en.review.states[state]} · `), state).toBe(true);
+      seen.add(en.review.states[state]);
+    }
+    expect(seen.size).toBe(REQUEST_STATES.length);
+    expect(en.review.states.cancelled).toBe('Cancelled by the requester');
+  });
+
+  it('says the identity is not verified until enough agents approved, and stops saying so once decided', () => {
+    const approval = fullReviewView().approvals[0]!;
+    const lines = (overrides: Parameters<typeof minimalReviewView>[0]) =>
+      textRuns(renderReviewCard(en, minimalReviewView(overrides)));
+    expect(lines({})).toContain('Identity not verified yet');
+    expect(lines({ approvalsNeeded: 2, approvals: [approval] })).toContain(
+      '1 of 2 approvals recorded: another agent must verify the identity and approve',
+    );
+    const verified = lines({ approvalsNeeded: 1, approvals: [approval] });
+    expect(verified.join('\n')).not.toMatch(/not verified|approvals recorded/);
+    expect(lines({ state: 'rejected' })).not.toContain('Identity not verified yet');
+  });
+
+  it('shows the subject, who filed it, what was lost and how they offered to be verified', () => {
+    const own = textRuns(renderReviewCard(en, minimalReviewView()));
+    expect(own).toEqual(
+      expect.arrayContaining([
+        'Alex Wilber (alexw@contoso.example)',
+        'The account holder themselves',
+        'None listed',
+        'None in the directory',
+        'Phone lost or stolen',
+        'Video call showing photo ID',
+      ]),
+    );
+    const full = textRuns(renderReviewCard(en, fullReviewView()));
+    expect(full).toEqual(
+      expect.arrayContaining([
+        'Finance',
+        'Accountant',
+        'Megan Bowen',
+        'Authenticator on iPhone 15',
+        'Mobile phone +65 •••• 4567',
+        'Their manager confirms who they are',
+      ]),
+    );
+  });
+
+  it('leaves the note out when there is none', () => {
+    expect(textBlocks(renderReviewCard(en, minimalReviewView()))).not.toContain("Requester's note");
+    expect(textBlocks(renderReviewCard(en, fullReviewView()))).toContain("Requester's note");
+  });
+
+  it('says when no risk signal was found', () => {
+    const card = renderReviewCard(en, minimalReviewView());
+    expect(textRuns(card)).toContain('No risk signals found');
+    expect(ofType(card, 'TextRun').filter((run) => run.color === 'Attention')).toEqual([]);
+  });
+
+  it('every risk signal has a line in both languages', () => {
+    const kinds = allRiskSignals.map((signal) => signal.kind);
+    expect(new Set(kinds).size).toBe(7);
+    for (const locale of LOCALES) {
+      const strings = stringsFor(locale);
+      const lineFor = (signal: RiskSignal): string => {
+        const card = renderReviewCard(strings, minimalReviewView({ risks: [signal] }));
+        const lines = ofType(card, 'TextRun').filter((run) => run.color === 'Attention');
+        expect(lines, `${locale} ${signal.kind}`).toHaveLength(1);
+        expect(textRuns(card)).not.toContain(strings.review.noRisks);
+        return lines[0]!.text as string;
+      };
+      const lines = allRiskSignals.map(lineFor);
+      expect(new Set(lines).size, locale).toBe(lines.length);
+      expect(
+        lines.every((line) => !/\{\w+\}/.test(line)),
+        locale,
+      ).toBe(true);
+      expect(lines[0]).toContain('Global Administrator');
+      expect(lines[1]).toContain('12');
+      expect(lines[2]).toContain('2');
+      expect(lines[3]).toContain('7');
+      expect(lines[4]).toContain('3');
+      const all = renderReviewCard(strings, minimalReviewView({ risks: allRiskSignals }));
+      expect(ofType(all, 'TextRun').filter((run) => run.color === 'Attention')).toHaveLength(7);
+    }
+    expect(lineInEnglish({ kind: 'directoryUnavailable' })).toContain('could not be read');
+    expect(lineInEnglish({ kind: 'failedSignIns', count: 12 })).toBe('• Failed sign-ins in the last 24 hours: 12');
+  });
+
+  it("shows the manager's answer and note", () => {
+    const card = renderReviewCard(
+      en,
+      minimalReviewView({ manager: { name: 'Megan Bowen', status: 'declined', note: 'Not expected.' } }),
+    );
+    expect(textRuns(card)).toEqual(
+      expect.arrayContaining([
+        'Manager Megan Bowen declined: they did not expect this request',
+        "Manager's note: Not expected.",
+      ]),
+    );
+    const waiting = renderReviewCard(
+      en,
+      minimalReviewView({ manager: { name: 'Megan Bowen', status: 'waiting', note: undefined } }),
+    );
+    expect(textRuns(waiting)).toContain('Manager Megan Bowen: waiting for their confirmation');
+    expect(textRuns(waiting).some((text) => text.startsWith("Manager's note"))).toBe(false);
+  });
+
+  it('lists each approval with its verification and time, each numbered question with its answer, and the rejection', () => {
+    const runs = textRuns(renderReviewCard(en, fullReviewView()));
+    expect(runs).toEqual(
+      expect.arrayContaining([
+        'Adele Vance · Video call, photo ID checked · 2026-11-23 10:00 UTC',
+        'Photo ID matched.',
+        'Lee Gu · Called back on a phone number already on file · 2026-11-23 11:15 UTC',
+        'Question 1, from Adele Vance',
+        'When did you lose it?',
+        'Answer: Yesterday evening.',
+        'Question 2, from Lee Gu',
+        'No answer yet',
+        'Rejected by Lee Gu',
+        'Reason: The manager declined.',
+      ]),
+    );
+    const minimal = allText(renderReviewCard(en, minimalReviewView()));
+    expect(minimal).not.toContain('Approvals');
+    expect(minimal).not.toContain('Questions to the requester');
+  });
+
+  it('shows a notice first, in warning colour for a warning, and nothing when there is none', () => {
+    const warning = renderReviewCard(en, minimalReviewView({ notice: { text: 'Already claimed.', tone: 'warning' } }));
+    expect(warning.body[0]).toEqual({
+      type: 'RichTextBlock',
+      inlines: [{ type: 'TextRun', text: 'Already claimed.', weight: 'Bolder', color: 'Warning' }],
+    });
+    const plain = renderReviewCard(en, minimalReviewView({ notice: { text: 'Claimed.', tone: 'default' } }));
+    expect((plain.body[0] as any).inlines[0].color).toBe('Default');
+    expect((renderReviewCard(en, minimalReviewView()).body[0] as any).text).toBe('Reset request SIH-000123');
+  });
+});
+
+describe('manager confirmation card', () => {
+  it('asks the manager with two buttons that carry the request id, and an optional note', () => {
+    const card = renderManagerConfirmationCard(en, managerView({ requestId: 'req-7' }));
+    expect(card.actions?.map((action: any) => [action.title, action.verb, action.data])).toEqual([
+      ["It's genuine", Verbs.managerConfirm, { verb: Verbs.managerConfirm, requestId: 'req-7' }],
+      ['Decline', Verbs.managerDecline, { verb: Verbs.managerDecline, requestId: 'req-7' }],
+    ]);
+    expect(inputs(card)).toEqual([expect.objectContaining({ type: 'Input.Text', id: 'managerNote', maxLength: 500 })]);
+    expect(inputs(card)[0]!.isRequired).toBeFalsy();
+    expect(allText(card)).toContain(
+      'Please confirm this request is genuine. If you did not expect it, decline: the helpdesk will not reset anything.',
+    );
+  });
+
+  it('names the direct report and who filed it', () => {
+    const own = textRuns(renderManagerConfirmationCard(en, managerView()));
+    expect(own).toContain(
+      'Someone asked the helpdesk to reset the verification methods of your direct report 佐藤 由紀.',
+    );
+    expect(own).toContain('佐藤 由紀 themselves');
+    expect(own).toContain('SIH-000123');
+    const byOther = textRuns(renderManagerConfirmationCard(en, managerView({ filerName: 'Lee Gu' })));
+    expect(byOther).toContain('Lee Gu');
+  });
+
+  it('the manager card has no buttons once answered', () => {
+    const confirmed = renderManagerConfirmationCard(en, managerView({ answered: 'confirmed' }));
+    expect(confirmed.actions).toEqual([]);
+    expect(inputs(confirmed)).toEqual([]);
+    expect(textRuns(confirmed).some((text) => text.startsWith('You confirmed this request'))).toBe(true);
+    const declined = renderManagerConfirmationCard(en, managerView({ answered: 'declined' }));
+    expect(declined.actions).toEqual([]);
+    expect(textRuns(declined).some((text) => text.startsWith('You declined this request'))).toBe(true);
+  });
+
+  it('still asks while the answer is waiting', () => {
+    expect(renderManagerConfirmationCard(en, managerView({ answered: 'waiting' })).actions).toHaveLength(2);
+  });
+
+  it('keeps the note literal', () => {
+    const note = '[x](https://evil) ${subject.name}';
+    const card = renderManagerConfirmationCard(en, managerView({ note }));
+    expect(textRuns(card)).toContain(note);
+    expect(textBlocks(card).filter((text) => text.includes('[x]') || text.includes('${'))).toEqual([]);
+  });
+});
+
+describe('info request card', () => {
+  it('asks with a required answer box and sends the request id and question number', () => {
+    const card = renderInfoRequestCard(en, infoView({ requestId: 'req-9', questionNumber: 3 }));
+    expect(textRuns(card)).toEqual(
+      expect.arrayContaining([
+        'The helpdesk has a question about your request SIH-000123.',
+        'Question 3, from Adele Vance:',
+        'Which office are you in?',
+      ]),
+    );
+    expect(inputs(card)).toEqual([
+      expect.objectContaining({ type: 'Input.Text', id: 'answer', isRequired: true, maxLength: 500, value: '' }),
+    ]);
+    expect(card.actions?.map((action: any) => action.data)).toEqual([
+      { verb: Verbs.infoAnswer, requestId: 'req-9', question: 3 },
+    ]);
+  });
+
+  it('the info card keeps typed text and shows the problem', () => {
+    const required = renderInfoRequestCard(en, infoView({ typed: '  ', problem: 'required' }));
+    expect(inputs(required)[0]!.value).toBe('  ');
+    expect(textBlocks(required)).toContain('Please write an answer.');
+
+    const long = 'y'.repeat(600);
+    const tooLong = renderInfoRequestCard(en, infoView({ typed: long, problem: 'tooLong' }));
+    expect(inputs(tooLong)[0]!.value).toBe(long);
+    expect(textBlocks(tooLong)).toContain('At most 500 characters.');
+    expect(textBlocks(renderInfoRequestCard(stringsFor('ja'), infoView({ problem: 'tooLong' })))).toContain(
+      '500 文字以内で入力してください。',
+    );
+
+    const fresh = renderInfoRequestCard(en, infoView());
+    expect(ofType(fresh, 'TextBlock').filter((block) => block.color === 'Attention')).toEqual([]);
+  });
+
+  it('shows the answer and no input once answered', () => {
+    const card = renderInfoRequestCard(en, infoView({ answer: 'Singapore.' }));
+    expect(card.actions).toEqual([]);
+    expect(inputs(card)).toEqual([]);
+    expect(textBlocks(card)).toContain('Your answer');
+    expect(textRuns(card)).toContain('Singapore.');
+  });
+
+  it('keeps the question and the answer literal', () => {
+    const typed = '[x](https://evil) ${subject.name}';
+    const card = renderInfoRequestCard(en, infoView({ question: `q ${typed}`, answer: `a ${typed}` }));
+    expect(textRuns(card)).toEqual(expect.arrayContaining([`q ${typed}`, `a ${typed}`]));
+    expect(textBlocks(card).filter((text) => text.includes('[x]') || text.includes('${'))).toEqual([]);
+  });
+});
+
+function lineInEnglish(signal: RiskSignal): string {
+  const card = renderReviewCard(en, minimalReviewView({ risks: [signal] }));
+  return ofType(card, 'TextRun').find((run) => run.color === 'Attention')!.text;
+}

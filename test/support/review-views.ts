@@ -1,0 +1,122 @@
+import type { InfoRequestView, ManagerConfirmationView, ReviewCardView } from '../../src/cards/review.js';
+
+/** A request as it first reaches the channel: nothing optional set, nothing reviewed yet. */
+export function minimalReviewView(overrides: Partial<ReviewCardView> = {}): ReviewCardView {
+  return {
+    requestId: 'req-1',
+    version: 1,
+    reference: 'SIH-000123',
+    state: 'pending_review',
+    submittedAt: new Date('2026-11-24T09:00:00Z'),
+    now: new Date('2026-11-24T12:10:00Z'),
+    subject: {
+      name: 'Alex Wilber',
+      userPrincipalName: 'alexw@contoso.example',
+      department: '',
+      jobTitle: '',
+      managerName: undefined,
+    },
+    filerName: undefined,
+    reason: 'lostPhone',
+    lostMethods: [],
+    verificationOffered: 'videoCall',
+    contact: '+65 6123 4567',
+    note: '',
+    risks: [],
+    manager: undefined,
+    claimedByName: undefined,
+    approvals: [],
+    approvalsNeeded: 1,
+    manualOnly: false,
+    questions: [],
+    rejection: undefined,
+    notice: undefined,
+    ...overrides,
+  };
+}
+
+/** Every risk signal, one of each kind. */
+export const allRiskSignals: ReviewCardView['risks'] = [
+  { kind: 'privilegedRole', roles: ['Global Administrator', 'User Administrator'] },
+  { kind: 'failedSignIns', count: 12 },
+  { kind: 'riskySignIns', count: 2 },
+  { kind: 'methodsChangedRecently', days: 7 },
+  { kind: 'recentResets', count: 3 },
+  { kind: 'filedOnBehalf' },
+  { kind: 'directoryUnavailable' },
+];
+
+/** A request with every optional part present: manager, risks, two approvals, questions, rejection, notice. */
+export function fullReviewView(overrides: Partial<ReviewCardView> = {}): ReviewCardView {
+  return minimalReviewView({
+    version: 7,
+    state: 'rejected',
+    submittedAt: new Date('2026-11-22T08:30:00Z'),
+    now: new Date('2026-11-24T12:10:00Z'),
+    subject: {
+      name: '佐藤 由紀',
+      userPrincipalName: 'yuki.sato@contoso.example',
+      department: 'Finance',
+      jobTitle: 'Accountant',
+      managerName: 'Megan Bowen',
+    },
+    filerName: 'Megan Bowen',
+    reason: 'other',
+    lostMethods: ['Authenticator on iPhone 15', 'Mobile phone +65 •••• 4567'],
+    verificationOffered: 'managerConfirmation',
+    note: 'Phone fell in the sea. [x](https://evil.example)',
+    risks: allRiskSignals,
+    manager: { name: 'Megan Bowen', status: 'declined', note: 'I did not ask for this.' },
+    claimedByName: 'Adele Vance',
+    approvals: [
+      {
+        agentName: 'Adele Vance',
+        verification: 'videoCall',
+        note: 'Photo ID matched.',
+        at: new Date('2026-11-23T10:00:00Z'),
+      },
+      {
+        agentName: 'Lee Gu',
+        verification: 'callback',
+        note: 'Called the number on file.',
+        at: new Date('2026-11-23T11:15:00Z'),
+      },
+    ],
+    approvalsNeeded: 2,
+    questions: [
+      { number: 1, askedByName: 'Adele Vance', text: 'When did you lose it?', answer: 'Yesterday evening.' },
+      { number: 2, askedByName: 'Lee Gu', text: 'Which office are you in?', answer: undefined },
+    ],
+    rejection: { byName: 'Lee Gu', reason: 'The manager declined.' },
+    notice: { text: 'Someone else changed this request first; this is the latest.', tone: 'warning' },
+    ...overrides,
+  });
+}
+
+/** The manager's card before they answer. */
+export function managerView(overrides: Partial<ManagerConfirmationView> = {}): ManagerConfirmationView {
+  return {
+    requestId: 'req-1',
+    reference: 'SIH-000123',
+    subjectName: '佐藤 由紀',
+    filerName: undefined,
+    reason: 'lostPhone',
+    note: '',
+    submittedAt: new Date('2026-11-24T09:00:00Z'),
+    answered: undefined,
+    ...overrides,
+  };
+}
+
+/** The requester's card for question 2, not answered yet. */
+export function infoView(overrides: Partial<InfoRequestView> = {}): InfoRequestView {
+  return {
+    requestId: 'req-1',
+    reference: 'SIH-000123',
+    questionNumber: 2,
+    askedByName: 'Adele Vance',
+    question: 'Which office are you in?',
+    answer: undefined,
+    ...overrides,
+  };
+}
