@@ -71,6 +71,27 @@ export class FakeConnector {
     );
   }
 
+  /** New threads the bot started in channels: the channel, the thread's ids and the card. */
+  channelPosts(): Array<{ channelId: string; card: any }> {
+    return this.calls
+      .filter((call) => call.method === 'POST' && call.path === '/v3/conversations' && call.body?.isGroup)
+      .map((call) => ({
+        channelId: call.body.channelData.channel.id,
+        card: call.body.activity?.attachments?.[0]?.content,
+      }));
+  }
+
+  /** Messages the bot replaced (PUT), with the conversation and message ids it named. */
+  updates(): Array<{ conversationId: string; activityId: string; card: any }> {
+    return this.calls
+      .filter((call) => call.method === 'PUT' && call.activityId)
+      .map((call) => ({
+        conversationId: call.conversationId!,
+        activityId: call.activityId!,
+        card: call.body?.attachments?.[0]?.content,
+      }));
+  }
+
   clear(): void {
     this.calls.length = 0;
   }
@@ -97,6 +118,12 @@ export class FakeConnector {
     if (!match) return send(res, 404, { error: { code: 'NotFound', message: 'Unknown API path' } });
 
     if (call.method === 'POST' && !call.conversationId) {
+      const channel = call.body?.channelData?.channel?.id;
+      // A post in a channel starts a thread named after its first message, as Teams does.
+      if (call.body?.isGroup && channel) {
+        const activityId = String(Date.now()) + String(this.calls.length).padStart(4, '0');
+        return send(res, 201, { id: `${channel};messageid=${activityId}`, activityId });
+      }
       const id = `a:${randomUUID()}`;
       return send(res, 201, { id, activityId: randomUUID(), serviceUrl: this.serviceUrl });
     }

@@ -59,9 +59,9 @@ export class SqliteApprovalChannelRepository implements ApprovalChannelRepositor
     this.selectUnposted = db
       .prepare<[string, string, string, number], string>(
         `SELECT r.id FROM requests r
-           LEFT JOIN channel_posts p ON p.request_id = r.id AND p.channel_id = ?2
-          WHERE r.tenant_id = ?1 AND p.request_id IS NULL AND r.state IN (SELECT value FROM json_each(?3))
-          ORDER BY r.sequence LIMIT ?4`,
+           LEFT JOIN channel_posts p ON p.request_id = r.id AND p.channel_id = ?
+          WHERE r.tenant_id = ? AND p.request_id IS NULL AND r.state IN (SELECT value FROM json_each(?))
+          ORDER BY r.sequence LIMIT ?`,
       )
       .pluck();
     this.selectTenantsWithUnposted = db
@@ -137,7 +137,7 @@ export class SqliteApprovalChannelRepository implements ApprovalChannelRepositor
     states: readonly RequestState[],
     limit: number,
   ): Promise<string[]> {
-    return this.selectUnposted.all(tenantId, channelId, JSON.stringify(states), limit);
+    return this.selectUnposted.all(channelId, tenantId, JSON.stringify(states), limit);
   }
 
   async tenantsWithUnposted(states: readonly RequestState[]): Promise<string[]> {
