@@ -104,7 +104,13 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-const bot = start('bot', process.execPath, ['--import', 'tsx', 'src/index.ts'], {});
+// Requests go to the demo team's approval channel from the start, so an application shows up
+// there at once; `set approval channel` (as Lynne) still works and takes precedence.
+const approvalChannel: Record<string, string> =
+  !settings.APPROVAL_TEAM_ID && !settings.APPROVAL_CHANNEL_ID
+    ? { APPROVAL_TEAM_ID: tenant.team.id, APPROVAL_CHANNEL_ID: tenant.team.approvalChannel.id }
+    : {};
+const bot = start('bot', process.execPath, ['--import', 'tsx', 'src/index.ts'], approvalChannel);
 if ((await becomesHealthy(bot)) && !stopping) await startPlayground();
 
 async function startPlayground(): Promise<void> {

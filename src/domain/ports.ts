@@ -113,8 +113,11 @@ export interface ConversationAddress {
 export interface ConversationAddressRepository {
   save(address: ConversationAddress): Promise<void>;
   find(key: string): Promise<ConversationAddress | undefined>;
-  /** The address in the tenant that changed last (its service URL reaches the tenant's region). */
-  latestForTenant(tenantId: string): Promise<ConversationAddress | undefined>;
+  /**
+   * The address in the tenant (in one team, when `teamId` is given) that changed last; its
+   * service URL reaches the tenant's region.
+   */
+  latestForTenant(tenantId: string, teamId?: string): Promise<ConversationAddress | undefined>;
 }
 
 /** Whether the store can serve requests right now (for readiness probes). */

@@ -151,7 +151,10 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
 
   beforeAll(async () => {
     if (chromiumMissing) return;
-    bot = await startBot();
+    // Requests go to the demo team's approval channel, as `npm run dev` sets it up.
+    bot = await startBot({
+      env: { APPROVAL_TEAM_ID: tenant.team.id, APPROVAL_CHANNEL_ID: tenant.team.approvalChannel.id },
+    });
     relay = await startLocaleRelay(bot.url);
     playground = await startPlayground(`${relay.url}/api/messages`);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -277,41 +280,86 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
   );
 
   it(
-    'lets Diego, whose only method was on his lost phone, apply for a reset from the diagnosis',
+    'lets Diego apply for a reset from the diagnosis, and Isaiah approve it in the approval channel',
     async () => {
       const strings = stringsFor('en');
-      const diego = tenant.users.find((user) => user.userPrincipalName.startsWith('diegos@'))!;
-      const configPath = join(mkdtempSync(join(tmpdir(), 'sign-in-help-playground-config-')), 'diego.yml');
-      writePlaygroundConfig(configPath, diego.id);
-      const asDiego = await startPlayground(`${relay!.url}/api/messages`, configPath);
+      const person = (alias: string) => tenant.users.find((user) => user.userPrincipalName.startsWith(`${alias}@`))!;
+      const configFor = (alias: string) => {
+        const path = join(mkdtempSync(join(tmpdir(), 'sign-in-help-playground-config-')), `${alias}.yml`);
+        writePlaygroundConfig(path, person(alias).id);
+        return path;
+      };
+      // Each person has their own Teams client: two Playgrounds, one bot.
+      const asIsaiah = await startPlayground(`${relay!.url}/api/messages`, configFor('isaiahl'));
+      const asDiego = await startPlayground(`${relay!.url}/api/messages`, configFor('diegos'));
+      if (chromiumMissing) throw new Error(chromiumMissing);
+      relay!.locale = undefined;
+      const viewport = { viewport: { width: 1400, height: 1000 } };
+      const contexts = await Promise.all([browser!.newContext(viewport), browser!.newContext(viewport)]);
+      const [requester, agent] = await Promise.all(contexts.map((context) => context.newPage()));
+      for (const context of contexts) context.setDefaultTimeout(STEP_TIMEOUT_MS);
       try {
-        await inPlayground(
-          'application',
-          'en-US',
-          async (page) => {
-            await see('the welcome card', page.locator('.ac-adaptiveCard').first());
-            await sendMessage(page, 'I lost my phone');
-            // The directory shows one method, so no question is asked: straight to the reset.
-            await see(
-              'the reset outcome',
-              page.getByRole('heading', { name: outcomeTitle('reset-needed'), exact: true }).last(),
-            );
-            await page.getByRole('button', { name: strings.diagnosis.apply, exact: true }).last().click();
+        // Diego opens his client first. Isaiah opens his next, which installs the bot in his view of the
+        // team last: the bot then reaches the approval channel through Isaiah's client.
+        await requester!.goto(asDiego.url);
+        await see('the welcome card', requester!.locator('.ac-adaptiveCard').first());
+        await agent!.goto(asIsaiah.url);
+        await agent!.getByRole('treeitem', { name: /Sign-in approvals/ }).click();
+        await see('the team greeting', agent!.getByText(strings.team.title).first());
 
-            const form = page
-              .locator('.ac-adaptiveCard')
-              .filter({ has: page.getByText(strings.application.contactLabel) })
-              .last();
-            await see('the application form', form);
-            await form.getByRole('radio', { name: strings.application.verifications.videoCall, exact: true }).check();
-            await form.getByRole('textbox').first().fill('+65 8123 0000');
-            await form.getByRole('button', { name: strings.application.submit, exact: true }).click();
-            await see('the confirmation', page.getByText(/^Application received: SIH-\d{6}$/).last());
-          },
-          () => asDiego,
+        const page = requester!;
+        await sendMessage(page, 'I lost my phone');
+        // The directory shows one method, so no question is asked: straight to the reset.
+        await see(
+          'the reset outcome',
+          page.getByRole('heading', { name: outcomeTitle('reset-needed'), exact: true }).last(),
         );
+        await page.getByRole('button', { name: strings.diagnosis.apply, exact: true }).last().click();
+        const form = page
+          .locator('.ac-adaptiveCard')
+          .filter({ has: page.getByText(strings.application.contactLabel) })
+          .last();
+        await see('the application form', form);
+        await form.getByRole('radio', { name: strings.application.verifications.videoCall, exact: true }).check();
+        await form.getByRole('textbox').first().fill('+65 8123 0000');
+        await form.getByRole('button', { name: strings.application.submit, exact: true }).click();
+        const confirmation = await see('the confirmation', page.getByText(/^Application received: SIH-\d{6}$/).last());
+        const reference = (await confirmation.innerText()).split(': ')[1]!;
+
+        // The request's card arrives in Isaiah's channel view; he approves after recording the verification.
+        const card = agent!.locator('.ac-adaptiveCard').filter({ hasText: reference }).last();
+        await see(`the card of ${reference} in the channel`, card);
+        await see('the subject on the card', card.getByText('Diego Siciliani').first());
+        await card.getByRole('button', { name: strings.review.actions.approve, exact: true }).click();
+        await card.getByRole('radio', { name: strings.review.verificationsDone.videoCall, exact: true }).check();
+        await card.getByRole('textbox').last().fill('Compared his face with his staff ID on a video call');
+        await card.getByRole('button', { name: strings.review.actions.approveSubmit, exact: true }).click();
+        // The card is updated for everyone in the channel: approved, with Isaiah's record of the check.
+        const decided = agent!.locator('.ac-adaptiveCard').filter({ hasText: reference }).last();
+        await see(
+          'the approved state on the card',
+          decided.getByText(new RegExp(`^${strings.review.states.approved}`)),
+        );
+        await see(
+          'the recorded verification',
+          decided.getByText('Compared his face with his staff ID on a video call'),
+        );
+        expect(await decided.getByRole('button', { name: strings.review.actions.approve, exact: true }).count()).toBe(
+          0,
+        );
+        const state = bot!.service.db.prepare('SELECT state FROM requests WHERE reference = ?').pluck().get(reference);
+        expect(state).toBe('approved');
+      } catch (error) {
+        mkdirSync(RESULTS_DIR, { recursive: true });
+        await agent!.screenshot({ path: join(RESULTS_DIR, 'playground-agent.png'), fullPage: true }).catch(() => {});
+        await requester!
+          .screenshot({ path: join(RESULTS_DIR, 'playground-requester.png'), fullPage: true })
+          .catch(() => {});
+        throw error;
       } finally {
+        await Promise.all(contexts.map((context) => context.close()));
         asDiego.stop();
+        asIsaiah.stop();
       }
     },
     TEST_TIMEOUT_MS,

@@ -17,6 +17,7 @@ export class SqliteConversationAddressRepository implements ConversationAddressR
   private readonly upsert;
   private readonly selectOne;
   private readonly selectLatest;
+  private readonly selectLatestInTeam;
 
   constructor(db: SqliteDatabase) {
     this.upsert = db.prepare<[AddressRow]>(
@@ -29,6 +30,9 @@ export class SqliteConversationAddressRepository implements ConversationAddressR
     this.selectOne = db.prepare<[string], AddressRow>('SELECT * FROM conversation_addresses WHERE key = ?');
     this.selectLatest = db.prepare<[string], AddressRow>(
       'SELECT * FROM conversation_addresses WHERE tenant_id = ? ORDER BY updated_at DESC LIMIT 1',
+    );
+    this.selectLatestInTeam = db.prepare<[string, string], AddressRow>(
+      'SELECT * FROM conversation_addresses WHERE tenant_id = ? AND team_id = ? ORDER BY updated_at DESC LIMIT 1',
     );
   }
 
@@ -50,8 +54,8 @@ export class SqliteConversationAddressRepository implements ConversationAddressR
     return row && toAddress(row);
   }
 
-  async latestForTenant(tenantId: string): Promise<ConversationAddress | undefined> {
-    const row = this.selectLatest.get(tenantId);
+  async latestForTenant(tenantId: string, teamId?: string): Promise<ConversationAddress | undefined> {
+    const row = teamId === undefined ? this.selectLatest.get(tenantId) : this.selectLatestInTeam.get(tenantId, teamId);
     return row && toAddress(row);
   }
 }

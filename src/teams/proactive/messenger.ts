@@ -23,6 +23,14 @@ export class ChannelUnavailableError extends Error {
   }
 }
 
+/** The card to update is gone (someone deleted the message); post a new one instead. */
+export class MessageGoneError extends Error {
+  readonly code = 'MESSAGE_GONE';
+  constructor() {
+    super('the Bot Connector no longer has the message to update');
+  }
+}
+
 /**
  * Messages the bot sends without being spoken to: 1:1 notices to stored addresses, new cards in
  * a channel (keeping the thread and message ids) and updates of those cards for everyone.
@@ -86,6 +94,7 @@ export class TeamsMessenger {
         await context.updateActivity({ ...cardMessage(card), id: post.messageId, type: 'message' });
       });
     } catch (error) {
+      if ((error as { statusCode?: unknown }).statusCode === 404) throw new MessageGoneError();
       throw unavailableOr(error);
     }
   }

@@ -11,7 +11,7 @@ import type { Clock } from '../../domain/ports.js';
 import type { BackgroundTasks } from '../../jobs/background-tasks.js';
 import type { Logger } from '../../logging/create-logger.js';
 import { KeyedSerialQueue } from '../keyed-serial-queue.js';
-import { ChannelUnavailableError, type TeamsMessenger } from '../proactive/messenger.js';
+import { ChannelUnavailableError, MessageGoneError, type TeamsMessenger } from '../proactive/messenger.js';
 import { buildReviewView, nameOf, type PeopleCache } from './review-view.js';
 
 export interface RequestPublisherOptions {
@@ -66,7 +66,7 @@ export class RequestPublisher implements RequestNotifier {
     if (stored) return stored;
     const configured = this.options.configuredChannel;
     if (!configured) return undefined;
-    const serviceUrl = await this.serviceUrlFor(tenantId);
+    const serviceUrl = await this.serviceUrlFor(tenantId, configured.teamId);
     if (!serviceUrl) return undefined;
     return {
       tenantId,
@@ -150,9 +150,17 @@ export class RequestPublisher implements RequestNotifier {
     const card = await this.reviewCard(request, resolveLocale(channel.locale, this.options.defaultLocale));
     const post = await channels.findPost(request.id);
     try {
-      if (post && post.channelId === channel.channelId) {
-        await messenger.updateCard(post, card);
-      } else {
+      const updated =
+        post && post.channelId === channel.channelId
+          ? await messenger.updateCard(post, card).then(
+              () => true,
+              (error: unknown) => {
+                if (error instanceof MessageGoneError) return false;
+                throw error;
+              },
+            )
+          : false;
+      if (!updated) {
         const created = await messenger.postCard(channel, card);
         await channels.savePost({ ...created, requestId: request.id, postedAt: clock.now() });
         logger.info({ requestId, reference: request.reference }, 'request posted to the approval channel');
@@ -294,9 +302,13 @@ export class RequestPublisher implements RequestNotifier {
     });
   }
 
-  /** The tenant's Bot Connector endpoint, from the last conversation anyone there had with the bot. */
-  private async serviceUrlFor(tenantId: string): Promise<string | undefined> {
-    const latest = await this.options.addresses.latestForTenant(tenantId);
+  /**
+   * The Bot Connector endpoint for the configured channel: from the last conversation in its
+   * team, else the last anyone in the tenant had with the bot (Teams gives one endpoint per region).
+   */
+  private async serviceUrlFor(tenantId: string, teamId: string): Promise<string | undefined> {
+    const { addresses } = this.options;
+    const latest = (await addresses.latestForTenant(tenantId, teamId)) ?? (await addresses.latestForTenant(tenantId));
     const serviceUrl = latest?.reference.serviceUrl;
     return typeof serviceUrl === 'string' ? serviceUrl : undefined;
   }
