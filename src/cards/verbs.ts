@@ -6,6 +6,7 @@ export const Verbs = {
   diagnosisAnswer: 'diagnosis.answer',
   diagnosisFixed: 'diagnosis.fixed',
   diagnosisNotFixed: 'diagnosis.notfixed',
+  applicationOpen: 'application.open',
   applicationStart: 'application.start',
   applicationSubmit: 'application.submit',
   requestCancel: 'request.cancel',

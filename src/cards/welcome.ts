@@ -35,6 +35,7 @@ export function renderWelcomeCard(strings: Strings, greeting: Greeting, withHelp
     help: withHelp ? strings.help : null,
     actions: [
       { title: w.actionCantSignIn, verb: Verbs.diagnoseStart },
+      { title: w.actionApply, verb: Verbs.applicationOpen },
       { title: w.actionMyRequests, verb: Verbs.requestsMine },
       { title: w.actionHelp, verb: Verbs.helpShow },
     ],

@@ -21,16 +21,17 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
 
   const options = (extra: Record<string, unknown> = {}) => ({ serviceUrl: ctx.connector.serviceUrl, ...extra });
 
-  it('greets a user who installs the bot with the English welcome card and its three buttons', async () => {
+  it('greets a user who installs the bot with the English welcome card and its four buttons', async () => {
     const response = await ctx.bot.post(personalInstall(options({ from: alex })));
     expect(response.status).toBe(200);
     const cards = ctx.connector.sentCards();
     expect(cards).toHaveLength(1);
     expect(cards[0].body[0].text).toBe('Sign-in Help');
     expect(cardText(cards[0])).toContain('Hi Alex, I help you get back into your work account.');
-    expect(buttonTitles(cards[0])).toEqual(["I can't sign in", 'My requests', 'Help']);
+    expect(buttonTitles(cards[0])).toEqual(["I can't sign in", 'Apply for a reset', 'My requests', 'Help']);
     expect(cards[0].actions.map((action: any) => action.verb)).toEqual([
       Verbs.diagnoseStart,
+      Verbs.applicationOpen,
       Verbs.requestsMine,
       Verbs.helpShow,
     ]);
@@ -57,7 +58,7 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
     const [card] = ctx.connector.sentCards();
     expect(card.body[0].text).toBe('サインイン ヘルプ');
     expect(cardText(card)).toContain('健 さん、こんにちは。');
-    expect(buttonTitles(card)).toEqual(['サインインできない', '自分の申請', 'ヘルプ']);
+    expect(buttonTitles(card)).toEqual(['サインインできない', 'リセットを申請', '自分の申請', 'ヘルプ']);
   });
 
   it('answers any other message with the welcome card, and greets a returning user as such', async () => {
@@ -86,7 +87,7 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
     const [card] = ctx.connector.sentCards();
     expect(card.body[0].text).toBe(title);
     expect(cardText(card)).toContain(examplesHeading);
-    expect(buttonTitles(card)).toHaveLength(3);
+    expect(buttonTitles(card)).toHaveLength(4);
   });
 
   it('answers the Help button (Action.Execute) with a short note and posts the help card', async () => {
@@ -120,8 +121,18 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
     expect(cardText(card)).toContain('You have no requests.');
   });
 
+  it('answers the Apply button with the application form for the clicker own account', async () => {
+    const response = await ctx.bot.post(cardAction(Verbs.applicationOpen, options()));
+    expect(response.status).toBe(200);
+    const [card] = ctx.connector.sentCards();
+    expect(card.body[0].text).toBe('Apply for a reset of your verification methods');
+    // The form names the clicker's own account (from the activity), never one from the card.
+    expect(card.actions[0].data.subjectId).toBe(alex.id);
+  });
+
   it('answers the Action.Submit fallback of each button like Action.Execute', async () => {
     for (const [verb, title] of [
+      [Verbs.applicationOpen, 'Apply for a reset of your verification methods'],
       [Verbs.helpShow, 'How I can help'],
       [Verbs.diagnoseStart, "Let's find out what's wrong"],
       [Verbs.requestsMine, 'My requests'],

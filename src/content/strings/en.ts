@@ -13,6 +13,7 @@ export const en = {
     ],
     safety: 'I will never ask for your password or a verification code. Do not type them here.',
     actionCantSignIn: "I can't sign in",
+    actionApply: 'Apply for a reset',
     actionMyRequests: 'My requests',
     actionHelp: 'Help',
   },

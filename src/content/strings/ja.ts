@@ -15,6 +15,7 @@ export const ja: Strings = {
     ],
     safety: 'パスワードや確認コードをお尋ねすることはありません。ここには入力しないでください。',
     actionCantSignIn: 'サインインできない',
+    actionApply: 'リセットを申請',
     actionMyRequests: '自分の申請',
     actionHelp: 'ヘルプ',
   },

@@ -5,7 +5,9 @@ import { Verbs, type Verb } from '../../../cards/verbs.js';
 import { stringsFor } from '../../../content/strings/index.js';
 import type { TeamsDeps } from '../../deps.js';
 import { myRequestsReply, welcomeReply } from '../../replies.js';
-import { cardMessage, turnLocale } from '../../turn-context.js';
+import { cardMessage, turnIdentity, turnLocale } from '../../turn-context.js';
+import { firstApplicationCard } from '../application/application-flow.js';
+import { renderNoticeCard } from '../../../cards/notice.js';
 import type { AppTurnState } from '../../turn-state.js';
 
 type Answer = (context: TurnContext, state: AppTurnState, deps: TeamsDeps) => Promise<AdaptiveCard> | AdaptiveCard;
@@ -14,6 +16,12 @@ type Answer = (context: TurnContext, state: AppTurnState, deps: TeamsDeps) => Pr
 const menuAnswers: Partial<Record<Verb, Answer>> = {
   [Verbs.requestsMine]: (context, _state, deps) => myRequestsReply(context, deps),
   [Verbs.helpShow]: (context, state, deps) => welcomeReply(context, state, deps, true),
+  [Verbs.applicationOpen]: (context, _state, deps) => {
+    const filer = turnIdentity(context);
+    if (filer) return firstApplicationCard(context, deps, filer, undefined);
+    const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
+    return renderNoticeCard({ title: strings.errors.title, body: strings.refusals.missingIdentity, tone: 'warning' });
+  },
 };
 
 /**
