@@ -7,6 +7,7 @@ import JSZip from 'jszip';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors.js';
 import { commandPatterns } from '../../src/teams/handlers/message/commands.js';
+import { setApprovalChannelPattern } from '../../src/teams/handlers/message/set-approval-channel.js';
 import { loadBundledTeamsSchema } from '../../scripts/lib/manifest-schema.js';
 import { decodePng } from '../../scripts/lib/png.js';
 import { ACCENT_COLOR } from '../../scripts/make-icons.js';
@@ -165,7 +166,10 @@ describe('the Teams app package', () => {
       { title: 'reset', description: 'Apply for a reset of your verification methods' },
       { title: 'my requests', description: 'See where your requests stand' },
     ]);
-    expect(commandsFor('team')).toEqual([{ title: 'help', description: 'Show what I can do' }]);
+    expect(commandsFor('team')).toEqual([
+      { title: 'help', description: 'Show what I can do' },
+      { title: 'set approval channel', description: 'Post reset requests in this channel (administrators)' },
+    ]);
   });
 
   it('translates names, descriptions and commands into Japanese in a file the localization schema accepts', async () => {
@@ -190,7 +194,7 @@ describe('the Teams app package', () => {
     const titles = manifest.bots[0]!.commandLists.flatMap((list, l) =>
       list.commands.map((command, c) => [command.title, ja[`bots[0].commandLists[${l}].commands[${c}].title`]]),
     );
-    const understood = Object.values(commandPatterns);
+    const understood = [...Object.values(commandPatterns), setApprovalChannelPattern];
     for (const title of titles.flat()) {
       expect(title).toBeDefined();
       expect(
