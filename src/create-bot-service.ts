@@ -13,6 +13,7 @@ import { RequestPublisher } from './teams/review/request-publisher.js';
 import type { LinkId } from './domain/diagnosis/knowledge.js';
 import type { Clock, Directory } from './domain/ports.js';
 import { systemClock } from './domain/system-clock.js';
+import { withDeadline } from './domain/with-deadline.js';
 import { loadDemoTenant, type DemoTenant } from './directory/demo-tenant.js';
 import { SimulatedDirectory } from './directory/simulated-directory.js';
 import type { Logger } from './logging/create-logger.js';
@@ -143,7 +144,14 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
       (stopping ??= server
         .stop()
         .then(() => jobs.stop())
-        .then(() => tasks.idle())
+        // Notices still being sent get the same grace as turns in flight, then the database closes.
+        .then(() =>
+          withDeadline(tasks.idle(), config.shutdownTimeoutMs).catch(() =>
+            logger.warn(
+              'stopped before every channel update and notice was sent; requests never posted are posted after the next start',
+            ),
+          ),
+        )
         .finally(() => {
           db.close();
           logger.info('stopped');
