@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { Verbs } from '../../src/cards/verbs.js';
+import { SimulatedDirectory } from '../../src/directory/simulated-directory.js';
+import { systemClock } from '../../src/domain/system-clock.js';
 import { cardAction, cardSubmit, personalMessage, tenant, type Sender } from './activities.js';
+import type { HttpResult } from './bot-harness.js';
 import { demoUser, elementsOf } from './diagnosis-driver.js';
 import type { BotUnderTest } from './use-bot.js';
 
@@ -14,6 +17,10 @@ export const people = {
   lynne: demoUser('lynner'),
   yuki: demoUser('yuki.sato'),
   diego: demoUser('diegos'),
+  shota: demoUser('shota.yamada'),
+  priya: demoUser('priya.raman'),
+  weiling: demoUser('weiling.tan'),
+  grady: demoUser('gradya'),
 };
 
 export const APPROVAL_CHANNEL = tenant.team.approvalChannel.id;
@@ -35,6 +42,35 @@ export function executeActions(card: any): Map<string, any> {
 
 /** The state and risk words of a review card, for assertions on what it says. */
 export const textOf = (card: unknown): string => JSON.stringify(card);
+
+/** Every object in a card tree, ShowCard panels included. */
+function objectsOf(card: unknown): Array<Record<string, any>> {
+  const found: Array<Record<string, any>> = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      found.push(node as Record<string, any>);
+      Object.values(node).forEach(visit);
+    }
+  };
+  visit(card);
+  return found;
+}
+
+/** The texts of a card's TextRuns (plain text: no markdown is rendered in them). */
+export const textRuns = (card: unknown): string[] =>
+  objectsOf(card)
+    .filter((object) => object.type === 'TextRun')
+    .map((run) => run.text as string);
+
+/** The texts of a card's TextBlocks (Teams renders markdown in these). */
+export const textBlocks = (card: unknown): string[] =>
+  objectsOf(card)
+    .filter((object) => object.type === 'TextBlock')
+    .map((block) => block.text as string);
+
+/** Every line a person reads on a card, exactly as sent. */
+export const textsIn = (card: unknown): string[] => [...textBlocks(card), ...textRuns(card)];
 
 /** Rows of the bot's SQLite file. */
 export function stored(ctx: BotUnderTest) {
@@ -80,29 +116,56 @@ export function inChat(ctx: BotUnderTest, from: Sender, locale = 'en-US') {
     },
     /** Files a complete application for their own account; the stored request's id. */
     async apply(verification = 'videoCall'): Promise<string> {
-      const form = await this.say('reset');
+      return (await this.applyWith({ verification })).requestId;
+    },
+    /**
+     * Files a complete application: for `subject` (picked on the line manager's subject card;
+     * their own account by default), with `verification` offered. `beforeSubmit` runs after the
+     * form was shown and before it is sent. Returns the stored request's id and the card the
+     * submission was answered with.
+     */
+    async applyWith(
+      choices: { subject?: Sender; verification?: string; beforeSubmit?: () => void } = {},
+    ): Promise<{ requestId: string; confirmation: any }> {
+      const subject = choices.subject ?? from;
+      let form = await this.say('reset');
+      const picker = form.actions?.[0];
+      if (picker?.verb === Verbs.applicationStart) {
+        const picked = await ctx.bot.post(
+          cardAction(picker.verb, options(), { ...picker.data, subjectId: subject.id }),
+        );
+        expect(picked.status).toBe(200);
+        form = picked.body.value;
+      }
       const methods = inputOf(form, 'lostMethods')?.choices?.[0]?.value ?? '';
       const submit = form.actions[0];
-      await ctx.bot.post(
+      expect(submit.verb).toBe(Verbs.applicationSubmit);
+      choices.beforeSubmit?.();
+      const response = await ctx.bot.post(
         cardAction(submit.verb, options(), {
           ...submit.data,
           reason: 'lostPhone',
           lostMethods: methods,
-          verification,
+          verification: choices.verification ?? 'videoCall',
           contact: '+65 8123 0000',
-          note: 'Phone fell into the harbour. [x](https://evil.example) ${subject.name}',
+          note: APPLICATION_NOTE,
         }),
       );
+      expect(response.status).toBe(200);
       await ctx.bot.service.settle();
       const request = stored(ctx).requests.at(-1)!;
-      expect(request.subject_id).toBe(from.id);
-      return request.id as string;
+      expect(request.subject_id).toBe(subject.id);
+      expect(request.filer_id).toBe(from.id);
+      return { requestId: request.id as string, confirmation: response.body?.value };
     },
   };
 }
 
+/** The note every application of the driver carries: markdown and a template expression, to stay literal. */
+export const APPLICATION_NOTE = 'Phone fell into the harbour. [x](https://evil.example) ${subject.name}';
+
 /** Activities in the helpdesk team's approval channel, sent by `from`. */
-function channelActivity(type: string, ctx: BotUnderTest, from: Sender, conversationId: string, locale = 'en-US') {
+function channelActivity(type: string, ctx: BotUnderTest, from: Sender, conversationId: string, locale: string) {
   return {
     type,
     id: `${Date.now()}${Math.random()}`,
@@ -121,8 +184,13 @@ function channelActivity(type: string, ctx: BotUnderTest, from: Sender, conversa
   };
 }
 
-/** A person in the approval channel: types commands, presses buttons on request cards. */
-export function inChannel(ctx: BotUnderTest, from: Sender, locale = 'en-US') {
+/**
+ * A person in the approval channel: types commands, presses buttons on request cards. Button
+ * presses arrive in the thread `<channel>;messageid=<thread>`; the bot runs one turn at a time per
+ * conversation, so presses in different threads run side by side, as on two bot instances.
+ */
+export function inChannel(ctx: BotUnderTest, from: Sender, locale = 'en-US', thread = '1') {
+  const threadId = `${APPROVAL_CHANNEL};messageid=${thread}`;
   return {
     async say(text: string) {
       ctx.connector.clear();
@@ -137,38 +205,48 @@ export function inChannel(ctx: BotUnderTest, from: Sender, locale = 'en-US') {
       inputs: Record<string, unknown> = {},
       dataOverride: Record<string, unknown> = {},
     ) {
-      const action = executeActions(card).get(verb);
-      expect(action, `a ${verb} button`).toBeDefined();
-      const data = { ...action.data, ...inputs, ...dataOverride };
-      const response = await ctx.bot.post({
-        ...channelActivity('invoke', ctx, from, `${APPROVAL_CHANNEL};messageid=1`, locale),
-        name: 'adaptiveCard/action',
-        value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
-      });
+      const response = await this.click(card, verb, inputs, dataOverride);
       expect(response.status).toBe(200);
       await ctx.bot.service.settle();
       return response.body?.value;
     },
+    /** Presses a button and returns the invoke's HTTP answer at once, without waiting for background work. */
+    async click(
+      card: any,
+      verb: string,
+      inputs: Record<string, unknown> = {},
+      dataOverride: Record<string, unknown> = {},
+    ): Promise<HttpResult> {
+      const action = executeActions(card).get(verb);
+      expect(action, `a ${verb} button`).toBeDefined();
+      const data = { ...action.data, ...inputs, ...dataOverride };
+      return ctx.bot.post({
+        ...channelActivity('invoke', ctx, from, threadId, locale),
+        name: 'adaptiveCard/action',
+        value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+      });
+    },
     /** Raw invoke with any data, for tampered and replayed cards. */
     async invoke(verb: string, data: Record<string, unknown>) {
       const response = await ctx.bot.post({
-        ...channelActivity('invoke', ctx, from, `${APPROVAL_CHANNEL};messageid=1`, locale),
+        ...channelActivity('invoke', ctx, from, threadId, locale),
         name: 'adaptiveCard/action',
         value: { action: { type: 'Action.Execute', verb, data: { verb, ...data } }, trigger: 'manual' },
       });
       await ctx.bot.service.settle();
       return response;
     },
-    /** The Action.Submit fallback of a button: the bot answers with a new message. */
+    /** The Action.Submit fallback of a button: the bot answers with a new message in the thread, returned here. */
     async submit(card: any, verb: string, inputs: Record<string, unknown> = {}) {
       const action = executeActions(card).get(verb);
+      expect(action, `a ${verb} button`).toBeDefined();
       ctx.connector.clear();
       await ctx.bot.post({
-        ...channelActivity('message', ctx, from, `${APPROVAL_CHANNEL};messageid=1`, locale),
+        ...channelActivity('message', ctx, from, threadId, locale),
         value: { ...action.data, ...inputs },
       });
       await ctx.bot.service.settle();
-      return ctx.connector.sentCards().at(-1);
+      return cardsIn(ctx, threadId).at(-1);
     },
   };
 }
@@ -183,3 +261,76 @@ export function channelCard(ctx: BotUnderTest, reference: string): any {
 }
 
 export { Verbs };
+
+/** The stored row of one request. */
+export function storedRequest(ctx: BotUnderTest, requestId: string): Record<string, any> {
+  const row = stored(ctx).requests.find((request) => request.id === requestId);
+  expect(row, `request ${requestId} is stored`).toBeDefined();
+  return row!;
+}
+
+/** The audit events of one request, oldest first. */
+export const eventsOf = (ctx: BotUnderTest, requestId: string): Array<Record<string, any>> =>
+  stored(ctx).events.filter((event) => event.request_id === requestId);
+
+/**
+ * Whether background work (channel card updates, notices) is still running: true when
+ * `settle()` has not resolved by the next turn of the event loop. No clock is involved.
+ */
+export function stillAnnouncing(ctx: BotUnderTest): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    void ctx.bot.service.settle().then(() => (settled = true));
+    setImmediate(() => resolve(!settled));
+  });
+}
+
+/**
+ * The demo directory, whose role look-ups can be held until a number of them are waiting: two
+ * approvals of the same card then both pass every check on the same version before either
+ * writes, so only the store's compare-and-set can tell them apart.
+ */
+export class HeldRolesDirectory extends SimulatedDirectory {
+  private held: { waiting: number; count: number; release: () => void; released: Promise<void> } | undefined;
+
+  constructor() {
+    super(tenant, systemClock);
+  }
+
+  /** The next `count` role look-ups wait for each other, then all answer together. */
+  holdRoleLookups(count: number): void {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.held = { waiting: 0, count, release, released };
+  }
+
+  override async getDirectoryRoles(userId: string): Promise<string[]> {
+    const roles = await super.getDirectoryRoles(userId);
+    const held = this.held;
+    if (held) {
+      held.waiting += 1;
+      if (held.waiting >= held.count) {
+        this.held = undefined;
+        held.release();
+      }
+      await held.released;
+    }
+    return roles;
+  }
+}
+
+/** Adaptive Cards the bot sent into a person's 1:1 chat (the conversation `inChat` talks in), in order. */
+export const cardsInChat = (ctx: BotUnderTest, person: Sender): any[] => cardsIn(ctx, `a:chat-${person.id}`);
+
+/** Adaptive Cards the bot sent as messages into one conversation, in order. */
+function cardsIn(ctx: BotUnderTest, conversationId: string): any[] {
+  return ctx.connector.calls
+    .filter(
+      (call) => call.method === 'POST' && call.conversationId === conversationId && call.path.includes('/activities'),
+    )
+    .flatMap((call) =>
+      (call.body?.attachments ?? [])
+        .filter((attachment: any) => attachment.contentType === 'application/vnd.microsoft.card.adaptive')
+        .map((attachment: any) => attachment.content),
+    );
+}

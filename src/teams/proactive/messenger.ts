@@ -108,7 +108,17 @@ export class TeamsMessenger {
       bot: { id: this.botAppId, name: '' },
       ...reference,
     };
-    await this.adapter.continueConversationAsync(this.botAppId, full, logic);
+    // The adapter hands errors thrown in `logic` to the app's turn-error handler and returns
+    // normally; callers must see them (a removed bot, a deleted message), so carry them out.
+    let failure: { error: unknown } | undefined;
+    await this.adapter.continueConversationAsync(this.botAppId, full, async (context) => {
+      try {
+        await logic(context);
+      } catch (error) {
+        failure = { error };
+      }
+    });
+    if (failure) throw failure.error;
   }
 }
 
