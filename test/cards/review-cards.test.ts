@@ -11,29 +11,16 @@ import { stringsFor } from '../../src/content/strings/index.js';
 import { LOCALES } from '../../src/domain/locale.js';
 import { REQUEST_STATES, type RequestState } from '../../src/domain/requests/request.js';
 import { allRiskSignals, fullReviewView, infoView, managerView, minimalReviewView } from '../support/review-views.js';
+import { objectsOf } from '../support/card-tree.js';
 
 const en = stringsFor('en');
 
-/** Every object in a card tree, ShowCards included. */
-function objects(card: unknown): Array<Record<string, any>> {
-  const found: Array<Record<string, any>> = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node && typeof node === 'object') {
-      found.push(node as Record<string, any>);
-      Object.values(node).forEach(visit);
-    }
-  };
-  visit(card);
-  return found;
-}
-
-const ofType = (card: AdaptiveCard, type: string) => objects(card).filter((object) => object.type === type);
+const ofType = (card: AdaptiveCard, type: string) => objectsOf(card).filter((object) => object.type === type);
 const textRuns = (card: AdaptiveCard): string[] => ofType(card, 'TextRun').map((run) => run.text);
 const textBlocks = (card: AdaptiveCard): string[] => ofType(card, 'TextBlock').map((block) => block.text);
 const allText = (card: AdaptiveCard): string[] => [...textRuns(card), ...textBlocks(card)];
 const topLevelTitles = (card: AdaptiveCard): string[] => (card.actions ?? []).map((action: any) => action.title);
-const inputs = (card: AdaptiveCard) => objects(card).filter((object) => String(object.type).startsWith('Input.'));
+const inputs = (card: AdaptiveCard) => objectsOf(card).filter((object) => String(object.type).startsWith('Input.'));
 
 const OPEN_STATES: RequestState[] = ['submitted', 'awaiting_manager', 'pending_review'];
 

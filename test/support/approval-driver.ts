@@ -7,6 +7,7 @@ import { cardAction, cardSubmit, personalMessage, tenant, type Sender } from './
 import type { HttpResult } from './bot-harness.js';
 import { demoUser, elementsOf } from './diagnosis-driver.js';
 import type { BotUnderTest } from './use-bot.js';
+import { objectsOf } from './card-tree.js';
 
 export const people = {
   alex: demoUser('alexw'),
@@ -27,34 +28,16 @@ export const APPROVAL_CHANNEL = tenant.team.approvalChannel.id;
 
 const inputOf = (card: any, id: string): any => elementsOf(card).find((element: any) => element.id === id);
 
-/** Every Action.Execute of a card, including those inside ShowCard panels, by verb. */
-export function executeActions(card: any): Map<string, any> {
-  const found = new Map<string, any>();
-  const visit = (node: any) => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== 'object') return;
-    if (node.type === 'Action.Execute' && node.verb) found.set(node.verb, node);
-    for (const value of Object.values(node)) visit(value);
-  };
-  visit(card);
-  return found;
-}
-
 /** The state and risk words of a review card, for assertions on what it says. */
 export const textOf = (card: unknown): string => JSON.stringify(card);
 
-/** Every object in a card tree, ShowCard panels included. */
-function objectsOf(card: unknown): Array<Record<string, any>> {
-  const found: Array<Record<string, any>> = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node && typeof node === 'object') {
-      found.push(node as Record<string, any>);
-      Object.values(node).forEach(visit);
-    }
-  };
-  visit(card);
-  return found;
+/** Every Action.Execute of a card, including those inside ShowCard panels, by verb. */
+export function executeActions(card: unknown): Map<string, any> {
+  return new Map(
+    objectsOf(card)
+      .filter((object) => object.type === 'Action.Execute' && object.verb)
+      .map((action) => [action.verb as string, action]),
+  );
 }
 
 /** The texts of a card's TextRuns (plain text: no markdown is rendered in them). */
