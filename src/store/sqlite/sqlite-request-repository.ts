@@ -62,7 +62,6 @@ export class SqliteRequestRepository implements RequestRepository {
   private readonly countFiledSince;
   private readonly selectNextSequence;
   private readonly insertRequest;
-  private readonly updateState;
   private readonly updateStateAndReview;
   private readonly selectUnchangedSince;
   private readonly countCompleted;
@@ -98,9 +97,6 @@ export class SqliteRequestRepository implements RequestRepository {
                              review, created_at, updated_at)
        VALUES (@id, @reference, @sequence, @tenant_id, @filer_id, @subject_id, @state, @version, @application,
                @review, @created_at, @updated_at)`,
-    );
-    this.updateState = db.prepare<[RequestState, string, string, number]>(
-      'UPDATE requests SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?',
     );
     this.updateStateAndReview = db.prepare<[RequestState, string, string, string, number]>(
       'UPDATE requests SET state = ?, review = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?',
@@ -186,11 +182,10 @@ export class SqliteRequestRepository implements RequestRepository {
         // Staying in the same state is a review-only change (a claim, a question), never a way round TRANSITIONS.
         const stays = to === stored.state && review !== undefined;
         if (!stays && !TRANSITIONS[stored.state].includes(to)) return false;
-        const changed =
-          review === undefined
-            ? this.updateState.run(to, at.toISOString(), id, expectedVersion)
-            : this.updateStateAndReview.run(to, JSON.stringify(review), at.toISOString(), id, expectedVersion);
-        if (changed.changes !== 1) return false;
+        const storedReview = review === undefined ? stored.review : JSON.stringify(review);
+        if (this.updateStateAndReview.run(to, storedReview, at.toISOString(), id, expectedVersion).changes !== 1) {
+          return false;
+        }
         this.append({ ...event, requestId: id, tenantId: stored.tenant_id, from: stored.state, to });
         return true;
       },
