@@ -12,7 +12,13 @@ import type { BackgroundTasks } from '../../jobs/background-tasks.js';
 import type { Logger } from '../../logging/create-logger.js';
 import { KeyedSerialQueue } from '../keyed-serial-queue.js';
 import { ChannelUnavailableError, MessageGoneError, type TeamsMessenger } from '../proactive/messenger.js';
-import { buildReviewView, nameOf, type PeopleCache } from './review-view.js';
+import {
+  buildInfoRequestView,
+  buildManagerConfirmationView,
+  buildReviewView,
+  nameOf,
+  type PeopleCache,
+} from './review-view.js';
 
 export interface RequestPublisherOptions {
   requests: RequestRepository;
@@ -234,19 +240,8 @@ export class RequestPublisher implements RequestNotifier {
       case 'managerAsked':
         await toRequester('managerAsked');
         if (managerId) {
-          const filerName = requester === request.application.subjectId ? undefined : await name(requester);
-          await send(managerId, async (strings) =>
-            renderManagerConfirmationCard(strings, {
-              requestId: request.id,
-              reference: request.reference,
-              subjectName: await name(request.application.subjectId),
-              filerName,
-              reason: request.application.reason,
-              note: request.application.note,
-              submittedAt: request.createdAt,
-              answered: undefined,
-            }),
-          );
+          const view = await buildManagerConfirmationView(request, this.options.directory, undefined);
+          await send(managerId, (strings) => renderManagerConfirmationCard(strings, view));
         }
         return;
       case 'managerConfirmed':
@@ -258,17 +253,8 @@ export class RequestPublisher implements RequestNotifier {
       case 'questionAsked': {
         const question = request.review.questions.find((candidate) => candidate.number === news.number);
         if (!question) return;
-        const askedByName = await name(question.askedBy);
-        return send(requester, (strings) =>
-          renderInfoRequestCard(strings, {
-            requestId: request.id,
-            reference: request.reference,
-            questionNumber: question.number,
-            askedByName,
-            question: question.text,
-            answer: undefined,
-          }),
-        );
+        const view = await buildInfoRequestView(request, question, this.options.directory);
+        return send(requester, (strings) => renderInfoRequestCard(strings, view));
       }
       case 'questionAnswered':
         return;

@@ -1,9 +1,9 @@
 import { describeMethods } from '../../cards/diagnosis.js';
-import type { ReviewCardView } from '../../cards/review.js';
+import type { InfoRequestView, ManagerConfirmationView, ReviewCardView } from '../../cards/review.js';
 import type { Strings } from '../../content/strings/index.js';
 import { maskMethod } from '../../domain/diagnosis/mask.js';
 import type { Directory } from '../../domain/ports.js';
-import type { ResetRequest } from '../../domain/requests/request.js';
+import type { InfoQuestion, ManagerCheckStatus, ResetRequest } from '../../domain/requests/request.js';
 import type { ReviewFacts } from '../../domain/requests/review-service.js';
 
 /** Names already looked up while drawing one card. */
@@ -90,5 +90,41 @@ export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCar
     ),
     rejection: review.rejection && { byName: await name(review.rejection.by), reason: review.rejection.reason },
     notice: input.notice,
+  };
+}
+
+/** The manager's confirmation card for a request; `answered` once they confirmed or declined. */
+export async function buildManagerConfirmationView(
+  request: ResetRequest,
+  directory: Directory | undefined,
+  answered: ManagerCheckStatus | undefined,
+): Promise<ManagerConfirmationView> {
+  const people: PeopleCache = new Map();
+  const { subjectId } = request.application;
+  return {
+    requestId: request.id,
+    reference: request.reference,
+    subjectName: await nameOf(directory, people, subjectId),
+    filerName: request.filerId === subjectId ? undefined : await nameOf(directory, people, request.filerId),
+    reason: request.application.reason,
+    note: request.application.note,
+    submittedAt: request.createdAt,
+    answered,
+  };
+}
+
+/** The requester's card for one question from an agent, with its answer once given. */
+export async function buildInfoRequestView(
+  request: ResetRequest,
+  question: InfoQuestion,
+  directory: Directory | undefined,
+): Promise<InfoRequestView> {
+  return {
+    requestId: request.id,
+    reference: request.reference,
+    questionNumber: question.number,
+    askedByName: await nameOf(directory, new Map(), question.askedBy),
+    question: question.text,
+    answer: question.answer,
   };
 }

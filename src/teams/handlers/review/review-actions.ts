@@ -7,6 +7,7 @@ import { Verbs } from '../../../cards/verbs.js';
 import { format, stringsFor, type Strings } from '../../../content/strings/index.js';
 import type { ActionResult, Actor, RequestNews } from '../../../domain/requests/review-service.js';
 import type { TeamsDeps } from '../../deps.js';
+import { buildInfoRequestView, buildManagerConfirmationView } from '../../review/review-view.js';
 import { cardMessage, turnIdentity, turnLocale, turnLogger } from '../../turn-context.js';
 import type { AppTurnState } from '../../turn-state.js';
 
@@ -79,24 +80,9 @@ async function managerCard(context: TurnContext, deps: TeamsDeps, result: Action
   const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
   logResult(context, deps, result);
   if (result.kind === 'done') {
-    const { request } = result;
-    const people = deps.directory;
-    const subject = await people?.getUser(request.application.subjectId).catch(() => undefined);
-    const filer =
-      request.filerId === request.application.subjectId
-        ? undefined
-        : await people?.getUser(request.filerId).catch(() => undefined);
-    return renderManagerConfirmationCard(strings, {
-      requestId: request.id,
-      reference: request.reference,
-      subjectName: subject?.displayName ?? request.application.subjectId,
-      filerName:
-        request.filerId === request.application.subjectId ? undefined : (filer?.displayName ?? request.filerId),
-      reason: request.application.reason,
-      note: request.application.note,
-      submittedAt: request.createdAt,
-      answered: result.news.kind === 'managerConfirmed' ? 'confirmed' : 'declined',
-    });
+    const answered = result.news.kind === 'managerConfirmed' ? 'confirmed' : 'declined';
+    const view = await buildManagerConfirmationView(result.request, deps.directory, answered);
+    return renderManagerConfirmationCard(strings, view);
   }
   const body = result.kind === 'invalid' ? strings.approval.fillIn : refusalText(strings, result);
   return renderNoticeCard({ title: strings.approval.refusedTitle, body, tone: 'warning' });
@@ -121,19 +107,12 @@ async function infoCard(
       tone: 'warning',
     });
   }
-  const askedBy = await deps.directory?.getUser(question.askedBy).catch(() => undefined);
-  const view = {
-    requestId: request.id,
-    reference: request.reference,
-    questionNumber: question.number,
-    askedByName: askedBy?.displayName ?? question.askedBy,
-    question: question.text,
-  };
+  const view = await buildInfoRequestView(request, question, deps.directory);
   if (result.kind === 'invalid') {
     const problem = result.problems.answer === 'tooLong' ? 'tooLong' : 'required';
-    return renderInfoRequestCard(strings, { ...view, answer: undefined, typed: result.values.answer ?? '', problem });
+    return renderInfoRequestCard(strings, { ...view, typed: result.values.answer ?? '', problem });
   }
-  return renderInfoRequestCard(strings, { ...view, answer: question.answer });
+  return renderInfoRequestCard(strings, view);
 }
 
 async function cancelCard(context: TurnContext, deps: TeamsDeps, result: ActionResult): Promise<AdaptiveCard> {
