@@ -6,7 +6,7 @@ import { resolveLocale, type Locale } from '../../domain/locale.js';
 import type { ConversationAddressRepository, Directory } from '../../domain/ports.js';
 import type { ApprovalChannel, ApprovalChannelRepository, RequestRepository } from '../../domain/requests/ports.js';
 import { OPEN_STATES, type ResetRequest } from '../../domain/requests/request.js';
-import type { RequestNews, RequestNotifier, ReviewService } from '../../domain/requests/review-service.js';
+import type { RequestNews, RequestNotifier, ReviewFacts, ReviewService } from '../../domain/requests/review-service.js';
 import type { Clock } from '../../domain/ports.js';
 import type { BackgroundTasks } from '../../jobs/background-tasks.js';
 import type { Logger } from '../../logging/create-logger.js';
@@ -36,6 +36,9 @@ export interface RequestPublisherOptions {
   expiryDays: number;
 }
 
+/** How long the facts drawn for one version of a request are shown again rather than read anew. */
+const FACTS_REUSE_MS = 10_000;
+
 /** How many waiting requests one backlog run posts. */
 const BACKLOG_BATCH = 50;
 
@@ -48,6 +51,11 @@ const BACKLOG_BATCH = 50;
  */
 export class RequestPublisher implements RequestNotifier {
   private readonly perRequest = new KeyedSerialQueue();
+  /**
+   * Facts drawn for a version of a request, briefly: a click's answer to the agent and the update
+   * of the shared card that follows it show the same version, and need the directory once.
+   */
+  private readonly recentFacts = new Map<string, { drawnAt: number; facts: Promise<ReviewFacts> }>();
   private review: ReviewService | undefined;
 
   constructor(private readonly options: RequestPublisherOptions) {}
@@ -277,7 +285,7 @@ export class RequestPublisher implements RequestNotifier {
 
   private async view(request: ResetRequest, strings: Strings, notice?: { text: string; tone: 'default' | 'warning' }) {
     if (!this.review) throw new Error('RequestPublisher.attach() was not called');
-    const facts = await this.review.facts(request);
+    const facts = await this.factsOf(this.review, request);
     return buildReviewView({
       request,
       facts,
@@ -286,6 +294,20 @@ export class RequestPublisher implements RequestNotifier {
       now: this.options.clock.now(),
       notice,
     });
+  }
+
+  private factsOf(review: ReviewService, request: ResetRequest): Promise<ReviewFacts> {
+    const now = this.options.clock.now().getTime();
+    for (const [key, entry] of this.recentFacts) {
+      if (now - entry.drawnAt > FACTS_REUSE_MS) this.recentFacts.delete(key);
+    }
+    const key = `${request.id}@${request.version}`;
+    let entry = this.recentFacts.get(key);
+    if (!entry) {
+      entry = { drawnAt: now, facts: review.facts(request) };
+      this.recentFacts.set(key, entry);
+    }
+    return entry.facts;
   }
 
   /**
