@@ -3,6 +3,7 @@ import restify from 'restify';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/logging/create-logger.js';
+import { closeDatabase } from '../src/store/sqlite/group-commit.js';
 import { openDatabase } from '../src/store/sqlite/open-database.js';
 import { SqliteStateStore } from '../src/store/sqlite/sqlite-state-store.js';
 import { createBotAdapter } from '../src/teams/bot-adapter.js';
@@ -43,7 +44,7 @@ export async function startEchoBot(sqlitePath: string): Promise<{ url: string; s
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      db.close();
+      closeDatabase(db);
     },
   };
 }

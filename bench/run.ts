@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/load-config.js';
 import { createBotService } from '../src/create-bot-service.js';
+import { loadDemoTenant, type DemoTenant } from '../src/directory/demo-tenant.js';
+import { SimulatedDirectory } from '../src/directory/simulated-directory.js';
+import { systemClock } from '../src/domain/system-clock.js';
 import { createLogger } from '../src/logging/create-logger.js';
 import { cardAction, personalMessage } from '../test/support/activities.js';
 import { startEchoBot } from './echo-bot.js';
@@ -87,13 +90,37 @@ async function drive(
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const sink = await startSink();
-const options = (client: number) => ({ serviceUrl: sink.serviceUrl, conversationId: `a:bench-${client}` });
+
+/**
+ * Each client is its own person in their own 1:1 chat, as under real load: the demo tenant plus
+ * CONCURRENCY copies of Alex (two methods, the Authenticator failing), so every diagnosis does the same work.
+ */
+const demo = loadDemoTenant();
+const alexInDemo = demo.users.find((user) => user.persona === 'requester')!;
+const people = Array.from({ length: CONCURRENCY }, (_, client) => {
+  const number = String(client + 1).padStart(12, '0');
+  return {
+    ...alexInDemo,
+    id: `b0000000-0000-4000-8000-${number}`,
+    displayName: `Bench Person ${client + 1}`,
+    userPrincipalName: `bench${client + 1}@contoso.example`,
+    inPlayground: false,
+  };
+});
+const benchTenant: DemoTenant = { ...demo, users: [...demo.users, ...people] };
+const options = (client: number) => ({
+  serviceUrl: sink.serviceUrl,
+  from: people[client]!,
+  conversationId: `a:personal-${people[client]!.id}`,
+});
 
 const echo = await startEchoBot(sqlite());
 
 const startupBegins = performance.now();
 const config = loadConfig({ PORT: '0', SQLITE_PATH: sqlite(), LOG_LEVEL: 'silent' });
-const service = createBotService(config, createLogger({ level: 'silent' }));
+const service = createBotService(config, createLogger({ level: 'silent' }), {
+  directory: new SimulatedDirectory(benchTenant, systemClock),
+});
 const port = await service.start();
 const url = `http://127.0.0.1:${port}`;
 while ((await fetch(`${url}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -138,9 +165,18 @@ const scenarios: Array<{
 
 // Rounds interleave the scenarios so that a busy moment on the machine hits all of them alike;
 // each scenario reports its median round.
-const rounds = new Map<string, Result[]>(scenarios.map((scenario) => [scenario.name, []]));
+// BENCH_ONLY=diagnosis runs only the scenarios whose name contains it, with their baselines (for profiling).
+const only = process.env.BENCH_ONLY;
+const chosen = only
+  ? scenarios.filter(
+      (scenario) =>
+        scenario.name.includes(only) ||
+        scenarios.some((other) => other.name.includes(only) && other.baseline === scenario.name),
+    )
+  : scenarios;
+const rounds = new Map<string, Result[]>(chosen.map((scenario) => [scenario.name, []]));
 for (let round = 0; round < ROUNDS; round++) {
-  for (const scenario of scenarios) {
+  for (const scenario of chosen) {
     rounds.get(scenario.name)!.push(await drive(scenario.name, scenario.url, scenario.activity));
   }
 }
@@ -159,7 +195,7 @@ console.log(
 console.log(
   'scenario                              turns/s   p50 ms   p99 ms  errors  cost vs baseline (target <= 1.5x)',
 );
-for (const scenario of scenarios) {
+for (const scenario of chosen) {
   const result = median(scenario.name);
   const cost = scenario.baseline ? `${(median(scenario.baseline).perSecond / result.perSecond).toFixed(2)}x` : '';
   console.log(

@@ -18,6 +18,7 @@ import { loadDemoTenant, type DemoTenant } from './directory/demo-tenant.js';
 import { SimulatedDirectory } from './directory/simulated-directory.js';
 import type { Logger } from './logging/create-logger.js';
 import { createServer } from './server/create-server.js';
+import { closeDatabase } from './store/sqlite/group-commit.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite/open-database.js';
 import { SqliteDiagnosisRepository } from './store/sqlite/sqlite-diagnosis-repository.js';
 import { SqliteRequestRepository } from './store/sqlite/sqlite-request-repository.js';
@@ -153,7 +154,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
           ),
         )
         .finally(() => {
-          db.close();
+          closeDatabase(db);
           logger.info('stopped');
         })),
   };

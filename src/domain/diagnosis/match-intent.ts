@@ -266,9 +266,9 @@ function isTypoOf(typed: Word, keyword: Word): boolean {
 
 /**
  * Words (vocabulary indexes) that must all appear, words that must appear in this order, or a substring; `size` is
- * how many words it stands for, `key` what it is counted under for rarity.
+ * how many words it stands for, `key` what it is counted under for rarity, `rarity` how telling that key is.
  */
-type Alternative = { key: string; size: number } & (
+type Alternative = { key: string; size: number; rarity: number } & (
   | { kind: 'words'; words: readonly number[] }
   | { kind: 'sequence'; stems: readonly string[] }
   | { kind: 'text'; text: number }
@@ -290,7 +290,6 @@ interface Compiled {
   vocabulary: readonly Word[];
   vocabularyStems: ReadonlySet<string>;
   texts: readonly string[];
-  rarity: ReadonlyMap<string, number>;
 }
 
 // Intent lists are content loaded once, so each is compiled once and then only read.
@@ -319,19 +318,26 @@ function compile(definitions: readonly IntentDefinition[]): Compiled {
     }
     return id;
   };
-  const textAlternative = (text: string): Alternative => ({ kind: 'text', text: textId(text), key: text, size: 1 });
+  const textAlternative = (text: string): Alternative => ({
+    kind: 'text',
+    text: textId(text),
+    key: text,
+    size: 1,
+    rarity: 0,
+  });
   const wordAlternative = (words: readonly Word[]): Alternative => ({
     kind: 'words',
     words: words.map(wordId),
     key: words.map((word) => word.stem).join(' '),
     size: words.length,
+    rarity: 0,
   });
   const alternative = (raw: string): Alternative | undefined => {
     const normalised = normalise(raw);
     if (normalised === '') return undefined;
     if (QUOTED.test(raw) && ONLY_LATIN.test(normalised)) {
       const stems = readWords(normalised).map((word) => word.stem);
-      return { kind: 'sequence', stems, key: `"${stems.join(' ')}"`, size: stems.length };
+      return { kind: 'sequence', stems, key: `"${stems.join(' ')}"`, size: stems.length, rarity: 0 };
     }
     if (ONLY_LATIN.test(normalised)) {
       const words = contentWords(normalised);
@@ -380,9 +386,14 @@ function compile(definitions: readonly IntentDefinition[]): Compiled {
   });
 
   // A keyword many intents share ("not", "signin") says less than one only a single intent uses ("stolen").
-  const rarity = new Map<string, number>();
-  for (const [key, holders] of intentsByKey) rarity.set(key, Math.log(1 + definitions.length / holders.size));
-  return { intents, vocabulary, vocabularyStems: new Set(vocabularyIndex.keys()), texts, rarity };
+  for (const intent of intents) {
+    for (const phrase of intent.phrases) {
+      for (const alt of phrase.groups.flat()) {
+        alt.rarity = Math.log(1 + definitions.length / (intentsByKey.get(alt.key)?.size ?? definitions.length));
+      }
+    }
+  }
+  return { intents, vocabulary, vocabularyStems: new Set(vocabularyIndex.keys()), texts };
 }
 
 /** What a phrase achieved; compared field by field, in this order, to pick the best. */
@@ -464,7 +475,12 @@ class Message {
   }
 }
 
-function evaluate(phrase: CompiledPhrase, message: Message, rarity: ReadonlyMap<string, number>): PhraseResult {
+const MISSED: Omit<PhraseResult, 'general'> = { coverage: 0, words: 0, specificity: 0, score: 0 };
+
+function evaluate(phrase: CompiledPhrase, message: Message): PhraseResult {
+  const total = phrase.groups.length;
+  // Credit still missing before the phrase can no longer reach MIN_SCORE; past it, the rest need not be read.
+  let slack = total * (1 - MIN_SCORE);
   let matched = 0;
   let words = 0;
   let credits = 0;
@@ -475,7 +491,7 @@ function evaluate(phrase: CompiledPhrase, message: Message, rarity: ReadonlyMap<
     let bestSize = 0;
     for (const alt of group) {
       const credit = message.credit(alt);
-      const altRarity = (rarity.get(alt.key) ?? 0) * credit;
+      const altRarity = alt.rarity * credit;
       if (credit > best || (credit === best && credit > 0 && altRarity > bestRarity)) {
         best = credit;
         bestRarity = altRarity;
@@ -483,12 +499,13 @@ function evaluate(phrase: CompiledPhrase, message: Message, rarity: ReadonlyMap<
       }
     }
     if (best > 0) matched += 1;
-    else if (phrase.requireAll) return { general: phrase.general, coverage: 0, words: 0, specificity: 0, score: 0 };
+    else if (phrase.requireAll) return { general: phrase.general, ...MISSED };
+    slack -= 1 - best;
+    if (slack < -1e-9) return { general: phrase.general, ...MISSED };
     words += bestSize;
     credits += best;
     specificity += bestRarity;
   }
-  const total = phrase.groups.length;
   return { general: phrase.general, coverage: matched / total, words, specificity, score: credits / total };
 }
 
@@ -507,7 +524,7 @@ export function matchIntent(text: string, intents: readonly IntentDefinition[]):
   let best: { id: string; result: PhraseResult } | undefined;
   for (const intent of compiled.intents) {
     for (const phrase of intent.phrases) {
-      const result = evaluate(phrase, message, compiled.rarity);
+      const result = evaluate(phrase, message);
       if (result.score >= MIN_SCORE && isBetter(result, best?.result)) best = { id: intent.id, result };
     }
   }

@@ -1,4 +1,5 @@
 import type { DiagnosisRecord, DiagnosisRepository } from '../../domain/ports.js';
+import { groupCommitFor } from './group-commit.js';
 import type { SqliteDatabase } from './open-database.js';
 
 interface DiagnosisRow {
@@ -21,7 +22,7 @@ export class SqliteDiagnosisRepository implements DiagnosisRepository {
   private readonly upsert;
   private readonly selectOne;
 
-  constructor(db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase) {
     this.upsert = db.prepare<[DiagnosisRow]>(
       `INSERT INTO diagnoses (id, tenant_id, user_id, locale, entry, started_at, updated_at, path, outcome, result,
                               questions_asked, evidence_gaps)
@@ -34,7 +35,7 @@ export class SqliteDiagnosisRepository implements DiagnosisRepository {
   }
 
   async save(record: DiagnosisRecord): Promise<void> {
-    this.upsert.run({
+    const row: DiagnosisRow = {
       id: record.id,
       tenant_id: record.tenantId,
       user_id: record.userId,
@@ -47,7 +48,9 @@ export class SqliteDiagnosisRepository implements DiagnosisRepository {
       result: record.result,
       questions_asked: record.questionsAsked,
       evidence_gaps: JSON.stringify(record.evidenceGaps),
-    });
+    };
+    // Recorded on every step of every diagnosis: concurrent conversations share the commit.
+    await groupCommitFor(this.db).run(() => this.upsert.run(row));
   }
 
   async find(id: string): Promise<DiagnosisRecord | undefined> {

@@ -1,5 +1,6 @@
 import type { Clock, HealthCheck, StateStore, StoredState } from '../../domain/ports.js';
 import { EtagConflictError } from '../../errors.js';
+import { groupCommitFor } from './group-commit.js';
 import type { SqliteDatabase } from './open-database.js';
 
 interface StateRow {
@@ -44,8 +45,8 @@ export class SqliteStateStore implements StateStore, HealthCheck {
 
   async write(changes: Record<string, StoredState>): Promise<void> {
     const now = this.clock.now().toISOString();
-    // All items of one write land together or not at all.
-    this.db.transaction(() => {
+    // All items of one write land together or not at all; concurrent turns share the commit.
+    await groupCommitFor(this.db).run(() => {
       for (const [key, item] of Object.entries(changes)) {
         const { eTag, ...value } = item;
         const json = JSON.stringify(value);
@@ -57,7 +58,7 @@ export class SqliteStateStore implements StateStore, HealthCheck {
         const result = Number.isInteger(version) ? this.updateIfVersion.run(json, now, key, version) : { changes: 0 };
         if (result.changes === 0) throw new EtagConflictError(key);
       }
-    })();
+    });
   }
 
   async delete(keys: string[]): Promise<void> {
