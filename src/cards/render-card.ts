@@ -48,10 +48,51 @@ export function readCardTemplate(name: CardName): unknown {
 }
 
 /**
+ * Expanded cards by template and data, most recently used last. Expansion evaluates every binding and costs more
+ * than the rest of a turn; the same card (a welcome, a help card, a request's card for its clicker and for the
+ * channel) is asked for again and again. Cached cards are frozen and shared: build a new object to change one.
+ */
+const expanded = new Map<string, AdaptiveCard>();
+const EXPANDED_CAPACITY = 500;
+
+/**
  * Expands a template with its data. Data is substituted, never evaluated, so text that users
- * typed (`${...}`, markdown) stays literal.
+ * typed (`${...}`, markdown) stays literal. The card is frozen.
  */
 export function renderCard(name: CardName, data: object): AdaptiveCard {
+  const key = `${name}\u0000${JSON.stringify(data)}`;
+  let card = expanded.get(key);
+  if (card === undefined) {
+    card = deepFreeze(expand(name, data));
+    if (expanded.size >= EXPANDED_CAPACITY) expanded.delete(expanded.keys().next().value!);
+  } else {
+    expanded.delete(key);
+  }
+  expanded.set(key, card);
+  return card;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * `card` with one bold line on top, saying what just happened to the person looking at it; the rest of the card is
+ * the one everyone sees. The text is a TextRun, so it is shown as typed.
+ */
+export function withBanner(card: AdaptiveCard, banner: { text: string; color: 'Warning' | 'Default' }): AdaptiveCard {
+  const line = {
+    type: 'RichTextBlock',
+    inlines: [{ type: 'TextRun', text: banner.text, weight: 'Bolder', color: banner.color }],
+  };
+  return { ...card, body: [line, ...card.body] };
+}
+
+function expand(name: CardName, data: object): AdaptiveCard {
   let template = templates.get(name);
   if (!template) {
     template = new Template(readCardTemplate(name));

@@ -2,7 +2,7 @@ import type { Strings } from '../content/strings/index.js';
 import { format } from '../content/strings/index.js';
 import type { ManagerCheckStatus, RequestState, ResetReason, VerificationMethod } from '../domain/requests/request.js';
 import { MAX_TEXT_LENGTH, VERIFICATION_METHODS } from '../domain/requests/request.js';
-import { renderCard, type AdaptiveCard } from './render-card.js';
+import { renderCard, withBanner, type AdaptiveCard } from './render-card.js';
 import { Verbs } from './verbs.js';
 
 import type { RiskSignal } from '../domain/requests/risk.js';
@@ -60,7 +60,6 @@ interface FormAction {
 export interface ReviewCardData {
   requestId: string;
   version: number;
-  notice: { text: string; color: 'Warning' | 'Default' } | null;
   title: string;
   status: string;
   manualOnly: string | null;
@@ -113,9 +112,6 @@ export function renderReviewCard(strings: Strings, view: ReviewCardView): Adapti
   const data: ReviewCardData = {
     requestId: view.requestId,
     version: view.version,
-    notice: view.notice
-      ? { text: view.notice.text, color: view.notice.tone === 'warning' ? 'Warning' : 'Default' }
-      : null,
     title: format(r.title, { reference: view.reference }),
     status: format(r.status, {
       state: r.states[view.state],
@@ -221,7 +217,11 @@ export function renderReviewCard(strings: Strings, view: ReviewCardView): Adapti
         }
       : null,
   };
-  return renderCard('review', data);
+  // The card everyone sees is expanded once per version of the request; the clicker's copy adds the notice on top.
+  const card = renderCard('review', data);
+  return view.notice
+    ? withBanner(card, { text: view.notice.text, color: view.notice.tone === 'warning' ? 'Warning' : 'Default' })
+    : card;
 }
 
 /** What the manager is asked to confirm about one request of their direct report. */

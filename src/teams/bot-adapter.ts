@@ -11,6 +11,7 @@ import {
   CertificateServiceClientCredentialsFactory,
   type AuthenticateRequestResult,
   type Claim,
+  type ConnectorClient,
   type ServiceClientCredentialsFactory,
 } from 'botframework-connector';
 import { TeamsAdapter } from '@microsoft/teams-ai';
@@ -34,6 +35,8 @@ export interface AdapterOverrides {
  * answer 401 without detail and apply its own refusals between the two.
  */
 export class BotAdapter extends TeamsAdapter {
+  private readonly proactiveClients = new Map<string, Promise<ConnectorClient>>();
+
   /** Validates the request's token (or accepts it unauthenticated in local mode). */
   authenticate(activity: Activity, authorization: string): Promise<AuthenticateRequestResult> {
     return this.botFrameworkAuthentication.authenticateRequest(activity, authorization);
@@ -46,6 +49,25 @@ export class BotAdapter extends TeamsAdapter {
     logic: (context: TurnContext) => Promise<void>,
   ): Promise<InvokeResponse | undefined> {
     return this.processActivity(auth, activity, logic);
+  }
+
+  /**
+   * A Bot Connector client for messages the bot starts itself, built once per endpoint and kept: botbuilder's
+   * continueConversationAsync builds a new connector and token client for every message, which costs more than
+   * the rest of an approval click. The client's credentials fetch and refresh their own tokens.
+   */
+  proactiveConnector(botAppId: string, serviceUrl: string): Promise<ConnectorClient> {
+    const key = `${botAppId} ${serviceUrl}`;
+    let client = this.proactiveClients.get(key);
+    if (!client) {
+      client = this.botFrameworkAuthentication
+        .createConnectorFactory(this.createClaimsIdentity(botAppId))
+        .create(serviceUrl, undefined);
+      // A failure is not kept: the next message tries again.
+      client.catch(() => this.proactiveClients.delete(key));
+      this.proactiveClients.set(key, client);
+    }
+    return client;
   }
 }
 

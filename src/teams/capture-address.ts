@@ -28,7 +28,17 @@ export function addressOf(context: TurnContext, now: Date): ConversationAddress 
       (activity.channelData?.channel?.id as string | undefined) ?? activity.conversation.id.split(';')[0];
     if (!channelId) return undefined;
     const teamId = activity.channelData?.team?.id as string | undefined;
-    return { ...base, key: `channel:${channelId}`, kind: 'channel', aadObjectId: undefined, teamId };
+    // The channel itself, not the thread this activity came from: a notice starts a new post, and clicks in
+    // different threads of one channel leave the address as it was.
+    const conversation = { ...(reference.conversation as Record<string, unknown>), id: channelId };
+    return {
+      ...base,
+      reference: { ...reference, conversation },
+      key: `channel:${channelId}`,
+      kind: 'channel',
+      aadObjectId: undefined,
+      teamId,
+    };
   }
   return {
     ...base,

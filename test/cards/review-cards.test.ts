@@ -285,6 +285,17 @@ describe('review card', () => {
     expect((plain.body[0] as any).inlines[0].color).toBe('Default');
     expect((renderReviewCard(en, minimalReviewView()).body[0] as any).text).toBe('Reset request SIH-000123');
   });
+
+  it("puts the clicker's notice on a copy: the card everyone sees is one shared, frozen expansion", () => {
+    const shared = renderReviewCard(en, minimalReviewView());
+    const clickers = renderReviewCard(en, minimalReviewView({ notice: { text: 'Approved.', tone: 'default' } }));
+
+    expect(renderReviewCard(en, minimalReviewView())).toBe(shared);
+    expect(clickers.body.slice(1)).toEqual(shared.body);
+    expect(shared.body).toHaveLength(clickers.body.length - 1);
+    expect(Object.isFrozen(shared) && Object.isFrozen(shared.body[0])).toBe(true);
+    expect(() => (shared.body as unknown[]).push({ type: 'TextBlock', text: 'changed' })).toThrow(TypeError);
+  });
 });
 
 describe('manager confirmation card', () => {

@@ -115,4 +115,39 @@ describe('conversation state', () => {
       await bot.stop();
     }
   });
+
+  it('keeps a channel address at the channel, not at the thread the last activity came from', async () => {
+    const bot = await startBot();
+    try {
+      const install = teamInstall({ serviceUrl: connector.serviceUrl });
+      const inThread = (thread: string) => ({
+        ...install,
+        type: 'message',
+        text: 'help',
+        conversation: { ...install.conversation, id: `${tenant.team.id};messageid=${thread}` },
+      });
+      await bot.post(inThread('1001'));
+      const first = storedAddress(bot.sqlitePath, `channel:${tenant.team.id}`);
+      await bot.post(inThread('1002'));
+      const second = storedAddress(bot.sqlitePath, `channel:${tenant.team.id}`);
+
+      expect(JSON.parse(first!.reference!).conversation.id).toBe(tenant.team.id);
+      // A click in another thread of the same channel does not rewrite it.
+      expect(second).toEqual(first);
+    } finally {
+      await bot.stop();
+    }
+  });
 });
+
+/** One stored conversation address, read the way another process would. */
+function storedAddress(sqlitePath: string, key: string): Record<string, string> | undefined {
+  const db = new Database(sqlitePath, { readonly: true });
+  try {
+    return db.prepare('SELECT * FROM conversation_addresses WHERE key = ?').get(key) as
+      | Record<string, string>
+      | undefined;
+  } finally {
+    db.close();
+  }
+}

@@ -39,16 +39,20 @@ export class GroupCommit {
     if (batch.length === 0) return;
     const outcomes: Outcome[] = [];
     try {
-      this.db.transaction(() => {
-        for (const item of batch) {
-          try {
-            // Nested inside the batch, better-sqlite3 runs this as a savepoint.
-            outcomes.push({ ok: true, value: this.db.transaction(item.write)() });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
+      // IMMEDIATE: the write lock is taken up front, so another process on the file waits rather than failing
+      // to upgrade a read lock halfway through.
+      this.db
+        .transaction(() => {
+          for (const item of batch) {
+            try {
+              // Nested inside the batch, better-sqlite3 runs this as a savepoint.
+              outcomes.push({ ok: true, value: this.db.transaction(item.write)() });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
           }
-        }
-      })();
+        })
+        .immediate();
     } catch (error) {
       // The commit itself failed (disk full, database closed): none of the batch landed.
       for (const item of batch) item.reject(error);

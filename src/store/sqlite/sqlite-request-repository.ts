@@ -16,6 +16,7 @@ import {
   type Review,
 } from '../../domain/requests/request.js';
 import { GENESIS_HASH, hashEvent, toWellFormed, verifyChain, type ChainedEvent } from '../audit-chain.js';
+import { groupCommitFor } from './group-commit.js';
 import type { SqliteDatabase } from './open-database.js';
 
 interface RequestRow {
@@ -51,9 +52,10 @@ const OPEN_STATE_LIST = [...OPEN_STATES];
 
 /**
  * Reset requests in the `requests` table and their audit trail in `request_events`. Every write
- * runs in one IMMEDIATE transaction: better-sqlite3 is synchronous, so callers in this process
- * cannot interleave inside it, and taking the write lock up front serialises other processes on
- * the same file too (a deferred transaction would read, then fail to upgrade under contention).
+ * runs in its own savepoint of a group commit, whose transaction is IMMEDIATE: better-sqlite3 is
+ * synchronous, so callers in this process cannot interleave inside it, and taking the write lock
+ * up front serialises other processes on the same file too (a deferred transaction would read,
+ * then fail to upgrade under contention).
  */
 export class SqliteRequestRepository implements RequestRepository {
   private readonly selectOne;
@@ -76,7 +78,7 @@ export class SqliteRequestRepository implements RequestRepository {
   private readonly compareAndSetTransaction;
   private readonly appendTransaction;
 
-  constructor(db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase) {
     this.selectOne = db.prepare<[string], RequestRow>('SELECT * FROM requests WHERE id = ?');
     this.selectByReference = db.prepare<[string, string], RequestRow>(
       'SELECT * FROM requests WHERE tenant_id = ? AND reference = ?',
@@ -195,7 +197,7 @@ export class SqliteRequestRepository implements RequestRepository {
   }
 
   async create(draft: RequestDraft, event: AuditEvent, limits: SubmissionLimits): Promise<CreateResult> {
-    return this.createTransaction.immediate(draft, event, limits);
+    return groupCommitFor(this.db).run(() => this.createTransaction(draft, event, limits));
   }
 
   /**
@@ -211,7 +213,7 @@ export class SqliteRequestRepository implements RequestRepository {
     event: AuditEvent,
     review?: Review,
   ): Promise<boolean> {
-    return this.compareAndSetTransaction.immediate(id, expectedVersion, to, at, event, review);
+    return groupCommitFor(this.db).run(() => this.compareAndSetTransaction(id, expectedVersion, to, at, event, review));
   }
 
   async listUnchangedSince(states: readonly RequestState[], before: Date, limit: number): Promise<ResetRequest[]> {
@@ -223,7 +225,7 @@ export class SqliteRequestRepository implements RequestRepository {
   }
 
   async appendEvent(event: AuditEvent): Promise<void> {
-    this.appendTransaction.immediate(event);
+    await groupCommitFor(this.db).run(() => this.appendTransaction(event));
   }
 
   async find(id: string): Promise<ResetRequest | undefined> {

@@ -1,5 +1,4 @@
-import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
-import type { ConnectorClient } from 'botframework-connector';
+import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import type { AdaptiveCard } from '../../cards/render-card.js';
 import type { ChannelPost } from '../../domain/requests/ports.js';
 import { cardMessage } from '../turn-context.js';
@@ -33,7 +32,8 @@ export class MessageGoneError extends Error {
 
 /**
  * Messages the bot sends without being spoken to: 1:1 notices to stored addresses, new cards in
- * a channel (keeping the thread and message ids) and updates of those cards for everyone.
+ * a channel (keeping the thread and message ids) and updates of those cards for everyone. They go
+ * straight to the Bot Connector's REST operations, on a client kept per endpoint.
  */
 export class TeamsMessenger {
   constructor(
@@ -43,32 +43,30 @@ export class TeamsMessenger {
 
   /** Sends a card into the conversation of a stored reference (a person's 1:1 chat). */
   async sendCard(reference: Record<string, unknown>, card: AdaptiveCard): Promise<void> {
-    await this.continueIn(reference as Partial<ConversationReference>, async (context) => {
-      await context.sendActivity(cardMessage(card));
-    });
+    const full = this.referenceTo(reference as Partial<ConversationReference>);
+    const client = await this.adapter.proactiveConnector(this.botAppId, full.serviceUrl ?? '');
+    const activity = TurnContext.applyConversationReference({ ...cardMessage(card), type: 'message' }, full);
+    await client.conversations.sendToConversation(full.conversation?.id ?? '', activity as Activity);
   }
 
   /** Starts a new thread in the channel with the card; its ids are needed to update it later. */
   async postCard(target: ChannelTarget, card: AdaptiveCard): Promise<Omit<ChannelPost, 'requestId' | 'postedAt'>> {
-    let created: { id: string; activityId?: string } | undefined;
-    const channel = { id: target.channelId, isGroup: true, conversationType: 'channel', tenantId: target.tenantId };
+    let created: { id?: string; activityId?: string };
     try {
-      await this.continueIn({ serviceUrl: target.serviceUrl, conversation: channel as never }, async (context) => {
-        // The connector client directly, not createConversationAsync: that drops the new message's id.
-        const client = context.turnState.get<ConnectorClient>(context.adapter.ConnectorClientKey);
-        created = await client.conversations.createConversation({
-          isGroup: true,
-          bot: { id: this.botAppId, name: '' },
-          channelData: { channel: { id: target.channelId }, tenant: { id: target.tenantId } },
-          tenantId: target.tenantId,
-          activity: { ...cardMessage(card), type: 'message' } as Activity,
-          members: [],
-        });
+      const client = await this.adapter.proactiveConnector(this.botAppId, target.serviceUrl);
+      // createConversation itself, not botbuilder's createConversationAsync: that drops the new message's id.
+      created = await client.conversations.createConversation({
+        isGroup: true,
+        bot: { id: this.botAppId, name: '' },
+        channelData: { channel: { id: target.channelId }, tenant: { id: target.tenantId } },
+        tenantId: target.tenantId,
+        activity: { ...cardMessage(card), type: 'message' } as Activity,
+        members: [],
       });
     } catch (error) {
       throw unavailableOr(error);
     }
-    if (!created) throw new Error('the Bot Connector created no conversation');
+    if (!created.id) throw new Error('the Bot Connector created no conversation');
     // Teams names the thread `<channel>;messageid=<id of the first message>`.
     const messageId = created.activityId ?? /;messageid=(.+)$/.exec(created.id)?.[1];
     if (!messageId) throw new Error('the Bot Connector did not say which message it created');
@@ -89,36 +87,23 @@ export class TeamsMessenger {
       conversationType: 'channel',
       tenantId: post.tenantId,
     };
+    const full = this.referenceTo({ serviceUrl: post.serviceUrl, conversation: conversation as never });
+    const activity = TurnContext.applyConversationReference(
+      { ...cardMessage(card), id: post.messageId, type: 'message' },
+      full,
+    );
     try {
-      await this.continueIn({ serviceUrl: post.serviceUrl, conversation: conversation as never }, async (context) => {
-        await context.updateActivity({ ...cardMessage(card), id: post.messageId, type: 'message' });
-      });
+      const client = await this.adapter.proactiveConnector(this.botAppId, post.serviceUrl);
+      await client.conversations.updateActivity(post.conversationId, post.messageId, activity as Activity);
     } catch (error) {
       if ((error as { statusCode?: unknown }).statusCode === 404) throw new MessageGoneError();
       throw unavailableOr(error);
     }
   }
 
-  private async continueIn(
-    reference: Partial<ConversationReference>,
-    logic: (context: TurnContext) => Promise<void>,
-  ): Promise<void> {
-    const full: Partial<ConversationReference> = {
-      channelId: 'msteams',
-      bot: { id: this.botAppId, name: '' },
-      ...reference,
-    };
-    // The adapter hands errors thrown in `logic` to the app's turn-error handler and returns
-    // normally; callers must see them (a removed bot, a deleted message), so carry them out.
-    let failure: { error: unknown } | undefined;
-    await this.adapter.continueConversationAsync(this.botAppId, full, async (context) => {
-      try {
-        await logic(context);
-      } catch (error) {
-        failure = { error };
-      }
-    });
-    if (failure) throw failure.error;
+  /** A stored or built reference, completed with what every message from this bot on Teams carries. */
+  private referenceTo(reference: Partial<ConversationReference>): Partial<ConversationReference> {
+    return { channelId: 'msteams', bot: { id: this.botAppId, name: '' }, ...reference };
   }
 }
 
