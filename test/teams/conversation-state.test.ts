@@ -145,8 +145,7 @@ function storedAddress(sqlitePath: string, key: string): Record<string, string> 
   const db = new Database(sqlitePath, { readonly: true });
   try {
     return db.prepare('SELECT * FROM conversation_addresses WHERE key = ?').get(key) as
-      | Record<string, string>
-      | undefined;
+      Record<string, string> | undefined;
   } finally {
     db.close();
   }
