@@ -37,6 +37,9 @@ export type LoadMessage =
 export interface Result {
   name: string;
   baseline: string | undefined;
+  round: number;
+  /** The baseline's turns per second over this scenario's, measured back to back; for scenarios only. */
+  cost?: number;
   turns: number;
   perSecond: number;
   p50: number;
@@ -91,7 +94,7 @@ async function drive(
   name: string,
   url: string,
   activity: (client: number, iteration: number) => unknown,
-): Promise<Omit<Result, 'baseline'>> {
+): Promise<Omit<Result, 'baseline' | 'round'>> {
   const latencies: number[] = [];
   let errors = 0;
   const warmupEnds = performance.now() + plan.warmupSeconds * 1000;
@@ -178,58 +181,55 @@ const approvalClick = (client: number) => {
   };
 };
 
-const scenarios: Array<{
+interface Scenario {
   name: string;
   url: string;
   activity: (client: number, iteration: number) => unknown;
-  baseline?: string;
-}> = [
+}
+
+const echoMessage: Scenario = {
+  name: 'echo bot: message (baseline)',
+  url: plan.echoUrl,
+  activity: (c) => personalMessage('hello', options(c)),
+};
+const echoInvoke: Scenario = {
+  name: 'echo bot: invoke (baseline)',
+  url: plan.echoUrl,
+  activity: (c) => cardAction('help.show', options(c)),
+};
+
+/** Each scenario with the baseline it is compared to. */
+const pairs: Array<{ scenario: Scenario; baseline: Scenario }> = [
   {
-    name: 'echo bot: message (baseline)',
-    url: plan.echoUrl,
-    activity: (c) => personalMessage('hello', options(c)),
+    scenario: { name: 'Sign-in Help: welcome turn', url: plan.botUrl, activity: echoMessage.activity },
+    baseline: echoMessage,
   },
   {
-    name: 'Sign-in Help: welcome turn',
-    url: plan.botUrl,
-    activity: (c) => personalMessage('hello', options(c)),
-    baseline: 'echo bot: message (baseline)',
+    scenario: { name: 'Sign-in Help: diagnosis turns', url: plan.botUrl, activity: diagnosisTurn },
+    baseline: echoMessage,
   },
   {
-    name: 'Sign-in Help: diagnosis turns',
-    url: plan.botUrl,
-    activity: diagnosisTurn,
-    baseline: 'echo bot: message (baseline)',
-  },
-  { name: 'echo bot: invoke (baseline)', url: plan.echoUrl, activity: (c) => cardAction('help.show', options(c)) },
-  {
-    name: 'Sign-in Help: Help button (invoke)',
-    url: plan.botUrl,
-    activity: (c) => cardAction('help.show', options(c)),
-    baseline: 'echo bot: invoke (baseline)',
+    scenario: { name: 'Sign-in Help: Help button (invoke)', url: plan.botUrl, activity: echoInvoke.activity },
+    baseline: echoInvoke,
   },
   {
-    name: 'Sign-in Help: approval click',
-    url: plan.botUrl,
-    activity: approvalClick,
-    baseline: 'echo bot: invoke (baseline)',
+    scenario: { name: 'Sign-in Help: approval click', url: plan.botUrl, activity: approvalClick },
+    baseline: echoInvoke,
   },
 ];
 
-// BENCH_ONLY=diagnosis runs only the scenarios whose name contains it, with their baselines (for profiling).
-const chosen = plan.only
-  ? scenarios.filter(
-      (scenario) =>
-        scenario.name.includes(plan.only!) ||
-        scenarios.some((other) => other.name.includes(plan.only!) && other.baseline === scenario.name),
-    )
-  : scenarios;
+// BENCH_ONLY=diagnosis runs only the scenarios whose name contains it (for profiling).
+const chosen = pairs.filter((pair) => !plan.only || pair.scenario.name.includes(plan.only));
 
-// Rounds interleave the scenarios so that a busy moment on the machine hits all of them alike.
+// Each round runs every baseline just before its scenario, so that both meet the machine in the same state; the
+// cost is the median over rounds of these paired ratios.
 const results: Result[] = [];
 for (let round = 0; round < plan.rounds; round++) {
-  for (const scenario of chosen) {
-    results.push({ ...(await drive(scenario.name, scenario.url, scenario.activity)), baseline: scenario.baseline });
+  for (const { scenario, baseline } of chosen) {
+    const base = await drive(baseline.name, baseline.url, baseline.activity);
+    const measured = await drive(scenario.name, scenario.url, scenario.activity);
+    results.push({ ...base, baseline: undefined, round });
+    results.push({ ...measured, baseline: baseline.name, round, cost: base.perSecond / measured.perSecond });
   }
 }
 await sink.stop();

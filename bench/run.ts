@@ -20,7 +20,7 @@ import type { Approvable, LoadMessage, LoadPlan, Result } from './load.js';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP_SECONDS = 1;
 /** More requests than the fastest approval clicks can use up: each click approves a different one. */
 const APPROVABLE = ROUNDS * (SECONDS + WARMUP_SECONDS) * 800;
@@ -150,23 +150,22 @@ const approved = service.db.prepare("SELECT COUNT(*) FROM requests WHERE state =
 await service.stop();
 await echo.stop();
 
-const median = (name: string): Result | undefined => {
-  const sorted = results.filter((result) => result.name === name).sort((a, b) => a.perSecond - b.perSecond);
-  return sorted[Math.floor(sorted.length / 2)];
-};
+const medianBy = <T>(items: T[], value: (item: T) => number): T | undefined =>
+  [...items].sort((a, b) => value(a) - value(b))[Math.floor(items.length / 2)];
 
 console.log(
-  `\nSign-in Help bench: ${CONCURRENCY} concurrent conversations, ${ROUNDS} interleaved rounds of ${SECONDS} s (after ${WARMUP_SECONDS} s warm-up), median round; load and Bot Connector in a worker thread\n`,
+  `\nSign-in Help bench: ${CONCURRENCY} concurrent conversations, ${ROUNDS} rounds of ${SECONDS} s (after ${WARMUP_SECONDS} s warm-up); each scenario right after its baseline, cost = median of the paired ratios; load and Bot Connector in a worker thread\n`,
 );
 console.log(
   'scenario                              turns/s   p50 ms   p99 ms  errors  cost vs baseline (target <= 1.5x)',
 );
 for (const name of new Set(results.map((result) => result.name))) {
-  const result = median(name)!;
-  const baseline = result.baseline && median(result.baseline);
-  const cost = baseline ? `${(baseline.perSecond / result.perSecond).toFixed(2)}x` : '';
+  const runs = results.filter((result) => result.name === name);
+  const typical = medianBy(runs, (run) => run.perSecond)!;
+  const cost = typical.cost === undefined ? undefined : medianBy(runs, (run) => run.cost ?? 0)!.cost!;
+  const errors = runs.reduce((sum, run) => sum + run.errors, 0);
   console.log(
-    `${name.padEnd(36)} ${result.perSecond.toFixed(0).padStart(8)} ${result.p50.toFixed(1).padStart(8)} ${result.p99.toFixed(1).padStart(8)} ${String(result.errors).padStart(7)}  ${cost}`,
+    `${name.padEnd(36)} ${typical.perSecond.toFixed(0).padStart(8)} ${typical.p50.toFixed(1).padStart(8)} ${typical.p99.toFixed(1).padStart(8)} ${String(errors).padStart(7)}  ${cost === undefined ? '' : `${cost.toFixed(2)}x`}`,
   );
 }
 if (approvalClicks > 0) {

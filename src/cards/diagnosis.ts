@@ -75,25 +75,21 @@ export function renderDiagnosisQuestionCard(
     required: d.pickOne,
     next: d.next,
     verb: Verbs.diagnosisAnswer,
-    diagnosisId: diagnosis.id,
+    diagnosisId: DIAGNOSIS_ID_SLOT,
     node: node.id,
     // The person's pick arrives as the `choice` input; the button carries which step it answers.
     choices: node.choices.map((choice) => ({ title: choice.label[locale], choice: choice.id })),
   };
-  return renderCard('diagnosis-question', data);
+  return renderCard('diagnosis-question', data, { [DIAGNOSIS_ID_SLOT]: diagnosis.id });
 }
 
-/** Stands for the diagnosis id in cached outcome cards; a GUID, so it needs no escaping in JSON. */
+/**
+ * Stands for the diagnosis id in the data of question and outcome cards: everything else on them comes from the
+ * knowledge, the evidence, the links and the language, so one expansion serves every diagnosis.
+ */
 const DIAGNOSIS_ID_SLOT = '00000000-0000-4000-8000-00000000d1a9';
 
-/** Expanded outcome cards as JSON, by knowledge node, links and language; only the diagnosis id varies. */
-const outcomeCards = new WeakMap<OutcomeNode, WeakMap<object, Map<string, string>>>();
-
-/**
- * An outcome: numbered steps, configured links, and "Did this fix it?" (or, answered, the answer).
- * Everything on it but the diagnosis id comes from the knowledge, the links and the language, so
- * the expanded template is kept and only the id is filled in: expansion is the costly part of a turn.
- */
+/** An outcome: numbered steps, configured links, and "Did this fix it?" (or, answered, the answer). */
 export function renderDiagnosisOutcomeCard(
   strings: Strings,
   locale: Locale,
@@ -102,28 +98,20 @@ export function renderDiagnosisOutcomeCard(
   links: Readonly<Record<LinkId, string | undefined>>,
   answered?: string,
 ): AdaptiveCard {
-  let byLinks = outcomeCards.get(node);
-  if (!byLinks) outcomeCards.set(node, (byLinks = new WeakMap()));
-  let byVariant = byLinks.get(links);
-  if (!byVariant) byLinks.set(links, (byVariant = new Map()));
-  const variant = `${locale}\n${answered ?? ''}`;
-  let json = byVariant.get(variant);
-  if (json === undefined) {
-    json = JSON.stringify(expandOutcomeCard(strings, locale, DIAGNOSIS_ID_SLOT, node, links, answered));
-    byVariant.set(variant, json);
-  }
-  return JSON.parse(json.replaceAll(DIAGNOSIS_ID_SLOT, diagnosisId)) as AdaptiveCard;
+  return renderCard('diagnosis-outcome', outcomeData(strings, locale, node, links, answered), {
+    [DIAGNOSIS_ID_SLOT]: diagnosisId,
+  });
 }
 
-function expandOutcomeCard(
+function outcomeData(
   strings: Strings,
   locale: Locale,
-  diagnosisId: string,
   node: OutcomeNode,
   links: Readonly<Record<LinkId, string | undefined>>,
   answered: string | undefined,
-): AdaptiveCard {
+): DiagnosisOutcomeCardData {
   const d = strings.diagnosis;
+  const diagnosisId = DIAGNOSIS_ID_SLOT;
   const resetNeeded = node.category === 'resetNeeded';
   const answers: DiagnosisOutcomeCardData['answers'] = resetNeeded
     ? [
@@ -134,7 +122,7 @@ function expandOutcomeCard(
         { title: d.yes, verb: Verbs.diagnosisFixed, style: 'positive', diagnosisId, node: node.id },
         { title: d.no, verb: Verbs.diagnosisNotFixed, style: 'default', diagnosisId, node: node.id },
       ];
-  const data: DiagnosisOutcomeCardData = {
+  return {
     category: d.categories[node.category],
     tone: resetNeeded ? 'warning' : 'default',
     title: node.title[locale],
@@ -149,7 +137,6 @@ function expandOutcomeCard(
     answered: answered === undefined ? null : format(d.answered, { answer: answered }),
     answers: answered === undefined ? answers : [],
   };
-  return renderCard('diagnosis-outcome', data);
 }
 
 /** The short list of main symptoms, for text the bot did not recognise. */

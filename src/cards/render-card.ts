@@ -57,9 +57,13 @@ const EXPANDED_CAPACITY = 500;
 
 /**
  * Expands a template with its data. Data is substituted, never evaluated, so text that users
- * typed (`${...}`, markdown) stays literal. The card is frozen.
+ * typed (`${...}`, markdown) stays literal. The card is frozen and may be shared.
+ *
+ * `fill` is for a value that differs on every card of a kind (a diagnosis id): the data carries a
+ * stand-in (a fixed GUID) in its place, so the expansion is shared, and the stand-in is replaced in
+ * a fresh copy.
  */
-export function renderCard(name: CardName, data: object): AdaptiveCard {
+export function renderCard(name: CardName, data: object, fill: Readonly<Record<string, string>> = {}): AdaptiveCard {
   const key = `${name}\u0000${JSON.stringify(data)}`;
   let card = expanded.get(key);
   if (card === undefined) {
@@ -69,7 +73,12 @@ export function renderCard(name: CardName, data: object): AdaptiveCard {
     expanded.delete(key);
   }
   expanded.set(key, card);
-  return card;
+  const fills = Object.entries(fill);
+  if (fills.length === 0) return card;
+  let json = JSON.stringify(card);
+  // Each value goes in as JSON string content, escaped.
+  for (const [standIn, value] of fills) json = json.replaceAll(standIn, JSON.stringify(value).slice(1, -1));
+  return JSON.parse(json) as AdaptiveCard;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -170,7 +170,18 @@ function blankMethod(): Omit<AuthMethod, 'id' | 'kind'> {
 }
 
 /** A GUID that is the same on every run for the same name (name-based, version 5 layout). */
+/** Ids already derived: the demo tenant's methods are read on every diagnosis. */
+const guids = new Map<string, string>();
+
 function stableGuid(name: string): string {
+  const known = guids.get(name);
+  if (known !== undefined) return known;
+  const guid = deriveGuid(name);
+  guids.set(name, guid);
+  return guid;
+}
+
+function deriveGuid(name: string): string {
   const hash = createHash('sha1').update('sign-in-help demo tenant/').update(name).digest().subarray(0, 16);
   hash.writeUInt8((hash.readUInt8(6) & 0x0f) | 0x50, 6);
   hash.writeUInt8((hash.readUInt8(8) & 0x3f) | 0x80, 8);

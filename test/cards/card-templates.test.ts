@@ -315,6 +315,15 @@ describe('diagnosis cards', () => {
     ]);
   });
 
+  it('fills each question card with its own diagnosis id, escaped, and leaves the shared expansion alone', () => {
+    const ids = ['a1b2c3d4-0000-4000-8000-00000000000a', 'odd "id" \\ with json'];
+    const cards = ids.map((id) => renderDiagnosisQuestionCard(strings, 'en', { ...active(true), id }, question));
+    expect(cards.map((card) => (card.actions?.[0] as any).data.diagnosisId)).toEqual(ids);
+    expect(cards[0]!.body).toEqual(cards[1]!.body);
+    (cards[0]!.body as any[]).length = 0;
+    expect(renderDiagnosisQuestionCard(strings, 'en', active(true), question).body.length).toBeGreaterThan(0);
+  });
+
   it('numbers a question the same before and after it is answered', () => {
     const asked = JSON.stringify(renderDiagnosisQuestionCard(strings, 'en', active(true), question));
     const answered = JSON.stringify(renderDiagnosisQuestionCard(strings, 'en', active(true), question, 'Yes'));

@@ -290,6 +290,8 @@ interface Compiled {
   vocabulary: readonly Word[];
   vocabularyStems: ReadonlySet<string>;
   texts: readonly string[];
+  /** Whether some verbatim wording is made of filler words only, so that a message of filler words may match. */
+  fillerOnlySequence: boolean;
 }
 
 // Intent lists are content loaded once, so each is compiled once and then only read.
@@ -301,6 +303,7 @@ function compile(definitions: readonly IntentDefinition[]): Compiled {
   const texts: string[] = [];
   const textIndex = new Map<string, number>();
   const intentsByKey = new Map<string, Set<number>>();
+  let fillerOnlySequence = false;
 
   const wordId = (word: Word): number => {
     let id = vocabularyIndex.get(word.stem);
@@ -336,7 +339,9 @@ function compile(definitions: readonly IntentDefinition[]): Compiled {
     const normalised = normalise(raw);
     if (normalised === '') return undefined;
     if (QUOTED.test(raw) && ONLY_LATIN.test(normalised)) {
-      const stems = readWords(normalised).map((word) => word.stem);
+      const words = readWords(normalised);
+      if (words.every((word) => word.filler)) fillerOnlySequence = true;
+      const stems = words.map((word) => word.stem);
       return { kind: 'sequence', stems, key: `"${stems.join(' ')}"`, size: stems.length, rarity: 0 };
     }
     if (ONLY_LATIN.test(normalised)) {
@@ -393,7 +398,7 @@ function compile(definitions: readonly IntentDefinition[]): Compiled {
       }
     }
   }
-  return { intents, vocabulary, vocabularyStems: new Set(vocabularyIndex.keys()), texts };
+  return { intents, vocabulary, vocabularyStems: new Set(vocabularyIndex.keys()), texts, fillerOnlySequence };
 }
 
 /** What a phrase achieved; compared field by field, in this order, to pick the best. */
@@ -416,6 +421,8 @@ function isBetter(a: PhraseResult, b: PhraseResult | undefined): boolean {
 
 /** Per-message view of the text, with each keyword's credit worked out at most once. */
 class Message {
+  /** Whether the message has a content word or any Japanese text: without either, only filler was typed. */
+  readonly hasContent: boolean;
   private readonly stems: Set<string>;
   private readonly sequence: readonly string[];
   private readonly typoCandidates: Word[];
@@ -440,6 +447,7 @@ class Message {
       return !NOT_TYPOS.has(word.surface) && !compiled.vocabularyStems.has(word.stem);
     });
     this.compact = ONLY_LATIN.test(normalised) ? '' : normalised.replaceAll(' ', '');
+    this.hasContent = words.length > 0 || this.compact !== '';
     this.wordCredits = new Float64Array(compiled.vocabulary.length).fill(-1);
     this.textCredits = new Int8Array(compiled.texts.length).fill(-1);
   }
@@ -521,6 +529,8 @@ export function matchIntent(text: string, intents: readonly IntentDefinition[]):
     compiledLists.set(intents, compiled);
   }
   const message = new Message(text, compiled);
+  // "hello", "hi there": every phrase needs a keyword, so none can match.
+  if (!message.hasContent && !compiled.fillerOnlySequence) return undefined;
   let best: { id: string; result: PhraseResult } | undefined;
   for (const intent of compiled.intents) {
     for (const phrase of intent.phrases) {
