@@ -7,9 +7,40 @@ export class DirectoryRequestError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Graph's `request-id` response header, for Microsoft support and the audit trail. */
+    readonly requestId?: string,
   ) {
     super(message);
     this.name = new.target.name;
+  }
+
+  /** Worth trying again later: throttled (429), or the service failed or timed out (5xx). */
+  get transient(): boolean {
+    return this.status === 429 || this.status >= 500;
+  }
+}
+
+/** 400: a phone that is the default method cannot be deleted while the user has other methods. */
+export class CannotDeleteDefaultMethodError extends DirectoryRequestError {
+  constructor(requestId?: string) {
+    super(400, 'badRequest', 'Cannot delete default method', requestId);
+  }
+}
+
+/** 404: the user has no such method (already deleted, or never registered). */
+export class MethodNotFoundError extends DirectoryRequestError {
+  constructor(
+    readonly methodId: string,
+    requestId?: string,
+  ) {
+    super(404, 'itemNotFound', `The authentication method ${methodId} was not found.`, requestId);
+  }
+}
+
+/** 403: the application may not change this account (e.g. an administrator, without the role to do so). */
+export class ForbiddenError extends DirectoryRequestError {
+  constructor(message = 'Insufficient privileges to complete the operation.', requestId?: string) {
+    super(403, 'Authorization_RequestDenied', message, requestId);
   }
 }
 

@@ -1,7 +1,21 @@
-import { createHash } from 'node:crypto';
-import type { AuthMethod, Clock, Directory, DirectoryUser, SignInRecord } from '../domain/ports.js';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type {
+  AuthMethod,
+  Clock,
+  CreatedTemporaryAccessPass,
+  Directory,
+  DirectoryUser,
+  SignInRecord,
+  TemporaryAccessPassOptions,
+} from '../domain/ports.js';
 import type { DemoMethod, DemoTenant, DemoUser } from './demo-tenant.js';
-import { UserNotFoundError } from './directory-errors.js';
+import {
+  CannotDeleteDefaultMethodError,
+  DirectoryRequestError,
+  ForbiddenError,
+  MethodNotFoundError,
+  UserNotFoundError,
+} from './directory-errors.js';
 
 /** The directory calls a fault can be injected into. */
 export type DirectoryOperation = keyof Directory;
@@ -15,6 +29,19 @@ export interface SimulatedDirectoryOptions {
    * e.g. a ThrottledError (429) or ServiceUnavailableError (503) from directory-errors.ts.
    */
   failWith?: (operation: DirectoryOperation, userId: string) => Error | undefined;
+  /**
+   * Whether the application holds the Privileged Authentication Administrator role. Without it, as
+   * in Graph, methods and passes of people with a directory role cannot be changed (403). Default false.
+   */
+  canManagePrivilegedAccounts?: boolean;
+}
+
+/** A registered method as the simulation keeps it: its id, fixed when the tenant loads, and the demo data. */
+interface StoredMethod {
+  id: string;
+  method: DemoMethod;
+  /** For passes created by this directory: from when, and for how long, the pass works. */
+  pass?: { startDateTime: Date; lifetimeInMinutes: number };
 }
 
 /** Graph's fixed ids: the password method, the email method and each kind of phone. */
@@ -36,6 +63,9 @@ const DAY_MS = 86_400_000;
 export class SimulatedDirectory implements Directory {
   private readonly users: ReadonlyMap<string, DemoUser>;
   private readonly groups: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Each user's methods, changed by deletes and new passes as Graph would change them. */
+  private readonly methods: Map<string, StoredMethod[]>;
+  private readonly revocations = new Map<string, Date[]>();
 
   constructor(
     tenant: DemoTenant,
@@ -45,6 +75,12 @@ export class SimulatedDirectory implements Directory {
     // A private copy: changing the tenant object afterwards must not change the directory.
     this.users = new Map(structuredClone(tenant.users).map((user) => [user.id, user]));
     this.groups = new Map(tenant.groups.map((group) => [group.id, new Set(group.members)]));
+    this.methods = new Map(
+      [...this.users.values()].map((user) => [
+        user.id,
+        user.methods.map((method, index) => ({ id: methodId(user.id, method, index), method })),
+      ]),
+    );
   }
 
   async checkMemberGroups(userId: string, groupIds: readonly string[]): Promise<string[]> {
@@ -74,7 +110,65 @@ export class SimulatedDirectory implements Directory {
   async getAuthenticationMethods(userId: string): Promise<AuthMethod[]> {
     const user = await this.requestFor('getAuthenticationMethods', userId);
     const now = this.clock.now();
-    return [passwordMethod(), ...user.methods.map((method, index) => toAuthMethod(user.id, method, index, now))];
+    return [passwordMethod(), ...this.methodsOf(user.id).map((stored) => toAuthMethod(stored, now))];
+  }
+
+  async deleteAuthenticationMethod(userId: string, method: Pick<AuthMethod, 'id' | 'kind'>): Promise<void> {
+    const user = await this.requestFor('deleteAuthenticationMethod', userId);
+    if (method.kind === 'password' || method.id === PASSWORD_METHOD_ID) {
+      throw new DirectoryRequestError(400, 'badRequest', 'The password method cannot be deleted.');
+    }
+    this.refuseIfPrivileged(user);
+    const methods = this.methodsOf(user.id);
+    const target = methods.find((stored) => stored.id === method.id && stored.method.kind === method.kind);
+    if (!target) throw new MethodNotFoundError(method.id);
+    // Graph keeps a default phone while anything else could still prove who the person is.
+    const isDefaultPhone = target.method.kind === 'phone' && target.method.isDefault;
+    if (isDefaultPhone && methods.length > 1) throw new CannotDeleteDefaultMethodError();
+    this.methods.set(
+      user.id,
+      methods.filter((stored) => stored !== target),
+    );
+  }
+
+  async revokeSignInSessions(userId: string): Promise<void> {
+    const user = await this.requestFor('revokeSignInSessions', userId);
+    this.revocations.set(user.id, [...(this.revocations.get(user.id) ?? []), this.clock.now()]);
+  }
+
+  async createTemporaryAccessPass(
+    userId: string,
+    options: TemporaryAccessPassOptions,
+  ): Promise<CreatedTemporaryAccessPass> {
+    const user = await this.requestFor('createTemporaryAccessPass', userId);
+    const { lifetimeInMinutes, isUsableOnce } = options;
+    if (!Number.isInteger(lifetimeInMinutes) || lifetimeInMinutes < 10 || lifetimeInMinutes > 43_200) {
+      throw new DirectoryRequestError(400, 'badRequest', 'lifetimeInMinutes must be between 10 and 43200.');
+    }
+    this.refuseIfPrivileged(user);
+    const startDateTime = this.clock.now();
+    const pass: StoredMethod = {
+      id: randomUUID(),
+      method: { kind: 'temporaryAccessPass', usable: true },
+      pass: { startDateTime, lifetimeInMinutes },
+    };
+    // One pass per person: a new one replaces the old.
+    const others = this.methodsOf(user.id).filter((stored) => stored.method.kind !== 'temporaryAccessPass');
+    this.methods.set(user.id, [...others, pass]);
+    return { id: pass.id, value: newPassValue(), startDateTime, lifetimeInMinutes, isUsableOnce };
+  }
+
+  /** When the person's sessions were revoked, oldest first (what Graph would show in the audit log). */
+  sessionRevocations(userId: string): Date[] {
+    return [...(this.revocations.get(userId) ?? [])];
+  }
+
+  private methodsOf(userId: string): StoredMethod[] {
+    return this.methods.get(userId) ?? [];
+  }
+
+  private refuseIfPrivileged(user: DemoUser): void {
+    if (user.directoryRoles.length > 0 && !this.options.canManagePrivilegedAccounts) throw new ForbiddenError();
   }
 
   async getRecentSignIns(userId: string, limit: number): Promise<SignInRecord[]> {
@@ -131,8 +225,15 @@ function passwordMethod(): AuthMethod {
   return { ...blankMethod(), id: PASSWORD_METHOD_ID, kind: 'password' };
 }
 
-function toAuthMethod(userId: string, method: DemoMethod, index: number, now: Date): AuthMethod {
-  const base = { ...blankMethod(), id: stableGuid(`${userId}/methods/${index}`), kind: method.kind };
+/** Graph's id for a method: fixed for phones and the email method, otherwise a GUID stable across runs. */
+function methodId(userId: string, method: DemoMethod, index: number): string {
+  if (method.kind === 'phone') return PHONE_METHOD_IDS[method.phoneType];
+  if (method.kind === 'email') return EMAIL_METHOD_ID;
+  return stableGuid(`${userId}/methods/${index}`);
+}
+
+function toAuthMethod({ id, method, pass }: StoredMethod, now: Date): AuthMethod {
+  const base = { ...blankMethod(), id, kind: method.kind };
   if ('registeredDaysAgo' in method && method.registeredDaysAgo !== undefined) {
     base.createdAt = new Date(now.getTime() - method.registeredDaysAgo * DAY_MS);
   }
@@ -142,20 +243,23 @@ function toAuthMethod(userId: string, method: DemoMethod, index: number, now: Da
     case 'windowsHelloForBusiness':
       return { ...base, displayName: method.displayName, isDefault: method.isDefault };
     case 'phone':
-      return {
-        ...base,
-        id: PHONE_METHOD_IDS[method.phoneType],
-        phoneNumber: method.phoneNumber,
-        phoneType: method.phoneType,
-        isDefault: method.isDefault,
-      };
+      return { ...base, phoneNumber: method.phoneNumber, phoneType: method.phoneType, isDefault: method.isDefault };
     case 'softwareOath':
       return { ...base, isDefault: method.isDefault };
     case 'email':
-      return { ...base, id: EMAIL_METHOD_ID, emailAddress: method.emailAddress };
-    case 'temporaryAccessPass':
-      return { ...base, isUsable: method.usable };
+      return { ...base, emailAddress: method.emailAddress };
+    case 'temporaryAccessPass': {
+      if (!pass) return { ...base, isUsable: method.usable };
+      const ends = pass.startDateTime.getTime() + pass.lifetimeInMinutes * MINUTE_MS;
+      return { ...base, createdAt: pass.startDateTime, isUsable: now.getTime() < ends };
+    }
   }
+}
+
+/** A pass value like Graph's: eight characters a person can read out and type. */
+function newPassValue(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#$%&*+=?';
+  return [...randomBytes(8)].map((byte) => alphabet[byte % alphabet.length]).join('');
 }
 
 function blankMethod(): Omit<AuthMethod, 'id' | 'kind'> {
@@ -169,7 +273,6 @@ function blankMethod(): Omit<AuthMethod, 'id' | 'kind'> {
   };
 }
 
-/** A GUID that is the same on every run for the same name (name-based, version 5 layout). */
 /** Ids already derived: the demo tenant's methods are read on every diagnosis. */
 const guids = new Map<string, string>();
 
@@ -181,6 +284,7 @@ function stableGuid(name: string): string {
   return guid;
 }
 
+/** A GUID that is the same on every run for the same name (name-based, version 5 layout). */
 function deriveGuid(name: string): string {
   const hash = createHash('sha1').update('sign-in-help demo tenant/').update(name).digest().subarray(0, 16);
   hash.writeUInt8((hash.readUInt8(6) & 0x0f) | 0x50, 6);

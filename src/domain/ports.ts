@@ -62,7 +62,29 @@ export interface SignInRecord {
   riskLevel?: 'none' | 'low' | 'medium' | 'high' | undefined;
 }
 
-/** Reads people from the organisation's directory (Microsoft Graph, or the simulated tenant). */
+/**
+ * A Temporary Access Pass just created. `value` is returned by this call only: it goes to the one
+ * chat it is for and nowhere else (no database, log, error, channel or audit event).
+ */
+export interface CreatedTemporaryAccessPass {
+  id: string;
+  value: string;
+  startDateTime: Date;
+  lifetimeInMinutes: number;
+  isUsableOnce: boolean;
+}
+
+/** How long a new pass lives and whether it works once (Graph allows 10 to 43,200 minutes). */
+export interface TemporaryAccessPassOptions {
+  lifetimeInMinutes: number;
+  isUsableOnce: boolean;
+}
+
+/**
+ * The organisation's directory (Microsoft Graph, or the simulated tenant): who people are, and the
+ * changes an approved reset makes. Failures are DirectoryRequestErrors carrying Graph's status,
+ * error code and request id (directory-errors.ts).
+ */
 export interface Directory {
   /** The user with this Entra object id, or undefined when there is none. */
   getUser(id: string): Promise<DirectoryUser | undefined>;
@@ -76,6 +98,16 @@ export interface Directory {
   checkMemberGroups(userId: string, groupIds: readonly string[]): Promise<string[]>;
   /** The display names of the directory roles the user holds (privileged accounts have some). */
   getDirectoryRoles(userId: string): Promise<string[]>;
+  /**
+   * Deletes one registered method (never the password). Graph refuses a phone that is the default
+   * method while other methods exist (400 "Cannot delete default method") and answers 404 for a
+   * method that is not there.
+   */
+  deleteAuthenticationMethod(userId: string, method: Pick<AuthMethod, 'id' | 'kind'>): Promise<void>;
+  /** Invalidates the user's refresh tokens and session cookies: every device must sign in again. */
+  revokeSignInSessions(userId: string): Promise<void>;
+  /** Creates a pass for the user; a pass they already had is replaced (Graph keeps one per user). */
+  createTemporaryAccessPass(userId: string, options: TemporaryAccessPassOptions): Promise<CreatedTemporaryAccessPass>;
 }
 
 /** One stored state item, as the bot framework's state layer reads and writes it. */

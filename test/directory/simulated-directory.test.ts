@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadDemoTenant, type DemoUser } from '../../src/directory/demo-tenant.js';
-import { ServiceUnavailableError, ThrottledError, UserNotFoundError } from '../../src/directory/directory-errors.js';
+import {
+  CannotDeleteDefaultMethodError,
+  ForbiddenError,
+  MethodNotFoundError,
+  ServiceUnavailableError,
+  ThrottledError,
+  UserNotFoundError,
+} from '../../src/directory/directory-errors.js';
 import { SimulatedDirectory, type DirectoryOperation } from '../../src/directory/simulated-directory.js';
 import { factsFrom, gatherEvidence } from '../../src/domain/diagnosis/evidence.js';
 import type { FactName } from '../../src/domain/diagnosis/knowledge.js';
@@ -361,5 +368,117 @@ describe('SimulatedDirectory fault injection', () => {
     expect(failed).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(await call).toBeInstanceOf(ThrottledError);
+  });
+});
+
+describe('SimulatedDirectory changes, as Graph makes them', () => {
+  const alex = byUpn('alexw');
+  const lynne = byUpn('lynner');
+  const MOBILE = '3179e48a-750b-4051-897c-87b9720928f7';
+  const kinds = async (directory: SimulatedDirectory, userId: string) =>
+    (await directory.getAuthenticationMethods(userId)).map((method) => method.kind);
+
+  it('deletes a method; the others keep their ids', async () => {
+    const directory = new SimulatedDirectory(tenant, clock);
+    const before = await directory.getAuthenticationMethods(alex.id);
+    const authenticator = before.find((method) => method.kind === 'microsoftAuthenticator')!;
+    await directory.deleteAuthenticationMethod(alex.id, authenticator);
+    const after = await directory.getAuthenticationMethods(alex.id);
+    expect(after.map((method) => method.id)).toEqual(
+      before.filter((method) => method !== authenticator).map((method) => method.id),
+    );
+    await expect(directory.deleteAuthenticationMethod(alex.id, authenticator)).rejects.toBeInstanceOf(
+      MethodNotFoundError,
+    );
+  });
+
+  it('refuses to delete a default phone while other methods remain, and deletes it last', async () => {
+    // Alex, with his mobile number as the default method instead of the Authenticator.
+    const phoneFirst = structuredClone(tenant);
+    const alexThere = phoneFirst.users.find((user) => user.id === alex.id)!;
+    alexThere.methods = alexThere.methods.map((method) =>
+      'isDefault' in method ? { ...method, isDefault: method.kind === 'phone' } : method,
+    );
+    const directory = new SimulatedDirectory(phoneFirst, clock);
+    const methods = await directory.getAuthenticationMethods(alex.id);
+    const phone = methods.find((method) => method.id === MOBILE)!;
+    expect(phone.isDefault).toBe(true);
+    await expect(directory.deleteAuthenticationMethod(alex.id, phone)).rejects.toBeInstanceOf(
+      CannotDeleteDefaultMethodError,
+    );
+    for (const other of methods.filter((method) => method !== phone && method.kind !== 'password')) {
+      await directory.deleteAuthenticationMethod(alex.id, other);
+    }
+    await directory.deleteAuthenticationMethod(alex.id, phone);
+    expect(await kinds(directory, alex.id)).toEqual(['password']);
+  });
+
+  it('never deletes the password', async () => {
+    const directory = new SimulatedDirectory(tenant, clock);
+    const [password] = await directory.getAuthenticationMethods(alex.id);
+    await expect(directory.deleteAuthenticationMethod(alex.id, password!)).rejects.toMatchObject({ status: 400 });
+    expect((await kinds(directory, alex.id))[0]).toBe('password');
+  });
+
+  it('creates a single-use pass for the asked lifetime, replacing an older pass, and lets it expire', async () => {
+    let now = NOW.getTime();
+    const directory = new SimulatedDirectory(tenant, { now: () => new Date(now) });
+    const first = await directory.createTemporaryAccessPass(alex.id, { lifetimeInMinutes: 60, isUsableOnce: true });
+    const second = await directory.createTemporaryAccessPass(alex.id, { lifetimeInMinutes: 60, isUsableOnce: true });
+    expect(second).toMatchObject({ lifetimeInMinutes: 60, isUsableOnce: true, startDateTime: new Date(now) });
+    expect(second.value).toMatch(/^.{8}$/);
+    expect(second.value).not.toBe(first.value);
+    const passes = (await directory.getAuthenticationMethods(alex.id)).filter(
+      (method) => method.kind === 'temporaryAccessPass',
+    );
+    expect(passes).toEqual([expect.objectContaining({ id: second.id, isUsable: true })]);
+    now += 60 * MINUTE;
+    const [expired] = (await directory.getAuthenticationMethods(alex.id)).filter(
+      (method) => method.kind === 'temporaryAccessPass',
+    );
+    expect(expired?.isUsable).toBe(false);
+    await expect(
+      directory.createTemporaryAccessPass(alex.id, { lifetimeInMinutes: 5, isUsableOnce: true }),
+    ).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('records revoked sessions', async () => {
+    const directory = new SimulatedDirectory(tenant, clock);
+    await directory.revokeSignInSessions(alex.id);
+    expect(directory.sessionRevocations(alex.id)).toEqual([NOW]);
+    await expect(directory.revokeSignInSessions('nobody')).rejects.toBeInstanceOf(UserNotFoundError);
+  });
+
+  it("refuses to change an administrator's methods without the privileged role, as Graph does", async () => {
+    const withoutRole = new SimulatedDirectory(tenant, clock);
+    const [, method] = await withoutRole.getAuthenticationMethods(lynne.id);
+    await expect(withoutRole.deleteAuthenticationMethod(lynne.id, method!)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      withoutRole.createTemporaryAccessPass(lynne.id, { lifetimeInMinutes: 60, isUsableOnce: true }),
+    ).rejects.toMatchObject({ status: 403 });
+
+    const withRole = new SimulatedDirectory(tenant, clock, { canManagePrivilegedAccounts: true });
+    await withRole.deleteAuthenticationMethod(lynne.id, method!);
+    expect((await withRole.getAuthenticationMethods(lynne.id)).map((m) => m.id)).not.toContain(method!.id);
+  });
+
+  it('throttles writes like reads, and changes nothing when it does', async () => {
+    const directory = new SimulatedDirectory(tenant, clock, {
+      failWith: (operation) => (operation === 'deleteAuthenticationMethod' ? new ThrottledError(7) : undefined),
+    });
+    const phone = (await directory.getAuthenticationMethods(alex.id)).find((method) => method.id === MOBILE)!;
+    await expect(directory.deleteAuthenticationMethod(alex.id, phone)).rejects.toMatchObject({
+      status: 429,
+      retryAfterSeconds: 7,
+    });
+    expect((await directory.getAuthenticationMethods(alex.id)).map((method) => method.id)).toContain(MOBILE);
+  });
+
+  it("keeps one directory's changes to itself", async () => {
+    const changed = new SimulatedDirectory(tenant, clock);
+    const untouched = new SimulatedDirectory(tenant, clock);
+    const [, first] = await changed.getAuthenticationMethods(alex.id);
+    await changed.deleteAuthenticationMethod(alex.id, first!);
+    expect(await kinds(untouched, alex.id)).toEqual(['password', 'microsoftAuthenticator', 'phone']);
   });
 });

@@ -76,6 +76,10 @@ function directory(
     getDirectReports: () => misbehave([]),
     checkMemberGroups: () => misbehave([]),
     getDirectoryRoles: () => misbehave([]),
+    // A diagnosis only reads.
+    deleteAuthenticationMethod: () => Promise.reject(new Error('a diagnosis must not delete methods')),
+    revokeSignInSessions: () => Promise.reject(new Error('a diagnosis must not revoke sessions')),
+    createTemporaryAccessPass: () => Promise.reject(new Error('a diagnosis must not create passes')),
   };
 }
 
