@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Config } from './config/load-config.js';
 import { loadKnowledge } from './content/diagnosis/load-knowledge.js';
 import { DiagnosisService } from './domain/diagnosis/diagnosis-service.js';
@@ -6,7 +7,11 @@ import { DiagnosisEngine } from './domain/diagnosis/engine.js';
 import { RequestService } from './domain/requests/request-service.js';
 import { ReviewService } from './domain/requests/review-service.js';
 import { BackgroundTasks } from './jobs/background-tasks.js';
+import { ExecutionWorker } from './jobs/execution-worker.js';
 import { ReviewJobs } from './jobs/review-jobs.js';
+import { ExecutionService } from './domain/requests/execution-service.js';
+import { SqliteExecutionJobRepository } from './store/sqlite/sqlite-execution-job-repository.js';
+import { TeamsPassCourier } from './teams/review/pass-courier.js';
 import { SqliteApprovalChannelRepository } from './store/sqlite/sqlite-approval-channel-repository.js';
 import { TeamsMessenger } from './teams/proactive/messenger.js';
 import { RequestPublisher } from './teams/review/request-publisher.js';
@@ -43,6 +48,8 @@ export interface BotService {
   readonly db: SqliteDatabase;
   /** Runs the periodic jobs (expiry, backlog) once, now. */
   runJobs(): Promise<void>;
+  /** Carries out the approved requests that are due, now. */
+  runExecution(): Promise<void>;
   /** Resolves once everything announced so far has been posted and sent. */
   settle(): Promise<void>;
 }
@@ -70,6 +77,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     evidenceBudgetMs: config.evidenceBudgetMs,
   });
   const requestRepository = new SqliteRequestRepository(db);
+  const messenger = new TeamsMessenger(adapter, botAppId);
   const channels = new SqliteApprovalChannelRepository(db);
   const tasks = new BackgroundTasks(logger);
   const requests = new RequestService({
@@ -84,7 +92,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     channels,
     addresses,
     directory,
-    messenger: new TeamsMessenger(adapter, botAppId),
+    messenger,
     tasks,
     clock,
     logger,
@@ -106,6 +114,32 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     },
   });
   publisher.attach(review);
+  const executionJobs = new SqliteExecutionJobRepository(db);
+  // Without a directory (production before the Graph directory is configured) nothing is carried out:
+  // approved requests wait in the outbox.
+  const execution =
+    directory &&
+    new ExecutionService({
+      repository: requestRepository,
+      jobs: executionJobs,
+      directory,
+      courier: new TeamsPassCourier({
+        addresses,
+        messenger,
+        directory,
+        logger,
+        defaultLocale: config.defaultLocale,
+        securityInfoUrl: config.links.securityInfo,
+      }),
+      notifier: publisher,
+      clock,
+      policy: config.execution,
+      owner: `${hostname()}/${process.pid}/${randomUUID()}`,
+      leaseMs: 120_000,
+      random: Math.random,
+    });
+  const worker =
+    execution && new ExecutionWorker({ execution, logger, intervalMs: config.execution.pollSeconds * 1_000 });
   const jobs = new ReviewJobs({
     review,
     channels,
@@ -135,16 +169,21 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   return {
     db,
     runJobs: () => jobs.runOnce(),
+    runExecution: async () => {
+      await worker?.runOnce();
+    },
     settle: () => tasks.idle(),
     start: async () => {
       const port = await server.start();
       jobs.start();
+      worker?.start();
       return port;
     },
     stop: () =>
       (stopping ??= server
         .stop()
         .then(() => jobs.stop())
+        .then(() => worker?.stop())
         // Notices still being sent get the same grace as turns in flight, then the database closes.
         .then(() =>
           withDeadline(tasks.idle(), config.shutdownTimeoutMs).catch(() =>

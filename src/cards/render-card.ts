@@ -24,7 +24,8 @@ export type CardName =
   | 'my-requests'
   | 'review'
   | 'manager-confirmation'
-  | 'info-request';
+  | 'info-request'
+  | 'pass';
 
 export const CARD_NAMES: readonly CardName[] = [
   'welcome',
@@ -38,6 +39,7 @@ export const CARD_NAMES: readonly CardName[] = [
   'review',
   'manager-confirmation',
   'info-request',
+  'pass',
 ];
 
 const templates = new Map<CardName, Template>();

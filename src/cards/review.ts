@@ -2,6 +2,7 @@ import type { Strings } from '../content/strings/index.js';
 import { format } from '../content/strings/index.js';
 import type { ManagerCheckStatus, RequestState, ResetReason, VerificationMethod } from '../domain/requests/request.js';
 import { MAX_TEXT_LENGTH, VERIFICATION_METHODS } from '../domain/requests/request.js';
+import { formatUtc } from './format-time.js';
 import { renderCard, withBanner, type AdaptiveCard } from './render-card.js';
 import { Verbs } from './verbs.js';
 
@@ -373,10 +374,6 @@ function describeRisk(strings: Strings, signal: RiskSignal): string {
 }
 
 /** `YYYY-MM-DD HH:mm` in UTC: agents in different offices read the same time. */
-function formatUtc(date: Date): string {
-  return date.toISOString().slice(0, 16).replace('T', ' ');
-}
-
 /** How long ago, in the largest whole unit: minutes under an hour, hours under a day, then days. */
 function formatAge(strings: Strings, since: Date, now: Date): string {
   const age = strings.review.age;

@@ -79,6 +79,12 @@ const environmentSchema = z.object({
   PRIVILEGED_APPROVAL: z.preprocess(emptyAsUndefined, z.enum(['twoApprovers', 'manual']).default('twoApprovers')),
   REQUEST_EXPIRY_DAYS: integer(7, 1, 90),
   JOBS_INTERVAL_SECONDS: integer(300, 5, 86_400),
+  PASS_LIFETIME_MINUTES: integer(60, 10, 43_200),
+  PASS_USABLE_ONCE: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('true')),
+  PASS_DELIVERY: z.preprocess(emptyAsUndefined, z.enum(['subject', 'agent']).default('subject')),
+  EXECUTION_MAX_ATTEMPTS: integer(5, 1, 20),
+  EXECUTION_HOURLY_CAP: integer(20, 1, 10_000),
+  EXECUTION_POLL_SECONDS: integer(5, 1, 86_400),
   TEAMS_APP_ID: z.preprocess(emptyAsUndefined, guid('the Teams app id').optional()),
   BOT_DOMAIN: optionalText,
 });
@@ -138,6 +144,14 @@ export interface Config {
   requestExpiryDays: number;
   /** How often background jobs (expiry, posting the backlog) run, in seconds. */
   jobsIntervalSeconds: number;
+  execution: {
+    passLifetimeMinutes: number;
+    passUsableOnce: boolean;
+    passDelivery: 'subject' | 'agent';
+    maxAttempts: number;
+    hourlyCap: number;
+    pollSeconds: number;
+  };
   teamsAppId: string | undefined;
   botDomain: string | undefined;
 }
@@ -214,6 +228,14 @@ export function loadConfig(
     privilegedApproval: raw.PRIVILEGED_APPROVAL,
     requestExpiryDays: raw.REQUEST_EXPIRY_DAYS,
     jobsIntervalSeconds: raw.JOBS_INTERVAL_SECONDS,
+    execution: Object.freeze({
+      passLifetimeMinutes: raw.PASS_LIFETIME_MINUTES,
+      passUsableOnce: raw.PASS_USABLE_ONCE === 'true',
+      passDelivery: raw.PASS_DELIVERY,
+      maxAttempts: raw.EXECUTION_MAX_ATTEMPTS,
+      hourlyCap: raw.EXECUTION_HOURLY_CAP,
+      pollSeconds: raw.EXECUTION_POLL_SECONDS,
+    }),
     teamsAppId: raw.TEAMS_APP_ID,
     botDomain: raw.BOT_DOMAIN,
   });

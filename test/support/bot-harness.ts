@@ -53,7 +53,14 @@ export function tempSqlitePath(): string {
 /** Starts the real service (restify, teams-ai, SQLite file) on a free loopback port. */
 export async function startBot(options: StartOptions = {}): Promise<RunningBot> {
   const sqlitePath = options.sqlitePath ?? tempSqlitePath();
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'debug', SQLITE_PATH: sqlitePath, ...options.env });
+  // Approved requests are carried out when a test calls service.runExecution(), not on a timer mid-test.
+  const config = loadConfig({
+    PORT: '0',
+    LOG_LEVEL: 'debug',
+    SQLITE_PATH: sqlitePath,
+    EXECUTION_POLL_SECONDS: '86400',
+    ...options.env,
+  });
   const logs = new LogCapture();
   const logger = createLogger({ level: config.logLevel }, logs);
   const service = createBotService(config, logger, options.overrides);

@@ -155,6 +155,9 @@ export const en = {
     },
   },
   approval: {
+    pausedTitle: 'Resets paused',
+    pausedBody:
+      'The cap of {cap} resets an hour is reached, so approved resets wait. They continue on their own as the hour moves on; raise EXECUTION_HOURLY_CAP if this is expected.',
     noticeTitle: 'Request {reference}',
     refusedTitle: 'Nothing was changed',
     fillIn: 'Please fill in every field of the form, at most 500 characters each, and send it again.',
@@ -176,6 +179,12 @@ export const en = {
       expired:
         'Request {reference} expired: nobody acted on it within {days} days. If you still cannot sign in, apply again.',
       managerUpdate: 'Request {reference} for {subject}: {state}.',
+      completedToSubject:
+        'Request {reference} is done: the verification methods of {subject} were removed and every session signed out. The one-time Temporary Access Pass went privately to {subject} in their chat with Sign-in Help.',
+      completedToAgent:
+        'Request {reference} is done: the verification methods of {subject} were removed and every session signed out. {verifier} from the helpdesk will read the one-time Temporary Access Pass out on the verification call.',
+      failed:
+        'Request {reference} was approved, but the reset could not be finished yet. The helpdesk has been alerted and will take care of it.',
     },
     done: {
       claimed: 'You are now handling this request.',
@@ -217,6 +226,31 @@ export const en = {
         'Open the channel of the helpdesk team where requests should be decided, mention me there and type "set approval channel".',
       unknownBody: 'I could not check your group membership just now. Try again in a minute.',
     },
+  },
+  pass: {
+    title: 'Your Temporary Access Pass',
+    titleForAgent: 'Temporary Access Pass for {subject}',
+    reference: 'Request {reference}',
+    intro:
+      'Your old verification methods were removed and you were signed out everywhere. Use this pass to sign in once and set up a new method.',
+    introForAgent:
+      'Read this pass out to {subject} on the call where you checked who they are. Do not type it anywhere else.',
+    validity: 'Works for {minutes} minutes, until {until}.',
+    validityOnce: 'Works for one sign-in within {minutes} minutes, until {until}.',
+    steps: [
+      'Open the security info page (the button below) in a private browser window.',
+      'Sign in with your work account. When asked for a second step, enter this pass.',
+      'Add Microsoft Authenticator or another method straight away, before the pass runs out.',
+      'Sign in again with the new method to check that it works.',
+    ],
+    stepsForAgent: [
+      'Call {subject} back on the number or meeting you verified.',
+      'Read the pass out slowly, character by character; letters are case sensitive.',
+      'Stay on the call until they have added a new method.',
+    ],
+    warning: 'Do not share this pass. The helpdesk will never ask you to send it in a chat or an email.',
+    warningForAgent: 'This message is only for you. The pass is not kept anywhere by Sign-in Help.',
+    openSecurityInfo: 'Open security info',
   },
   team: {
     title: 'Sign-in Help is here',

@@ -157,6 +157,9 @@ export const ja: Strings = {
     },
   },
   approval: {
+    pausedTitle: 'リセットを一時停止しました',
+    pausedBody:
+      '1 時間あたり {cap} 件のリセット上限に達したため、承認済みのリセットは待機しています。時間の経過とともに自動で再開します。想定どおりの件数であれば EXECUTION_HOURLY_CAP を引き上げてください。',
     noticeTitle: '申請 {reference}',
     refusedTitle: '変更はありません',
     fillIn: 'フォームのすべての項目を入力して(各 500 文字以内)、もう一度送信してください。',
@@ -177,6 +180,12 @@ export const ja: Strings = {
       expired:
         '申請 {reference} は {days} 日間対応がなかったため期限切れになりました。まだサインインできない場合は、もう一度申請してください。',
       managerUpdate: '{subject} さんの申請 {reference}: {state}',
+      completedToSubject:
+        '申請 {reference} の処理が完了しました。{subject} さんの確認方法を削除し、すべてのセッションをサインアウトしました。一時アクセス パスは、Sign-in Help とのチャットで {subject} さんだけに送りました。',
+      completedToAgent:
+        '申請 {reference} の処理が完了しました。{subject} さんの確認方法を削除し、すべてのセッションをサインアウトしました。一時アクセス パスは、ヘルプデスクの {verifier} さんが本人確認の通話で読み上げます。',
+      failed:
+        '申請 {reference} は承認されましたが、リセットをまだ完了できていません。ヘルプデスクに通知済みで、対応を進めます。',
     },
     done: {
       claimed: 'この申請の担当になりました。',
@@ -218,6 +227,31 @@ export const ja: Strings = {
         '申請を判断するヘルプデスク チームのチャネルを開き、そこで私をメンションして「set approval channel」と入力してください。',
       unknownBody: '現在グループのメンバーシップを確認できません。1 分ほどしてからもう一度お試しください。',
     },
+  },
+  pass: {
+    title: '一時アクセス パス',
+    titleForAgent: '{subject} さんの一時アクセス パス',
+    reference: '申請 {reference}',
+    intro:
+      'これまでの確認方法は削除され、すべての端末からサインアウトされました。このパスで一度サインインし、新しい確認方法を登録してください。',
+    introForAgent:
+      '本人確認を行った通話で、このパスを {subject} さんに読み上げてください。ほかの場所には入力しないでください。',
+    validity: '{minutes} 分間（{until} まで）有効です。',
+    validityOnce: '{minutes} 分以内（{until} まで）に 1 回だけサインインに使えます。',
+    steps: [
+      '下のボタンからセキュリティ情報のページを、プライベート ウィンドウで開きます。',
+      '職場のアカウントでサインインし、2 段階目を求められたらこのパスを入力します。',
+      'パスの期限が切れる前に、Microsoft Authenticator などの新しい確認方法をすぐに追加します。',
+      '新しい方法でもう一度サインインし、使えることを確かめます。',
+    ],
+    stepsForAgent: [
+      '確認済みの電話番号または会議で {subject} さんに連絡します。',
+      'パスを 1 文字ずつゆっくり読み上げます。英字の大文字と小文字は区別されます。',
+      '新しい確認方法の追加が終わるまで通話を続けます。',
+    ],
+    warning: 'このパスは誰にも教えないでください。ヘルプデスクがチャットやメールでパスを求めることはありません。',
+    warningForAgent: 'このメッセージはあなただけに届いています。Sign-in Help はパスをどこにも保存しません。',
+    openSecurityInfo: 'セキュリティ情報を開く',
   },
   team: {
     title: 'サインイン ヘルプを追加しました',

@@ -1,3 +1,4 @@
+import type { AuthMethodKind } from '../ports.js';
 import type { AuditEvent, ResetRequest, RequestState, Review } from './request.js';
 
 /** Limits checked in the same transaction that stores a new request, so racing submissions cannot pass both. */
@@ -102,4 +103,65 @@ export interface ApprovalChannelRepository {
   unposted(tenantId: string, channelId: string, states: readonly RequestState[], limit: number): Promise<string[]>;
   /** Tenants with a request in `states` that was never posted anywhere. */
   tenantsWithUnposted(states: readonly RequestState[]): Promise<string[]>;
+}
+
+/**
+ * The steps of an execution done so far, recorded after each one so that a retry or a restart
+ * continues where it stopped. It never holds a pass value.
+ */
+export interface ExecutionProgress {
+  /** The methods to delete, in the order Graph accepts, chosen when the methods were first read. */
+  plan?: Array<{ id: string; kind: AuthMethodKind }>;
+  /** Ids of planned methods that are gone (deleted now, or already gone). */
+  deleted?: string[];
+  sessionsRevoked?: boolean;
+  /** The pass made for delivery: its id and lifetime, never its value. */
+  pass?: { id: string; createdAt: string; lifetimeInMinutes: number };
+  /** Where the pass went. */
+  delivered?: { to: PassRecipient; at: string };
+}
+
+/** Who receives the pass: the subject in their 1:1 chat, or the verifying agent to read it out on the call. */
+export type PassRecipient = 'subject' | 'agent';
+
+/** Why the last attempt failed, as shown to agents: the step, and Graph's status, code and request id. */
+export interface ExecutionError {
+  step: string;
+  status: number | undefined;
+  code: string;
+  message: string;
+  graphRequestId: string | undefined;
+}
+
+/** An approved request's execution, leased to one worker at a time. */
+export interface ExecutionJob {
+  requestId: string;
+  tenantId: string;
+  attempts: number;
+  progress: ExecutionProgress;
+  lastError: ExecutionError | undefined;
+}
+
+/** The execution outbox. A job is written together with the approval (RequestRepository.compareAndSet). */
+export interface ExecutionJobRepository {
+  /**
+   * Leases up to `limit` jobs that are due at `now` to `owner` until `until`. A job leased by a
+   * worker whose lease has not run out is left alone; an expired lease (the worker died) is taken over.
+   */
+  lease(owner: string, now: Date, until: Date, limit: number): Promise<ExecutionJob[]>;
+  /** Records progress and extends the lease; false when the lease is no longer `owner`'s. */
+  saveProgress(requestId: string, owner: string, progress: ExecutionProgress, leaseUntil: Date): Promise<boolean>;
+  /** Gives the job back to run again at `at`, counting `attempts`. */
+  retryLater(
+    requestId: string,
+    owner: string,
+    at: Date,
+    attempts: number,
+    error: ExecutionError | undefined,
+  ): Promise<void>;
+  /** The job is over: done, or failed (the request needs attention). */
+  finish(requestId: string, owner: string, status: 'done' | 'failed', error?: ExecutionError): Promise<void>;
+  find(requestId: string): Promise<ExecutionJob | undefined>;
+  /** How many of the tenant's requests started executing since `since` (the hourly cap). */
+  countStartedSince(tenantId: string, since: Date): Promise<number>;
 }

@@ -1,6 +1,6 @@
 import type { AuthMethod, Clock, Directory, DirectoryUser } from '../ports.js';
 import type { FieldProblem } from './application.js';
-import type { RequestRepository } from './ports.js';
+import type { PassRecipient, RequestRepository } from './ports.js';
 import {
   MAX_TEXT_LENGTH,
   VERIFICATION_METHODS,
@@ -37,7 +37,12 @@ export type RequestNews =
   | { kind: 'approved' }
   | { kind: 'rejected' }
   | { kind: 'cancelled' }
-  | { kind: 'expired' };
+  | { kind: 'expired' }
+  | { kind: 'executionStarted' }
+  | { kind: 'completed'; passTo: PassRecipient }
+  | { kind: 'failed'; step: string; code: string }
+  | { kind: 'executionPaused'; cap: number }
+  | { kind: 'retried' };
 
 /** Tells people about a change; implementations queue the work and return at once. */
 export interface RequestNotifier {

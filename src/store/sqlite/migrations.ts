@@ -141,4 +141,26 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'the execution outbox',
+    sql: `
+      -- One row per approved request: written in the transaction that approves it, leased by a
+      -- worker, and carrying the steps done so far (never a pass value) so a retry continues there.
+      CREATE TABLE execution_jobs (
+        request_id      TEXT PRIMARY KEY REFERENCES requests (id),
+        tenant_id       TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+        progress        TEXT NOT NULL DEFAULT '{}',
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        lease_owner     TEXT,
+        lease_until     TEXT,
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX execution_jobs_due ON execution_jobs (status, next_attempt_at);
+    `,
+  },
 ];

@@ -77,6 +77,7 @@ export class SqliteRequestRepository implements RequestRepository {
   private readonly createTransaction;
   private readonly compareAndSetTransaction;
   private readonly appendTransaction;
+  private readonly enqueueExecution;
 
   constructor(private readonly db: SqliteDatabase) {
     this.selectOne = db.prepare<[string], RequestRow>('SELECT * FROM requests WHERE id = ?');
@@ -119,6 +120,12 @@ export class SqliteRequestRepository implements RequestRepository {
     this.selectForPerson = db.prepare<[string, string, string, number], RequestRow>(
       `SELECT * FROM requests WHERE tenant_id = ? AND (subject_id = ? OR filer_id = ?)
        ORDER BY sequence DESC LIMIT ?`,
+    );
+    this.enqueueExecution = db.prepare<[{ request_id: string; tenant_id: string; at: string }]>(
+      `INSERT INTO execution_jobs (request_id, tenant_id, status, next_attempt_at, created_at, updated_at)
+       VALUES (@request_id, @tenant_id, 'pending', @at, @at, @at)
+       ON CONFLICT (request_id) DO UPDATE SET status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at,
+         lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = excluded.updated_at`,
     );
     this.selectLastEvent = db.prepare<[], Pick<EventRow, 'hash'>>(
       'SELECT hash FROM request_events ORDER BY sequence DESC LIMIT 1',
@@ -189,6 +196,10 @@ export class SqliteRequestRepository implements RequestRepository {
           return false;
         }
         this.append({ ...event, requestId: id, tenantId: stored.tenant_id, from: stored.state, to });
+        // The outbox: approval and its execution job land together or not at all. A retry after a
+        // failure keeps the steps already done.
+        if (to === 'approved')
+          this.enqueueExecution.run({ request_id: id, tenant_id: stored.tenant_id, at: at.toISOString() });
         return true;
       },
     );

@@ -197,6 +197,7 @@ export class RequestPublisher implements RequestNotifier {
     const people: PeopleCache = new Map();
     const requester = request.filerId;
     const managerId = request.review.manager?.managerId;
+    const verifierId = request.review.approvals.at(-1)?.agentId;
     const send = async (userId: string, card: (strings: Strings) => Promise<AdaptiveCard> | AdaptiveCard) => {
       const address = await this.options.addresses.find(`user:${userId}`);
       if (!address) {
@@ -220,6 +221,7 @@ export class RequestPublisher implements RequestNotifier {
       manager: managerId ? await name(managerId) : '',
       agent: request.review.claimedBy ? await name(request.review.claimedBy) : '',
       reason: request.review.rejection?.reason ?? '',
+      verifier: verifierId ? await name(verifierId) : '',
       days: String(this.options.expiryDays),
     });
     const n = (strings: Strings) => strings.approval.notices;
@@ -280,7 +282,31 @@ export class RequestPublisher implements RequestNotifier {
       case 'expired':
         await toRequester('expired');
         return toManager();
+      case 'executionStarted':
+      case 'retried':
+        return;
+      case 'completed':
+        await toRequester(news.passTo === 'subject' ? 'completedToSubject' : 'completedToAgent');
+        return toManager();
+      case 'failed':
+        return toRequester('failed');
+      case 'executionPaused':
+        return this.tellChannel(request.tenantId, (strings) =>
+          renderNoticeCard({
+            title: strings.approval.pausedTitle,
+            body: format(strings.approval.pausedBody, { cap: String(news.cap) }),
+            tone: 'warning',
+          }),
+        );
     }
+  }
+
+  /** A new post in the tenant's approval channel, when it has one that works. */
+  private async tellChannel(tenantId: string, card: (strings: Strings) => AdaptiveCard): Promise<void> {
+    const channel = await this.channelFor(tenantId);
+    if (!channel || channel.unavailableSince) return;
+    const strings = stringsFor(resolveLocale(channel.locale, this.options.defaultLocale));
+    await this.options.messenger.postCard(channel, card(strings));
   }
 
   private async view(request: ResetRequest, strings: Strings, notice?: { text: string; tone: 'default' | 'warning' }) {

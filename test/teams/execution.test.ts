@@ -1,0 +1,194 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { format, stringsFor } from '../../src/content/strings/index.js';
+import { ServiceUnavailableError } from '../../src/directory/directory-errors.js';
+import { SimulatedDirectory, type DirectoryOperation } from '../../src/directory/simulated-directory.js';
+import type { Clock } from '../../src/domain/ports.js';
+import { tenant, type Sender } from '../support/activities.js';
+import {
+  Verbs,
+  cardsInChat,
+  channelCard,
+  eventsOf,
+  inChannel,
+  inChat,
+  people,
+  stored,
+  storedRequest,
+  textsIn,
+} from '../support/approval-driver.js';
+import { useBot, type BotUnderTest } from '../support/use-bot.js';
+
+const en = stringsFor('en');
+const { alex, isaiah, diego, lynne, patti } = people;
+const verified = { verification: 'videoCall', verificationNote: 'Photo ID matched on a video call' };
+
+/** A clock the test moves, so retry delays pass without waiting. */
+class MovableClock implements Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+/** `person` applies, and Isaiah approves in the channel; the request id. */
+async function approvedRequestOf(ctx: BotUnderTest, person: Sender, approvers: Sender[] = [isaiah]): Promise<string> {
+  const { requestId } = await inChat(ctx, person).applyWith();
+  const reference = storedRequest(ctx, requestId).reference as string;
+  for (const approver of approvers) {
+    await inChannel(ctx, approver).press(channelCard(ctx, reference), Verbs.reviewApprove, verified);
+  }
+  expect(storedRequest(ctx, requestId).state).toBe('approved');
+  return requestId;
+}
+
+/** Runs the execution worker once and waits for the notices it set off. */
+async function execute(ctx: BotUnderTest): Promise<void> {
+  await ctx.bot.service.runExecution();
+  await ctx.bot.service.settle();
+}
+
+/** Every byte the bot wrote to its SQLite files, as text. */
+function databaseBytes(ctx: BotUnderTest): string {
+  return ['', '-wal', '-shm']
+    .map((suffix) => `${ctx.bot.sqlitePath}${suffix}`)
+    .filter((path) => existsSync(path))
+    .map((path) => readFileSync(path).toString('latin1'))
+    .join('\n');
+}
+
+const passCards = (ctx: BotUnderTest, person: Sender) =>
+  cardsInChat(ctx, person).filter(
+    (card) => textsIn(card).includes(en.pass.title) || JSON.stringify(card).includes('Temporary Access Pass for'),
+  );
+
+/** The pass shown on a pass card: the monospace run in its emphasis container. */
+const passOn = (card: any): string =>
+  card.body.find((element: any) => element.type === 'Container').items[0].inlines[0].text as string;
+
+describe('carrying out an approved reset (over HTTP, simulated directory)', () => {
+  const directory = new SimulatedDirectory(tenant, { now: () => new Date() });
+  const ctx = useBot({
+    env: { APPROVAL_TEAM_ID: tenant.team.id, APPROVAL_CHANNEL_ID: tenant.team.approvalChannel.id },
+    overrides: { directory },
+  });
+
+  it('deletes the lost methods, revokes sessions and hands the pass to the subject alone, once', async () => {
+    const methodsBefore = await directory.getAuthenticationMethods(alex.id);
+    const requestId = await approvedRequestOf(ctx, alex);
+    const lost = JSON.parse(storedRequest(ctx, requestId).application).lostMethodIds as string[];
+    expect(lost.length).toBeGreaterThan(0);
+
+    await execute(ctx);
+
+    const request = storedRequest(ctx, requestId);
+    expect(request.state).toBe('completed');
+    const methodsAfter = (await directory.getAuthenticationMethods(alex.id)).map((method) => method.id);
+    for (const id of lost) expect(methodsAfter).not.toContain(id);
+    // Methods Alex did not say were lost stay.
+    for (const method of methodsBefore.filter((m) => !lost.includes(m.id))) expect(methodsAfter).toContain(method.id);
+    expect(directory.sessionRevocations(alex.id)).toHaveLength(1);
+
+    const cards = passCards(ctx, alex);
+    expect(cards).toHaveLength(1);
+    const pass = passOn(cards[0]);
+    expect(pass).toMatch(/^.{8}$/);
+    expect(
+      (await directory.getAuthenticationMethods(alex.id)).filter((method) => method.kind === 'temporaryAccessPass'),
+    ).toEqual([expect.objectContaining({ isUsable: true })]);
+
+    // The pass went to Alex's chat and nowhere else: not the channel, not the database, not the log.
+    const elsewhere = ctx.connector.calls.filter((call) => call.conversationId !== `a:chat-${alex.id}`);
+    expect(JSON.stringify(elsewhere.map((call) => call.body))).not.toContain(pass);
+    expect(databaseBytes(ctx)).not.toContain(pass);
+    expect(ctx.bot.logs.text()).not.toContain(pass);
+
+    expect(eventsOf(ctx, requestId).map((event) => [event.from_state, event.to_state])).toEqual(
+      expect.arrayContaining([
+        ['approved', 'executing'],
+        ['executing', 'executing'],
+        ['executing', 'completed'],
+      ]),
+    );
+    expect(cardsInChat(ctx, alex).flatMap(textsIn)).toContain(
+      format(en.approval.notices.completedToSubject, { reference: request.reference, subject: 'Alex Wilber' }),
+    );
+
+    // The job is over: running the worker again changes nothing and sends no second pass.
+    await execute(ctx);
+    expect(passCards(ctx, alex)).toHaveLength(1);
+    expect(directory.sessionRevocations(alex.id)).toHaveLength(1);
+  });
+
+  it('gives the pass to the verifying agent when the subject has no chat with the bot', async () => {
+    // Diego applies from his chat; the pass is for Diego, but this test removes his chat address first.
+    const requestId = await approvedRequestOf(ctx, diego);
+    const db = (await import('better-sqlite3')).default(ctx.bot.sqlitePath);
+    db.prepare('DELETE FROM conversation_addresses WHERE key = ?').run(`user:${diego.id}`);
+    db.close();
+    // Isaiah has a 1:1 chat with the bot.
+    await inChat(ctx, isaiah).say('hello');
+
+    await execute(ctx);
+
+    expect(storedRequest(ctx, requestId).state).toBe('completed');
+    expect(passCards(ctx, diego)).toHaveLength(0);
+    const forIsaiah = passCards(ctx, isaiah);
+    expect(forIsaiah).toHaveLength(1);
+    expect(JSON.stringify(forIsaiah[0])).toContain('Diego Siciliani');
+    expect(databaseBytes(ctx)).not.toContain(passOn(forIsaiah[0]));
+  });
+
+  it("leaves an administrator's reset for the helpdesk when the app lacks the privileged role", async () => {
+    const requestId = await approvedRequestOf(ctx, lynne, [isaiah, patti]);
+    await execute(ctx);
+
+    const request = storedRequest(ctx, requestId);
+    expect(request.state).toBe('failed');
+    expect(passCards(ctx, lynne)).toHaveLength(0);
+    const failure = eventsOf(ctx, requestId).find((event) => event.to_state === 'failed')!;
+    expect(failure.reason).toContain('403');
+    expect(stored(ctx).posts.some((post) => post.request_id === requestId)).toBe(true);
+  });
+});
+
+describe('a reset that keeps failing (over HTTP, simulated directory)', () => {
+  const clock = new MovableClock();
+  let failing: DirectoryOperation | undefined = 'deleteAuthenticationMethod';
+  const directory = new SimulatedDirectory(tenant, clock, {
+    failWith: (operation) => (operation === failing ? new ServiceUnavailableError() : undefined),
+  });
+  const ctx = useBot({
+    env: {
+      APPROVAL_TEAM_ID: tenant.team.id,
+      APPROVAL_CHANNEL_ID: tenant.team.approvalChannel.id,
+      EXECUTION_MAX_ATTEMPTS: '3',
+    },
+    overrides: { directory, clock },
+  });
+
+  it('backs off, then needs attention after the last attempt, without reporting success', async () => {
+    const requestId = await approvedRequestOf(ctx, alex);
+    await execute(ctx);
+    expect(storedRequest(ctx, requestId).state).toBe('executing');
+    // Not due yet: nothing more happens until the back-off has passed.
+    await execute(ctx);
+    expect(eventsOf(ctx, requestId).filter((event) => event.reason.includes('retrying'))).toHaveLength(1);
+
+    for (let attempt = 0; attempt < 2; attempt++) {
+      clock.advance(10 * 60_000);
+      await execute(ctx);
+    }
+    const request = storedRequest(ctx, requestId);
+    expect(request.state).toBe('failed');
+    expect(eventsOf(ctx, requestId).find((event) => event.to_state === 'failed')!.reason).toContain('503');
+    expect(eventsOf(ctx, requestId).some((event) => event.to_state === 'completed')).toBe(false);
+    expect(passCards(ctx, alex)).toHaveLength(0);
+    const notices = cardsInChat(ctx, alex).flatMap(textsIn);
+    expect(notices).toContain(format(en.approval.notices.failed, { reference: request.reference }));
+    failing = undefined;
+  });
+});
