@@ -79,7 +79,11 @@ export function renderCard(name: CardName, data: object, fill: Readonly<Record<s
   if (fills.length === 0) return card;
   let json = JSON.stringify(card);
   // Each value goes in as JSON string content, escaped.
-  for (const [standIn, value] of fills) json = json.replaceAll(standIn, JSON.stringify(value).slice(1, -1));
+  for (const [standIn, value] of fills) {
+    const escaped = JSON.stringify(value).slice(1, -1);
+    // A function, so that `$&` or `$'` in the value is taken literally.
+    json = json.replaceAll(standIn, () => escaped);
+  }
   return JSON.parse(json) as AdaptiveCard;
 }
 

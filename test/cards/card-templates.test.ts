@@ -8,6 +8,7 @@ import {
   renderSymptomsCard,
 } from '../../src/cards/diagnosis.js';
 import { renderNoticeCard } from '../../src/cards/notice.js';
+import { renderPassCard, type PassCardView } from '../../src/cards/pass.js';
 import { CARD_NAMES, readCardTemplate, type AdaptiveCard } from '../../src/cards/render-card.js';
 import { renderInfoRequestCard, renderManagerConfirmationCard, renderReviewCard } from '../../src/cards/review.js';
 import { renderWelcomeCard } from '../../src/cards/welcome.js';
@@ -73,6 +74,16 @@ const active = (withEvidence: boolean): ActiveDiagnosis => ({
   evidenceGaps: withEvidence ? [] : ['methods: timed out'],
 });
 
+const passView = (audience: 'subject' | 'agent'): PassCardView => ({
+  audience,
+  reference: 'SIH-000042',
+  subjectName: 'Alex Wilber',
+  lifetimeInMinutes: 60,
+  isUsableOnce: true,
+  validUntil: '2026-11-25 10:00 UTC',
+  securityInfoUrl: 'https://mysignins.microsoft.com/security-info',
+});
+
 // adaptivecards' ESM entry does not load in Node; its UMD bundle does (PLATFORM.md).
 const require = createRequire(import.meta.url);
 const AC = require('adaptivecards/dist/adaptivecards.js');
@@ -120,6 +131,8 @@ function allRenderedCards(): Array<[string, AdaptiveCard]> {
         renderDiagnosisOutcomeCard(strings, locale, 'd-1', outcomeNode('notMfa'), links, 'No'),
       ],
       [`symptoms (${locale})`, renderSymptomsCard(strings)],
+      [`pass for the subject (${locale})`, renderPassCard(strings, passView('subject'), 'Ab3#kLm9')],
+      [`pass for the agent (${locale})`, renderPassCard(strings, passView('agent'), 'Ab3#kLm9')],
       [`my requests, none (${locale})`, renderMyRequestsCard(strings, [], (d) => d.toISOString())],
       [
         `my requests (${locale})`,
@@ -285,6 +298,24 @@ describe('card templates', () => {
     expect(renderInfoRequestCard(stringsFor(locale), infoView())).toMatchSnapshot();
     expect(renderInfoRequestCard(stringsFor(locale), infoView({ typed: '', problem: 'required' }))).toMatchSnapshot();
     expect(renderInfoRequestCard(stringsFor(locale), infoView({ answer: 'Singapore.' }))).toMatchSnapshot();
+  });
+});
+
+describe('the pass card', () => {
+  it('shows the pass once, in the copy that is sent, and keeps it out of the cached expansion', () => {
+    const strings = stringsFor('en');
+    const first = renderPassCard(strings, passView('subject'), 'Pq7$wXy2');
+    const second = renderPassCard(strings, passView('subject'), "Zz$&a$'4");
+    expect(JSON.stringify(second)).toContain("Zz$&a$'4");
+    expect(JSON.stringify(first).split('Pq7$wXy2')).toHaveLength(2);
+    expect(JSON.stringify(second)).not.toContain('Pq7$wXy2');
+    expect(JSON.stringify(first)).toContain('Works for one sign-in within 60 minutes, until 2026-11-25 10:00 UTC.');
+    expect(first.actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'Open security info', url: 'https://mysignins.microsoft.com/security-info' },
+    ]);
+    const forAgent = JSON.stringify(renderPassCard(strings, passView('agent'), 'Pq7$wXy2'));
+    expect(forAgent).toContain('Temporary Access Pass for Alex Wilber');
+    expect(forAgent).toContain('Read this pass out to Alex Wilber');
   });
 });
 
