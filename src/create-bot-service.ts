@@ -79,6 +79,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   const requestRepository = new SqliteRequestRepository(db);
   const messenger = new TeamsMessenger(adapter, botAppId);
   const channels = new SqliteApprovalChannelRepository(db);
+  const executionJobs = new SqliteExecutionJobRepository(db);
   const tasks = new BackgroundTasks(logger);
   const requests = new RequestService({
     repository: requestRepository,
@@ -99,6 +100,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     defaultLocale: config.defaultLocale,
     configuredChannel: config.approvalChannel,
     expiryDays: config.requestExpiryDays,
+    executionJobs,
   });
   const review = new ReviewService({
     repository: requestRepository,
@@ -114,7 +116,6 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     },
   });
   publisher.attach(review);
-  const executionJobs = new SqliteExecutionJobRepository(db);
   // Without a directory (production before the Graph directory is configured) nothing is carried out:
   // approved requests wait in the outbox.
   const execution =

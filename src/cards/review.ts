@@ -44,6 +44,14 @@ export interface ReviewCardView {
   manualOnly: boolean;
   questions: Array<{ number: number; askedByName: string; text: string; answer: string | undefined }>;
   rejection: { byName: string; reason: string } | undefined;
+  /** How carrying out the reset went, once approved: where the pass went, or where it stopped. */
+  execution:
+    | {
+        deliveredTo: 'subject' | 'agent' | undefined;
+        error:
+          { step: string; status: number | undefined; code: string; graphRequestId: string | undefined } | undefined;
+      }
+    | undefined;
   /** A line for the person who clicked (a refusal or what just happened); undefined on the shared view. */
   notice: { text: string; tone: 'default' | 'warning' } | undefined;
 }
@@ -75,6 +83,8 @@ export interface ReviewCardData {
     items: Array<{ line: string; text: string; answer: string; answered: boolean }>;
   } | null;
   rejection: { line: string; reason: string } | null;
+  execution: { line: string; color: 'Good' | 'Attention' | 'Default'; details: string[] } | null;
+  retry: { title: string; verb: string } | null;
   claim: { title: string; verb: string } | null;
   askInfo: (FormAction & { label: string; placeholder: string }) | null;
   approve:
@@ -88,6 +98,42 @@ export interface ReviewCardData {
       })
     | null;
   reject: (FormAction & { label: string }) | null;
+}
+
+/** After approval: carrying out, done (and where the pass went), or stopped and why. */
+function executionSection(r: Strings['review'], view: ReviewCardView): ReviewCardData['execution'] {
+  const error = view.execution?.error;
+  switch (view.state) {
+    case 'executing':
+      return {
+        line: r.execution.running,
+        color: 'Default',
+        details: error ? [format(r.execution.lastAttempt, errorValues(error))] : [],
+      };
+    case 'completed':
+      return {
+        line: view.execution?.deliveredTo === 'agent' ? r.execution.doneToAgent : r.execution.doneToSubject,
+        color: 'Good',
+        details: [],
+      };
+    case 'failed':
+      return {
+        line: r.execution.failed,
+        color: 'Attention',
+        details: error
+          ? [
+              format(r.execution.stoppedAt, errorValues(error)),
+              ...(error.graphRequestId ? [format(r.execution.graphRequest, { id: error.graphRequestId })] : []),
+            ]
+          : [],
+      };
+    default:
+      return null;
+  }
+}
+
+function errorValues(error: NonNullable<NonNullable<ReviewCardView['execution']>['error']>): Record<string, string> {
+  return { step: error.step, error: `${error.status ?? ''} ${error.code}`.trim() };
 }
 
 /** Agents can act on a request only before it is decided. */
@@ -208,6 +254,8 @@ export function renderReviewCard(strings: Strings, view: ReviewCardView): Adapti
             notePlaceholder: r.actions.verificationNotePlaceholder,
           }
         : null,
+    execution: executionSection(r, view),
+    retry: view.state === 'failed' ? { title: r.actions.retry, verb: Verbs.reviewRetry } : null,
     reject: actionable
       ? {
           ...form,

@@ -14,6 +14,7 @@ export const Verbs = {
   reviewAskInfo: 'review.askinfo',
   reviewApprove: 'review.approve',
   reviewReject: 'review.reject',
+  reviewRetry: 'review.retry',
   managerConfirm: 'manager.confirm',
   managerDecline: 'manager.decline',
   infoAnswer: 'info.answer',

@@ -30,6 +30,7 @@ export function minimalReviewView(overrides: Partial<ReviewCardView> = {}): Revi
     manualOnly: false,
     questions: [],
     rejection: undefined,
+    execution: undefined,
     notice: undefined,
     ...overrides,
   };

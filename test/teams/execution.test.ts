@@ -189,6 +189,35 @@ describe('a reset that keeps failing (over HTTP, simulated directory)', () => {
     expect(passCards(ctx, alex)).toHaveLength(0);
     const notices = cardsInChat(ctx, alex).flatMap(textsIn);
     expect(notices).toContain(format(en.approval.notices.failed, { reference: request.reference }));
+
+    // The channel card says where it stopped and offers a retry; the agent retries once Graph is back.
+    const card = channelCard(ctx, request.reference);
+    expect(textsIn(card)).toEqual(
+      expect.arrayContaining([en.review.execution.failed, 'Stopped at "delete methods": 503 serviceNotAvailable.']),
+    );
     failing = undefined;
+    const retried = await inChannel(ctx, isaiah).press(card, Verbs.reviewRetry);
+    expect(textsIn(retried)).toContain(en.approval.done.retried);
+    expect(storedRequest(ctx, requestId).state).toBe('approved');
+    await execute(ctx);
+
+    expect(storedRequest(ctx, requestId).state).toBe('completed');
+    expect(passCards(ctx, alex)).toHaveLength(1);
+    expect(textsIn(channelCard(ctx, request.reference))).toContain(en.review.execution.doneToSubject);
+    expect(eventsOf(ctx, requestId).map((event) => [event.from_state, event.to_state])).toEqual(
+      expect.arrayContaining([
+        ['failed', 'approved'],
+        ['executing', 'completed'],
+      ]),
+    );
+  });
+
+  it('refuses, and audits, a retry of a request that does not need attention', async () => {
+    const requestId = await approvedRequestOf(ctx, diego);
+    const version = storedRequest(ctx, requestId).version as number;
+    const response = await inChannel(ctx, isaiah).invoke(Verbs.reviewRetry, { requestId, version });
+    expect(JSON.stringify(response.body)).toContain('Approved');
+    expect(storedRequest(ctx, requestId).state).toBe('approved');
+    expect(eventsOf(ctx, requestId).at(-1)).toMatchObject({ to_state: 'refused', reason: 'refused retry: wrongState' });
   });
 });

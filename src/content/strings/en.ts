@@ -187,6 +187,7 @@ export const en = {
         'Request {reference} was approved, but the reset could not be finished yet. The helpdesk has been alerted and will take care of it.',
     },
     done: {
+      retried: 'Sent back to be carried out. The card shows how it goes.',
       claimed: 'You are now handling this request.',
       questionAsked: 'Your question was sent to the requester. Their answer will appear on this card.',
       approvalRecorded: "Your approval is recorded. Because of the account's role, a second agent must approve too.",
@@ -378,7 +379,17 @@ export const en = {
     noAnswerYet: 'No answer yet',
     rejectedBy: 'Rejected by {name}',
     rejectionReason: 'Reason: {reason}',
+    execution: {
+      running: 'Being carried out now.',
+      lastAttempt: 'The last attempt stopped at "{step}" ({error}); it is tried again shortly.',
+      doneToSubject: 'Done: methods reset, sessions signed out, the pass sent privately to the person.',
+      doneToAgent: 'Done: methods reset, sessions signed out, the pass sent privately to the verifying agent.',
+      failed: 'Needs attention: the reset did not finish. Nothing more is tried until someone retries.',
+      stoppedAt: 'Stopped at "{step}": {error}.',
+      graphRequest: 'Microsoft Graph request id: {id}',
+    },
     actions: {
+      retry: 'Retry the reset',
       claim: 'Claim',
       askInfo: 'Ask for information',
       questionLabel: 'Question for the requester',

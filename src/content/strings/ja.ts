@@ -188,6 +188,7 @@ export const ja: Strings = {
         '申請 {reference} は承認されましたが、リセットをまだ完了できていません。ヘルプデスクに通知済みで、対応を進めます。',
     },
     done: {
+      retried: '再実行に回しました。進み具合はこのカードに表示されます。',
       claimed: 'この申請の担当になりました。',
       questionAsked: '申請者に質問を送りました。回答はこのカードに表示されます。',
       approvalRecorded: '承認を記録しました。このアカウントには管理者ロールがあるため、別の担当者の承認も必要です。',
@@ -379,7 +380,17 @@ export const ja: Strings = {
     noAnswerYet: 'まだ回答はありません',
     rejectedBy: '却下した担当者: {name}',
     rejectionReason: '理由: {reason}',
+    execution: {
+      running: '現在処理中です。',
+      lastAttempt: '前回の試行は「{step}」で止まりました（{error}）。まもなく再試行します。',
+      doneToSubject: '完了: 確認方法をリセットし、セッションをサインアウトし、パスを本人だけに送りました。',
+      doneToAgent: '完了: 確認方法をリセットし、セッションをサインアウトし、パスを本人確認した担当者だけに送りました。',
+      failed: '要対応: リセットが完了していません。誰かが再試行するまで処理は止まります。',
+      stoppedAt: '「{step}」で停止: {error}。',
+      graphRequest: 'Microsoft Graph の要求 ID: {id}',
+    },
     actions: {
+      retry: 'リセットを再試行',
       claim: '担当する',
       askInfo: '申請者に質問する',
       questionLabel: '申請者への質問',

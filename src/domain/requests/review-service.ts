@@ -313,6 +313,19 @@ export class ReviewService {
     return this.commit(request, 'rejected', review, actor, 'rejected by an agent', { kind: 'rejected' });
   }
 
+  /**
+   * An agent sends a request that needs attention back to be carried out: it returns to approved,
+   * and its execution continues from the last step that was done.
+   */
+  async retry(actor: Actor, card: CardReference): Promise<ActionResult> {
+    const checked = await this.checkAgent(actor, card, 'retry', ['failed']);
+    if (!checked.ok) return checked.result;
+    const { request } = checked;
+    return this.commit(request, 'approved', request.review, actor, 'sent back to be carried out again', {
+      kind: 'retried',
+    });
+  }
+
   /** The subject's manager confirms or declines; declining ends the request. */
   async answerAsManager(
     actor: Actor,

@@ -1,4 +1,5 @@
 import { renderNoticeCard } from '../../cards/notice.js';
+import type { ExecutionJobRepository } from '../../domain/requests/ports.js';
 import type { AdaptiveCard } from '../../cards/render-card.js';
 import { renderInfoRequestCard, renderManagerConfirmationCard, renderReviewCard } from '../../cards/review.js';
 import { format, stringsFor, type Strings } from '../../content/strings/index.js';
@@ -32,6 +33,8 @@ export interface RequestPublisherOptions {
   defaultLocale: Locale;
   /** Where to post before anyone ran `set approval channel`. */
   configuredChannel: { teamId: string; channelId: string } | undefined;
+  /** Where the execution of approved requests stands, for the channel card. */
+  executionJobs?: ExecutionJobRepository;
   /** Requests expire after this many days; the expiry notice says so. */
   expiryDays: number;
 }
@@ -312,6 +315,7 @@ export class RequestPublisher implements RequestNotifier {
   private async view(request: ResetRequest, strings: Strings, notice?: { text: string; tone: 'default' | 'warning' }) {
     if (!this.review) throw new Error('RequestPublisher.attach() was not called');
     const facts = await this.factsOf(this.review, request);
+    const afterApproval = ['executing', 'completed', 'failed'].includes(request.state);
     return buildReviewView({
       request,
       facts,
@@ -319,6 +323,7 @@ export class RequestPublisher implements RequestNotifier {
       directory: this.options.directory,
       now: this.options.clock.now(),
       notice,
+      job: afterApproval ? await this.options.executionJobs?.find(request.id) : undefined,
     });
   }
 

@@ -1,4 +1,5 @@
 import { describeMethods } from '../../cards/diagnosis.js';
+import type { ExecutionJob } from '../../domain/requests/ports.js';
 import type { InfoRequestView, ManagerConfirmationView, ReviewCardView } from '../../cards/review.js';
 import type { Strings } from '../../content/strings/index.js';
 import { maskMethod } from '../../domain/diagnosis/mask.js';
@@ -29,6 +30,8 @@ export interface ReviewViewInput {
   directory: Directory | undefined;
   now: Date;
   notice: ReviewCardView['notice'];
+  /** The execution job of an approved request, once there is one. */
+  job: ExecutionJob | undefined;
 }
 
 /** The channel card's data for a request: the stored request, today's facts, people by name. */
@@ -89,6 +92,10 @@ export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCar
       })),
     ),
     rejection: review.rejection && { byName: await name(review.rejection.by), reason: review.rejection.reason },
+    execution: input.job && {
+      deliveredTo: input.job.progress.delivered?.to,
+      error: input.job.lastError,
+    },
     notice: input.notice,
   };
 }

@@ -32,6 +32,7 @@ export function registerReviewActions(app: Application<AppTurnState>, deps: Team
     [Verbs.reviewAskInfo]: agentAction((actor, data) => deps.review.askInfo(actor, data, data)),
     [Verbs.reviewApprove]: agentAction((actor, data) => deps.review.approve(actor, data, data)),
     [Verbs.reviewReject]: agentAction((actor, data) => deps.review.reject(actor, data, data)),
+    [Verbs.reviewRetry]: agentAction((actor, data) => deps.review.retry(actor, data)),
     [Verbs.managerConfirm]: async (context, actor, data) =>
       managerCard(context, deps, await deps.review.answerAsManager(actor, data.requestId, true, data)),
     [Verbs.managerDecline]: async (context, actor, data) =>
@@ -144,6 +145,8 @@ function doneText(strings: Strings, news: RequestNews): string {
       return done[news.kind];
     case 'questionAsked':
       return done.questionAsked;
+    case 'retried':
+      return done.retried;
     default:
       return done.changed;
   }
