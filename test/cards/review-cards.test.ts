@@ -25,14 +25,43 @@ const inputs = (card: AdaptiveCard) => objectsOf(card).filter((object) => String
 const OPEN_STATES: RequestState[] = ['submitted', 'awaiting_manager', 'pending_review'];
 
 describe('review card', () => {
-  it('shows no actions once a request is approved, or in any other state after the decision', () => {
-    const decided = REQUEST_STATES.filter((state) => !OPEN_STATES.includes(state));
+  it('shows no actions once a request is approved, or in any other state after the decision but failure', () => {
+    const decided = REQUEST_STATES.filter((state) => !OPEN_STATES.includes(state) && state !== 'failed');
     expect(decided).toContain('approved');
     for (const state of decided) {
       const card = renderReviewCard(en, minimalReviewView({ state }));
       expect(card.actions, state).toEqual([]);
       expect(inputs(card), state).toEqual([]);
     }
+  });
+
+  it('offers only a retry when the reset needs attention, and says where it stopped', () => {
+    const card = renderReviewCard(
+      en,
+      minimalReviewView({
+        state: 'failed',
+        version: 7,
+        execution: {
+          deliveredTo: undefined,
+          error: { step: 'revoke sessions', status: 429, code: 'TooManyRequests', graphRequestId: 'req-9' },
+        },
+      }),
+    );
+    expect(card.actions?.map((action: any) => [action.verb, action.data])).toEqual([
+      [Verbs.reviewRetry, { verb: Verbs.reviewRetry, requestId: 'req-1', version: 7 }],
+    ]);
+    expect(allText(card)).toEqual(
+      expect.arrayContaining([
+        en.review.execution.failed,
+        'Stopped at "revoke sessions": 429 TooManyRequests.',
+        'Microsoft Graph request id: req-9',
+      ]),
+    );
+    const done = renderReviewCard(
+      en,
+      minimalReviewView({ state: 'completed', execution: { deliveredTo: 'agent', error: undefined } }),
+    );
+    expect(allText(done)).toContain(en.review.execution.doneToAgent);
   });
 
   it('offers claim, a question and rejection in every open state', () => {
