@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadDemoTenant } from '../../src/directory/demo-tenant.js';
+import { SimulatedDirectory } from '../../src/directory/simulated-directory.js';
+import { ExecutionService, type PassCourier } from '../../src/domain/requests/execution-service.js';
+import { emptyReview, type ResetRequest } from '../../src/domain/requests/request.js';
+import type { RequestNews } from '../../src/domain/requests/review-service.js';
+import { createLogger } from '../../src/logging/create-logger.js';
+import { closeDatabase } from '../../src/store/sqlite/group-commit.js';
+import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/open-database.js';
+import { SqliteExecutionJobRepository } from '../../src/store/sqlite/sqlite-execution-job-repository.js';
+import { SqliteRequestRepository } from '../../src/store/sqlite/sqlite-request-repository.js';
+import { tempSqlitePath } from '../support/bot-harness.js';
+
+const tenant = loadDemoTenant();
+const alex = tenant.users.find((user) => user.persona === 'requester')!;
+const isaiah = tenant.users.find((user) => user.persona === 'helpdesk agent')!;
+const policy = {
+  passLifetimeMinutes: 60,
+  passUsableOnce: true,
+  passDelivery: 'subject' as const,
+  maxAttempts: 3,
+  hourlyCap: 2,
+};
+
+/** A courier that records what it was handed (only in memory, as a chat would show it). */
+class RecordingCourier implements PassCourier {
+  readonly delivered: Array<{ requestId: string; to: string; value: string }> = [];
+  async deliver(request: ResetRequest, pass: { value: string }, recipient: { kind: string }): Promise<boolean> {
+    this.delivered.push({ requestId: request.id, to: recipient.kind, value: pass.value });
+    return true;
+  }
+}
+
+describe('the execution outbox on one SQLite file', () => {
+  const opened: SqliteDatabase[] = [];
+  afterEach(() => {
+    for (const db of opened.splice(0)) if (db.open) closeDatabase(db);
+  });
+
+  /** Two bot instances on one database file: each its own connection, repositories and worker. */
+  function instances(count: number, directory: SimulatedDirectory, courier: PassCourier, news: RequestNews[]) {
+    const path = tempSqlitePath();
+    return Array.from({ length: count }, (_, index) => {
+      const db = openDatabase(path, createLogger({ level: 'silent' }));
+      opened.push(db);
+      const repository = new SqliteRequestRepository(db);
+      const jobs = new SqliteExecutionJobRepository(db);
+      const execution = new ExecutionService({
+        repository,
+        jobs,
+        directory,
+        courier,
+        notifier: { announce: (_request, item) => news.push(item) },
+        clock: { now: () => new Date() },
+        policy,
+        owner: `instance-${index}`,
+        leaseMs: 60_000,
+        random: () => 0.5,
+      });
+      return { db, repository, jobs, execution };
+    });
+  }
+
+  /** A request for `subjectId`, filed and approved, as the review would leave it. */
+  async function approved(repository: SqliteRequestRepository, subjectId: string, lostMethodIds: string[]) {
+    const id = randomUUID();
+    const now = new Date();
+    const event = { requestId: id, tenantId: tenant.tenant.id, actor: subjectId, at: now, reason: 'test' };
+    await repository.create(
+      {
+        id,
+        tenantId: tenant.tenant.id,
+        filerId: subjectId,
+        application: {
+          subjectId,
+          reason: 'lostPhone',
+          lostMethodIds,
+          verification: 'videoCall',
+          contact: '+65 8123 0000',
+          note: '',
+          diagnosisId: undefined,
+        },
+        state: 'submitted',
+        review: emptyReview(),
+        createdAt: now,
+        updatedAt: now,
+      },
+      { ...event, from: null, to: 'submitted' },
+      { dailyCap: 10, since: new Date(0) },
+    );
+    await repository.compareAndSet(id, 1, 'pending_review', now, { ...event, from: 'submitted', to: 'pending_review' });
+    const review = {
+      ...emptyReview(),
+      approvals: [{ agentId: isaiah.id, verification: 'videoCall' as const, note: '', at: now }],
+    };
+    await repository.compareAndSet(
+      id,
+      2,
+      'approved',
+      now,
+      { ...event, actor: isaiah.id, from: 'pending_review', to: 'approved' },
+      review,
+    );
+    return id;
+  }
+
+  it('writes the job in the same transaction as the approval', async () => {
+    const directory = new SimulatedDirectory(tenant, { now: () => new Date() });
+    const [one] = instances(1, directory, new RecordingCourier(), []);
+    const id = await approved(one!.repository, alex.id, []);
+    expect(await one!.jobs.find(id)).toMatchObject({ requestId: id, attempts: 0, progress: {} });
+  });
+
+  it('carries a request out once when two instances run their workers at the same moment', async () => {
+    const directory = new SimulatedDirectory(tenant, { now: () => new Date() });
+    const courier = new RecordingCourier();
+    const news: RequestNews[] = [];
+    const [first, second] = instances(2, directory, courier, news);
+    const lost = (await directory.getAuthenticationMethods(alex.id))
+      .filter((m) => m.kind !== 'password')
+      .map((m) => m.id);
+    const id = await approved(first!.repository, alex.id, lost);
+
+    const ran = await Promise.all([first!.execution.runDue(), second!.execution.runDue()]);
+
+    expect(ran.sort()).toEqual([0, 1]);
+    expect(courier.delivered).toEqual([{ requestId: id, to: 'subject', value: expect.any(String) }]);
+    expect(directory.sessionRevocations(alex.id)).toHaveLength(1);
+    expect((await first!.repository.find(id))?.state).toBe('completed');
+    const events = await first!.repository.eventsOf(id);
+    expect(events.filter((event) => event.to === 'executing' && event.from === 'approved')).toHaveLength(1);
+    expect(events.filter((event) => event.reason.startsWith('deleted '))).toHaveLength(lost.length);
+    expect(news.map((item) => item.kind)).toEqual(['executionStarted', 'completed']);
+    // Neither instance finds anything left to do.
+    expect(await Promise.all([first!.execution.runDue(), second!.execution.runDue()])).toEqual([0, 0]);
+  });
+
+  it('pauses at the hourly cap, tells the channel once, and starts nothing more', async () => {
+    const directory = new SimulatedDirectory(tenant, { now: () => new Date() });
+    const courier = new RecordingCourier();
+    const news: RequestNews[] = [];
+    const [one] = instances(1, directory, courier, news);
+    const subjects = tenant.users.filter((user) => user.directoryRoles.length === 0).slice(0, 3);
+    const ids = [];
+    for (const subject of subjects) ids.push(await approved(one!.repository, subject.id, []));
+
+    await one!.execution.runDue();
+    await one!.execution.runDue();
+
+    const states = await Promise.all(ids.map(async (id) => (await one!.repository.find(id))!.state));
+    expect(states.filter((state) => state === 'completed')).toHaveLength(policy.hourlyCap);
+    expect(states.filter((state) => state === 'approved')).toHaveLength(1);
+    expect(news.filter((item) => item.kind === 'executionPaused')).toEqual([{ kind: 'executionPaused', cap: 2 }]);
+    expect(courier.delivered).toHaveLength(policy.hourlyCap);
+  });
+});
