@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import {
-  AuthenticationHandler, RetryHandler,
+  AuthenticationHandler,
   Client,
   ResponseType,
   TelemetryHandler,
@@ -179,7 +179,7 @@ export class GraphDirectory implements Directory {
       customHosts: new Set([new URL(baseUrl).hostname]),
       fetchOptions: options.fetchOptions,
       // No RetryHandler or RedirectHandler: one call is one request.
-      middleware: [new AuthenticationHandler(authProvider), new RetryHandler(), new TelemetryHandler(), new FetchHandler(send)],
+      middleware: [new AuthenticationHandler(authProvider), new TelemetryHandler(), new FetchHandler(send)],
     });
   }
 
