@@ -20,6 +20,8 @@ import type { Clock, Directory } from './domain/ports.js';
 import { systemClock } from './domain/system-clock.js';
 import { withDeadline } from './domain/with-deadline.js';
 import { loadDemoTenant, type DemoTenant } from './directory/demo-tenant.js';
+import { createGraphCredential } from './directory/graph-credential.js';
+import { GraphDirectory } from './directory/graph-directory.js';
 import { SimulatedDirectory } from './directory/simulated-directory.js';
 import type { Logger } from './logging/create-logger.js';
 import { createServer } from './server/create-server.js';
@@ -61,9 +63,13 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   const stateStore = new SqliteStateStore(db, clock);
   const addresses = new SqliteConversationAddressRepository(db);
   const demoTenant = config.mode.kind === 'local' ? loadDemoTenant() : undefined;
-  // Local mode reads the simulated demo tenant. The Graph directory for production is not
-  // built yet, so production greets people by the name Teams sends.
-  const directory = overrides.directory ?? (demoTenant && new SimulatedDirectory(demoTenant, clock));
+  // Local mode reads the simulated demo tenant; production reads Microsoft Graph when GRAPH_CREDENTIAL is set,
+  // and without it greets people by the name Teams sends and carries nothing out.
+  const directory =
+    overrides.directory ??
+    (demoTenant
+      ? new SimulatedDirectory(demoTenant, clock)
+      : config.graph && new GraphDirectory({ credential: createGraphCredential(config.graph) }));
   const botAppId = config.mode.kind === 'production' ? config.mode.appId : (demoTenant?.bot.id ?? '');
 
   const adapter = createBotAdapter(config, overrides.adapter);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import type { LinkId } from '../domain/diagnosis/knowledge.js';
+import type { GraphCredentialSettings } from '../directory/graph-credential.js';
 import { ConfigurationError } from '../errors.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -79,6 +80,15 @@ const environmentSchema = z.object({
   PRIVILEGED_APPROVAL: z.preprocess(emptyAsUndefined, z.enum(['twoApprovers', 'manual']).default('twoApprovers')),
   REQUEST_EXPIRY_DAYS: integer(7, 1, 90),
   JOBS_INTERVAL_SECONDS: integer(300, 5, 86_400),
+  GRAPH_CREDENTIAL: z.preprocess(emptyAsUndefined, z.enum(['secret', 'certificate', 'managedIdentity']).optional()),
+  GRAPH_TENANT_ID: z.preprocess(emptyAsUndefined, guid('the Entra tenant the Graph app signs in to').optional()),
+  GRAPH_CLIENT_ID: z.preprocess(emptyAsUndefined, guid('the Graph app registration').optional()),
+  GRAPH_CLIENT_SECRET: optionalText,
+  GRAPH_CERTIFICATE_PATH: optionalText,
+  GRAPH_MANAGED_IDENTITY_CLIENT_ID: z.preprocess(
+    emptyAsUndefined,
+    guid('the user-assigned managed identity').optional(),
+  ),
   PASS_LIFETIME_MINUTES: integer(60, 10, 43_200),
   PASS_USABLE_ONCE: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('true')),
   PASS_DELIVERY: z.preprocess(emptyAsUndefined, z.enum(['subject', 'agent']).default('subject')),
@@ -115,6 +125,8 @@ export interface ProductionMode {
 export interface Config {
   nodeEnv: 'development' | 'test' | 'production';
   mode: LocalMode | ProductionMode;
+  /** How the bot reaches Microsoft Graph (production); undefined in local mode or when not configured. */
+  graph: GraphCredentialSettings | undefined;
   host: string;
   port: number;
   logLevel: Environment['LOG_LEVEL'];
@@ -194,9 +206,11 @@ export function loadConfig(
       'APPROVAL_TEAM_ID and APPROVAL_CHANNEL_ID go together: set both (the helpdesk team and its approval channel) or neither.',
     );
   }
+  const graph = decideGraph(raw, mode, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
 
   return Object.freeze({
+    graph,
     nodeEnv: raw.NODE_ENV,
     mode,
     host: mode.kind === 'local' ? '127.0.0.1' : (raw.HOST ?? '0.0.0.0'),
@@ -239,6 +253,43 @@ export function loadConfig(
     teamsAppId: raw.TEAMS_APP_ID,
     botDomain: raw.BOT_DOMAIN,
   });
+}
+
+/** The Graph credential of production mode; the app registration defaults to the bot's. */
+function decideGraph(
+  raw: Environment,
+  mode: LocalMode | ProductionMode,
+  problems: string[],
+): GraphCredentialSettings | undefined {
+  if (!raw.GRAPH_CREDENTIAL) return undefined;
+  if (mode.kind === 'local') {
+    problems.push(
+      'GRAPH_CREDENTIAL is set but MicrosoftAppId is empty: local mode always uses the simulated directory.',
+    );
+    return undefined;
+  }
+  const tenantId = raw.GRAPH_TENANT_ID ?? mode.tenantId;
+  const clientId = raw.GRAPH_CLIENT_ID ?? mode.appId;
+  switch (raw.GRAPH_CREDENTIAL) {
+    case 'secret':
+      if (!raw.GRAPH_CLIENT_SECRET) {
+        problems.push('GRAPH_CREDENTIAL is secret: set GRAPH_CLIENT_SECRET, the client secret of the Graph app.');
+        return undefined;
+      }
+      return { kind: 'secret', tenantId, clientId, clientSecret: raw.GRAPH_CLIENT_SECRET };
+    case 'certificate': {
+      const path = raw.GRAPH_CERTIFICATE_PATH && resolve(raw.GRAPH_CERTIFICATE_PATH);
+      if (!path || !existsSync(path)) {
+        problems.push(
+          'GRAPH_CREDENTIAL is certificate: set GRAPH_CERTIFICATE_PATH to a PEM file holding the certificate and its private key.',
+        );
+        return undefined;
+      }
+      return { kind: 'certificate', tenantId, clientId, certificatePath: path };
+    }
+    case 'managedIdentity':
+      return { kind: 'managedIdentity', clientId: raw.GRAPH_MANAGED_IDENTITY_CLIENT_ID };
+  }
 }
 
 function decideMode(raw: Environment, problems: string[]): LocalMode | ProductionMode {

@@ -129,4 +129,48 @@ describe('loadConfig', () => {
     expect(config.port).toBe(5000);
     expect(config.defaultLocale).toBe('ja');
   });
+
+  it('reaches Graph with the bot registration and a client secret, or says what is missing', () => {
+    expect(
+      loadConfig({ ...production, GRAPH_CREDENTIAL: 'secret', GRAPH_CLIENT_SECRET: 'graph-secret' }).graph,
+    ).toEqual({
+      kind: 'secret',
+      tenantId: TENANT,
+      clientId: APP_ID,
+      clientSecret: 'graph-secret',
+    });
+    expect(problemsOf({ ...production, GRAPH_CREDENTIAL: 'secret' })).toEqual([
+      'GRAPH_CREDENTIAL is secret: set GRAPH_CLIENT_SECRET, the client secret of the Graph app.',
+    ]);
+    expect(
+      problemsOf({ ...production, GRAPH_CREDENTIAL: 'certificate', GRAPH_CERTIFICATE_PATH: '/nowhere.pem' }),
+    ).toEqual([
+      'GRAPH_CREDENTIAL is certificate: set GRAPH_CERTIFICATE_PATH to a PEM file holding the certificate and its private key.',
+    ]);
+    expect(loadConfig({ ...production, GRAPH_CREDENTIAL: 'managedIdentity' }).graph).toEqual({
+      kind: 'managedIdentity',
+      clientId: undefined,
+    });
+    expect(loadConfig(production).graph).toBeUndefined();
+    expect(problemsOf({ GRAPH_CREDENTIAL: 'secret', GRAPH_CLIENT_SECRET: 'x' })).toEqual([
+      'GRAPH_CREDENTIAL is set but MicrosoftAppId is empty: local mode always uses the simulated directory.',
+    ]);
+  });
+
+  it("reads how approved resets are carried out, within Graph's limits", () => {
+    expect(loadConfig({}).execution).toEqual({
+      passLifetimeMinutes: 60,
+      passUsableOnce: true,
+      passDelivery: 'subject',
+      maxAttempts: 5,
+      hourlyCap: 20,
+      pollSeconds: 5,
+    });
+    expect(loadConfig({ PASS_DELIVERY: 'agent', PASS_USABLE_ONCE: 'false' }).execution).toMatchObject({
+      passDelivery: 'agent',
+      passUsableOnce: false,
+    });
+    expect(problemsOf({ PASS_LIFETIME_MINUTES: '5' }).join(' ')).toContain('PASS_LIFETIME_MINUTES');
+    expect(problemsOf({ PASS_DELIVERY: 'channel' }).join(' ')).toContain('PASS_DELIVERY');
+  });
 });
