@@ -280,7 +280,7 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
   );
 
   it(
-    'lets Diego apply for a reset from the diagnosis, and Isaiah approve it in the approval channel',
+    'lets Diego apply for a reset from the diagnosis, Isaiah approve it in the approval channel, and Diego receive the pass',
     async () => {
       const strings = stringsFor('en');
       const person = (alias: string) => tenant.users.find((user) => user.userPrincipalName.startsWith(`${alias}@`))!;
@@ -349,6 +349,31 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
         );
         const state = bot!.service.db.prepare('SELECT state FROM requests WHERE reference = ?').pluck().get(reference);
         expect(state).toBe('approved');
+
+        // The worker carries it out: Diego alone gets the pass, in his chat; the channel card says it is done.
+        await bot!.service.runExecution();
+        await bot!.service.settle();
+        const passCard = requester!.locator('.ac-adaptiveCard').filter({ hasText: strings.pass.title }).last();
+        await see("the pass in Diego's chat", passCard);
+        const pass = await passCard
+          .locator('.ac-container')
+          .getByText(/^\S{8}$/)
+          .first()
+          .innerText();
+        await see(
+          'the completion on the channel card',
+          agent!
+            .locator('.ac-adaptiveCard')
+            .filter({ hasText: reference })
+            .last()
+            .getByText(strings.review.execution.doneToSubject),
+        );
+        expect(await agent!.getByText(pass, { exact: true }).count()).toBe(0);
+        const completed = bot!.service.db
+          .prepare('SELECT state FROM requests WHERE reference = ?')
+          .pluck()
+          .get(reference);
+        expect(completed).toBe('completed');
       } catch (error) {
         mkdirSync(RESULTS_DIR, { recursive: true });
         await agent!.screenshot({ path: join(RESULTS_DIR, 'playground-agent.png'), fullPage: true }).catch(() => {});
