@@ -55,6 +55,8 @@ const config = loadConfig({
   LOG_LEVEL: 'silent',
   APPROVAL_TEAM_ID: demo.team.id,
   APPROVAL_CHANNEL_ID: demo.team.approvalChannel.id,
+  // The click is measured, not the reset it sets off: approved requests stay approved during the run.
+  EXECUTION_POLL_SECONDS: '86400',
 });
 const service = createBotService(config, createLogger({ level: 'silent' }), {
   directory: new SimulatedDirectory(benchTenant, systemClock),
