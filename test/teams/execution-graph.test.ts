@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { TokenCredential } from '@azure/identity';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringsFor } from '../../src/content/strings/index.js';
+import { GraphDirectory } from '../../src/directory/graph-directory.js';
+import type { Clock } from '../../src/domain/ports.js';
+import { tenant, type Sender } from '../support/activities.js';
+import {
+  Verbs,
+  cardsInChat,
+  channelCard,
+  eventsOf,
+  inChannel,
+  inChat,
+  people,
+  storedRequest,
+  textsIn,
+} from '../support/approval-driver.js';
+import { FakeGraph } from '../support/fake-graph.js';
+import { useBot, type BotUnderTest } from '../support/use-bot.js';
+
+const en = stringsFor('en');
+const { alex, diego, isaiah } = people;
+const verified = { verification: 'videoCall', verificationNote: 'Photo ID matched on a video call' };
+const credential: TokenCredential = {
+  getToken: async () => ({ token: 'graph-test-token', expiresOnTimestamp: Date.now() + 3_600_000 }),
+};
+
+/** A clock the test moves, so back-off delays pass without waiting. */
+class MovableClock implements Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+/** Every byte the bot wrote to its SQLite files, as text. */
+function databaseBytes(ctx: BotUnderTest): string {
+  return ['', '-wal', '-shm']
+    .map((suffix) => `${ctx.bot.sqlitePath}${suffix}`)
+    .filter((path) => existsSync(path))
+    .map((path) => readFileSync(path).toString('latin1'))
+    .join('\n');
+}
+
+describe('carrying out an approved reset through Microsoft Graph (fake Graph over HTTPS)', () => {
+  const graph = new FakeGraph();
+  const clock = new MovableClock();
+  beforeAll(async () => {
+    await graph.start();
+    graph.seedDemoTenant(tenant);
+  });
+  afterAll(() => graph.stop());
+  const ctx = useBot(() => ({
+    env: { APPROVAL_TEAM_ID: tenant.team.id, APPROVAL_CHANNEL_ID: tenant.team.approvalChannel.id },
+    overrides: {
+      clock,
+      directory: new GraphDirectory({ credential, baseUrl: graph.baseUrl, fetch: graph.fetch }),
+    },
+  }));
+
+  /** `person` applies for their first listed method and Isaiah approves; the request id. */
+  async function approvedRequestOf(person: Sender): Promise<string> {
+    const { requestId } = await inChat(ctx, person).applyWith();
+    const reference = storedRequest(ctx, requestId).reference as string;
+    await inChannel(ctx, isaiah).press(channelCard(ctx, reference), Verbs.reviewApprove, verified);
+    expect(storedRequest(ctx, requestId).state).toBe('approved');
+    return requestId;
+  }
+
+  const execute = async () => {
+    await ctx.bot.service.runExecution();
+    await ctx.bot.service.settle();
+  };
+
+  /** The Graph writes made for one user, in order, as `METHOD path`. */
+  const writesFor = (userId: string) =>
+    graph.calls
+      .filter((call) => call.method !== 'GET' && decodeURIComponent(call.path).includes(`/users/${userId}/`))
+      .filter((call) => !call.path.endsWith('/checkMemberGroups'))
+      .map((call) => `${call.method} ${decodeURIComponent(call.path).replace(`/users/${userId}`, '/users/{id}')}`);
+
+  it('makes exactly the Graph calls of a reset, in order, and the pass reaches only the subject', async () => {
+    const requestId = await approvedRequestOf(alex);
+    const lost = JSON.parse(storedRequest(ctx, requestId).application).lostMethodIds as string[];
+    const kindOf = (id: string) => graph.user(alex.id)!.methods.find((method) => method.id === id)!;
+    const lostPaths = lost.map((id) => {
+      const type = String(kindOf(id)['@odata.type']).replace('#microsoft.graph.', '').replace('AuthenticationMethod', '');
+      return `DELETE /v1.0/users/{id}/authentication/${type}Methods/${id}`;
+    });
+    graph.clearCalls();
+
+    await execute();
+
+    expect(storedRequest(ctx, requestId).state).toBe('completed');
+    expect(writesFor(alex.id)).toEqual([
+      ...lostPaths,
+      'POST /v1.0/users/{id}/revokeSignInSessions',
+      'POST /v1.0/users/{id}/authentication/temporaryAccessPassMethods',
+    ]);
+    for (const call of graph.calls) expect(call.authorization).toBe('Bearer graph-test-token');
+    const tap = graph.calls.find((call) => call.path.endsWith('/temporaryAccessPassMethods'))!;
+    expect(tap.body).toEqual({ lifetimeInMinutes: 60, isUsableOnce: true });
+
+    const pass = graph.passes.filter((created) => created.userId === alex.id).at(-1)!.value;
+    const passCards = cardsInChat(ctx, alex).filter((card) => JSON.stringify(card).includes(pass));
+    expect(passCards).toHaveLength(1);
+    const elsewhere = ctx.connector.calls.filter((call) => call.conversationId !== `a:chat-${alex.id}`);
+    expect(JSON.stringify(elsewhere.map((call) => call.body))).not.toContain(pass);
+    expect(databaseBytes(ctx)).not.toContain(pass);
+    expect(ctx.bot.logs.text()).not.toContain(pass);
+  });
+
+  it('waits out throttling, continues where it stopped, and never deletes twice', async () => {
+    const requestId = await approvedRequestOf(diego);
+    graph.clearCalls();
+    graph.failNext(
+      { method: 'POST', path: /revokeSignInSessions$/ },
+      { status: 429, code: 'TooManyRequests', message: 'Too many requests', retryAfterSeconds: 120 },
+    );
+
+    await execute();
+    expect(storedRequest(ctx, requestId).state).toBe('executing');
+    const attempt = eventsOf(ctx, requestId).find((event) => event.reason.includes('retrying'))!;
+    expect(attempt.reason).toContain('revoke sessions');
+    expect(attempt.graph_request_id).toEqual(expect.any(String));
+
+    // Still inside Retry-After: nothing is tried.
+    clock.advance(60_000);
+    await execute();
+    expect(writesFor(diego.id).filter((write) => write.includes('revokeSignInSessions'))).toHaveLength(1);
+
+    clock.advance(90_000);
+    await execute();
+    expect(storedRequest(ctx, requestId).state).toBe('completed');
+    const writes = writesFor(diego.id);
+    expect(writes.filter((write) => write.startsWith('DELETE'))).toHaveLength(1);
+    expect(writes.filter((write) => write.includes('revokeSignInSessions'))).toHaveLength(2);
+    expect(writes.filter((write) => write.includes('temporaryAccessPassMethods'))).toHaveLength(1);
+    expect(textsIn(channelCard(ctx, storedRequest(ctx, requestId).reference))).toContain(
+      en.review.execution.doneToSubject,
+    );
+  });
+});
