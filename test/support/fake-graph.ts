@@ -510,7 +510,7 @@ export class FakeGraph {
  * A fetch over node:https that trusts exactly this certificate. Node's built-in fetch takes a CA
  * only through undici's dispatcher, and undici is not a dependency here.
  */
-function fetchTrusting(ca: string): GraphFetch {
+export function fetchTrusting(ca: string): GraphFetch {
   return async (input, init) => {
     const request = new Request(input, init);
     const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;

@@ -1,0 +1,178 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDemoTenant } from '../../src/directory/demo-tenant.js';
+import { emptyReview } from '../../src/domain/requests/request.js';
+import { createLogger } from '../../src/logging/create-logger.js';
+import { projectPath } from '../../src/project-root.js';
+import { closeDatabase } from '../../src/store/sqlite/group-commit.js';
+import { openDatabase } from '../../src/store/sqlite/open-database.js';
+import { SqliteRequestRepository } from '../../src/store/sqlite/sqlite-request-repository.js';
+import { tempSqlitePath } from '../support/bot-harness.js';
+import { FakeGraph, type GraphCall } from '../support/fake-graph.js';
+
+const tenant = loadDemoTenant();
+const alex = tenant.users.find((user) => user.persona === 'requester')!;
+const isaiah = tenant.users.find((user) => user.persona === 'helpdesk agent')!;
+const TSX = projectPath('node_modules', '.bin', 'tsx');
+const CHILD = projectPath('test', 'support', 'execution-child.ts');
+
+/** Stands in for the subject's chat: records every pass handed over. */
+async function startChat(): Promise<{ url: string; passes: Array<{ value: string }>; server: Server }> {
+  const passes: Array<{ value: string }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      passes.push(JSON.parse(body) as { value: string });
+      res.writeHead(200);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, passes, server };
+}
+
+/** An approved request for Alex's two methods, with its execution job, in a fresh SQLite file. */
+async function approvedRequest(graph: FakeGraph): Promise<{ sqlitePath: string; requestId: string; lost: string[] }> {
+  const sqlitePath = tempSqlitePath();
+  const db = openDatabase(sqlitePath, createLogger({ level: 'silent' }));
+  const repository = new SqliteRequestRepository(db);
+  const lost = graph
+    .user(alex.id)!
+    .methods.filter((method) => !String(method['@odata.type']).includes('password'))
+    .map((method) => String(method.id));
+  const id = randomUUID();
+  const now = new Date();
+  const event = { requestId: id, tenantId: tenant.tenant.id, actor: alex.id, at: now, reason: 'test' };
+  await repository.create(
+    {
+      id,
+      tenantId: tenant.tenant.id,
+      filerId: alex.id,
+      application: {
+        subjectId: alex.id,
+        reason: 'lostPhone',
+        lostMethodIds: lost,
+        verification: 'videoCall',
+        contact: '+65 8123 0000',
+        note: '',
+        diagnosisId: undefined,
+      },
+      state: 'submitted',
+      review: emptyReview(),
+      createdAt: now,
+      updatedAt: now,
+    },
+    { ...event, from: null, to: 'submitted' },
+    { dailyCap: 10, since: new Date(0) },
+  );
+  await repository.compareAndSet(id, 1, 'pending_review', now, { ...event, from: 'submitted', to: 'pending_review' });
+  const review = {
+    ...emptyReview(),
+    approvals: [{ agentId: isaiah.id, verification: 'videoCall' as const, note: '', at: now }],
+  };
+  await repository.compareAndSet(id, 2, 'approved', now, { ...event, from: 'pending_review', to: 'approved' }, review);
+  closeDatabase(db);
+  return { sqlitePath, requestId: id, lost };
+}
+
+/** One worker process on the file; resolves with its exit, or kills it as soon as `killAt` sees a call. */
+function runWorker(
+  env: Record<string, string>,
+  graph: FakeGraph,
+  killAt?: (call: GraphCall) => boolean,
+): Promise<{ killed: boolean }> {
+  const child: ChildProcess = spawn(TSX, [CHILD], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    const seen = graph.calls.length;
+    const watch = killAt
+      ? setInterval(() => {
+          if (graph.calls.slice(seen).some(killAt)) child.kill('SIGKILL');
+        }, 2)
+      : undefined;
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearInterval(watch);
+      if (signal === 'SIGKILL') resolve({ killed: true });
+      else if (code === 0) resolve({ killed: false });
+      else reject(new Error(`the worker exited with ${code}: ${output}`));
+    });
+  });
+}
+
+const isWrite = (pattern: RegExp) => (call: GraphCall) => call.method !== 'GET' && pattern.test(call.path);
+
+describe('an execution killed between steps (SIGKILL, real worker processes, fake Graph)', () => {
+  let chat: Awaited<ReturnType<typeof startChat>>;
+  beforeAll(async () => {
+    chat = await startChat();
+  });
+  afterAll(() => new Promise<void>((resolve) => chat.server.close(() => resolve())));
+
+  const killPoints: Array<[string, (call: GraphCall) => boolean]> = [
+    ['while deleting the first method', isWrite(/\/authentication\/\w+Methods\/[^/]+$/)],
+    ['while revoking sessions', isWrite(/\/revokeSignInSessions$/)],
+    ['while creating the pass', isWrite(/\/temporaryAccessPassMethods$/)],
+  ];
+
+  it.each(killPoints)(
+    'resumes after a kill %s and resets once, delivering one working pass',
+    async (_moment, killAt) => {
+      // Every answer takes a moment, so the kill lands after Graph acted and before the worker heard.
+      const graph = await new FakeGraph({ latencyMs: 150 }).start();
+      try {
+        graph.seedDemoTenant(tenant);
+        const caPath = join(dirname(tempSqlitePath()), 'graph-ca.pem');
+        writeFileSync(caPath, graph.ca);
+        const { sqlitePath, requestId, lost } = await approvedRequest(graph);
+        const env = {
+          SQLITE_PATH: sqlitePath,
+          GRAPH_URL: graph.baseUrl,
+          GRAPH_CA: caPath,
+          COURIER_URL: chat.url,
+          LEASE_MS: '500',
+        };
+        const delivered = chat.passes.length;
+
+        expect(await runWorker(env, graph, killAt)).toEqual({ killed: true });
+        // The dead worker's lease runs out; the next one takes the job over.
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        expect(await runWorker(env, graph)).toEqual({ killed: false });
+
+        const db = openDatabase(sqlitePath, createLogger({ level: 'silent' }));
+        const request = await new SqliteRequestRepository(db).find(requestId);
+        closeDatabase(db);
+        expect(request?.state).toBe('completed');
+        expect(graph.user(alex.id)!.methods.map((method) => String(method.id))).not.toEqual(
+          expect.arrayContaining([lost[0]]),
+        );
+        for (const id of lost) {
+          const deletes = graph.calls.filter((call) => call.method === 'DELETE' && call.path.endsWith(`/${id}`));
+          expect(deletes.length, `deletes of ${id}`).toBeGreaterThanOrEqual(1);
+          expect(deletes.length, `deletes of ${id}`).toBeLessThanOrEqual(2);
+        }
+        expect(graph.revocations.filter((revocation) => revocation.userId === alex.id).length).toBeGreaterThanOrEqual(
+          1,
+        );
+        // One pass reached the chat, and it is the one Graph holds now: an undelivered earlier one was replaced.
+        const handed = chat.passes.slice(delivered);
+        expect(handed).toHaveLength(1);
+        expect(graph.passes.filter((pass) => pass.userId === alex.id).at(-1)!.value).toBe(handed[0]!.value);
+      } finally {
+        await graph.stop();
+      }
+    },
+    30_000,
+  );
+});
