@@ -88,7 +88,9 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
     const lost = JSON.parse(storedRequest(ctx, requestId).application).lostMethodIds as string[];
     const kindOf = (id: string) => graph.user(alex.id)!.methods.find((method) => method.id === id)!;
     const lostPaths = lost.map((id) => {
-      const type = String(kindOf(id)['@odata.type']).replace('#microsoft.graph.', '').replace('AuthenticationMethod', '');
+      const type = String(kindOf(id)['@odata.type'])
+        .replace('#microsoft.graph.', '')
+        .replace('AuthenticationMethod', '');
       return `DELETE /v1.0/users/{id}/authentication/${type}Methods/${id}`;
     });
     graph.clearCalls();
