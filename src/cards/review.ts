@@ -48,6 +48,8 @@ export interface ReviewCardView {
   execution:
     | {
         deliveredTo: 'subject' | 'agent' | undefined;
+        /** Known once the pass has expired: whether the person registered a new method. */
+        recovered?: boolean | undefined;
         error:
           { step: string; status: number | undefined; code: string; graphRequestId: string | undefined } | undefined;
       }
@@ -110,12 +112,14 @@ function executionSection(r: Strings['review'], view: ReviewCardView): ReviewCar
         color: 'Default',
         details: error ? [format(r.execution.lastAttempt, errorValues(error))] : [],
       };
-    case 'completed':
+    case 'completed': {
+      const recovered = view.execution?.recovered;
       return {
         line: view.execution?.deliveredTo === 'agent' ? r.execution.doneToAgent : r.execution.doneToSubject,
         color: 'Good',
-        details: [],
+        details: recovered === undefined ? [] : [recovered ? r.execution.recovered : r.execution.notRecovered],
       };
+    }
     case 'failed':
       return {
         line: r.execution.failed,

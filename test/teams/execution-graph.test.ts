@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { TokenCredential } from '@azure/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringsFor } from '../../src/content/strings/index.js';
+import { format, stringsFor } from '../../src/content/strings/index.js';
 import { GraphDirectory } from '../../src/directory/graph-directory.js';
 import type { Clock } from '../../src/domain/ports.js';
 import { tenant, type Sender } from '../support/activities.js';
@@ -13,6 +13,7 @@ import {
   inChannel,
   inChat,
   people,
+  stored,
   storedRequest,
   textsIn,
 } from '../support/approval-driver.js';
@@ -145,5 +146,39 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
     expect(textsIn(channelCard(ctx, storedRequest(ctx, requestId).reference))).toContain(
       en.review.execution.doneToSubject,
     );
+  });
+
+  it('checks once the passes have expired: back in, or reminded with the channel told', async () => {
+    // Alex (first test) set up a new Authenticator after the reset; Diego (second test) did not.
+    graph.user(alex.id)!.methods.push({
+      '@odata.type': '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod',
+      id: 'a9f1c2d3-0000-4000-8000-00000000beef',
+      displayName: 'Pixel 9',
+      createdDateTime: clock.now().toISOString(),
+    });
+    const alexRequest = storedRequest(ctx, stored(ctx).requests.find((r) => r.subject_id === alex.id)!.id);
+    const diegoRequest = storedRequest(ctx, stored(ctx).requests.find((r) => r.subject_id === diego.id)!.id);
+
+    await execute();
+    expect(eventsOf(ctx, alexRequest.id).some((event) => event.reason.startsWith('recovered'))).toBe(false);
+
+    clock.advance(61 * 60_000);
+    await execute();
+
+    expect(eventsOf(ctx, alexRequest.id).at(-1)!.reason).toBe('recovered: a new method is registered');
+    expect(eventsOf(ctx, diegoRequest.id).at(-1)!.reason).toBe('not recovered: no new method once the pass expired');
+    expect(textsIn(channelCard(ctx, alexRequest.reference))).toContain(en.review.execution.recovered);
+    expect(cardsInChat(ctx, diego).flatMap(textsIn)).toContain(
+      format(en.approval.notices.notRecovered, { reference: diegoRequest.reference }),
+    );
+    const followUp = ctx.connector
+      .channelPosts()
+      .filter((post) =>
+        textsIn(post.card).includes(format(en.approval.notRecoveredTitle, { reference: diegoRequest.reference })),
+      );
+    expect(followUp).toHaveLength(1);
+    // Checked once: nothing is due any more.
+    await execute();
+    expect(eventsOf(ctx, diegoRequest.id).filter((event) => event.reason.startsWith('not recovered'))).toHaveLength(1);
   });
 });

@@ -155,6 +155,9 @@ export const en = {
     },
   },
   approval: {
+    notRecoveredTitle: 'Follow up: request {reference}',
+    notRecoveredBody:
+      '{subject} has not registered a new verification method since the reset, and the pass has expired. Please get in touch with them.',
     pausedTitle: 'Resets paused',
     pausedBody:
       'The cap of {cap} resets an hour is reached, so approved resets wait. They continue on their own as the hour moves on; raise EXECUTION_HOURLY_CAP if this is expected.',
@@ -180,9 +183,11 @@ export const en = {
         'Request {reference} expired: nobody acted on it within {days} days. If you still cannot sign in, apply again.',
       managerUpdate: 'Request {reference} for {subject}: {state}.',
       completedToSubject:
-        'Request {reference} is done: the verification methods of {subject} were removed and every session signed out. The one-time Temporary Access Pass went privately to {subject} in their chat with Sign-in Help.',
+        'Request {reference} is done: the verification methods of {subject} were removed and every session signed out. The one-time Temporary Access Pass went privately to {subject} in their chat with Sign-in Help. If this reset was not asked for, tell the helpdesk at once.',
       completedToAgent:
-        'Request {reference} is done: the verification methods of {subject} were removed and every session signed out. {verifier} from the helpdesk will read the one-time Temporary Access Pass out on the verification call.',
+        'Request {reference} is done: the verification methods of {subject} were removed and every session signed out. {verifier} from the helpdesk will read the one-time Temporary Access Pass out on the verification call. If this reset was not asked for, tell the helpdesk at once.',
+      notRecovered:
+        'Your Temporary Access Pass for request {reference} has expired, and no new verification method is registered yet. Type "reset" here to apply again, or call the helpdesk.',
       failed:
         'Request {reference} was approved, but the reset could not be finished yet. The helpdesk has been alerted and will take care of it.',
     },
@@ -386,6 +391,8 @@ export const en = {
       doneToAgent: 'Done: methods reset, sessions signed out, the pass sent privately to the verifying agent.',
       failed: 'Needs attention: the reset did not finish. Nothing more is tried until someone retries.',
       stoppedAt: 'Stopped at "{step}": {error}.',
+      recovered: 'Followed up: a new verification method is registered.',
+      notRecovered: 'Followed up: no new method by the time the pass expired; the person was reminded.',
       graphRequest: 'Microsoft Graph request id: {id}',
     },
     actions: {

@@ -157,6 +157,9 @@ export const ja: Strings = {
     },
   },
   approval: {
+    notRecoveredTitle: 'フォローアップ: 申請 {reference}',
+    notRecoveredBody:
+      '{subject} さんはリセット後に新しい確認方法を登録しておらず、パスの期限が切れました。連絡を取ってください。',
     pausedTitle: 'リセットを一時停止しました',
     pausedBody:
       '1 時間あたり {cap} 件のリセット上限に達したため、承認済みのリセットは待機しています。時間の経過とともに自動で再開します。想定どおりの件数であれば EXECUTION_HOURLY_CAP を引き上げてください。',
@@ -181,9 +184,11 @@ export const ja: Strings = {
         '申請 {reference} は {days} 日間対応がなかったため期限切れになりました。まだサインインできない場合は、もう一度申請してください。',
       managerUpdate: '{subject} さんの申請 {reference}: {state}',
       completedToSubject:
-        '申請 {reference} の処理が完了しました。{subject} さんの確認方法を削除し、すべてのセッションをサインアウトしました。一時アクセス パスは、Sign-in Help とのチャットで {subject} さんだけに送りました。',
+        '申請 {reference} の処理が完了しました。{subject} さんの確認方法を削除し、すべてのセッションをサインアウトしました。一時アクセス パスは、Sign-in Help とのチャットで {subject} さんだけに送りました。 このリセットに心当たりがない場合は、すぐにヘルプデスクに連絡してください。',
       completedToAgent:
-        '申請 {reference} の処理が完了しました。{subject} さんの確認方法を削除し、すべてのセッションをサインアウトしました。一時アクセス パスは、ヘルプデスクの {verifier} さんが本人確認の通話で読み上げます。',
+        '申請 {reference} の処理が完了しました。{subject} さんの確認方法を削除し、すべてのセッションをサインアウトしました。一時アクセス パスは、ヘルプデスクの {verifier} さんが本人確認の通話で読み上げます。 このリセットに心当たりがない場合は、すぐにヘルプデスクに連絡してください。',
+      notRecovered:
+        '申請 {reference} の一時アクセス パスは期限が切れましたが、新しい確認方法はまだ登録されていません。ここで「リセット」と入力して申請し直すか、ヘルプデスクに電話してください。',
       failed:
         '申請 {reference} は承認されましたが、リセットをまだ完了できていません。ヘルプデスクに通知済みで、対応を進めます。',
     },
@@ -387,6 +392,8 @@ export const ja: Strings = {
       doneToAgent: '完了: 確認方法をリセットし、セッションをサインアウトし、パスを本人確認した担当者だけに送りました。',
       failed: '要対応: リセットが完了していません。誰かが再試行するまで処理は止まります。',
       stoppedAt: '「{step}」で停止: {error}。',
+      recovered: 'フォローアップ: 新しい確認方法が登録されました。',
+      notRecovered: 'フォローアップ: パスの期限までに新しい方法が登録されなかったため、本人に連絡しました。',
       graphRequest: 'Microsoft Graph の要求 ID: {id}',
     },
     actions: {

@@ -77,6 +77,7 @@ export class ExecutionService {
   }
 
   private async run(job: ExecutionJob): Promise<void> {
+    if (job.status === 'followUp') return this.followUp(job);
     const { repository, jobs, owner } = this.options;
     let request = await repository.find(job.requestId);
     if (!request || (request.state !== 'approved' && request.state !== 'executing')) {
@@ -122,8 +123,51 @@ export class ExecutionService {
       'completed',
       `reset completed; pass delivered to the ${progress.delivered!.to}`,
     );
-    await jobs.finish(job.requestId, owner, 'done');
+    // Once the pass has run out, check that the person set up a new method.
+    const passEnds = progress.pass
+      ? new Date(Date.parse(progress.pass.createdAt) + progress.pass.lifetimeInMinutes * 60_000)
+      : this.options.clock.now();
+    await jobs.followUpAt(job.requestId, owner, passEnds);
     if (done) this.options.notifier.announce(done, { kind: 'completed', passTo: progress.delivered!.to });
+  }
+
+  /**
+   * After the pass expired: a method the person did not have when the reset started means they
+   * are back in; otherwise they are reminded and the channel is told. A directory failure is
+   * tried again later, a few times.
+   */
+  private async followUp(job: ExecutionJob): Promise<void> {
+    const { repository, jobs, owner, directory, clock, policy } = this.options;
+    const request = await repository.find(job.requestId);
+    if (!request || request.state !== 'completed') {
+      await jobs.finish(job.requestId, owner, 'done');
+      return;
+    }
+    let methods: AuthMethod[];
+    try {
+      methods = await directory.getAuthenticationMethods(subjectOf(request));
+    } catch (error) {
+      const attempts = job.attempts + 1;
+      if (attempts >= policy.maxAttempts) {
+        await this.record(request, `recovery check gave up: ${describe('check recovery', error).code}`);
+        await jobs.finish(job.requestId, owner, 'done');
+      } else {
+        const at = new Date(clock.now().getTime() + 15 * 60_000);
+        await jobs.retryLater(job.requestId, owner, at, attempts, describe('check recovery', error));
+      }
+      return;
+    }
+    const known = new Set([...(job.progress.kept ?? []), ...(job.progress.deleted ?? [])]);
+    const recovered = methods.some(
+      (method) => method.kind !== 'password' && method.kind !== 'temporaryAccessPass' && !known.has(method.id),
+    );
+    await this.save(request, { ...job.progress, recovered });
+    await this.record(
+      request,
+      recovered ? 'recovered: a new method is registered' : 'not recovered: no new method once the pass expired',
+    );
+    await jobs.finish(job.requestId, owner, 'done');
+    this.options.notifier.announce(request, { kind: recovered ? 'recovered' : 'notRecovered' });
   }
 
   /** Deletes each planned method still there; one already gone counts as deleted. */

@@ -112,6 +112,8 @@ export interface ApprovalChannelRepository {
 export interface ExecutionProgress {
   /** The methods to delete, in the order Graph accepts, chosen when the methods were first read. */
   plan?: Array<{ id: string; kind: AuthMethodKind }>;
+  /** Ids of the methods the person kept then, so that a method registered later can be told apart. */
+  kept?: string[];
   /** Ids of planned methods that are gone (deleted now, or already gone). */
   deleted?: string[];
   sessionsRevoked?: boolean;
@@ -119,6 +121,8 @@ export interface ExecutionProgress {
   pass?: { id: string; createdAt: string; lifetimeInMinutes: number };
   /** Where the pass went. */
   delivered?: { to: PassRecipient; at: string };
+  /** After the pass expired: whether the person had registered a new method by then. */
+  recovered?: boolean;
 }
 
 /** Who receives the pass: the subject in their 1:1 chat, or the verifying agent to read it out on the call. */
@@ -137,6 +141,8 @@ export interface ExecutionError {
 export interface ExecutionJob {
   requestId: string;
   tenantId: string;
+  /** `pending`: the reset is to be carried out; `followUp`: done, the recovery check is due once the pass expired. */
+  status: 'pending' | 'followUp';
   attempts: number;
   progress: ExecutionProgress;
   lastError: ExecutionError | undefined;
@@ -161,6 +167,8 @@ export interface ExecutionJobRepository {
   ): Promise<void>;
   /** The job is over: done, or failed (the request needs attention). */
   finish(requestId: string, owner: string, status: 'done' | 'failed', error?: ExecutionError): Promise<void>;
+  /** The reset is done; the recovery check is due at `at`. */
+  followUpAt(requestId: string, owner: string, at: Date): Promise<void>;
   find(requestId: string): Promise<ExecutionJob | undefined>;
   /** How many of the tenant's requests started executing since `since` (the hourly cap). */
   countStartedSince(tenantId: string, since: Date): Promise<number>;

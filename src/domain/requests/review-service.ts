@@ -42,7 +42,9 @@ export type RequestNews =
   | { kind: 'completed'; passTo: PassRecipient }
   | { kind: 'failed'; step: string; code: string }
   | { kind: 'executionPaused'; cap: number }
-  | { kind: 'retried' };
+  | { kind: 'retried' }
+  | { kind: 'recovered' }
+  | { kind: 'notRecovered' };
 
 /** Tells people about a change; implementations queue the work and return at once. */
 export interface RequestNotifier {

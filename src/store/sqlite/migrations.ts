@@ -147,10 +147,11 @@ export const migrations: readonly Migration[] = [
     sql: `
       -- One row per approved request: written in the transaction that approves it, leased by a
       -- worker, and carrying the steps done so far (never a pass value) so a retry continues there.
+      -- After the reset it waits as followUp until the pass has expired, for the recovery check.
       CREATE TABLE execution_jobs (
         request_id      TEXT PRIMARY KEY REFERENCES requests (id),
         tenant_id       TEXT NOT NULL,
-        status          TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'followUp', 'done', 'failed')),
         progress        TEXT NOT NULL DEFAULT '{}',
         attempts        INTEGER NOT NULL DEFAULT 0,
         next_attempt_at TEXT NOT NULL,

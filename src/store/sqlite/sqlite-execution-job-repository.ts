@@ -10,7 +10,7 @@ import type { SqliteDatabase } from './open-database.js';
 interface JobRow {
   request_id: string;
   tenant_id: string;
-  status: 'pending' | 'done' | 'failed';
+  status: 'pending' | 'followUp' | 'done' | 'failed';
   progress: string;
   attempts: number;
   next_attempt_at: string;
@@ -30,6 +30,7 @@ export class SqliteExecutionJobRepository implements ExecutionJobRepository {
   private readonly updateProgress;
   private readonly release;
   private readonly close;
+  private readonly scheduleFollowUp;
   private readonly selectOne;
   private readonly countStarted;
 
@@ -38,18 +39,23 @@ export class SqliteExecutionJobRepository implements ExecutionJobRepository {
       `UPDATE execution_jobs SET lease_owner = @owner, lease_until = @until, updated_at = @now
        WHERE request_id IN (
          SELECT request_id FROM execution_jobs
-         WHERE status = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+         WHERE status IN ('pending', 'followUp') AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
          ORDER BY next_attempt_at LIMIT @limit)
        RETURNING *`,
     );
     this.updateProgress = db.prepare<[string, string, string, string, string]>(
       `UPDATE execution_jobs SET progress = ?, lease_until = ?, updated_at = ?
-       WHERE request_id = ? AND lease_owner = ? AND status = 'pending'`,
+       WHERE request_id = ? AND lease_owner = ? AND status IN ('pending', 'followUp')`,
     );
     this.release = db.prepare<[string, number, string | null, string, string, string]>(
       `UPDATE execution_jobs SET next_attempt_at = ?, attempts = ?, last_error = ?, lease_owner = NULL,
          lease_until = NULL, updated_at = ?
-       WHERE request_id = ? AND lease_owner = ? AND status = 'pending'`,
+       WHERE request_id = ? AND lease_owner = ? AND status IN ('pending', 'followUp')`,
+    );
+    this.scheduleFollowUp = db.prepare<[string, string, string, string]>(
+      `UPDATE execution_jobs SET status = 'followUp', next_attempt_at = ?, attempts = 0, last_error = NULL,
+         lease_owner = NULL, lease_until = NULL, updated_at = ?
+       WHERE request_id = ? AND lease_owner = ?`,
     );
     this.close = db.prepare<[string, string | null, string, string, string]>(
       `UPDATE execution_jobs SET status = ?, last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
@@ -104,6 +110,11 @@ export class SqliteExecutionJobRepository implements ExecutionJobRepository {
     );
   }
 
+  async followUpAt(requestId: string, owner: string, at: Date): Promise<void> {
+    const now = new Date().toISOString();
+    await groupCommitFor(this.db).run(() => this.scheduleFollowUp.run(at.toISOString(), now, requestId, owner));
+  }
+
   async find(requestId: string): Promise<ExecutionJob | undefined> {
     const row = this.selectOne.get(requestId);
     return row && toJob(row);
@@ -118,6 +129,7 @@ function toJob(row: JobRow): ExecutionJob {
   return {
     requestId: row.request_id,
     tenantId: row.tenant_id,
+    status: row.status === 'followUp' ? 'followUp' : 'pending',
     attempts: row.attempts,
     progress: JSON.parse(row.progress) as ExecutionProgress,
     lastError: row.last_error === null ? undefined : (JSON.parse(row.last_error) as ExecutionError),

@@ -287,10 +287,41 @@ export class RequestPublisher implements RequestNotifier {
         return toManager();
       case 'executionStarted':
       case 'retried':
+      case 'recovered':
         return;
-      case 'completed':
-        await toRequester(news.passTo === 'subject' ? 'completedToSubject' : 'completedToAgent');
+      case 'notRecovered': {
+        const subject = request.application.subjectId;
+        await send(
+          subject,
+          notice(
+            (s) => format(s.approval.noticeTitle, { reference: request.reference }),
+            async (s) => format(n(s).notRecovered, await values()),
+          ),
+        );
+        return this.tellChannel(request.tenantId, async (strings) =>
+          renderNoticeCard({
+            title: format(strings.approval.notRecoveredTitle, { reference: request.reference }),
+            body: format(strings.approval.notRecoveredBody, await values()),
+            tone: 'warning',
+          }),
+        );
+      }
+      case 'completed': {
+        const key = news.passTo === 'subject' ? 'completedToSubject' : 'completedToAgent';
+        await toRequester(key);
+        // A reset filed by someone else: the person it changed hears of it too, and how to object.
+        const subject = request.application.subjectId;
+        if (subject !== requester) {
+          await send(
+            subject,
+            notice(
+              (s) => format(s.approval.noticeTitle, { reference: request.reference }),
+              async (s) => format(n(s)[key], await values()),
+            ),
+          );
+        }
         return toManager();
+      }
       case 'failed':
         return toRequester('failed');
       case 'executionPaused':
@@ -305,11 +336,14 @@ export class RequestPublisher implements RequestNotifier {
   }
 
   /** A new post in the tenant's approval channel, when it has one that works. */
-  private async tellChannel(tenantId: string, card: (strings: Strings) => AdaptiveCard): Promise<void> {
+  private async tellChannel(
+    tenantId: string,
+    card: (strings: Strings) => AdaptiveCard | Promise<AdaptiveCard>,
+  ): Promise<void> {
     const channel = await this.channelFor(tenantId);
     if (!channel || channel.unavailableSince) return;
     const strings = stringsFor(resolveLocale(channel.locale, this.options.defaultLocale));
-    await this.options.messenger.postCard(channel, card(strings));
+    await this.options.messenger.postCard(channel, await card(strings));
   }
 
   private async view(request: ResetRequest, strings: Strings, notice?: { text: string; tone: 'default' | 'warning' }) {

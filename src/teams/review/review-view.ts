@@ -94,6 +94,7 @@ export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCar
     rejection: review.rejection && { byName: await name(review.rejection.by), reason: review.rejection.reason },
     execution: input.job && {
       deliveredTo: input.job.progress.delivered?.to,
+      recovered: input.job.progress.recovered,
       error: input.job.lastError,
     },
     notice: input.notice,
