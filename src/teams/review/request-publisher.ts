@@ -1,6 +1,6 @@
 import { renderNoticeCard } from '../../cards/notice.js';
 import type { ExecutionJobRepository } from '../../domain/requests/ports.js';
-import type { AdaptiveCard } from '../../cards/render-card.js';
+import { withBanner, type AdaptiveCard } from '../../cards/render-card.js';
 import { renderInfoRequestCard, renderManagerConfirmationCard, renderReviewCard } from '../../cards/review.js';
 import { format, stringsFor, type Strings } from '../../content/strings/index.js';
 import { resolveLocale, type Locale } from '../../domain/locale.js';
@@ -39,7 +39,7 @@ export interface RequestPublisherOptions {
   expiryDays: number;
 }
 
-/** How long the facts drawn for one version of a request are shown again rather than read anew. */
+/** How long the facts (and the card) drawn for one version of a request are shown again rather than made anew. */
 const FACTS_REUSE_MS = 10_000;
 
 /** How many waiting requests one backlog run posts. */
@@ -58,7 +58,9 @@ export class RequestPublisher implements RequestNotifier {
    * Facts drawn for a version of a request, briefly: a click's answer to the agent and the update
    * of the shared card that follows it show the same version, and need the directory once.
    */
-  private readonly recentFacts = new Map<string, { drawnAt: number; facts: Promise<ReviewFacts> }>();
+  private readonly recentFacts = new Map<string, { madeAt: number; value: Promise<ReviewFacts> }>();
+  /** The shared card of a version of a request in one language, for the same two moments. */
+  private readonly recentCards = new Map<string, { madeAt: number; value: Promise<AdaptiveCard> }>();
   private review: ReviewService | undefined;
 
   constructor(private readonly options: RequestPublisherOptions) {}
@@ -147,8 +149,13 @@ export class RequestPublisher implements RequestNotifier {
 
   /** The card an agent sees for a request now, with a line just for them. */
   async reviewCard(request: ResetRequest, locale: Locale, notice?: { text: string; tone: 'default' | 'warning' }) {
-    const strings = stringsFor(locale);
-    return renderReviewCard(strings, await this.view(request, strings, notice));
+    const shared = await this.recently(this.recentCards, `${request.id}@${request.version}@${locale}`, async () => {
+      const strings = stringsFor(locale);
+      return renderReviewCard(strings, await this.view(request, strings, undefined));
+    });
+    return notice
+      ? withBanner(shared, { text: notice.text, color: notice.tone === 'warning' ? 'Warning' : 'Default' })
+      : shared;
   }
 
   /**
@@ -362,17 +369,23 @@ export class RequestPublisher implements RequestNotifier {
   }
 
   private factsOf(review: ReviewService, request: ResetRequest): Promise<ReviewFacts> {
+    return this.recently(this.recentFacts, `${request.id}@${request.version}`, () => review.facts(request));
+  }
+
+  /** What `make` gives for `key`, made at most once every FACTS_REUSE_MS. */
+  private recently<T>(memo: Map<string, { madeAt: number; value: Promise<T> }>, key: string, make: () => Promise<T>) {
     const now = this.options.clock.now().getTime();
-    for (const [key, entry] of this.recentFacts) {
-      if (now - entry.drawnAt > FACTS_REUSE_MS) this.recentFacts.delete(key);
+    for (const [stale, entry] of memo) {
+      if (now - entry.madeAt > FACTS_REUSE_MS) memo.delete(stale);
     }
-    const key = `${request.id}@${request.version}`;
-    let entry = this.recentFacts.get(key);
+    let entry = memo.get(key);
     if (!entry) {
-      entry = { drawnAt: now, facts: review.facts(request) };
-      this.recentFacts.set(key, entry);
+      entry = { madeAt: now, value: make() };
+      memo.set(key, entry);
+      // A failure is not kept: the next caller tries again.
+      entry.value.catch(() => memo.delete(key));
     }
-    return entry.facts;
+    return entry.value;
   }
 
   /**
