@@ -108,7 +108,13 @@ export function inChat(ctx: BotUnderTest, from: Sender, locale = 'en-US') {
      * submission was answered with.
      */
     async applyWith(
-      choices: { subject?: Sender; verification?: string; beforeSubmit?: () => void } = {},
+      choices: {
+        subject?: Sender;
+        verification?: string;
+        beforeSubmit?: () => void;
+        /** Every method the form lists as lost, instead of the first one. */
+        allMethods?: boolean;
+      } = {},
     ): Promise<{ requestId: string; confirmation: any }> {
       const subject = choices.subject ?? from;
       let form = await this.say('reset');
@@ -120,7 +126,8 @@ export function inChat(ctx: BotUnderTest, from: Sender, locale = 'en-US') {
         expect(picked.status).toBe(200);
         form = picked.body.value;
       }
-      const methods = inputOf(form, 'lostMethods')?.choices?.[0]?.value ?? '';
+      const listed: Array<{ value: string }> = inputOf(form, 'lostMethods')?.choices ?? [];
+      const methods = (choices.allMethods ? listed : listed.slice(0, 1)).map((choice) => choice.value).join(',');
       const submit = form.actions[0];
       expect(submit.verb).toBe(Verbs.applicationSubmit);
       choices.beforeSubmit?.();

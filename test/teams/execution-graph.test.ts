@@ -63,9 +63,9 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
     },
   }));
 
-  /** `person` applies for their first listed method and Isaiah approves; the request id. */
-  async function approvedRequestOf(person: Sender): Promise<string> {
-    const { requestId } = await inChat(ctx, person).applyWith();
+  /** `person` applies for their first listed method (or all) and Isaiah approves; the request id. */
+  async function approvedRequestOf(person: Sender, allMethods = false): Promise<string> {
+    const { requestId } = await inChat(ctx, person).applyWith({ allMethods });
     const reference = storedRequest(ctx, requestId).reference as string;
     await inChannel(ctx, isaiah).press(channelCard(ctx, reference), Verbs.reviewApprove, verified);
     expect(storedRequest(ctx, requestId).state).toBe('approved');
@@ -180,5 +180,22 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
     // Checked once: nothing is due any more.
     await execute();
     expect(eventsOf(ctx, diegoRequest.id).filter((event) => event.reason.startsWith('not recovered'))).toHaveLength(1);
+  });
+
+  it('deletes a default phone after the other methods, which Graph requires', async () => {
+    const { megan } = people;
+    // Megan's mobile number is her default method here.
+    graph.user(megan.id)!.preferredMethod = 'sms';
+    const requestId = await approvedRequestOf(megan, true);
+    graph.clearCalls();
+
+    await execute();
+
+    expect(storedRequest(ctx, requestId).state).toBe('completed');
+    const deletes = writesFor(megan.id).filter((write) => write.startsWith('DELETE'));
+    expect(deletes.length).toBeGreaterThan(1);
+    expect(deletes.at(-1)).toContain('/phoneMethods/');
+    // Graph accepted every delete at the first try: no attempt failed.
+    expect(eventsOf(ctx, requestId).some((event) => event.reason.includes('retrying'))).toBe(false);
   });
 });

@@ -142,6 +142,25 @@ describe('carrying out an approved reset (over HTTP, simulated directory)', () =
     expect(databaseBytes(ctx)).not.toContain(passOn(forIsaiah[0]));
   });
 
+  it('deletes the pass and leaves the request for the helpdesk when nobody can receive it privately', async () => {
+    const { shota } = people;
+    const requestId = await approvedRequestOf(ctx, shota);
+    const db = (await import('better-sqlite3')).default(ctx.bot.sqlitePath);
+    db.prepare('DELETE FROM conversation_addresses WHERE key IN (?, ?)').run(`user:${shota.id}`, `user:${isaiah.id}`);
+    db.close();
+
+    await execute(ctx);
+
+    expect(storedRequest(ctx, requestId).state).toBe('failed');
+    const passes = (await directory.getAuthenticationMethods(shota.id)).filter(
+      (method) => method.kind === 'temporaryAccessPass',
+    );
+    expect(passes).toEqual([]);
+    expect(eventsOf(ctx, requestId).find((event) => event.to_state === 'failed')!.reason).toContain(
+      'passUndeliverable',
+    );
+  });
+
   it("leaves an administrator's reset for the helpdesk when the app lacks the privileged role", async () => {
     const requestId = await approvedRequestOf(ctx, lynne, [isaiah, patti]);
     await execute(ctx);
