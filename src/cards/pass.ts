@@ -24,6 +24,8 @@ export interface PassCardView {
   /** When the pass stops working, as UTC text. */
   validUntil: string;
   securityInfoUrl: string | undefined;
+  /** A pass sent earlier for this request no longer works; this one replaces it. */
+  replacesEarlier?: boolean;
 }
 
 /**
@@ -45,7 +47,9 @@ export function renderPassCard(strings: Strings, view: PassCardView, pass: strin
   const data: PassCardData = {
     title: forSubject ? p.title : format(p.titleForAgent, values),
     reference: format(p.reference, values),
-    intro: forSubject ? p.intro : format(p.introForAgent, values),
+    intro: [forSubject ? p.intro : format(p.introForAgent, values), ...(view.replacesEarlier ? [p.replaces] : [])].join(
+      ' ',
+    ),
     pass: PASS_SLOT,
     validity: format(view.isUsableOnce ? p.validityOnce : p.validity, values),
     steps: (forSubject ? p.steps : p.stepsForAgent).map((text, index) => ({

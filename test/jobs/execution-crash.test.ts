@@ -18,23 +18,32 @@ import { FakeGraph, type GraphCall } from '../support/fake-graph.js';
 const tenant = loadDemoTenant();
 const alex = tenant.users.find((user) => user.persona === 'requester')!;
 const isaiah = tenant.users.find((user) => user.persona === 'helpdesk agent')!;
-const TSX = projectPath('node_modules', '.bin', 'tsx');
 const CHILD = projectPath('test', 'support', 'execution-child.ts');
 
 /** Stands in for the subject's chat: records every pass handed over. */
-async function startChat(): Promise<{ url: string; passes: Array<{ value: string }>; server: Server }> {
-  const passes: Array<{ value: string }> = [];
-  const server = createServer((req, res) => {
+interface Chat {
+  url: string;
+  passes: Array<{ value: string; replacesEarlier: boolean }>;
+  server: Server;
+  /** Called as a pass arrives, before the worker hears that it did. */
+  onPass: (() => void) | undefined;
+}
+
+async function startChat(): Promise<Chat> {
+  const chat: Chat = { url: '', passes: [], server: createServer(), onPass: undefined };
+  chat.server.on('request', (req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
     req.on('end', () => {
-      passes.push(JSON.parse(body) as { value: string });
+      chat.passes.push(JSON.parse(body) as Chat['passes'][number]);
+      chat.onPass?.();
       res.writeHead(200);
       res.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, passes, server };
+  await new Promise<void>((resolve) => chat.server.listen(0, '127.0.0.1', resolve));
+  chat.url = `http://127.0.0.1:${(chat.server.address() as AddressInfo).port}/`;
+  return chat;
 }
 
 /** An approved request for Alex's two methods, with its execution job, in a fresh SQLite file. */
@@ -85,25 +94,31 @@ async function approvedRequest(graph: FakeGraph): Promise<{ sqlitePath: string; 
 function runWorker(
   env: Record<string, string>,
   graph: FakeGraph,
-  killAt?: (call: GraphCall) => boolean,
+  killAt?: KillPoint,
+  chat?: Chat,
 ): Promise<{ killed: boolean }> {
-  const child: ChildProcess = spawn(TSX, [CHILD], {
+  // Node itself with tsx's loader, not the tsx command: that one runs Node as a child of its own,
+  // and a SIGKILL to it would leave the worker running.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
     const seen = graph.calls.length;
-    const watch = killAt
-      ? setInterval(() => {
-          if (graph.calls.slice(seen).some(killAt)) child.kill('SIGKILL');
-        }, 2)
-      : undefined;
+    if (killAt === 'passDelivered' && chat) chat.onPass = () => child.kill('SIGKILL');
+    const watch =
+      typeof killAt === 'function'
+        ? setInterval(() => {
+            if (graph.calls.slice(seen).some(killAt)) child.kill('SIGKILL');
+          }, 2)
+        : undefined;
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       clearInterval(watch);
+      if (chat) chat.onPass = undefined;
       if (signal === 'SIGKILL') resolve({ killed: true });
       else if (code === 0) resolve({ killed: false });
       else reject(new Error(`the worker exited with ${code}: ${output}`));
@@ -111,24 +126,30 @@ function runWorker(
   });
 }
 
+/** When to kill the worker: as it makes a Graph call that matches, or once a pass has reached the chat. */
+type KillPoint = ((call: GraphCall) => boolean) | 'passDelivered';
+
 const isWrite = (pattern: RegExp) => (call: GraphCall) => call.method !== 'GET' && pattern.test(call.path);
 
 describe('an execution killed between steps (SIGKILL, real worker processes, fake Graph)', () => {
-  let chat: Awaited<ReturnType<typeof startChat>>;
+  let chat: Chat;
   beforeAll(async () => {
     chat = await startChat();
   });
   afterAll(() => new Promise<void>((resolve) => chat.server.close(() => resolve())));
 
-  const killPoints: Array<[string, (call: GraphCall) => boolean]> = [
-    ['while deleting the first method', isWrite(/\/authentication\/\w+Methods\/[^/]+$/)],
-    ['while revoking sessions', isWrite(/\/revokeSignInSessions$/)],
-    ['while creating the pass', isWrite(/\/temporaryAccessPassMethods$/)],
+  // Each with how many passes reach the chat: after a crash past delivery, a new pass replaces the
+  // one already sent (Graph keeps one per person), and its message says so.
+  const killPoints: Array<[string, KillPoint, number]> = [
+    ['while deleting the first method', isWrite(/\/authentication\/\w+Methods\/[^/]+$/), 1],
+    ['while revoking sessions', isWrite(/\/revokeSignInSessions$/), 1],
+    ['while creating the pass', isWrite(/\/temporaryAccessPassMethods$/), 1],
+    ['just after the pass reached the chat', 'passDelivered', 2],
   ];
 
   it.each(killPoints)(
-    'resumes after a kill %s and resets once, delivering one working pass',
-    async (_moment, killAt) => {
+    'resumes after a kill %s: one reset, and the pass that reached the chat last is the one that works',
+    async (_moment, killAt, passesSent) => {
       // Every answer takes a moment, so the kill lands after Graph acted and before the worker heard.
       const graph = await new FakeGraph({ latencyMs: 150 }).start();
       try {
@@ -145,7 +166,7 @@ describe('an execution killed between steps (SIGKILL, real worker processes, fak
         };
         const delivered = chat.passes.length;
 
-        expect(await runWorker(env, graph, killAt)).toEqual({ killed: true });
+        expect(await runWorker(env, graph, killAt, chat)).toEqual({ killed: true });
         // The dead worker's lease runs out; the next one takes the job over.
         await new Promise((resolve) => setTimeout(resolve, 600));
         expect(await runWorker(env, graph)).toEqual({ killed: false });
@@ -165,10 +186,13 @@ describe('an execution killed between steps (SIGKILL, real worker processes, fak
         expect(graph.revocations.filter((revocation) => revocation.userId === alex.id).length).toBeGreaterThanOrEqual(
           1,
         );
-        // One pass reached the chat, and it is the one Graph holds now: an undelivered earlier one was replaced.
+        // The last pass that reached the chat is the one Graph holds now; an earlier one was replaced, and said so.
         const handed = chat.passes.slice(delivered);
-        expect(handed).toHaveLength(1);
-        expect(graph.passes.filter((pass) => pass.userId === alex.id).at(-1)!.value).toBe(handed[0]!.value);
+        expect(handed).toHaveLength(passesSent);
+        expect(graph.passes.filter((pass) => pass.userId === alex.id).at(-1)!.value).toBe(handed.at(-1)!.value);
+        expect(handed.map((pass) => pass.replacesEarlier)).toEqual(
+          passesSent === 1 ? [expect.any(Boolean)] : [false, true],
+        );
       } finally {
         await graph.stop();
       }

@@ -21,11 +21,11 @@ const credential: TokenCredential = {
   getToken: async () => ({ token: 'child-token', expiresOnTimestamp: Date.now() + 3_600_000 }),
 };
 const courier: PassCourier = {
-  async deliver(request, pass, recipient) {
+  async deliver(request, pass, recipient, replacesEarlier) {
     const response = await fetch(COURIER_URL, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ requestId: request.id, to: recipient.kind, value: pass.value }),
+      body: JSON.stringify({ requestId: request.id, to: recipient.kind, value: pass.value, replacesEarlier }),
     });
     return response.ok;
   },

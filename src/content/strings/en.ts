@@ -241,6 +241,7 @@ export const en = {
       'Your old verification methods were removed and you were signed out everywhere. Use this pass to sign in once and set up a new method.',
     introForAgent:
       'Read this pass out to {subject} on the call where you checked who they are. Do not type it anywhere else.',
+    replaces: 'It replaces any pass sent earlier for this request, which no longer works.',
     validity: 'Works for {minutes} minutes, until {until}.',
     validityOnce: 'Works for one sign-in within {minutes} minutes, until {until}.',
     steps: [

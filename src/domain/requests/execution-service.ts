@@ -28,6 +28,8 @@ export interface PassCourier {
     request: ResetRequest,
     pass: CreatedTemporaryAccessPass,
     recipient: { kind: PassRecipient; userId: string },
+    /** An earlier pass for this request may have been sent before a crash; this one replaces it. */
+    replacesEarlier: boolean,
   ): Promise<boolean>;
 }
 
@@ -201,6 +203,9 @@ export class ExecutionService {
   private async issuePass(request: ResetRequest, progress: ExecutionProgress): Promise<void> {
     const { directory, courier, policy } = this.options;
     const recipients = this.recipientsOf(request);
+    // A pass made by an attempt that stopped before recording its delivery may have reached someone;
+    // the new one replaces it in Graph, and its message says so.
+    const replacesEarlier = progress.pass !== undefined;
     const pass = await directory.createTemporaryAccessPass(subjectOf(request), {
       lifetimeInMinutes: policy.passLifetimeMinutes,
       isUsableOnce: policy.passUsableOnce,
@@ -214,7 +219,7 @@ export class ExecutionService {
     let deliveredTo: PassRecipient | undefined;
     try {
       for (const recipient of recipients) {
-        if (await courier.deliver(request, pass, recipient)) {
+        if (await courier.deliver(request, pass, recipient, replacesEarlier)) {
           deliveredTo = recipient.kind;
           break;
         }

@@ -30,6 +30,7 @@ export class TeamsPassCourier implements PassCourier {
     request: ResetRequest,
     pass: CreatedTemporaryAccessPass,
     recipient: { kind: PassRecipient; userId: string },
+    replacesEarlier: boolean,
   ): Promise<boolean> {
     const { addresses, messenger, directory, logger, defaultLocale, securityInfoUrl } = this.options;
     const address = await addresses.find(`user:${recipient.userId}`);
@@ -50,6 +51,7 @@ export class TeamsPassCourier implements PassCourier {
         isUsableOnce: pass.isUsableOnce,
         validUntil: `${formatUtc(validUntil)} UTC`,
         securityInfoUrl,
+        replacesEarlier,
       },
       pass.value,
     );
