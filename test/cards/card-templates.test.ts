@@ -313,6 +313,10 @@ describe('the pass card', () => {
     expect(first.actions).toEqual([
       { type: 'Action.OpenUrl', title: 'Open security info', url: 'https://mysignins.microsoft.com/security-info' },
     ]);
+    expect(JSON.stringify(first)).not.toContain(strings.pass.replaces);
+    expect(JSON.stringify(renderPassCard(strings, { ...passView('subject'), replacesEarlier: true }, 'x'))).toContain(
+      strings.pass.replaces,
+    );
     const forAgent = JSON.stringify(renderPassCard(strings, passView('agent'), 'Pq7$wXy2'));
     expect(forAgent).toContain('Temporary Access Pass for Alex Wilber');
     expect(forAgent).toContain('Read this pass out to Alex Wilber');
