@@ -149,8 +149,9 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
   });
 
   it('checks once the passes have expired: back in, or reminded with the channel told', async () => {
-    // Alex (first test) set up a new Authenticator after the reset; Diego (second test) did not.
-    graph.user(alex.id)!.methods.push({
+    // Diego (second test) lost his only method and set up a new Authenticator after the reset. Alex (first
+    // test) still has the mobile number he did not apply for, but registered nothing new: that is no recovery.
+    graph.user(diego.id)!.methods.push({
       '@odata.type': '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod',
       id: 'a9f1c2d3-0000-4000-8000-00000000beef',
       displayName: 'Pixel 9',
@@ -158,28 +159,31 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
     });
     const alexRequest = storedRequest(ctx, stored(ctx).requests.find((r) => r.subject_id === alex.id)!.id);
     const diegoRequest = storedRequest(ctx, stored(ctx).requests.find((r) => r.subject_id === diego.id)!.id);
+    expect(
+      graph.user(alex.id)!.methods.some((method) => String(method['@odata.type']).includes('phoneAuthentication')),
+    ).toBe(true);
 
     await execute();
-    expect(eventsOf(ctx, alexRequest.id).some((event) => event.reason.startsWith('recovered'))).toBe(false);
+    expect(eventsOf(ctx, diegoRequest.id).some((event) => event.reason.startsWith('recovered'))).toBe(false);
 
     clock.advance(61 * 60_000);
     await execute();
 
-    expect(eventsOf(ctx, alexRequest.id).at(-1)!.reason).toBe('recovered: a new method is registered');
-    expect(eventsOf(ctx, diegoRequest.id).at(-1)!.reason).toBe('not recovered: no new method once the pass expired');
-    expect(textsIn(channelCard(ctx, alexRequest.reference))).toContain(en.review.execution.recovered);
-    expect(cardsInChat(ctx, diego).flatMap(textsIn)).toContain(
-      format(en.approval.notices.notRecovered, { reference: diegoRequest.reference }),
+    expect(eventsOf(ctx, diegoRequest.id).at(-1)!.reason).toBe('recovered: a new method is registered');
+    expect(eventsOf(ctx, alexRequest.id).at(-1)!.reason).toBe('not recovered: no new method once the pass expired');
+    expect(textsIn(channelCard(ctx, diegoRequest.reference))).toContain(en.review.execution.recovered);
+    expect(cardsInChat(ctx, alex).flatMap(textsIn)).toContain(
+      format(en.approval.notices.notRecovered, { reference: alexRequest.reference }),
     );
     const followUp = ctx.connector
       .channelPosts()
       .filter((post) =>
-        textsIn(post.card).includes(format(en.approval.notRecoveredTitle, { reference: diegoRequest.reference })),
+        textsIn(post.card).includes(format(en.approval.notRecoveredTitle, { reference: alexRequest.reference })),
       );
     expect(followUp).toHaveLength(1);
     // Checked once: nothing is due any more.
     await execute();
-    expect(eventsOf(ctx, diegoRequest.id).filter((event) => event.reason.startsWith('not recovered'))).toHaveLength(1);
+    expect(eventsOf(ctx, alexRequest.id).filter((event) => event.reason.startsWith('not recovered'))).toHaveLength(1);
   });
 
   it('deletes a default phone after the other methods, which Graph requires', async () => {

@@ -98,10 +98,11 @@ export class ExecutionService {
     try {
       step = 'read methods';
       if (!progress.plan) {
-        progress.plan = planDeletions(
-          request,
-          await this.options.directory.getAuthenticationMethods(subjectOf(request)),
-        );
+        const methods = await this.options.directory.getAuthenticationMethods(subjectOf(request));
+        progress.plan = planDeletions(request, methods);
+        // What the person keeps, so that the follow-up can tell a method registered later from these.
+        const planned = new Set(progress.plan.map((method) => method.id));
+        progress.kept = methods.filter((method) => !planned.has(method.id)).map((method) => method.id);
         await this.save(request, progress);
       }
       step = 'delete methods';
