@@ -162,6 +162,8 @@ export const migrations: readonly Migration[] = [
         updated_at      TEXT NOT NULL
       ) STRICT;
       CREATE INDEX execution_jobs_due ON execution_jobs (status, next_attempt_at);
+      -- The hourly cap counts the executions a tenant started in the last hour.
+      CREATE INDEX request_events_by_tenant_transition ON request_events (tenant_id, to_state, at);
     `,
   },
 ];
