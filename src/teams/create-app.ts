@@ -35,7 +35,6 @@ export function createTeamsApp(
     // Teams sends installationUpdate just before the conversationUpdate that greets; counting
     // it as contact would make the very first greeting say "welcome back".
     if (context.activity.type !== 'installationUpdate') state.user.firstSeenAt ??= now.toISOString();
-    state.conversation.turns = (state.conversation.turns ?? 0) + 1;
     const address = addressOf(context, now);
     if (address && savedAddresses.changed(address.key, { ...address, updatedAt: undefined })) {
       await deps.addresses.save(address);

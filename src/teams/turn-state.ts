@@ -8,8 +8,6 @@ import {
 
 /** What the bot remembers about one conversation. */
 export interface ConversationState extends DefaultConversationState {
-  /** Turns processed in this conversation (diagnostics; also proves no update is lost). */
-  turns?: number;
   /** The diagnosis in progress in this conversation, if any. */
   diagnosis?: ActiveDiagnosis;
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alex, personalMessage, teamInstall, tenant } from '../support/activities.js';
+import { alex, cardAction, personalMessage, teamInstall, tenant } from '../support/activities.js';
 import { startBot, tempSqlitePath } from '../support/bot-harness.js';
 import { FakeConnector } from '../support/fake-connector.js';
 
@@ -30,37 +30,57 @@ describe('conversation state', () => {
   it('survives a restart: the same file carries the conversation on', async () => {
     const sqlitePath = tempSqlitePath();
     const conversationId = 'a:restart-conversation';
+    const options = { serviceUrl: connector.serviceUrl, conversationId };
     const first = await startBot({ sqlitePath });
-    await first.post(personalMessage('hello', { serviceUrl: connector.serviceUrl, conversationId }));
-    expect(JSON.stringify(connector.sentCards().at(-1))).toContain('Hi Alex, I help you');
+    await first.post(personalMessage('I lost my phone', options));
+    const diagnosisId = storedConversation(sqlitePath, conversationId)?.diagnosis?.id as string;
+    expect(diagnosisId).toEqual(expect.any(String));
     await first.stop();
 
     connector.clear();
     const second = await startBot({ sqlitePath });
     try {
-      await second.post(personalMessage('hello again', { serviceUrl: connector.serviceUrl, conversationId }));
+      // The question asked before the restart is answered after it, and the diagnosis goes on.
+      const answer = await second.post(
+        cardAction('diagnosis.answer', options, { diagnosisId, node: 'q-other-method', choice: 'yes' }),
+      );
+      expect(answer.status).toBe(200);
+      expect(JSON.stringify(connector.sentCards().at(-1))).toContain('Did this fix it?');
+      await second.post(personalMessage('hello again', options));
       expect(JSON.stringify(connector.sentCards().at(-1))).toContain('Welcome back, Alex.');
-      expect(storedConversation(sqlitePath, conversationId)?.turns).toBe(2);
     } finally {
       await second.stop();
     }
   });
+
+  /** Diagnoses of the bot's file by how they ended, e.g. { open: 1, abandoned: 24 }. */
+  const diagnosisResults = (sqlitePath: string): Record<string, number> => {
+    const db = new Database(sqlitePath, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT result, COUNT(*) AS n FROM diagnoses GROUP BY result').all() as Array<{
+        result: string;
+        n: number;
+      }>;
+      return Object.fromEntries(rows.map((row) => [row.result, row.n]));
+    } finally {
+      db.close();
+    }
+  };
 
   it('answers every message of a burst in one conversation, without errors or lost updates', async () => {
     const bot = await startBot();
     try {
       connector.clear();
       const conversationId = 'a:burst-conversation';
-      const burst = Array.from({ length: 25 }, (_, i) =>
-        bot.post(
-          personalMessage(i % 2 === 0 ? 'hello' : 'hi there', { serviceUrl: connector.serviceUrl, conversationId }),
-        ),
+      // Each message starts a diagnosis and abandons the one before: only if every turn saw the state the
+      // previous one left does exactly one stay open.
+      const burst = Array.from({ length: 25 }, () =>
+        bot.post(personalMessage('I lost my phone', { serviceUrl: connector.serviceUrl, conversationId })),
       );
       const responses = await Promise.all(burst);
       expect(responses.map((response) => response.status)).toEqual(Array(25).fill(200));
-      const titles = connector.sentCards().map((card) => card.body[0].text);
-      expect(titles).toEqual(Array(25).fill('Sign-in Help'));
-      expect(storedConversation(bot.sqlitePath, conversationId)?.turns).toBe(25);
+      expect(connector.sentCards()).toHaveLength(25);
+      expect(diagnosisResults(bot.sqlitePath)).toEqual({ open: 1, abandoned: 24 });
       expect(bot.logs.entries().filter((entry) => entry.level === 'error')).toEqual([]);
     } finally {
       await bot.stop();
@@ -72,18 +92,15 @@ describe('conversation state', () => {
     try {
       const sends = ['a:one', 'a:two', 'a:three'].flatMap((conversationId) =>
         Array.from({ length: 5 }, () =>
-          bot.post(personalMessage('hi', { serviceUrl: connector.serviceUrl, conversationId })),
+          bot.post(personalMessage('I lost my phone', { serviceUrl: connector.serviceUrl, conversationId })),
         ),
       );
       await Promise.all(sends);
-      for (const conversationId of ['a:one', 'a:two', 'a:three']) {
-        expect(storedConversation(bot.sqlitePath, conversationId)?.turns).toBe(5);
-      }
+      expect(diagnosisResults(bot.sqlitePath)).toEqual({ open: 3, abandoned: 12 });
     } finally {
       await bot.stop();
     }
   });
-
   it('remembers where to reach a person and a team channel for later notices', async () => {
     const bot = await startBot();
     try {
