@@ -54,7 +54,7 @@ export function readCardTemplate(name: CardName): unknown {
  * than the rest of a turn; the same card (a welcome, a help card, a request's card for its clicker and for the
  * channel) is asked for again and again. Cached cards are frozen and shared: build a new object to change one.
  */
-const expanded = new Map<string, AdaptiveCard>();
+const expanded = new Map<string, { card: AdaptiveCard; json?: string }>();
 const EXPANDED_CAPACITY = 500;
 
 /**
@@ -67,18 +67,19 @@ const EXPANDED_CAPACITY = 500;
  */
 export function renderCard(name: CardName, data: object, fill: Readonly<Record<string, string>> = {}): AdaptiveCard {
   const key = `${name}\u0000${JSON.stringify(data)}`;
-  let card = expanded.get(key);
-  if (card === undefined) {
-    card = deepFreeze(expand(name, data));
+  let entry = expanded.get(key);
+  if (entry === undefined) {
+    entry = { card: deepFreeze(expand(name, data)) };
     if (expanded.size >= EXPANDED_CAPACITY) expanded.delete(expanded.keys().next().value!);
   } else {
     expanded.delete(key);
   }
-  expanded.set(key, card);
+  expanded.set(key, entry);
   const fills = Object.entries(fill);
-  if (fills.length === 0) return card;
-  let json = JSON.stringify(card);
-  // Each value goes in as JSON string content, escaped.
+  if (fills.length === 0) return entry.card;
+  // The shared card as text, kept with it: each copy then costs a replace and a parse.
+  entry.json ??= JSON.stringify(entry.card);
+  let json = entry.json;
   for (const [standIn, value] of fills) {
     const escaped = JSON.stringify(value).slice(1, -1);
     // A function, so that `$&` or `$'` in the value is taken literally.

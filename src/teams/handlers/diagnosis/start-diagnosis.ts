@@ -18,9 +18,12 @@ export async function startDiagnosis(
   const subject = subjectOf(context, deps);
   if (!subject) return;
   const previous = state.conversation.diagnosis;
-  if (previous) await deps.diagnosis.abandon(subject, previous);
   const known = intentId !== undefined && deps.knowledge.intents.some((intent) => intent.id === intentId);
-  const turn = await deps.diagnosis.start(subject, entry, known ? intentId : undefined);
+  // The one left unfinished is recorded as abandoned while the new one starts: their records share a commit.
+  const [, turn] = await Promise.all([
+    previous && deps.diagnosis.abandon(subject, previous),
+    deps.diagnosis.start(subject, entry, known ? intentId : undefined),
+  ]);
   state.conversation.diagnosis = turn.diagnosis;
   await context.sendActivity(cardMessage(await cardForTurn(context, deps, subject, turn, turn.diagnosis)));
 }
