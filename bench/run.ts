@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,11 +7,11 @@ import { loadConfig } from '../src/config/load-config.js';
 import { createBotService } from '../src/create-bot-service.js';
 import { loadDemoTenant, type DemoTenant } from '../src/directory/demo-tenant.js';
 import { SimulatedDirectory } from '../src/directory/simulated-directory.js';
-import { emptyReview } from '../src/domain/requests/request.js';
 import { systemClock } from '../src/domain/system-clock.js';
 import { createLogger } from '../src/logging/create-logger.js';
 import { SqliteApprovalChannelRepository } from '../src/store/sqlite/sqlite-approval-channel-repository.js';
 import { SqliteRequestRepository } from '../src/store/sqlite/sqlite-request-repository.js';
+import { seedRequest } from '../test/support/seed-requests.js';
 import { startEchoBot } from './echo-bot.js';
 import type { Approvable, LoadMessage, LoadPlan, Result } from './load.js';
 
@@ -73,38 +72,7 @@ async function seedApprovable(connectorUrl: string): Promise<Approvable> {
   const approvable: Approvable = [];
   for (const subject of subjects) {
     const now = new Date();
-    const id = randomUUID();
-    const event = { requestId: id, tenantId: demo.tenant.id, actor: subject.id, at: now };
-    const created = await repository.create(
-      {
-        id,
-        tenantId: demo.tenant.id,
-        filerId: subject.id,
-        application: {
-          subjectId: subject.id,
-          reason: 'lostPhone',
-          lostMethodIds: [],
-          verification: 'videoCall',
-          contact: '+65 8123 0000',
-          note: 'Lost my phone on the way to work.',
-          diagnosisId: undefined,
-        },
-        state: 'submitted',
-        review: emptyReview(),
-        createdAt: now,
-        updatedAt: now,
-      },
-      { ...event, from: null, to: 'submitted', reason: 'application filed' },
-      { dailyCap: 10, since: new Date(now.getTime() - 86_400_000) },
-    );
-    if (created.kind !== 'created') throw new Error(`could not seed a request: ${created.kind}`);
-    const routed = await repository.compareAndSet(id, 1, 'pending_review', now, {
-      ...event,
-      from: 'submitted',
-      to: 'pending_review',
-      reason: 'sent to the helpdesk',
-    });
-    if (!routed) throw new Error('could not route a seeded request');
+    const id = await seedRequest(repository, { tenantId: demo.tenant.id, subjectId: subject.id, now });
     const channelId = demo.team.approvalChannel.id;
     await channels.savePost({
       requestId: id,

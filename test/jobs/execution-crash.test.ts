@@ -1,12 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoTenant } from '../../src/directory/demo-tenant.js';
-import { emptyReview } from '../../src/domain/requests/request.js';
 import { createLogger } from '../../src/logging/create-logger.js';
 import { projectPath } from '../../src/project-root.js';
 import { closeDatabase } from '../../src/store/sqlite/group-commit.js';
@@ -14,6 +12,7 @@ import { openDatabase } from '../../src/store/sqlite/open-database.js';
 import { SqliteRequestRepository } from '../../src/store/sqlite/sqlite-request-repository.js';
 import { tempSqlitePath } from '../support/bot-harness.js';
 import { FakeGraph, type GraphCall } from '../support/fake-graph.js';
+import { seedRequest } from '../support/seed-requests.js';
 
 const tenant = loadDemoTenant();
 const alex = tenant.users.find((user) => user.persona === 'requester')!;
@@ -55,37 +54,12 @@ async function approvedRequest(graph: FakeGraph): Promise<{ sqlitePath: string; 
     .user(alex.id)!
     .methods.filter((method) => !String(method['@odata.type']).includes('password'))
     .map((method) => String(method.id));
-  const id = randomUUID();
-  const now = new Date();
-  const event = { requestId: id, tenantId: tenant.tenant.id, actor: alex.id, at: now, reason: 'test' };
-  await repository.create(
-    {
-      id,
-      tenantId: tenant.tenant.id,
-      filerId: alex.id,
-      application: {
-        subjectId: alex.id,
-        reason: 'lostPhone',
-        lostMethodIds: lost,
-        verification: 'videoCall',
-        contact: '+65 8123 0000',
-        note: '',
-        diagnosisId: undefined,
-      },
-      state: 'submitted',
-      review: emptyReview(),
-      createdAt: now,
-      updatedAt: now,
-    },
-    { ...event, from: null, to: 'submitted' },
-    { dailyCap: 10, since: new Date(0) },
-  );
-  await repository.compareAndSet(id, 1, 'pending_review', now, { ...event, from: 'submitted', to: 'pending_review' });
-  const review = {
-    ...emptyReview(),
-    approvals: [{ agentId: isaiah.id, verification: 'videoCall' as const, note: '', at: now }],
-  };
-  await repository.compareAndSet(id, 2, 'approved', now, { ...event, from: 'pending_review', to: 'approved' }, review);
+  const id = await seedRequest(repository, {
+    tenantId: tenant.tenant.id,
+    subjectId: alex.id,
+    lostMethodIds: lost,
+    approverId: isaiah.id,
+  });
   closeDatabase(db);
   return { sqlitePath, requestId: id, lost };
 }

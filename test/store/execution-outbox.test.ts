@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadDemoTenant } from '../../src/directory/demo-tenant.js';
 import { SimulatedDirectory } from '../../src/directory/simulated-directory.js';
 import { ExecutionService, type PassCourier } from '../../src/domain/requests/execution-service.js';
-import { emptyReview, type ResetRequest } from '../../src/domain/requests/request.js';
+import type { ResetRequest } from '../../src/domain/requests/request.js';
 import type { RequestNews } from '../../src/domain/requests/review-service.js';
 import { createLogger } from '../../src/logging/create-logger.js';
 import { closeDatabase } from '../../src/store/sqlite/group-commit.js';
@@ -11,6 +10,7 @@ import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/open-d
 import { SqliteExecutionJobRepository } from '../../src/store/sqlite/sqlite-execution-job-repository.js';
 import { SqliteRequestRepository } from '../../src/store/sqlite/sqlite-request-repository.js';
 import { tempSqlitePath } from '../support/bot-harness.js';
+import { seedRequest } from '../support/seed-requests.js';
 
 const tenant = loadDemoTenant();
 const alex = tenant.users.find((user) => user.persona === 'requester')!;
@@ -62,48 +62,9 @@ describe('the execution outbox on one SQLite file', () => {
     });
   }
 
-  /** A request for `subjectId`, filed and approved, as the review would leave it. */
-  async function approved(repository: SqliteRequestRepository, subjectId: string, lostMethodIds: string[]) {
-    const id = randomUUID();
-    const now = new Date();
-    const event = { requestId: id, tenantId: tenant.tenant.id, actor: subjectId, at: now, reason: 'test' };
-    await repository.create(
-      {
-        id,
-        tenantId: tenant.tenant.id,
-        filerId: subjectId,
-        application: {
-          subjectId,
-          reason: 'lostPhone',
-          lostMethodIds,
-          verification: 'videoCall',
-          contact: '+65 8123 0000',
-          note: '',
-          diagnosisId: undefined,
-        },
-        state: 'submitted',
-        review: emptyReview(),
-        createdAt: now,
-        updatedAt: now,
-      },
-      { ...event, from: null, to: 'submitted' },
-      { dailyCap: 10, since: new Date(0) },
-    );
-    await repository.compareAndSet(id, 1, 'pending_review', now, { ...event, from: 'submitted', to: 'pending_review' });
-    const review = {
-      ...emptyReview(),
-      approvals: [{ agentId: isaiah.id, verification: 'videoCall' as const, note: '', at: now }],
-    };
-    await repository.compareAndSet(
-      id,
-      2,
-      'approved',
-      now,
-      { ...event, actor: isaiah.id, from: 'pending_review', to: 'approved' },
-      review,
-    );
-    return id;
-  }
+  /** A request for `subjectId`, filed and approved by Isaiah, as the review would leave it. */
+  const approved = (repository: SqliteRequestRepository, subjectId: string, lostMethodIds: string[]) =>
+    seedRequest(repository, { tenantId: tenant.tenant.id, subjectId, lostMethodIds, approverId: isaiah.id });
 
   it('writes the job in the same transaction as the approval', async () => {
     const directory = new SimulatedDirectory(tenant, { now: () => new Date() });
