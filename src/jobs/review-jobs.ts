@@ -2,6 +2,7 @@ import type { Logger } from '../logging/create-logger.js';
 import type { ApprovalChannelRepository } from '../domain/requests/ports.js';
 import { OPEN_STATES } from '../domain/requests/request.js';
 import type { ReviewService } from '../domain/requests/review-service.js';
+import { Periodic } from './periodic.js';
 
 /** Posts a tenant's requests that have no card in its approval channel yet. */
 export interface BacklogPoster {
@@ -21,31 +22,12 @@ export interface ReviewJobsOptions {
  * still waiting for a channel (one that was down, or set while the bot was busy). Every change
  * is a compare-and-set, so two instances running it at once expire each request once.
  */
-export class ReviewJobs {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-
-  constructor(private readonly options: ReviewJobsOptions) {}
-
-  start(): void {
-    this.timer ??= setInterval(() => void this.runOnce(), this.options.intervalMs);
-    this.timer.unref();
+export class ReviewJobs extends Periodic {
+  constructor(private readonly options: ReviewJobsOptions) {
+    super(options.intervalMs);
   }
 
-  /** Stops the timer and waits for a run in progress. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  /** One pass; overlapping calls share the pass in progress. */
-  runOnce(): Promise<void> {
-    this.running ??= this.pass().finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private async pass(): Promise<void> {
+  protected async pass(): Promise<void> {
     const { review, channels, backlog, logger } = this.options;
     try {
       const expired = await review.expireStale();
