@@ -1,51 +1,26 @@
-import { existsSync, readFileSync } from 'node:fs';
 import type { TokenCredential } from '@azure/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { format, stringsFor } from '../../src/content/strings/index.js';
 import { GraphDirectory } from '../../src/directory/graph-directory.js';
-import type { Clock } from '../../src/domain/ports.js';
-import { tenant, type Sender } from '../support/activities.js';
+import { tenant } from '../support/activities.js';
 import {
-  Verbs,
   cardsInChat,
   channelCard,
   eventsOf,
-  inChannel,
-  inChat,
   people,
   stored,
   storedRequest,
   textsIn,
 } from '../support/approval-driver.js';
+import { MovableClock, approvedRequestOf, databaseBytes, execute } from '../support/execution-driver.js';
 import { FakeGraph } from '../support/fake-graph.js';
-import { useBot, type BotUnderTest } from '../support/use-bot.js';
+import { useBot } from '../support/use-bot.js';
 
 const en = stringsFor('en');
-const { alex, diego, isaiah } = people;
-const verified = { verification: 'videoCall', verificationNote: 'Photo ID matched on a video call' };
+const { alex, diego } = people;
 const credential: TokenCredential = {
   getToken: async () => ({ token: 'graph-test-token', expiresOnTimestamp: Date.now() + 3_600_000 }),
 };
-
-/** A clock the test moves, so back-off delays pass without waiting. */
-class MovableClock implements Clock {
-  private offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-  advance(ms: number): void {
-    this.offsetMs += ms;
-  }
-}
-
-/** Every byte the bot wrote to its SQLite files, as text. */
-function databaseBytes(ctx: BotUnderTest): string {
-  return ['', '-wal', '-shm']
-    .map((suffix) => `${ctx.bot.sqlitePath}${suffix}`)
-    .filter((path) => existsSync(path))
-    .map((path) => readFileSync(path).toString('latin1'))
-    .join('\n');
-}
 
 describe('carrying out an approved reset through Microsoft Graph (fake Graph over HTTPS)', () => {
   const graph = new FakeGraph();
@@ -63,20 +38,6 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
     },
   }));
 
-  /** `person` applies for their first listed method (or all) and Isaiah approves; the request id. */
-  async function approvedRequestOf(person: Sender, allMethods = false): Promise<string> {
-    const { requestId } = await inChat(ctx, person).applyWith({ allMethods });
-    const reference = storedRequest(ctx, requestId).reference as string;
-    await inChannel(ctx, isaiah).press(channelCard(ctx, reference), Verbs.reviewApprove, verified);
-    expect(storedRequest(ctx, requestId).state).toBe('approved');
-    return requestId;
-  }
-
-  const execute = async () => {
-    await ctx.bot.service.runExecution();
-    await ctx.bot.service.settle();
-  };
-
   /** The Graph writes made for one user, in order, as `METHOD path`. */
   const writesFor = (userId: string) =>
     graph.calls
@@ -85,7 +46,7 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
       .map((call) => `${call.method} ${decodeURIComponent(call.path).replace(`/users/${userId}`, '/users/{id}')}`);
 
   it('makes exactly the Graph calls of a reset, in order, and the pass reaches only the subject', async () => {
-    const requestId = await approvedRequestOf(alex);
+    const requestId = await approvedRequestOf(ctx, alex);
     const lost = JSON.parse(storedRequest(ctx, requestId).application).lostMethodIds as string[];
     const kindOf = (id: string) => graph.user(alex.id)!.methods.find((method) => method.id === id)!;
     const lostPaths = lost.map((id) => {
@@ -96,7 +57,7 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
     });
     graph.clearCalls();
 
-    await execute();
+    await execute(ctx);
 
     expect(storedRequest(ctx, requestId).state).toBe('completed');
     expect(writesFor(alex.id)).toEqual([
@@ -118,14 +79,14 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
   });
 
   it('waits out throttling, continues where it stopped, and never deletes twice', async () => {
-    const requestId = await approvedRequestOf(diego);
+    const requestId = await approvedRequestOf(ctx, diego);
     graph.clearCalls();
     graph.failNext(
       { method: 'POST', path: /revokeSignInSessions$/ },
       { status: 429, code: 'TooManyRequests', message: 'Too many requests', retryAfterSeconds: 120 },
     );
 
-    await execute();
+    await execute(ctx);
     expect(storedRequest(ctx, requestId).state).toBe('executing');
     const attempt = eventsOf(ctx, requestId).find((event) => event.reason.includes('retrying'))!;
     expect(attempt.reason).toContain('revoke sessions');
@@ -133,11 +94,11 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
 
     // Still inside Retry-After: nothing is tried.
     clock.advance(60_000);
-    await execute();
+    await execute(ctx);
     expect(writesFor(diego.id).filter((write) => write.includes('revokeSignInSessions'))).toHaveLength(1);
 
     clock.advance(90_000);
-    await execute();
+    await execute(ctx);
     expect(storedRequest(ctx, requestId).state).toBe('completed');
     const writes = writesFor(diego.id);
     expect(writes.filter((write) => write.startsWith('DELETE'))).toHaveLength(1);
@@ -163,11 +124,11 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
       graph.user(alex.id)!.methods.some((method) => String(method['@odata.type']).includes('phoneAuthentication')),
     ).toBe(true);
 
-    await execute();
+    await execute(ctx);
     expect(eventsOf(ctx, diegoRequest.id).some((event) => event.reason.startsWith('recovered'))).toBe(false);
 
     clock.advance(61 * 60_000);
-    await execute();
+    await execute(ctx);
 
     expect(eventsOf(ctx, diegoRequest.id).at(-1)!.reason).toBe('recovered: a new method is registered');
     expect(eventsOf(ctx, alexRequest.id).at(-1)!.reason).toBe('not recovered: no new method once the pass expired');
@@ -182,7 +143,7 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
       );
     expect(followUp).toHaveLength(1);
     // Checked once: nothing is due any more.
-    await execute();
+    await execute(ctx);
     expect(eventsOf(ctx, alexRequest.id).filter((event) => event.reason.startsWith('not recovered'))).toHaveLength(1);
   });
 
@@ -190,10 +151,10 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
     const { megan } = people;
     // Megan's mobile number is her default method here.
     graph.user(megan.id)!.preferredMethod = 'sms';
-    const requestId = await approvedRequestOf(megan, true);
+    const requestId = await approvedRequestOf(ctx, megan, { allMethods: true });
     graph.clearCalls();
 
-    await execute();
+    await execute(ctx);
 
     expect(storedRequest(ctx, requestId).state).toBe('completed');
     const deletes = writesFor(megan.id).filter((write) => write.startsWith('DELETE'));

@@ -1,9 +1,7 @@
-import { readFileSync, existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { format, stringsFor } from '../../src/content/strings/index.js';
 import { ServiceUnavailableError } from '../../src/directory/directory-errors.js';
 import { SimulatedDirectory, type DirectoryOperation } from '../../src/directory/simulated-directory.js';
-import type { Clock } from '../../src/domain/ports.js';
 import { tenant, type Sender } from '../support/activities.js';
 import {
   Verbs,
@@ -17,48 +15,11 @@ import {
   storedRequest,
   textsIn,
 } from '../support/approval-driver.js';
+import { MovableClock, approvedRequestOf, databaseBytes, execute } from '../support/execution-driver.js';
 import { useBot, type BotUnderTest } from '../support/use-bot.js';
 
 const en = stringsFor('en');
 const { alex, isaiah, diego, lynne, patti } = people;
-const verified = { verification: 'videoCall', verificationNote: 'Photo ID matched on a video call' };
-
-/** A clock the test moves, so retry delays pass without waiting. */
-class MovableClock implements Clock {
-  private offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-  advance(ms: number): void {
-    this.offsetMs += ms;
-  }
-}
-
-/** `person` applies, and Isaiah approves in the channel; the request id. */
-async function approvedRequestOf(ctx: BotUnderTest, person: Sender, approvers: Sender[] = [isaiah]): Promise<string> {
-  const { requestId } = await inChat(ctx, person).applyWith();
-  const reference = storedRequest(ctx, requestId).reference as string;
-  for (const approver of approvers) {
-    await inChannel(ctx, approver).press(channelCard(ctx, reference), Verbs.reviewApprove, verified);
-  }
-  expect(storedRequest(ctx, requestId).state).toBe('approved');
-  return requestId;
-}
-
-/** Runs the execution worker once and waits for the notices it set off. */
-async function execute(ctx: BotUnderTest): Promise<void> {
-  await ctx.bot.service.runExecution();
-  await ctx.bot.service.settle();
-}
-
-/** Every byte the bot wrote to its SQLite files, as text. */
-function databaseBytes(ctx: BotUnderTest): string {
-  return ['', '-wal', '-shm']
-    .map((suffix) => `${ctx.bot.sqlitePath}${suffix}`)
-    .filter((path) => existsSync(path))
-    .map((path) => readFileSync(path).toString('latin1'))
-    .join('\n');
-}
 
 const passCards = (ctx: BotUnderTest, person: Sender) =>
   cardsInChat(ctx, person).filter(
@@ -162,7 +123,7 @@ describe('carrying out an approved reset (over HTTP, simulated directory)', () =
   });
 
   it("leaves an administrator's reset for the helpdesk when the app lacks the privileged role", async () => {
-    const requestId = await approvedRequestOf(ctx, lynne, [isaiah, patti]);
+    const requestId = await approvedRequestOf(ctx, lynne, { approvers: [isaiah, patti] });
     await execute(ctx);
 
     const request = storedRequest(ctx, requestId);
