@@ -235,14 +235,16 @@ export class RequestPublisher implements RequestNotifier {
       days: String(this.options.expiryDays),
     });
     const n = (strings: Strings) => strings.approval.notices;
-    const toRequester = (key: keyof Strings['approval']['notices']) =>
+    /** One of the request's notices, in the person's own language. */
+    const tell = (userId: string, key: keyof Strings['approval']['notices']) =>
       send(
-        requester,
+        userId,
         notice(
           (s) => format(s.approval.noticeTitle, { reference: request.reference }),
           async (s) => format(n(s)[key], await values()),
         ),
       );
+    const toRequester = (key: keyof Strings['approval']['notices']) => tell(requester, key);
     const toManager = async () => {
       if (!managerId || managerId === requester) return;
       await send(
@@ -297,14 +299,7 @@ export class RequestPublisher implements RequestNotifier {
       case 'recovered':
         return;
       case 'notRecovered': {
-        const subject = request.application.subjectId;
-        await send(
-          subject,
-          notice(
-            (s) => format(s.approval.noticeTitle, { reference: request.reference }),
-            async (s) => format(n(s).notRecovered, await values()),
-          ),
-        );
+        await tell(request.application.subjectId, 'notRecovered');
         return this.tellChannel(request.tenantId, async (strings) =>
           renderNoticeCard({
             title: format(strings.approval.notRecoveredTitle, { reference: request.reference }),
@@ -318,15 +313,7 @@ export class RequestPublisher implements RequestNotifier {
         await toRequester(key);
         // A reset filed by someone else: the person it changed hears of it too, and how to object.
         const subject = request.application.subjectId;
-        if (subject !== requester) {
-          await send(
-            subject,
-            notice(
-              (s) => format(s.approval.noticeTitle, { reference: request.reference }),
-              async (s) => format(n(s)[key], await values()),
-            ),
-          );
-        }
+        if (subject !== requester) await tell(subject, key);
         return toManager();
       }
       case 'failed':
