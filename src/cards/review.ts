@@ -54,8 +54,6 @@ export interface ReviewCardView {
           { step: string; status: number | undefined; code: string; graphRequestId: string | undefined } | undefined;
       }
     | undefined;
-  /** A line for the person who clicked (a refusal or what just happened); undefined on the shared view. */
-  notice: { text: string; tone: 'default' | 'warning' } | undefined;
 }
 
 /** A button that opens a small form: one text input or more, and a button that sends it. */
@@ -270,11 +268,21 @@ export function renderReviewCard(strings: Strings, view: ReviewCardView): Adapti
         }
       : null,
   };
-  // The card everyone sees is expanded once per version of the request; the clicker's copy adds the notice on top.
-  const card = renderCard('review', data);
-  return view.notice
-    ? withBanner(card, { text: view.notice.text, color: view.notice.tone === 'warning' ? 'Warning' : 'Default' })
-    : card;
+  return renderCard('review', data);
+}
+
+/** What just happened to the agent who clicked, or why their click was refused. */
+export interface ReviewNotice {
+  text: string;
+  tone: 'default' | 'warning';
+}
+
+/**
+ * The card for the agent who clicked: the card everyone sees (expanded once per version of the
+ * request) with the notice on top.
+ */
+export function withNotice(card: AdaptiveCard, notice: ReviewNotice): AdaptiveCard {
+  return withBanner(card, { text: notice.text, color: notice.tone === 'warning' ? 'Warning' : 'Default' });
 }
 
 /** What the manager is asked to confirm about one request of their direct report. */

@@ -10,14 +10,19 @@ import {
 import { renderNoticeCard } from '../../src/cards/notice.js';
 import { renderPassCard, type PassCardView } from '../../src/cards/pass.js';
 import { CARD_NAMES, readCardTemplate, type AdaptiveCard } from '../../src/cards/render-card.js';
-import { renderInfoRequestCard, renderManagerConfirmationCard, renderReviewCard } from '../../src/cards/review.js';
+import {
+  renderInfoRequestCard,
+  renderManagerConfirmationCard,
+  renderReviewCard,
+  withNotice,
+} from '../../src/cards/review.js';
 import { renderWelcomeCard } from '../../src/cards/welcome.js';
 import { stringsFor } from '../../src/content/strings/index.js';
 import type { ActiveDiagnosis } from '../../src/domain/diagnosis/diagnosis-service.js';
 import type { OutcomeNode, QuestionNode } from '../../src/domain/diagnosis/knowledge.js';
 import { LOCALES } from '../../src/domain/locale.js';
 import { emptyReview } from '../../src/domain/requests/request.js';
-import { fullReviewView, infoView, managerView, minimalReviewView } from '../support/review-views.js';
+import { clickerNotice, fullReviewView, infoView, managerView, minimalReviewView } from '../support/review-views.js';
 
 const question = {
   kind: 'question',
@@ -197,7 +202,10 @@ function allRenderedCards(): Array<[string, AdaptiveCard]> {
       ],
       [`review, nothing optional (${locale})`, renderReviewCard(strings, minimalReviewView())],
       [`review, just submitted (${locale})`, renderReviewCard(strings, minimalReviewView({ state: 'submitted' }))],
-      [`review, everything present (${locale})`, renderReviewCard(strings, fullReviewView())],
+      [
+        `review, everything present (${locale})`,
+        withNotice(renderReviewCard(strings, fullReviewView()), clickerNotice),
+      ],
       [
         `review, second approval outstanding (${locale})`,
         renderReviewCard(
@@ -284,7 +292,7 @@ describe('card templates', () => {
 
   it.each(LOCALES)('matches the review card snapshots with nothing optional and with everything (%s)', (locale) => {
     expect(renderReviewCard(stringsFor(locale), minimalReviewView())).toMatchSnapshot();
-    expect(renderReviewCard(stringsFor(locale), fullReviewView())).toMatchSnapshot();
+    expect(withNotice(renderReviewCard(stringsFor(locale), fullReviewView()), clickerNotice)).toMatchSnapshot();
   });
 
   it.each(LOCALES)('matches the manager confirmation card snapshots, asking and answered (%s)', (locale) => {

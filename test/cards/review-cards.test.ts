@@ -4,6 +4,7 @@ import {
   renderInfoRequestCard,
   renderManagerConfirmationCard,
   renderReviewCard,
+  withNotice,
   type RiskSignal,
 } from '../../src/cards/review.js';
 import { Verbs } from '../../src/cards/verbs.js';
@@ -305,19 +306,22 @@ describe('review card', () => {
   });
 
   it('shows a notice first, in warning colour for a warning, and nothing when there is none', () => {
-    const warning = renderReviewCard(en, minimalReviewView({ notice: { text: 'Already claimed.', tone: 'warning' } }));
+    const warning = withNotice(renderReviewCard(en, minimalReviewView()), {
+      text: 'Already claimed.',
+      tone: 'warning',
+    });
     expect(warning.body[0]).toEqual({
       type: 'RichTextBlock',
       inlines: [{ type: 'TextRun', text: 'Already claimed.', weight: 'Bolder', color: 'Warning' }],
     });
-    const plain = renderReviewCard(en, minimalReviewView({ notice: { text: 'Claimed.', tone: 'default' } }));
+    const plain = withNotice(renderReviewCard(en, minimalReviewView()), { text: 'Claimed.', tone: 'default' });
     expect((plain.body[0] as any).inlines[0].color).toBe('Default');
     expect((renderReviewCard(en, minimalReviewView()).body[0] as any).text).toBe('Reset request SIH-000123');
   });
 
   it("puts the clicker's notice on a copy: the card everyone sees is one shared, frozen expansion", () => {
     const shared = renderReviewCard(en, minimalReviewView());
-    const clickers = renderReviewCard(en, minimalReviewView({ notice: { text: 'Approved.', tone: 'default' } }));
+    const clickers = withNotice(renderReviewCard(en, minimalReviewView()), { text: 'Approved.', tone: 'default' });
 
     expect(renderReviewCard(en, minimalReviewView())).toBe(shared);
     expect(clickers.body.slice(1)).toEqual(shared.body);

@@ -1,4 +1,4 @@
-import type { InfoRequestView, ManagerConfirmationView, ReviewCardView } from '../../src/cards/review.js';
+import type { InfoRequestView, ManagerConfirmationView, ReviewCardView, ReviewNotice } from '../../src/cards/review.js';
 
 /** A request as it first reaches the channel: nothing optional set, nothing reviewed yet. */
 export function minimalReviewView(overrides: Partial<ReviewCardView> = {}): ReviewCardView {
@@ -31,7 +31,6 @@ export function minimalReviewView(overrides: Partial<ReviewCardView> = {}): Revi
     questions: [],
     rejection: undefined,
     execution: undefined,
-    notice: undefined,
     ...overrides,
   };
 }
@@ -47,7 +46,7 @@ export const allRiskSignals: ReviewCardView['risks'] = [
   { kind: 'directoryUnavailable' },
 ];
 
-/** A request with every optional part present: manager, risks, two approvals, questions, rejection, notice. */
+/** A request with every optional part present: manager, risks, two approvals, questions, rejection. */
 export function fullReviewView(overrides: Partial<ReviewCardView> = {}): ReviewCardView {
   return minimalReviewView({
     version: 7,
@@ -89,7 +88,6 @@ export function fullReviewView(overrides: Partial<ReviewCardView> = {}): ReviewC
       { number: 2, askedByName: 'Lee Gu', text: 'Which office are you in?', answer: undefined },
     ],
     rejection: { byName: 'Lee Gu', reason: 'The manager declined.' },
-    notice: { text: 'Someone else changed this request first; this is the latest.', tone: 'warning' },
     ...overrides,
   });
 }
@@ -121,3 +119,9 @@ export function infoView(overrides: Partial<InfoRequestView> = {}): InfoRequestV
     ...overrides,
   };
 }
+
+/** The line for the agent who clicked, as a refusal shows it. */
+export const clickerNotice: ReviewNotice = {
+  text: 'Someone else changed this request first; this is the latest.',
+  tone: 'warning',
+};

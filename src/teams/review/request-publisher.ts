@@ -1,7 +1,13 @@
 import { renderNoticeCard } from '../../cards/notice.js';
 import type { ExecutionJobRepository } from '../../domain/requests/ports.js';
-import { withBanner, type AdaptiveCard } from '../../cards/render-card.js';
-import { renderInfoRequestCard, renderManagerConfirmationCard, renderReviewCard } from '../../cards/review.js';
+import type { AdaptiveCard } from '../../cards/render-card.js';
+import {
+  renderInfoRequestCard,
+  renderManagerConfirmationCard,
+  renderReviewCard,
+  withNotice,
+  type ReviewNotice,
+} from '../../cards/review.js';
 import { format, stringsFor, type Strings } from '../../content/strings/index.js';
 import { resolveLocale, type Locale } from '../../domain/locale.js';
 import type { ConversationAddressRepository, Directory } from '../../domain/ports.js';
@@ -148,14 +154,12 @@ export class RequestPublisher implements RequestNotifier {
   }
 
   /** The card an agent sees for a request now, with a line just for them. */
-  async reviewCard(request: ResetRequest, locale: Locale, notice?: { text: string; tone: 'default' | 'warning' }) {
+  async reviewCard(request: ResetRequest, locale: Locale, notice?: ReviewNotice) {
     const shared = await this.recently(this.recentCards, `${request.id}@${request.version}@${locale}`, async () => {
       const strings = stringsFor(locale);
-      return renderReviewCard(strings, await this.view(request, strings, undefined));
+      return renderReviewCard(strings, await this.view(request, strings));
     });
-    return notice
-      ? withBanner(shared, { text: notice.text, color: notice.tone === 'warning' ? 'Warning' : 'Default' })
-      : shared;
+    return notice ? withNotice(shared, notice) : shared;
   }
 
   /**
@@ -340,7 +344,7 @@ export class RequestPublisher implements RequestNotifier {
     await this.options.messenger.postCard(channel, await card(strings));
   }
 
-  private async view(request: ResetRequest, strings: Strings, notice?: { text: string; tone: 'default' | 'warning' }) {
+  private async view(request: ResetRequest, strings: Strings) {
     if (!this.review) throw new Error('RequestPublisher.attach() was not called');
     const facts = await this.factsOf(this.review, request);
     const afterApproval = ['executing', 'completed', 'failed'].includes(request.state);
@@ -350,7 +354,6 @@ export class RequestPublisher implements RequestNotifier {
       strings,
       directory: this.options.directory,
       now: this.options.clock.now(),
-      notice,
       job: afterApproval ? await this.options.executionJobs?.find(request.id) : undefined,
     });
   }

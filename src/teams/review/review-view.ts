@@ -29,7 +29,6 @@ export interface ReviewViewInput {
   strings: Strings;
   directory: Directory | undefined;
   now: Date;
-  notice: ReviewCardView['notice'];
   /** The execution job of an approved request, once there is one. */
   job: ExecutionJob | undefined;
 }
@@ -97,7 +96,6 @@ export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCar
       recovered: input.job.progress.recovered,
       error: input.job.lastError,
     },
-    notice: input.notice,
   };
 }
 
