@@ -1,3 +1,5 @@
+import { isTransientFailure } from '../domain/directory-failure.js';
+
 /**
  * Failures of a directory request, shaped like Microsoft Graph's error responses (HTTP status plus
  * Graph's error code) so that callers handle the simulated directory and Graph the same way.
@@ -16,7 +18,7 @@ export class DirectoryRequestError extends Error {
 
   /** Worth trying again later: throttled (429), or the service failed or timed out (5xx). */
   get transient(): boolean {
-    return this.status === 429 || this.status >= 500;
+    return isTransientFailure(this);
   }
 }
 

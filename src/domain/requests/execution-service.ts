@@ -1,3 +1,4 @@
+import { directoryFailure, isTransientFailure } from '../directory-failure.js';
 import type { AuthMethod, Clock, CreatedTemporaryAccessPass, Directory } from '../ports.js';
 import type {
   ExecutionError,
@@ -386,26 +387,10 @@ export function planDeletions(
 /** Graph's code for a method that does not exist (directory-errors.ts, MethodNotFoundError). */
 const METHOD_NOT_FOUND = 'itemNotFound';
 
-/** A directory failure as the port reports it: Graph's status and code, and its request id. */
-interface DirectoryFailure {
-  status: number;
-  code: string;
-  message: string;
-  requestId?: string;
-  retryAfterSeconds?: number;
-}
-
-function directoryFailure(error: unknown): DirectoryFailure | undefined {
-  const candidate = error as Partial<DirectoryFailure> | undefined;
-  return typeof candidate?.status === 'number' && typeof candidate.code === 'string'
-    ? (candidate as DirectoryFailure)
-    : undefined;
-}
-
 /** Throttling (429), a failing or timed-out service (5xx) and network errors are worth another attempt. */
 function isTransient(error: unknown): boolean {
   const failure = directoryFailure(error);
-  if (failure) return failure.status === 429 || failure.status >= 500;
+  if (failure) return isTransientFailure(failure);
   return !(error instanceof LeaseLostError);
 }
 
