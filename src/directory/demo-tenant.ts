@@ -92,7 +92,12 @@ const demoTenantSchema = z.object({
   bot: z.object({ id, name: z.string().min(1).max(42) }),
   users: z.array(demoUserSchema).min(1),
   groups: z.array(
-    z.object({ id, displayName: z.string().min(1), purpose: z.enum(['helpdesk', 'admin']), members: z.array(id) }),
+    z.object({
+      id,
+      displayName: z.string().min(1),
+      purpose: z.enum(['helpdesk', 'admin', 'lead']),
+      members: z.array(id),
+    }),
   ),
   team: z.object({
     id: z.string().regex(/^19:.+@thread\.(tacv2|skype)$/, 'must be a Teams channel id (19:...@thread.tacv2)'),

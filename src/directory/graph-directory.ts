@@ -56,6 +56,10 @@ const DEFAULT_RETRY_AFTER_SECONDS = 10;
 const MAX_GROUP_IDS_PER_CHECK = 20;
 /** The sign-in log answers at most this many records per page. */
 const MAX_SIGN_INS_PER_PAGE = 1000;
+/** Directory object collections answer at most this many per page. */
+const MAX_MEMBERS_PER_PAGE = 999;
+/** Far beyond any group the bot reads; a nextLink chain longer than this is not followed. */
+const MAX_MEMBER_PAGES = 50;
 
 const USER_PROPERTIES = [
   'id',
@@ -212,7 +216,7 @@ export class GraphDirectory implements Directory {
       $top: String(Math.min(wanted, MAX_SIGN_INS_PER_PAGE)),
       $orderby: 'createdDateTime desc',
     });
-    const records = (await this.list(path, undefined, wanted)).map(toSignInRecord);
+    const records = (await this.list(path, undefined, { limit: wanted })).map(toSignInRecord);
     return records.sort((a, b) => b.at.getTime() - a.at.getTime());
   }
 
@@ -231,6 +235,15 @@ export class GraphDirectory implements Directory {
       for (const id of stringsIn(succeeded(response, userNotFound(userId)).body?.value)) memberOf.add(id);
     }
     return groupIds.filter((id) => memberOf.has(id));
+  }
+
+  async getGroupMembers(groupId: string): Promise<DirectoryUser[]> {
+    const path = withQuery(`${groupPath(groupId)}/transitiveMembers/microsoft.graph.user`, {
+      $select: USER_PROPERTIES,
+      $top: String(MAX_MEMBERS_PER_PAGE),
+    });
+    const members = await this.list(path, groupNotFound(groupId), { maxPages: MAX_MEMBER_PAGES });
+    return members.map((member) => toDirectoryUser(member, undefined));
   }
 
   async getDirectoryRoles(userId: string): Promise<string[]> {
@@ -276,14 +289,29 @@ export class GraphDirectory implements Directory {
     return text(succeeded(response).body?.userPreferredMethodForSecondaryAuthentication);
   }
 
-  /** Every item of a collection, following @odata.nextLink until there are none (or `limit` items). */
-  private async list(path: string, notFound: NotFound, limit = Infinity): Promise<GraphObject[]> {
+  /**
+   * Every item of a collection, following @odata.nextLink until there are none (or `limit` items).
+   * A collection that still has a next page after `maxPages` fails as 502 `tooManyPages`.
+   */
+  private async list(
+    path: string,
+    notFound: NotFound,
+    { limit = Infinity, maxPages = Infinity }: { limit?: number; maxPages?: number } = {},
+  ): Promise<GraphObject[]> {
     const items: GraphObject[] = [];
     let next: string | undefined = path;
-    while (next !== undefined && items.length < limit) {
-      const page = succeeded(await this.request('GET', next), notFound).body;
-      items.push(...objectsIn(page?.value));
-      next = text(page?.['@odata.nextLink']);
+    for (let pages = 0; next !== undefined && items.length < limit; pages += 1) {
+      const response = succeeded(await this.request('GET', next), notFound);
+      items.push(...objectsIn(response.body?.value));
+      next = text(response.body?.['@odata.nextLink']);
+      if (next !== undefined && pages + 1 >= maxPages && items.length < limit) {
+        throw new DirectoryRequestError(
+          502,
+          'tooManyPages',
+          `Microsoft Graph still had more after ${maxPages} pages of ${path.split('?')[0]}; stopped there.`,
+          response.headers.get('request-id') ?? undefined,
+        );
+      }
     }
     return items.slice(0, limit);
   }
@@ -435,6 +463,12 @@ function userNotFound(userId: string): NotFound {
   return () => new UserNotFoundError(userId);
 }
 
+/** Graph's 404 for any unknown object, with the group's id in it whatever the body said. */
+function groupNotFound(groupId: string): NotFound {
+  const message = `Resource '${groupId}' does not exist or one of its queried reference-property objects are not present.`;
+  return (requestId) => new DirectoryRequestError(404, 'Request_ResourceNotFound', message, requestId);
+}
+
 function toDirectoryUser(user: GraphObject, managerId: string | undefined): DirectoryUser {
   const state = user.externalUserState;
   return {
@@ -519,6 +553,10 @@ function toCreatedPass(response: GraphResponse, options: TemporaryAccessPassOpti
 
 function userPath(userId: string): string {
   return `/users/${encodeURIComponent(userId)}`;
+}
+
+function groupPath(groupId: string): string {
+  return `/groups/${encodeURIComponent(groupId)}`;
 }
 
 /** A path with its query, each value percent-encoded (the SDK passes query strings through as they are). */

@@ -25,10 +25,11 @@ export interface SimulatedDirectoryOptions {
   /** Every call answers after this many milliseconds (default 0). */
   latencyMs?: number;
   /**
-   * Asked on every call, after the latency: an error it returns is thrown instead of answering,
-   * e.g. a ThrottledError (429) or ServiceUnavailableError (503) from directory-errors.ts.
+   * Asked on every call, after the latency, with the id the call is about (the user's, or the
+   * group's for getGroupMembers): an error it returns is thrown instead of answering, e.g. a
+   * ThrottledError (429) or ServiceUnavailableError (503) from directory-errors.ts.
    */
-  failWith?: (operation: DirectoryOperation, userId: string) => Error | undefined;
+  failWith?: (operation: DirectoryOperation, id: string) => Error | undefined;
   /**
    * Whether the application holds the Privileged Authentication Administrator role. Without it, as
    * in Graph, methods and passes of people with a directory role cannot be changed (403). Default false.
@@ -86,6 +87,18 @@ export class SimulatedDirectory implements Directory {
   async checkMemberGroups(userId: string, groupIds: readonly string[]): Promise<string[]> {
     await this.requestFor('checkMemberGroups', userId);
     return groupIds.filter((groupId) => this.groups.get(groupId)?.has(userId) ?? false);
+  }
+
+  async getGroupMembers(groupId: string): Promise<DirectoryUser[]> {
+    await this.request('getGroupMembers', groupId);
+    const members = this.groups.get(groupId);
+    if (!members) throw groupNotFound(groupId);
+    const now = this.clock.now();
+    // Demo groups hold users only (loadDemoTenant checks), so the direct members are all of them.
+    return [...members]
+      .map((memberId) => this.users.get(memberId))
+      .filter((user) => user !== undefined)
+      .map((user) => ({ ...toDirectoryUser(user, now), managerId: undefined }));
   }
 
   async getDirectoryRoles(userId: string): Promise<string[]> {
@@ -184,11 +197,11 @@ export class SimulatedDirectory implements Directory {
       }));
   }
 
-  private async request(operation: DirectoryOperation, userId: string): Promise<void> {
+  private async request(operation: DirectoryOperation, id: string): Promise<void> {
     const { latencyMs = 0, failWith } = this.options;
     // The global timer, so that tests with fake timers control the delay.
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
-    const error = failWith?.(operation, userId);
+    const error = failWith?.(operation, id);
     if (error) throw error;
   }
 
@@ -199,6 +212,12 @@ export class SimulatedDirectory implements Directory {
     if (!user) throw new UserNotFoundError(userId);
     return user;
   }
+}
+
+/** 404 for a group that does not exist, in the words Graph uses for any unknown object. */
+function groupNotFound(groupId: string): DirectoryRequestError {
+  const message = `Resource '${groupId}' does not exist or one of its queried reference-property objects are not present.`;
+  return new DirectoryRequestError(404, 'Request_ResourceNotFound', message);
 }
 
 function toDirectoryUser(user: DemoUser, now: Date): DirectoryUser {

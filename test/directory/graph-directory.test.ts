@@ -21,7 +21,7 @@ import {
 import { createGraphCredential } from '../../src/directory/graph-credential.js';
 import { GraphDirectory, type GraphDirectoryOptions, type GraphFetch } from '../../src/directory/graph-directory.js';
 import { SimulatedDirectory } from '../../src/directory/simulated-directory.js';
-import type { AuthMethod, AuthMethodKind } from '../../src/domain/ports.js';
+import type { AuthMethod, AuthMethodKind, DirectoryUser } from '../../src/domain/ports.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { FakeGraph, GRAPH_METHOD_IDS, type GraphCall, type GraphResource } from '../support/fake-graph.js';
 
@@ -463,6 +463,113 @@ describe('GraphDirectory reads', () => {
         comparable(await simulated.getAuthenticationMethods(user.id)),
       );
       expect(await graph.getRecentSignIns(user.id, 20)).toEqual(await simulated.getRecentSignIns(user.id, 20));
+    }
+  });
+});
+
+describe('GraphDirectory group members', () => {
+  const MEMBERS_PATH = (groupId: string) => `/v1.0/groups/${groupId}/transitiveMembers/microsoft.graph.user`;
+  const isMembersPage = (call: GraphCall) => call.path.endsWith('/transitiveMembers/microsoft.graph.user');
+
+  it('lists the users of a group and of the groups nested in it, each once, following every page', async () => {
+    fake.pageSize = 1;
+    // ADA is both a direct and a nested member; the nested group also contains its parent (a cycle).
+    fake.addGroup('leads', [ADA, 'nested', 'device-0009']).addGroup('nested', [REPORT, ADA, 'leads', 'deeper']);
+    fake.addGroup('deeper', [MANAGER]);
+
+    const members = await directory().getGroupMembers('leads');
+
+    expect(members.map((member) => [member.id, member.displayName, member.accountEnabled])).toEqual([
+      [ADA, 'Ada Lovelace', true],
+      [REPORT, 'Alan Turing', false],
+      [MANAGER, 'Grace Hopper', true],
+    ]);
+    expect(members[0]).toMatchObject({ userPrincipalName: 'ada@contoso.example', managerId: undefined });
+    const query = { $select: USER_SELECT, $top: '999' };
+    expect(requests()).toEqual([
+      { method: 'GET', path: MEMBERS_PATH('leads'), query },
+      { method: 'GET', path: MEMBERS_PATH('leads'), query: { ...query, $skiptoken: expect.any(String) } },
+      { method: 'GET', path: MEMBERS_PATH('leads'), query: { ...query, $skiptoken: expect.any(String) } },
+    ]);
+  });
+
+  it('answers an empty list for a group without users', async () => {
+    fake.addGroup('empty', ['device-0009']);
+
+    await expect(directory().getGroupMembers('empty')).resolves.toEqual([]);
+    expect(fake.calls).toHaveLength(1);
+  });
+
+  it('answers 404 Request_ResourceNotFound, with the request id, for a group that does not exist', async () => {
+    const error = await caught(directory().getGroupMembers('no/such#group'));
+
+    expect(error.constructor).toBe(DirectoryRequestError);
+    expect(error).toMatchObject({
+      status: 404,
+      code: 'Request_ResourceNotFound',
+      message: expect.stringContaining("'no/such#group'"),
+      requestId: fake.calls[0]!.requestId,
+    });
+    expect(requests().map(({ path }) => path)).toEqual([MEMBERS_PATH('no%2Fsuch%23group')]);
+  });
+
+  it('stops at a throttled page with Retry-After and that request id, asking for no further page', async () => {
+    fake.pageSize = 1;
+    fake.addGroup('agents', [ADA, REPORT, MANAGER]);
+    fake.failNext((call) => isMembersPage(call) && call.query.$skiptoken !== undefined, {
+      status: 429,
+      code: 'TooManyRequests',
+      message: 'Too many requests',
+      retryAfterSeconds: 12,
+    });
+
+    const error = await caught(directory().getGroupMembers('agents'));
+
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect((error as ThrottledError).retryAfterSeconds).toBe(12);
+    expect(error.requestId).toBe(fake.calls[1]!.requestId);
+    expect(fake.calls).toHaveLength(2);
+  });
+
+  it('answers ServiceUnavailableError for a 503 on the first page', async () => {
+    fake.addGroup('agents', [ADA]);
+    fake.failNext(isMembersPage, { status: 503, code: 'serviceNotAvailable', message: 'Unavailable' });
+
+    const error = await caught(directory().getGroupMembers('agents'));
+
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(error.requestId).toBe(fake.calls[0]!.requestId);
+  });
+
+  it('reads 50 pages, but fails as 502 tooManyPages rather than follow a 51st', async () => {
+    fake.pageSize = 1;
+    const ids = Array.from({ length: 51 }, (_, i) => `member-${String(i).padStart(2, '0')}`);
+    for (const id of ids) fake.addUser({ id, properties: { displayName: id } });
+    fake.addGroup('fifty', ids.slice(0, 50)).addGroup('fifty-one', ids);
+
+    const fifty = await directory().getGroupMembers('fifty');
+    expect(fifty.map((member) => member.id)).toEqual(ids.slice(0, 50));
+    expect(fake.calls).toHaveLength(50);
+    fake.clearCalls();
+
+    const error = await caught(directory().getGroupMembers('fifty-one'));
+    expect(error).toMatchObject({ status: 502, code: 'tooManyPages', requestId: fake.calls[49]!.requestId });
+    expect(fake.calls).toHaveLength(50);
+  });
+
+  it("lists the demo tenant's groups as the simulated directory does", async () => {
+    const now = new Date('2026-03-02T01:30:00Z');
+    const tenant = loadDemoTenant();
+    fake.seedDemoTenant(tenant, now);
+    fake.pageSize = 2;
+    const simulated = new SimulatedDirectory(tenant, { now: () => new Date(now) });
+    const graph = directory();
+    const byId = (users: DirectoryUser[]) => [...users].sort((a, b) => a.id.localeCompare(b.id));
+
+    for (const group of tenant.groups) {
+      const members = await graph.getGroupMembers(group.id);
+      expect(byId(members)).toEqual(byId(await simulated.getGroupMembers(group.id)));
+      expect(members.map((member) => member.id).sort()).toEqual([...group.members].sort());
     }
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadDemoTenant, type DemoUser } from '../../src/directory/demo-tenant.js';
 import {
   CannotDeleteDefaultMethodError,
+  DirectoryRequestError,
   ForbiddenError,
   MethodNotFoundError,
   ServiceUnavailableError,
@@ -93,6 +94,24 @@ describe('the demo tenant as the simulated directory shows it', () => {
       'Lynne Robbins',
     ]);
     expect(tenant.playground.currentUser).toBe(byUpn('alexw').id);
+  });
+
+  it('has an agents, an administrators and a leads group, with Patti Fernandez both agent and lead', async () => {
+    const group = (purpose: string) => tenant.groups.find((candidate) => candidate.purpose === purpose)!;
+    const names = async (purpose: string) =>
+      (await directory.getGroupMembers(group(purpose).id)).map((member) => member.displayName);
+    expect(tenant.groups.map((candidate) => [candidate.purpose, candidate.displayName])).toEqual([
+      ['helpdesk', 'Sign-in Help agents'],
+      ['admin', 'Sign-in Help administrators'],
+      ['lead', 'Sign-in Help leads'],
+    ]);
+    expect(await names('helpdesk')).toEqual(['Isaiah Langer', '高橋 健', 'Patti Fernandez']);
+    expect(await names('admin')).toEqual(['Lynne Robbins']);
+    expect(await names('lead')).toEqual(['Patti Fernandez']);
+    expect(await directory.checkMemberGroups(byUpn('pattif').id, [group('helpdesk').id, group('lead').id])).toEqual([
+      group('helpdesk').id,
+      group('lead').id,
+    ]);
   });
 
   it('gives the privileged administrator her directory role', () => {
@@ -254,6 +273,37 @@ describe('SimulatedDirectory', () => {
     }
   });
 
+  it("lists a group's members with the profile getUser gives, but no manager, as Graph's listing has none", async () => {
+    const directory = new SimulatedDirectory(tenant, clock);
+    const agents = tenant.groups.find((group) => group.purpose === 'helpdesk')!;
+
+    const members = await directory.getGroupMembers(agents.id);
+
+    expect(members.map((member) => member.id)).toEqual(agents.members);
+    for (const member of members) {
+      expect(member).toEqual({ ...(await directory.getUser(member.id)), managerId: undefined });
+    }
+    expect((await directory.getUser(byUpn('isaiahl').id))?.managerId).toBeDefined();
+  });
+
+  it('answers 404 Request_ResourceNotFound for a group that does not exist, as Graph does', async () => {
+    const directory = new SimulatedDirectory(tenant, clock);
+    const nowhere = '00000000-0000-0000-0000-00000000beef';
+
+    const error = await directory.getGroupMembers(nowhere).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(DirectoryRequestError);
+    expect(error).not.toBeInstanceOf(UserNotFoundError);
+    expect(error).toMatchObject({
+      status: 404,
+      code: 'Request_ResourceNotFound',
+      message: expect.stringContaining(`'${nowhere}'`),
+      transient: false,
+    });
+    // A user's id is not a group's.
+    await expect(directory.getGroupMembers(alex.id)).rejects.toMatchObject({ status: 404 });
+  });
+
   it('hands out copies, so a caller cannot change what the directory says', async () => {
     const directory = new SimulatedDirectory(tenant, clock);
     const user = await directory.getUser(byUpn('henriettam').id);
@@ -351,6 +401,44 @@ describe('SimulatedDirectory fault injection', () => {
     ]) {
       await expect(call()).rejects.toMatchObject({ status: 503, code: 'serviceNotAvailable', retryAfterSeconds: 5 });
     }
+  });
+
+  it('throttles a group listing like any other call, asking with the group id, and answers the rest', async () => {
+    const leads = tenant.groups.find((group) => group.purpose === 'lead')!;
+    const asked: Array<[DirectoryOperation, string]> = [];
+    const directory = new SimulatedDirectory(tenant, clock, {
+      failWith: (operation, id) => {
+        asked.push([operation, id]);
+        return operation === 'getGroupMembers' && asked.length === 1 ? new ThrottledError(20) : undefined;
+      },
+    });
+
+    const error = await directory.getGroupMembers(leads.id).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error).toMatchObject({ status: 429, retryAfterSeconds: 20, transient: true });
+    await expect(directory.getGroupMembers(leads.id)).resolves.toHaveLength(1);
+    expect(asked).toEqual([
+      ['getGroupMembers', leads.id],
+      ['getGroupMembers', leads.id],
+    ]);
+  });
+
+  it('fails a group listing with 503 before it finds the group missing, and only after the latency', async () => {
+    vi.useFakeTimers();
+    const directory = new SimulatedDirectory(tenant, clock, {
+      latencyMs: 100,
+      failWith: () => new ServiceUnavailableError(5),
+    });
+    let failed = false;
+    const call = directory.getGroupMembers('no-such-group').catch((error: unknown) => {
+      failed = true;
+      return error;
+    });
+    await vi.advanceTimersByTimeAsync(99);
+    expect(failed).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await call).toMatchObject({ status: 503, code: 'serviceNotAvailable', retryAfterSeconds: 5 });
   });
 
   it('fails only after the latency, as a slow failing service would', async () => {

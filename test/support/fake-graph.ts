@@ -123,10 +123,10 @@ const DAY_MS = 86_400_000;
 /**
  * Microsoft Graph v1.0 (and the one beta read) on loopback over HTTPS, as far as the directory
  * uses it: users, managers and reports, authentication methods, sign-in logs, group and role
- * membership, method deletion, session revocation and Temporary Access Passes. Answers with
- * Graph's status codes, error bodies and `request-id` headers, records every call in order, and
- * can be told to be slow or to fail. The certificate is self-signed and made at start; `fetch`
- * trusts it (and only it), so nothing is disabled process-wide.
+ * membership, group members, method deletion, session revocation and Temporary Access Passes.
+ * Answers with Graph's status codes, error bodies and `request-id` headers, records every call in
+ * order, and can be told to be slow or to fail. The certificate is self-signed and made at start;
+ * `fetch` trusts it (and only it), so nothing is disabled process-wide.
  */
 export class FakeGraph {
   readonly calls: GraphCall[] = [];
@@ -294,9 +294,10 @@ export class FakeGraph {
     if (root === 'auditLogs' && userId === 'signIns' && rest.length === 0 && call.method === 'GET') {
       return this.listSignIns(route, rawUrl);
     }
+    if (root === 'groups') return this.routeGroup(route, rawUrl);
     if (root !== 'users') return this.unknownSegment(route);
     const user = this.users.get(userId);
-    if (!user) return this.userNotFound(call, userId);
+    if (!user) return this.resourceNotFound(call, userId);
     switch (resource) {
       case 'GET ':
         return this.ok(route, `users/$entity`, select(user.resource, call.query.$select));
@@ -322,6 +323,33 @@ export class FakeGraph {
       return this.deleteMethod(route, user, rest[1]!, rest[2]!);
     }
     return this.unknownSegment(route);
+  }
+
+  /** `/groups/{id}/…`: only the transitive user members; an unknown group is 404, as any unknown object. */
+  private routeGroup(route: Route, rawUrl: string): Reply {
+    const [, groupId = '', ...rest] = route.segments;
+    if (!this.groups.has(groupId)) return this.resourceNotFound(route.call, groupId);
+    if (route.call.method === 'GET' && rest.join('/') === 'transitiveMembers/microsoft.graph.user') {
+      return this.page(route, rawUrl, 'users', this.transitiveUsers(groupId));
+    }
+    return this.unknownSegment(route);
+  }
+
+  /** The users in a group and in the groups nested in it, each once; members that are neither are skipped. */
+  private transitiveUsers(groupId: string): GraphResource[] {
+    const found = new Map<string, GraphResource>();
+    const seen = new Set<string>();
+    const visit = (id: string): void => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      for (const member of this.groups.get(id) ?? []) {
+        const user = this.users.get(member);
+        if (user && !found.has(member)) found.set(member, { '@odata.type': '#microsoft.graph.user', ...user.resource });
+        if (this.groups.has(member)) visit(member);
+      }
+    };
+    visit(groupId);
+    return [...found.values()];
   }
 
   private getManager(route: Route, user: FakeUser): Reply {
@@ -480,8 +508,9 @@ export class FakeGraph {
     return this.error(call, 403, 'accessDenied', 'Request Authorization failed');
   }
 
-  private userNotFound(call: GraphCall, userId: string): Reply {
-    const message = `Resource '${userId}' does not exist or one of its queried reference-property objects are not present.`;
+  /** Graph's answer for any directory object (user, group) that does not exist. */
+  private resourceNotFound(call: GraphCall, id: string): Reply {
+    const message = `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`;
     return this.error(call, 404, 'Request_ResourceNotFound', message);
   }
 
