@@ -9,6 +9,12 @@ import { ReviewService } from './domain/requests/review-service.js';
 import { BackgroundTasks } from './jobs/background-tasks.js';
 import { ExecutionWorker } from './jobs/execution-worker.js';
 import { ReviewJobs } from './jobs/review-jobs.js';
+import { ServiceLevelJobs, serviceLevelInterval } from './jobs/service-level-jobs.js';
+import { ServiceLevels } from './domain/requests/service-levels.js';
+import { StatusService } from './domain/requests/status-service.js';
+import { SqliteOverdueNoticeRepository } from './store/sqlite/sqlite-overdue-notice-repository.js';
+import { SqliteStatisticsRepository } from './store/sqlite/sqlite-statistics-repository.js';
+import { SqliteViewLog } from './store/sqlite/sqlite-view-log.js';
 import { ExecutionService } from './domain/requests/execution-service.js';
 import { SqliteExecutionJobRepository } from './store/sqlite/sqlite-execution-job-repository.js';
 import { TeamsPassCourier } from './teams/review/pass-courier.js';
@@ -48,7 +54,7 @@ export interface BotService {
   start(): Promise<number>;
   stop(): Promise<void>;
   readonly db: SqliteDatabase;
-  /** Runs the periodic jobs (expiry, backlog) once, now. */
+  /** Runs the periodic jobs (expiry, backlog, overdue notices) once, now. */
   runJobs(): Promise<void>;
   /** Carries out the approved requests that are due, now. */
   runExecution(): Promise<void>;
@@ -74,15 +80,20 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
 
   const adapter = createBotAdapter(config, overrides.adapter);
   const knowledge = loadKnowledge(configuredLinks(config), config.diagnosisKnowledgePath);
+  const diagnosisRepository = new SqliteDiagnosisRepository(db);
   const diagnosis = new DiagnosisService({
     engine: new DiagnosisEngine(knowledge, configuredLinks(config)),
     directory,
-    repository: new SqliteDiagnosisRepository(db),
+    repository: diagnosisRepository,
     clock,
     newId: randomUUID,
     evidenceBudgetMs: config.evidenceBudgetMs,
   });
   const requestRepository = new SqliteRequestRepository(db);
+  const helpdeskGroupId = config.helpdeskGroupId ?? demoGroup(demoTenant, 'helpdesk');
+  const leadGroupId = config.leadGroupId ?? demoGroup(demoTenant, 'lead');
+  /** This process, as the owner of the jobs and notices it leases. */
+  const instance = `${hostname()}/${process.pid}/${randomUUID()}`;
   const messenger = new TeamsMessenger(adapter, botAppId);
   const channels = new SqliteApprovalChannelRepository(db);
   const executionJobs = new SqliteExecutionJobRepository(db);
@@ -106,6 +117,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     defaultLocale: config.defaultLocale,
     configuredChannel: config.approvalChannel,
     expiryDays: config.requestExpiryDays,
+    reviewSlaMs: config.reviewSlaMs,
     executionJobs,
   });
   const review = new ReviewService({
@@ -114,7 +126,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     clock,
     notifier: publisher,
     policy: {
-      helpdeskGroupId: config.helpdeskGroupId ?? demoGroup(demoTenant, 'helpdesk'),
+      helpdeskGroupId,
       adminGroupId: config.adminGroupId ?? demoGroup(demoTenant, 'admin'),
       managerConfirmation: config.managerConfirmation,
       privilegedApproval: config.privilegedApproval,
@@ -141,12 +153,37 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
       notifier: publisher,
       clock,
       policy: config.execution,
-      owner: `${hostname()}/${process.pid}/${randomUUID()}`,
+      owner: instance,
       leaseMs: 120_000,
       random: Math.random,
     });
   const worker =
     execution && new ExecutionWorker({ execution, logger, intervalMs: config.execution.pollSeconds * 1_000 });
+  const status = new StatusService({
+    repository: requestRepository,
+    jobs: executionJobs,
+    statistics: new SqliteStatisticsRepository(db),
+    diagnoses: diagnosisRepository,
+    channels,
+    views: new SqliteViewLog(db),
+    directory,
+    clock,
+    policy: { helpdeskGroupId, leadGroupId, reviewSlaMs: config.reviewSlaMs },
+  });
+  const serviceLevels = new ServiceLevelJobs({
+    serviceLevels: new ServiceLevels({
+      notices: new SqliteOverdueNoticeRepository(db),
+      notifier: publisher,
+      directory,
+      clock,
+      reviewSlaMs: config.reviewSlaMs,
+      leadGroupId,
+      owner: instance,
+      leaseMs: 120_000,
+    }),
+    logger,
+    intervalMs: serviceLevelInterval(config.jobsIntervalSeconds * 1_000, config.reviewSlaMs),
+  });
   const jobs = new ReviewJobs({
     review,
     channels,
@@ -165,6 +202,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     diagnosis,
     requests,
     review,
+    status,
     publisher,
     channels,
   };
@@ -175,7 +213,10 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   let stopping: Promise<void> | undefined;
   return {
     db,
-    runJobs: () => jobs.runOnce(),
+    runJobs: async () => {
+      await jobs.runOnce();
+      await serviceLevels.runOnce();
+    },
     runExecution: async () => {
       await worker?.runOnce();
     },
@@ -183,6 +224,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     start: async () => {
       const port = await server.start();
       jobs.start();
+      serviceLevels.start();
       worker?.start();
       return port;
     },
@@ -190,6 +232,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
       (stopping ??= server
         .stop()
         .then(() => jobs.stop())
+        .then(() => serviceLevels.stop())
         .then(() => worker?.stop())
         // Notices still being sent get the same grace as turns in flight, then the database closes.
         .then(() =>
@@ -214,6 +257,6 @@ function configuredLinks(config: Config): ReadonlySet<LinkId> {
 }
 
 /** In local mode, the demo tenant's group for a purpose; production names its groups in configuration. */
-function demoGroup(tenant: DemoTenant | undefined, purpose: 'helpdesk' | 'admin'): string | undefined {
+function demoGroup(tenant: DemoTenant | undefined, purpose: 'helpdesk' | 'admin' | 'lead'): string | undefined {
   return tenant?.groups.find((group) => group.purpose === purpose)?.id;
 }

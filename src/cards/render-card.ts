@@ -21,7 +21,11 @@ export type CardName =
   | 'symptoms'
   | 'application'
   | 'application-subject'
-  | 'my-requests'
+  | 'request-status'
+  | 'queue'
+  | 'statistics'
+  | 'diagnosis-record'
+  | 'overdue-notice'
   | 'review'
   | 'manager-confirmation'
   | 'info-request'
@@ -35,7 +39,11 @@ export const CARD_NAMES: readonly CardName[] = [
   'symptoms',
   'application',
   'application-subject',
-  'my-requests',
+  'request-status',
+  'queue',
+  'statistics',
+  'diagnosis-record',
+  'overdue-notice',
   'review',
   'manager-confirmation',
   'info-request',

@@ -2,7 +2,7 @@ import type { Strings } from '../content/strings/index.js';
 import { format } from '../content/strings/index.js';
 import type { ManagerCheckStatus, RequestState, ResetReason, VerificationMethod } from '../domain/requests/request.js';
 import { MAX_TEXT_LENGTH, VERIFICATION_METHODS } from '../domain/requests/request.js';
-import { formatUtc } from './format-time.js';
+import { formatAge, formatHours, formatUtc } from './format-time.js';
 import { renderCard, withBanner, type AdaptiveCard } from './render-card.js';
 import { Verbs } from './verbs.js';
 
@@ -18,6 +18,8 @@ export interface ReviewCardView {
   state: RequestState;
   submittedAt: Date;
   now: Date;
+  /** Set when it has waited for review longer than the service level: that service level, in ms. */
+  overdueAfterMs?: number | undefined;
   subject: {
     name: string;
     userPrincipalName: string;
@@ -71,6 +73,7 @@ export interface ReviewCardData {
   version: number;
   title: string;
   status: string;
+  overdue: string | null;
   manualOnly: string | null;
   outstanding: string | null;
   facts: Array<{ label: string; values: string[] }>;
@@ -167,6 +170,7 @@ export function renderReviewCard(strings: Strings, view: ReviewCardView): Adapti
       time: time(view.submittedAt),
       age: formatAge(strings, view.submittedAt, view.now),
     }),
+    overdue: view.overdueAfterMs === undefined ? null : format(r.overdue, { hours: formatHours(view.overdueAfterMs) }),
     manualOnly: view.manualOnly ? r.manualOnly : null,
     outstanding:
       !view.manualOnly && !FINAL_STATES.has(view.state) && view.approvals.length < view.approvalsNeeded
@@ -431,15 +435,4 @@ function describeRisk(strings: Strings, signal: RiskSignal): string {
     case 'directoryUnavailable':
       return risks.directoryUnavailable;
   }
-}
-
-/** `YYYY-MM-DD HH:mm` in UTC: agents in different offices read the same time. */
-/** How long ago, in the largest whole unit: minutes under an hour, hours under a day, then days. */
-function formatAge(strings: Strings, since: Date, now: Date): string {
-  const age = strings.review.age;
-  const minutes = Math.max(0, Math.floor((now.getTime() - since.getTime()) / 60_000));
-  if (minutes < 60) return format(age.minutes, { n: String(minutes) });
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return format(age.hours, { n: String(hours) });
-  return format(age.days, { n: String(Math.floor(hours / 24)) });
 }

@@ -18,6 +18,11 @@ export const Verbs = {
   managerConfirm: 'manager.confirm',
   managerDecline: 'manager.decline',
   infoAnswer: 'info.answer',
+  statusShow: 'status.show',
+  teamShow: 'team.show',
+  queueShow: 'queue.show',
+  statsShow: 'stats.show',
+  statsPeriod: 'stats.period',
 } as const;
 
 export type Verb = (typeof Verbs)[keyof typeof Verbs];

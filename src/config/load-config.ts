@@ -68,6 +68,15 @@ const environmentSchema = z.object({
   APPLICATION_DAILY_CAP: integer(3, 1, 100),
   HELPDESK_GROUP_ID: z.preprocess(emptyAsUndefined, guid('the Entra group of helpdesk agents').optional()),
   ADMIN_GROUP_ID: z.preprocess(emptyAsUndefined, guid("the Entra group of the bot's administrators").optional()),
+  HELPDESK_LEAD_GROUP_ID: z.preprocess(emptyAsUndefined, guid('the Entra group of the helpdesk leads').optional()),
+  REVIEW_SLA_HOURS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ invalid_type_error: 'must be a number of hours, like 8 or 0.5' })
+      .positive('must be more than 0 hours')
+      .max(720, 'must be at most 720 hours (30 days)')
+      .default(8),
+  ),
   APPROVAL_TEAM_ID: z.preprocess(
     emptyAsUndefined,
     z.string().trim().regex(TEAMS_THREAD, 'must be a Teams team id (19:...@thread.tacv2)').optional(),
@@ -146,6 +155,10 @@ export interface Config {
   helpdeskGroupId: string | undefined;
   /** Members may set the approval channel. */
   adminGroupId: string | undefined;
+  /** Members see the statistics and hear of requests overdue twice over (local mode uses the demo group). */
+  leadGroupId: string | undefined;
+  /** Requests pending review longer than this (in ms) are overdue: a reminder in the channel, then the leads. */
+  reviewSlaMs: number;
   /** A channel to post to before an administrator runs `set approval channel`. */
   approvalChannel: { teamId: string; channelId: string } | undefined;
   /** When the subject's line manager must confirm a request before agents may approve it. */
@@ -234,6 +247,8 @@ export function loadConfig(
     applicationDailyCap: raw.APPLICATION_DAILY_CAP,
     helpdeskGroupId: raw.HELPDESK_GROUP_ID,
     adminGroupId: raw.ADMIN_GROUP_ID,
+    leadGroupId: raw.HELPDESK_LEAD_GROUP_ID,
+    reviewSlaMs: Math.round(raw.REVIEW_SLA_HOURS * 3_600_000),
     approvalChannel:
       raw.APPROVAL_TEAM_ID && raw.APPROVAL_CHANNEL_ID
         ? Object.freeze({ teamId: raw.APPROVAL_TEAM_ID, channelId: raw.APPROVAL_CHANNEL_ID })

@@ -96,6 +96,13 @@ export interface Directory {
   getDirectReports(managerId: string): Promise<DirectoryUser[]>;
   /** Which of `groupIds` the user is a member of, directly or through nested groups. */
   checkMemberGroups(userId: string, groupIds: readonly string[]): Promise<string[]>;
+  /**
+   * The users in the group, directly or through nested groups (transitive), as Microsoft Graph's
+   * `GET /groups/{id}/transitiveMembers/microsoft.graph.user` lists them; their `managerId` is
+   * undefined, since that listing carries no manager (getUser has it). An unknown group answers 404
+   * `Request_ResourceNotFound` like Graph (a DirectoryRequestError, see directory-errors.ts).
+   */
+  getGroupMembers(groupId: string): Promise<DirectoryUser[]>;
   /** The display names of the directory roles the user holds (privileged accounts have some). */
   getDirectoryRoles(userId: string): Promise<string[]>;
   /**
@@ -178,10 +185,25 @@ export interface DiagnosisRecord {
   questionsAsked: number;
   /** Which evidence was missing (failed, throttled or late). */
   evidenceGaps: readonly string[];
+  /** What the directory showed when it started: the facts it established and the kinds of method registered. */
+  evidence?: DiagnosisEvidence | undefined;
+}
+
+/** The evidence a diagnosis started from, kept for the helpdesk (no method details, only their kinds). */
+export interface DiagnosisEvidence {
+  facts: Readonly<Record<string, boolean>>;
+  /** Kinds of the registered methods, e.g. `microsoftAuthenticator`; undefined when they could not be read. */
+  methodKinds: readonly string[] | undefined;
 }
 
 /** Stores diagnosis records; one row per diagnosis, updated as it moves. */
 export interface DiagnosisRepository {
+  /**
+   * Inserts or updates the record and, in the same transaction, moves it in the statistics'
+   * counters (tallyDiagnosis) from how it stood to how it stands now.
+   */
   save(record: DiagnosisRecord): Promise<void>;
   find(id: string): Promise<DiagnosisRecord | undefined>;
+  /** The tenant's diagnoses whose id starts with these 8 hex digits (what a DX-… reference shows), at most `limit`. */
+  findByIdPrefix(tenantId: string, prefix: string, limit: number): Promise<DiagnosisRecord[]>;
 }

@@ -4,6 +4,7 @@ import type { Knowledge } from '../domain/diagnosis/knowledge.js';
 import type { ApprovalChannelRepository } from '../domain/requests/ports.js';
 import type { RequestService } from '../domain/requests/request-service.js';
 import type { ReviewService } from '../domain/requests/review-service.js';
+import type { StatusService } from '../domain/requests/status-service.js';
 import type { RequestPublisher } from './review/request-publisher.js';
 import type { Clock, ConversationAddressRepository, Directory } from '../domain/ports.js';
 import type { Logger } from '../logging/create-logger.js';
@@ -22,6 +23,8 @@ export interface TeamsDeps {
   diagnosis: DiagnosisService;
   requests: RequestService;
   review: ReviewService;
+  /** Where requests stand, for requesters, managers, the helpdesk and its leads. */
+  status: StatusService;
   /** Posts and updates request cards in the approval channel and tells people about changes. */
   publisher: RequestPublisher;
   channels: ApprovalChannelRepository;

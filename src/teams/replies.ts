@@ -1,7 +1,6 @@
 import type { TurnContext } from 'botbuilder';
-import { renderMyRequestsCard } from '../cards/my-requests.js';
 import type { AdaptiveCard } from '../cards/render-card.js';
-import { renderWelcomeCard } from '../cards/welcome.js';
+import { renderWelcomeCard, type Roles } from '../cards/welcome.js';
 import { stringsFor } from '../content/strings/index.js';
 import { withDeadline } from '../domain/with-deadline.js';
 import type { TeamsDeps } from './deps.js';
@@ -19,28 +18,19 @@ export async function welcomeReply(
   withHelp = false,
 ): Promise<AdaptiveCard> {
   const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
-  const name = await greetingName(context, deps);
-  return renderWelcomeCard(strings, { name, returning: state.temp.returning === true }, withHelp);
+  const [name, roles] = await Promise.all([greetingName(context, deps), rolesOf(context, deps)]);
+  return renderWelcomeCard(strings, { name, returning: state.temp.returning === true, roles }, withHelp);
 }
 
-/** The person's requests: those about their account and those they filed. */
-export async function myRequestsReply(context: TurnContext, deps: TeamsDeps): Promise<AdaptiveCard> {
-  const locale = turnLocale(context, deps.config.defaultLocale);
+/** What the person's role adds to the card; nothing when the directory does not answer in time. */
+async function rolesOf(context: TurnContext, deps: TeamsDeps): Promise<Roles | undefined> {
   const identity = turnIdentity(context);
-  const listed = identity ? await deps.requests.requestsOf(identity) : [];
-  return renderMyRequestsCard(stringsFor(locale), listed, dateFormatter(locale, context.activity.localTimezone));
-}
-
-/** Dates in the person's language and, when Teams sent it, their time zone (else UTC). */
-function dateFormatter(locale: string, timeZone: string | undefined): (date: Date) => string {
-  const options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' };
+  if (!identity || !deps.directory) return undefined;
   try {
-    const formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone: timeZone ?? 'UTC' });
-    return (date) => formatter.format(date);
-  } catch {
-    // An unknown time zone name from the client.
-    const formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' });
-    return (date) => `${formatter.format(date)} UTC`;
+    return await withDeadline(deps.status.capabilities(identity.userId), DIRECTORY_BUDGET_MS);
+  } catch (error) {
+    turnLogger(context, deps.logger).warn({ err: error }, 'roles for the welcome card took too long; shown without');
+    return undefined;
   }
 }
 

@@ -290,6 +290,8 @@ describe('SQLite request repository', () => {
         state: 'pending_review',
         version: 2,
         updatedAt: at,
+        // Waiting for review since it was sent there.
+        pendingSince: at,
       });
       expect(await repository.eventsOf(request.id)).toEqual([submittedEvent(request), event]);
       expect(await repository.compareAndSet(request.id, 1, 'pending_review', at, event)).toBe(false);

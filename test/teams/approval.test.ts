@@ -116,14 +116,23 @@ async function filedAndPosted(
  */
 async function expectRefused(
   ctx: BotUnderTest,
-  expected: { requestId: string; actor: Sender; kind: Refusal; auditedAs?: string },
+  expected: { requestId: string; actor: Sender; kind: Refusal; auditedAs?: string; showsCurrentState?: boolean },
   click: () => Promise<any>,
 ): Promise<any> {
   const before = stored(ctx).requests.find((request) => request.id === expected.requestId);
   const eventCount = stored(ctx).events.length;
   ctx.connector.clear();
   const card = await click();
-  expect(textsIn(card)).toContain(refusalText(expected.kind, before?.state));
+  if (expected.showsCurrentState) {
+    // A button on an old card: where the request stands now, as the clicker may see it, and no button that acts.
+    expect(textsIn(card)).toContain(en.status.oldCard);
+    expect(textsIn(card)).toContain(en.requests.states[before!.state as RequestState]);
+    expect(textOf(card)).toContain(before!.reference);
+    // Nothing but withdrawing, which the requester may still do while the request is open.
+    expect([...executeActions(card).keys()].filter((verb) => verb !== Verbs.requestCancel)).toEqual([]);
+  } else {
+    expect(textsIn(card)).toContain(refusalText(expected.kind, before?.state));
+  }
   if (before) {
     const after = storedRequest(ctx, expected.requestId);
     expect({ state: after.state, version: after.version, review: after.review }).toEqual({
@@ -432,7 +441,7 @@ describe('asking for information, rejecting and cancelling (over HTTP)', () => {
       expect.objectContaining({ number: 1, askedBy: isaiah.id, text: question, answer }),
     ]);
 
-    await expectRefused(ctx, { requestId, actor: alex, kind: 'alreadyAnswered' }, () =>
+    await expectRefused(ctx, { requestId, actor: alex, kind: 'alreadyAnswered', showsCurrentState: true }, () =>
       inChat(ctx, alex).press(infoCard, Verbs.infoAnswer, { answer: 'Once more' }),
     );
   });
@@ -483,7 +492,7 @@ describe('asking for information, rejecting and cancelling (over HTTP)', () => {
     expect(textOf(shared)).toContain(en.review.states.cancelled);
     expect(executeActions(shared).size).toBe(0);
 
-    await expectRefused(ctx, { requestId, actor: shota, kind: 'wrongState' }, () =>
+    await expectRefused(ctx, { requestId, actor: shota, kind: 'wrongState', showsCurrentState: true }, () =>
       inChat(ctx, shota).press(list, Verbs.requestCancel),
     );
   });
@@ -528,7 +537,7 @@ describe("the subject's manager confirms first, by default when it is asked for 
       noticesWith(ctx, alex, format(en.approval.notices.managerConfirmed, { reference, manager: 'Megan Bowen' })),
     ).toHaveLength(1);
 
-    await expectRefused(ctx, { requestId, actor: megan, kind: 'alreadyAnswered' }, () =>
+    await expectRefused(ctx, { requestId, actor: megan, kind: 'alreadyAnswered', showsCurrentState: true }, () =>
       inChat(ctx, megan).press(confirmation, Verbs.managerConfirm),
     );
   });

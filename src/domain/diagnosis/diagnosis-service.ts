@@ -150,6 +150,12 @@ export class DiagnosisService {
       result,
       questionsAsked: diagnosis.state.questionsAsked,
       evidenceGaps: diagnosis.evidenceGaps,
+      evidence: {
+        facts: Object.fromEntries(
+          Object.entries(diagnosis.facts).filter((entry): entry is [string, boolean] => entry[1] !== undefined),
+        ),
+        methodKinds: diagnosis.methods?.map((method) => method.kind),
+      },
     });
   }
 }

@@ -8,7 +8,7 @@ import type {
   PassRecipient,
   RequestRepository,
 } from './ports.js';
-import type { AuditEvent, RequestState, ResetRequest } from './request.js';
+import { pendingSinceAfter, type AuditEvent, type RequestState, type ResetRequest } from './request.js';
 import { SYSTEM_ACTOR, type RequestNotifier } from './review-service.js';
 
 /** How approved resets are carried out; configured once. */
@@ -339,7 +339,9 @@ export class ExecutionService {
       at,
       this.event(request, to, why, graphRequestId),
     );
-    return ok ? { ...request, state: to, version: request.version + 1, updatedAt: at } : undefined;
+    if (!ok) return undefined;
+    const pendingSince = pendingSinceAfter(request.state, to, at, request.pendingSince);
+    return { ...request, state: to, version: request.version + 1, updatedAt: at, pendingSince };
   }
 
   private event(request: ResetRequest, to: RequestState, why: string, graphRequestId?: string): AuditEvent {

@@ -1,5 +1,8 @@
 import type { AuthMethodKind } from '../ports.js';
+import type { QueueGroup } from './queue.js';
 import type { AuditEvent, ResetRequest, RequestState, Review } from './request.js';
+import type { TallyRow } from './statistics.js';
+import type { Audience } from './timeline.js';
 
 /** Limits checked in the same transaction that stores a new request, so racing submissions cannot pass both. */
 export interface SubmissionLimits {
@@ -24,6 +27,8 @@ export type AuditVerification =
 /**
  * Requests and their audit trail. Every change is one atomic compare-and-set on (id, version)
  * together with one appended audit event; the trail is hash-chained so edits are detectable.
+ * Every change also moves the statistics' counters (statistics.ts: tallyFiled, tallyTransition)
+ * and keeps `pendingSince` (pendingSinceAfter) in that same transaction.
  */
 export interface RequestRepository {
   /**
@@ -55,6 +60,10 @@ export interface RequestRepository {
   listBySubject(tenantId: string, subjectId: string, limit: number): Promise<ResetRequest[]>;
   /** Requests a person is the subject of or filed, newest first. */
   listForPerson(tenantId: string, userId: string, limit: number): Promise<ResetRequest[]>;
+  /** Requests about any of these subjects (a manager's direct reports), newest first. */
+  listBySubjects(tenantId: string, subjectIds: readonly string[], limit: number): Promise<ResetRequest[]>;
+  /** The tenant's open requests by queue group (queue.ts): how many each holds and the oldest `perGroup` of them. */
+  queue(tenantId: string, perGroup: number): Promise<Record<QueueGroup, { count: number; oldest: ResetRequest[] }>>;
   /** Requests in `states` whose last change was before `before`, oldest change first (for expiry). */
   listUnchangedSince(states: readonly RequestState[], before: Date, limit: number): Promise<ResetRequest[]>;
   /** How many of the subject's requests reached `completed` since `since`. */
@@ -103,6 +112,8 @@ export interface ApprovalChannelRepository {
   unposted(tenantId: string, channelId: string, states: readonly RequestState[], limit: number): Promise<string[]>;
   /** Tenants with a request in `states` that was never posted anywhere. */
   tenantsWithUnposted(states: readonly RequestState[]): Promise<string[]>;
+  /** The posted cards of these requests (those that have one). */
+  findPosts(requestIds: readonly string[]): Promise<ChannelPost[]>;
 }
 
 /**
@@ -172,4 +183,57 @@ export interface ExecutionJobRepository {
   find(requestId: string): Promise<ExecutionJob | undefined>;
   /** How many of the tenant's requests started executing since `since` (the hourly cap). */
   countStartedSince(tenantId: string, since: Date): Promise<number>;
+}
+
+/** The statistics' counters, kept by the request and diagnosis repositories as things change. */
+export interface StatisticsRepository {
+  /**
+   * The tenant's counters from day `from` to day `to` (UTC, `YYYY-MM-DD`, both included): each
+   * counter summed over the days (day ''), and day by day for `filed` and `reached`.
+   */
+  tallies(tenantId: string, from: string, to: string): Promise<{ totals: TallyRow[]; daily: TallyRow[] }>;
+}
+
+/** How someone came to see a request that is not theirs. */
+export type ViewRoute = 'status' | 'team' | 'queue' | 'diagnosis' | 'oldCard';
+
+/** One look at someone else's request (or diagnosis): who, which, when and as whom. */
+export interface RecordView {
+  tenantId: string;
+  /** A request's id, or a diagnosis's id for `diagnosis`. */
+  recordId: string;
+  viewerId: string;
+  audience: Audience;
+  route: ViewRoute;
+  at: Date;
+}
+
+/** The record of who looked at whose request; append-only. */
+export interface ViewLog {
+  /** Appends the views, all in one transaction. */
+  record(views: readonly RecordView[]): Promise<void>;
+  /** The views of one record, oldest first. */
+  viewsOf(recordId: string): Promise<RecordView[]>;
+}
+
+/** The two notices a request that waits too long for review gets: the channel, then the leads. */
+export type OverdueNotice = 'reminder' | 'escalation';
+
+/**
+ * Which overdue notices went out. Taking a notice is atomic, so among instances and restarts one
+ * sender holds it at a time; it is marked sent after it went out, so only a sender that dies between
+ * sending and marking (its lease then runs out) can make it go out twice.
+ */
+export interface OverdueNoticeRepository {
+  /**
+   * Requests in pending_review since before `before` with no `kind` notice sent or being sent at `now`
+   * (a taking whose lease ran out counts as not being sent), longest waiting first.
+   */
+  due(kind: OverdueNotice, before: Date, now: Date, limit: number): Promise<ResetRequest[]>;
+  /** Takes the notice for `owner` until `until`; false when it was sent or another owner holds it. */
+  take(requestId: string, kind: OverdueNotice, owner: string, now: Date, until: Date): Promise<boolean>;
+  /** The notice went out; it is never due again. */
+  markSent(requestId: string, kind: OverdueNotice, owner: string, at: Date): Promise<void>;
+  /** The notices sent for a request. */
+  sentFor(requestId: string): Promise<OverdueNotice[]>;
 }

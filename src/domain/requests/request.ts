@@ -79,6 +79,22 @@ export interface ResetRequest {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * When it last entered pending_review (its service level counts from there); undefined before.
+   * Kept by the store on every change (pendingSinceAfter).
+   */
+  pendingSince?: Date | undefined;
+}
+
+/** When a request that moves from `from` to `to` at `at` has been waiting for review since. */
+export function pendingSinceAfter(
+  from: RequestState | null,
+  to: RequestState,
+  at: Date,
+  before: Date | undefined,
+): Date | undefined {
+  if (to !== 'pending_review') return undefined;
+  return from === 'pending_review' ? before : at;
 }
 
 /** How an agent recorded that they verified the subject's identity before approving. */
@@ -116,6 +132,8 @@ export interface ManagerCheck {
 export interface Review {
   /** The agent working on it, if someone claimed it. */
   claimedBy: string | undefined;
+  /** When they claimed it (absent on requests claimed before this was recorded). */
+  claimedAt?: Date | undefined;
   /** Distinct agents who approved after recording how they verified identity, in order. */
   approvals: Approval[];
   questions: InfoQuestion[];

@@ -4,6 +4,7 @@ import type { PassRecipient, RequestRepository } from './ports.js';
 import {
   MAX_TEXT_LENGTH,
   VERIFICATION_METHODS,
+  pendingSinceAfter,
   type AuditEvent,
   type RequestState,
   type ResetRequest,
@@ -206,9 +207,8 @@ export class ReviewService {
     const checked = await this.checkAgent(actor, card, 'claim', OPEN_FOR_REVIEW);
     if (!checked.ok) return checked.result;
     const { request } = checked;
-    return this.commit(request, request.state, { ...request.review, claimedBy: actor.userId }, actor, 'claimed', {
-      kind: 'claimed',
-    });
+    const review = { ...request.review, claimedBy: actor.userId, claimedAt: this.now() };
+    return this.commit(request, request.state, review, actor, 'claimed', { kind: 'claimed' });
   }
 
   /** An agent asks the requester a question; the answer comes back in the requester's chat. */
@@ -579,7 +579,9 @@ export class ReviewService {
       reason: why,
     };
     const ok = await this.options.repository.compareAndSet(request.id, request.version, to, at, event, review);
-    return ok ? { ...request, state: to, review, version: request.version + 1, updatedAt: at } : undefined;
+    if (!ok) return undefined;
+    const pendingSince = pendingSinceAfter(request.state, to, at, request.pendingSince);
+    return { ...request, state: to, review, version: request.version + 1, updatedAt: at, pendingSince };
   }
 
   private now(): Date {

@@ -1,8 +1,13 @@
+import type { SqliteDatabase } from './open-database.js';
+import { backfillTallies } from './sqlite-statistics-repository.js';
+
 /** One schema change, applied once and in order; `version` is stored in PRAGMA user_version. */
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Work SQL alone cannot do (filling a new table from the old ones), run after `sql` in the same transaction. */
+  run?: (db: SqliteDatabase) => void;
 }
 
 /** The schema's history. Append only: never edit a migration that has shipped. */
@@ -165,5 +170,69 @@ export const migrations: readonly Migration[] = [
       -- The hourly cap counts the executions a tenant started in the last hour.
       CREATE INDEX request_events_by_tenant_transition ON request_events (tenant_id, to_state, at);
     `,
+  },
+  {
+    version: 6,
+    name: 'status views, statistics counters, record views and overdue notices',
+    sql: `
+      -- Who claimed it (for the queue's sections) and since when it waits for review (for the service level),
+      -- kept with every change of the request.
+      ALTER TABLE requests ADD COLUMN claimed_by TEXT;
+      ALTER TABLE requests ADD COLUMN pending_since TEXT;
+      UPDATE requests SET claimed_by = json_extract(review, '$.claimedBy');
+      UPDATE requests SET pending_since = (
+        SELECT MAX(at) FROM request_events e
+         WHERE e.request_id = requests.id AND e.to_state = 'pending_review' AND e.from_state <> 'pending_review'
+      ) WHERE state = 'pending_review';
+      UPDATE requests SET pending_since = updated_at WHERE state = 'pending_review' AND pending_since IS NULL;
+      -- A manager's team: the requests of a few subjects, newest first.
+      CREATE INDEX requests_by_subject_sequence ON requests (tenant_id, subject_id, sequence);
+      -- The service level: requests in review, longest waiting first.
+      CREATE INDEX requests_by_pending_since ON requests (state, pending_since);
+
+      -- The statistics: counters per tenant, UTC day, metric and key, changed in the transaction of what they count.
+      CREATE TABLE request_tallies (
+        tenant_id TEXT NOT NULL,
+        day       TEXT NOT NULL,
+        metric    TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        count     INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, day, metric, key)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Who looked at someone else's request or diagnosis, when and as whom. Append-only, like the audit trail.
+      CREATE TABLE record_views (
+        sequence  INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant_id TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        viewer_id TEXT NOT NULL,
+        audience  TEXT NOT NULL CHECK (audience IN ('requester', 'manager', 'helpdesk')),
+        route     TEXT NOT NULL CHECK (route IN ('status', 'team', 'queue', 'diagnosis', 'oldCard')),
+        at        TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX record_views_by_record ON record_views (record_id, sequence);
+      CREATE TRIGGER record_views_no_update BEFORE UPDATE ON record_views
+      BEGIN
+        SELECT RAISE(ABORT, 'record_views is append-only: views cannot be changed');
+      END;
+      CREATE TRIGGER record_views_no_delete BEFORE DELETE ON record_views
+      BEGIN
+        SELECT RAISE(ABORT, 'record_views is append-only: views cannot be deleted');
+      END;
+
+      -- The overdue notices of a request: taken by one instance until lease_until, then sent once.
+      CREATE TABLE overdue_notices (
+        request_id  TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('reminder', 'escalation')),
+        owner       TEXT NOT NULL,
+        lease_until TEXT NOT NULL,
+        sent_at     TEXT,
+        PRIMARY KEY (request_id, kind)
+      ) STRICT, WITHOUT ROWID;
+
+      -- What the directory showed when a diagnosis started: facts and the kinds of method (JSON).
+      ALTER TABLE diagnoses ADD COLUMN evidence TEXT;
+    `,
+    run: backfillTallies,
   },
 ];

@@ -34,6 +34,7 @@ export function openDatabase(
   for (const migration of migrations.filter((m) => m.version > current)) {
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.run?.(db);
       db.pragma(`user_version = ${migration.version}`);
     })();
     logger.info({ version: migration.version, migration: migration.name }, 'applied database migration');

@@ -29,6 +29,7 @@ export class SqliteApprovalChannelRepository implements ApprovalChannelRepositor
   private readonly upsertChannel;
   private readonly updateUnavailable;
   private readonly selectPost;
+  private readonly selectPosts;
   private readonly upsertPost;
   private readonly selectUnposted;
   private readonly selectTenantsWithUnposted;
@@ -47,6 +48,9 @@ export class SqliteApprovalChannelRepository implements ApprovalChannelRepositor
       'UPDATE approval_channels SET unavailable_since = COALESCE(unavailable_since, ?) WHERE tenant_id = ?',
     );
     this.selectPost = db.prepare<[string], PostRow>('SELECT * FROM channel_posts WHERE request_id = ?');
+    this.selectPosts = db.prepare<[string], PostRow>(
+      'SELECT * FROM channel_posts WHERE request_id IN (SELECT value FROM json_each(?))',
+    );
     this.upsertPost = db.prepare<[PostRow]>(
       `INSERT INTO channel_posts (request_id, tenant_id, channel_id, conversation_id, message_id, service_url, posted_at)
        VALUES (@request_id, @tenant_id, @channel_id, @conversation_id, @message_id, @service_url, @posted_at)
@@ -107,16 +111,12 @@ export class SqliteApprovalChannelRepository implements ApprovalChannelRepositor
 
   async findPost(requestId: string): Promise<ChannelPost | undefined> {
     const row = this.selectPost.get(requestId);
-    if (!row) return undefined;
-    return {
-      requestId: row.request_id,
-      tenantId: row.tenant_id,
-      channelId: row.channel_id,
-      conversationId: row.conversation_id,
-      messageId: row.message_id,
-      serviceUrl: row.service_url,
-      postedAt: new Date(row.posted_at),
-    };
+    return row ? toPost(row) : undefined;
+  }
+
+  async findPosts(requestIds: readonly string[]): Promise<ChannelPost[]> {
+    if (requestIds.length === 0) return [];
+    return this.selectPosts.all(JSON.stringify(requestIds)).map(toPost);
   }
 
   async savePost(post: ChannelPost): Promise<void> {
@@ -143,4 +143,16 @@ export class SqliteApprovalChannelRepository implements ApprovalChannelRepositor
   async tenantsWithUnposted(states: readonly RequestState[]): Promise<string[]> {
     return this.selectTenantsWithUnposted.all(JSON.stringify(states));
   }
+}
+
+function toPost(row: PostRow): ChannelPost {
+  return {
+    requestId: row.request_id,
+    tenantId: row.tenant_id,
+    channelId: row.channel_id,
+    conversationId: row.conversation_id,
+    messageId: row.message_id,
+    serviceUrl: row.service_url,
+    postedAt: new Date(row.posted_at),
+  };
 }

@@ -5,10 +5,13 @@ import type {
   RequestRepository,
   SubmissionLimits,
 } from '../../domain/requests/ports.js';
+import { QUEUE_GROUPS, QUEUE_SECTIONS, type QueueGroup } from '../../domain/requests/queue.js';
+import { tallyFiled, tallyTransition } from '../../domain/requests/statistics.js';
 import {
   OPEN_STATES,
   TRANSITIONS,
   formatReference,
+  pendingSinceAfter,
   type AuditEvent,
   type RequestState,
   type ResetApplication,
@@ -17,7 +20,9 @@ import {
 } from '../../domain/requests/request.js';
 import { GENESIS_HASH, hashEvent, toWellFormed, verifyChain, type ChainedEvent } from '../audit-chain.js';
 import { groupCommitFor } from './group-commit.js';
+import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './open-database.js';
+import { tallyWriterFor, type TallyWriter } from './sqlite-statistics-repository.js';
 
 interface RequestRow {
   id: string;
@@ -30,6 +35,8 @@ interface RequestRow {
   version: number;
   application: string;
   review: string;
+  claimed_by: string | null;
+  pending_since: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -69,6 +76,10 @@ export class SqliteRequestRepository implements RequestRepository {
   private readonly countCompleted;
   private readonly selectBySubject;
   private readonly selectForPerson;
+  private readonly selectBySubjects;
+  private readonly countQueue;
+  private readonly selectQueueGroup: Record<QueueGroup, Database.Statement<[string, number], RequestRow>>;
+  private readonly writeTallies: TallyWriter;
   private readonly selectLastEvent;
   private readonly selectEventCounter;
   private readonly insertEvent;
@@ -97,12 +108,15 @@ export class SqliteRequestRepository implements RequestRepository {
     this.selectNextSequence = db.prepare<[], number>('SELECT COALESCE(MAX(sequence), 0) + 1 FROM requests').pluck();
     this.insertRequest = db.prepare<[RequestRow]>(
       `INSERT INTO requests (id, reference, sequence, tenant_id, filer_id, subject_id, state, version, application,
-                             review, created_at, updated_at)
+                             review, claimed_by, pending_since, created_at, updated_at)
        VALUES (@id, @reference, @sequence, @tenant_id, @filer_id, @subject_id, @state, @version, @application,
-               @review, @created_at, @updated_at)`,
+               @review, @claimed_by, @pending_since, @created_at, @updated_at)`,
     );
-    this.updateStateAndReview = db.prepare<[RequestState, string, string, string, number]>(
-      'UPDATE requests SET state = ?, review = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?',
+    this.updateStateAndReview = db.prepare<
+      [RequestState, string, string | null, string | null, string, string, number]
+    >(
+      `UPDATE requests SET state = ?, review = ?, claimed_by = ?, pending_since = ?, version = version + 1,
+         updated_at = ? WHERE id = ? AND version = ?`,
     );
     this.selectUnchangedSince = db.prepare<[string, string, number], RequestRow>(
       `SELECT * FROM requests WHERE updated_at < ? AND state IN (SELECT value FROM json_each(?))
@@ -121,6 +135,31 @@ export class SqliteRequestRepository implements RequestRepository {
       `SELECT * FROM requests WHERE tenant_id = ? AND (subject_id = ? OR filer_id = ?)
        ORDER BY sequence DESC LIMIT ?`,
     );
+    this.selectBySubjects = db.prepare<[string, string, number], RequestRow>(
+      `SELECT * FROM requests WHERE tenant_id = ? AND subject_id IN (SELECT value FROM json_each(?))
+       ORDER BY sequence DESC LIMIT ?`,
+    );
+    const inList = (states: readonly string[]) => states.map((state) => `'${state}'`).join(', ');
+    this.countQueue = db.prepare<[string], { state: RequestState; claimed: number; count: number }>(
+      `SELECT state, claimed_by IS NOT NULL AS claimed, COUNT(*) AS count FROM requests
+        WHERE tenant_id = ? AND state IN (${inList(OPEN_STATE_LIST)}) GROUP BY state, claimed`,
+    );
+    // One statement per section, its states spelled out so that the (tenant, state, sequence) index serves it.
+    this.selectQueueGroup = Object.fromEntries(
+      QUEUE_GROUPS.map((group) => {
+        const { states, claimed } = QUEUE_SECTIONS[group];
+        const claimFilter =
+          claimed === undefined ? '' : claimed ? 'AND claimed_by IS NOT NULL' : 'AND claimed_by IS NULL';
+        return [
+          group,
+          db.prepare<[string, number], RequestRow>(
+            `SELECT * FROM requests WHERE tenant_id = ? AND state IN (${inList(states)}) ${claimFilter}
+              ORDER BY sequence LIMIT ?`,
+          ),
+        ];
+      }),
+    ) as Record<QueueGroup, Database.Statement<[string, number], RequestRow>>;
+    this.writeTallies = tallyWriterFor(db);
     this.enqueueExecution = db.prepare<[{ request_id: string; tenant_id: string; at: string }]>(
       `INSERT INTO execution_jobs (request_id, tenant_id, status, next_attempt_at, created_at, updated_at)
        VALUES (@request_id, @tenant_id, 'pending', @at, @at, @at)
@@ -166,10 +205,13 @@ export class SqliteRequestRepository implements RequestRepository {
           version: 1,
           application: JSON.stringify(draft.application),
           review: JSON.stringify(draft.review),
+          claimed_by: draft.review.claimedBy ?? null,
+          pending_since: pendingSinceAfter(null, draft.state, draft.createdAt, undefined)?.toISOString() ?? null,
           created_at: draft.createdAt.toISOString(),
           updated_at: draft.updatedAt.toISOString(),
         };
         this.insertRequest.run(row);
+        this.writeTallies(tenantId, tallyFiled(draft.createdAt));
         this.append({ ...event, requestId: row.id, tenantId: row.tenant_id, from: null, to: row.state });
         // Answer with what was stored, exactly as `find` will return it later.
         return { kind: 'created', request: toRequest(row) };
@@ -192,10 +234,35 @@ export class SqliteRequestRepository implements RequestRepository {
         const stays = to === stored.state && review !== undefined;
         if (!stays && !TRANSITIONS[stored.state].includes(to)) return false;
         const storedReview = review === undefined ? stored.review : JSON.stringify(review);
-        if (this.updateStateAndReview.run(to, storedReview, at.toISOString(), id, expectedVersion).changes !== 1) {
-          return false;
-        }
+        const newReview = review ?? toReview(stored.review);
+        const pendingSince = pendingSinceAfter(
+          stored.state,
+          to,
+          at,
+          stored.pending_since === null ? undefined : new Date(stored.pending_since),
+        );
+        const changed = this.updateStateAndReview.run(
+          to,
+          storedReview,
+          newReview.claimedBy ?? null,
+          pendingSince?.toISOString() ?? null,
+          at.toISOString(),
+          id,
+          expectedVersion,
+        ).changes;
+        if (changed !== 1) return false;
         this.append({ ...event, requestId: id, tenantId: stored.tenant_id, from: stored.state, to });
+        this.writeTallies(
+          stored.tenant_id,
+          tallyTransition({
+            createdAt: new Date(stored.created_at),
+            from: stored.state,
+            to,
+            at,
+            actor: event.actor,
+            review: newReview,
+          }),
+        );
         // The outbox: approval and its execution job land together or not at all. A retry after a
         // failure keeps the steps already done.
         if (to === 'approved')
@@ -255,6 +322,31 @@ export class SqliteRequestRepository implements RequestRepository {
 
   async listForPerson(tenantId: string, userId: string, limit: number): Promise<ResetRequest[]> {
     return this.selectForPerson.all(tenantId, userId, userId, limit).map(toRequest);
+  }
+
+  async listBySubjects(tenantId: string, subjectIds: readonly string[], limit: number): Promise<ResetRequest[]> {
+    if (subjectIds.length === 0) return [];
+    return this.selectBySubjects.all(tenantId, JSON.stringify(subjectIds), limit).map(toRequest);
+  }
+
+  async queue(
+    tenantId: string,
+    perGroup: number,
+  ): Promise<Record<QueueGroup, { count: number; oldest: ResetRequest[] }>> {
+    const read = this.db.transaction(() => {
+      const counts = this.countQueue.all(tenantId);
+      return Object.fromEntries(
+        QUEUE_GROUPS.map((group) => {
+          const { states, claimed } = QUEUE_SECTIONS[group];
+          const count = counts
+            .filter((row) => states.includes(row.state) && (claimed === undefined || Boolean(row.claimed) === claimed))
+            .reduce((sum, row) => sum + row.count, 0);
+          return [group, { count, oldest: this.selectQueueGroup[group].all(tenantId, perGroup).map(toRequest) }];
+        }),
+      ) as Record<QueueGroup, { count: number; oldest: ResetRequest[] }>;
+    });
+    // Counts and lists from one snapshot, so a section never lists more than it counts.
+    return read.deferred();
   }
 
   async eventsOf(requestId: string): Promise<AuditEvent[]> {
@@ -317,12 +409,14 @@ function toRequest(row: RequestRow): ResetRequest {
     version: row.version,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
+    pendingSince: row.pending_since === null ? undefined : new Date(row.pending_since),
   };
 }
 
 /** A review as JSON stores it: dates as strings, absent values left out. */
 interface StoredReview {
   claimedBy?: string;
+  claimedAt?: string;
   approvals?: Array<Omit<Review['approvals'][number], 'at'> & { at: string }>;
   questions?: Array<{
     number: number;
@@ -341,6 +435,7 @@ function toReview(json: string): Review {
   const stored = JSON.parse(json) as StoredReview;
   return {
     claimedBy: stored.claimedBy,
+    claimedAt: stored.claimedAt === undefined ? undefined : new Date(stored.claimedAt),
     approvals: (stored.approvals ?? []).map((approval) => ({ ...approval, at: new Date(approval.at) })),
     questions: (stored.questions ?? []).map((question) => ({
       number: question.number,

@@ -79,15 +79,21 @@ export class TeamsMessenger {
     };
   }
 
+  /** Posts a card as a reply in the thread of a posted card. */
+  async replyInThread(post: ChannelPost, card: AdaptiveCard): Promise<void> {
+    const full = this.threadOf(post);
+    const activity = TurnContext.applyConversationReference({ ...cardMessage(card), type: 'message' }, full);
+    try {
+      const client = await this.adapter.proactiveConnector(this.botAppId, post.serviceUrl);
+      await client.conversations.sendToConversation(post.conversationId, activity as Activity);
+    } catch (error) {
+      throw unavailableOr(error);
+    }
+  }
+
   /** Replaces a posted card for everyone in the channel. */
   async updateCard(post: ChannelPost, card: AdaptiveCard): Promise<void> {
-    const conversation = {
-      id: post.conversationId,
-      isGroup: true,
-      conversationType: 'channel',
-      tenantId: post.tenantId,
-    };
-    const full = this.referenceTo({ serviceUrl: post.serviceUrl, conversation: conversation as never });
+    const full = this.threadOf(post);
     const activity = TurnContext.applyConversationReference(
       { ...cardMessage(card), id: post.messageId, type: 'message' },
       full,
@@ -99,6 +105,17 @@ export class TeamsMessenger {
       if ((error as { statusCode?: unknown }).statusCode === 404) throw new MessageGoneError();
       throw unavailableOr(error);
     }
+  }
+
+  /** The reference of a posted card's thread. */
+  private threadOf(post: ChannelPost): Partial<ConversationReference> {
+    const conversation = {
+      id: post.conversationId,
+      isGroup: true,
+      conversationType: 'channel',
+      tenantId: post.tenantId,
+    };
+    return this.referenceTo({ serviceUrl: post.serviceUrl, conversation: conversation as never });
   }
 
   /** A stored or built reference, completed with what every message from this bot on Teams carries. */

@@ -1,4 +1,9 @@
 import { renderNoticeCard } from '../../cards/notice.js';
+import { formatHours } from '../../cards/format-time.js';
+import { renderOverdueNoticeCard } from '../../cards/overdue-notice.js';
+import { channelMessageLink } from '../../cards/queue.js';
+import { isOverdue } from '../../domain/requests/queue.js';
+import type { OverdueNotifier } from '../../domain/requests/service-levels.js';
 import type { ExecutionJobRepository } from '../../domain/requests/ports.js';
 import type { AdaptiveCard } from '../../cards/render-card.js';
 import {
@@ -43,6 +48,8 @@ export interface RequestPublisherOptions {
   executionJobs?: ExecutionJobRepository;
   /** Requests expire after this many days; the expiry notice says so. */
   expiryDays: number;
+  /** Requests pending review longer than this are overdue (REVIEW_SLA_HOURS). */
+  reviewSlaMs: number;
 }
 
 /** How long the facts (and the card) drawn for one version of a request are shown again rather than made anew. */
@@ -58,7 +65,7 @@ const BACKLOG_BATCH = 50;
  * Work for one request runs in order, and the card is always drawn from the stored request,
  * so a late update never shows an older state.
  */
-export class RequestPublisher implements RequestNotifier {
+export class RequestPublisher implements RequestNotifier, OverdueNotifier {
   private readonly perRequest = new KeyedSerialQueue();
   /**
    * Facts drawn for a version of a request, briefly: a click's answer to the agent and the update
@@ -153,9 +160,72 @@ export class RequestPublisher implements RequestNotifier {
     });
   }
 
+  /**
+   * The request waits for review past the service level: a reply under its card in the channel,
+   * and the card redrawn with its overdue mark. False when it has no card in a working channel yet.
+   */
+  async remindChannel(request: ResetRequest): Promise<boolean> {
+    const { channels, messenger, directory } = this.options;
+    const channel = await this.channelFor(request.tenantId);
+    const post = await channels.findPost(request.id);
+    if (!channel || channel.unavailableSince || !post || post.channelId !== channel.channelId) return false;
+    const strings = stringsFor(resolveLocale(channel.locale, this.options.defaultLocale));
+    const subject = await nameOf(directory, new Map(), request.application.subjectId);
+    const card = renderOverdueNoticeCard({
+      title: format(strings.overdue.reminderTitle, { reference: request.reference }),
+      body: format(strings.overdue.reminderBody, { subject, hours: formatHours(this.options.reviewSlaMs) }),
+      link: undefined,
+      details: undefined,
+    });
+    try {
+      await messenger.replyInThread(post, card);
+    } catch (error) {
+      if (error instanceof ChannelUnavailableError) {
+        await channels.markUnavailable(request.tenantId, this.options.clock.now());
+        return false;
+      }
+      throw error;
+    }
+    await this.perRequest.run(request.id, () => this.refreshChannelCard(request.id));
+    return true;
+  }
+
+  /** Tells each lead, in their 1:1 chat and language, that a request waits twice the service level. */
+  async tellLeads(request: ResetRequest, leadIds: readonly string[]): Promise<number> {
+    const { addresses, messenger, directory, channels, logger, reviewSlaMs } = this.options;
+    const subject = await nameOf(directory, new Map(), request.application.subjectId);
+    const post = await channels.findPost(request.id);
+    let reached = 0;
+    for (const leadId of leadIds) {
+      const address = await addresses.find(`user:${leadId}`);
+      if (!address) continue;
+      const strings = stringsFor(resolveLocale(address.locale, this.options.defaultLocale));
+      const card = renderOverdueNoticeCard({
+        title: format(strings.overdue.leadTitle, { reference: request.reference }),
+        body: format(strings.overdue.leadBody, {
+          subject,
+          hours: formatHours(2 * reviewSlaMs),
+          sla: formatHours(reviewSlaMs),
+        }),
+        link: post ? { url: channelMessageLink(post), title: strings.overdue.openInChannel } : undefined,
+        details: { title: strings.overdue.details, requestId: request.id },
+      });
+      try {
+        await messenger.sendCard(address.reference, card);
+        reached += 1;
+      } catch (error) {
+        logger.warn({ err: error, requestId: request.id }, 'could not tell a helpdesk lead about an overdue request');
+      }
+    }
+    return reached;
+  }
+
   /** The card an agent sees for a request now, with a line just for them. */
   async reviewCard(request: ResetRequest, locale: Locale, notice?: ReviewNotice) {
-    const shared = await this.recently(this.recentCards, `${request.id}@${request.version}@${locale}`, async () => {
+    const now = this.options.clock.now();
+    const overdue = isOverdue(request, this.options.reviewSlaMs, now);
+    const key = `${request.id}@${request.version}@${locale}@${overdue}`;
+    const shared = await this.recently(this.recentCards, key, async () => {
       const strings = stringsFor(locale);
       return renderReviewCard(strings, await this.view(request, strings));
     });
@@ -354,6 +424,7 @@ export class RequestPublisher implements RequestNotifier {
       strings,
       directory: this.options.directory,
       now: this.options.clock.now(),
+      reviewSlaMs: this.options.reviewSlaMs,
       job: afterApproval ? await this.options.executionJobs?.find(request.id) : undefined,
     });
   }

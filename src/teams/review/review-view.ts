@@ -5,6 +5,7 @@ import type { Strings } from '../../content/strings/index.js';
 import { maskMethod } from '../../domain/diagnosis/mask.js';
 import type { Directory } from '../../domain/ports.js';
 import type { InfoQuestion, ManagerCheckStatus, ResetRequest } from '../../domain/requests/request.js';
+import { isOverdue } from '../../domain/requests/queue.js';
 import type { ReviewFacts } from '../../domain/requests/review-service.js';
 
 /** Names already looked up while drawing one card. */
@@ -31,6 +32,8 @@ export interface ReviewViewInput {
   now: Date;
   /** The execution job of an approved request, once there is one. */
   job: ExecutionJob | undefined;
+  /** Requests pending review longer than this are marked overdue. */
+  reviewSlaMs: number;
 }
 
 /** The channel card's data for a request: the stored request, today's facts, people by name. */
@@ -52,6 +55,7 @@ export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCar
     state: request.state,
     submittedAt: request.createdAt,
     now: input.now,
+    overdueAfterMs: isOverdue(request, input.reviewSlaMs, input.now) ? input.reviewSlaMs : undefined,
     subject: {
       name: facts.subject?.displayName ?? application.subjectId,
       userPrincipalName: facts.subject?.userPrincipalName ?? '',

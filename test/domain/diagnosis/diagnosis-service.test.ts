@@ -56,6 +56,11 @@ class MemoryRepository implements DiagnosisRepository {
   async find(id: string) {
     return this.records.get(id);
   }
+  async findByIdPrefix(tenantId: string, prefix: string, limit: number) {
+    return [...this.records.values()]
+      .filter((record) => record.tenantId === tenantId && record.id.startsWith(prefix))
+      .slice(0, limit);
+  }
 }
 
 /** A directory that answers like the simulated one, or fails the way Graph can. */
@@ -75,6 +80,7 @@ function directory(
     getRecentSignIns: () => misbehave(behaviour.signIns ?? []),
     getDirectReports: () => misbehave([]),
     checkMemberGroups: () => misbehave([]),
+    getGroupMembers: () => misbehave([]),
     getDirectoryRoles: () => misbehave([]),
     // A diagnosis only reads.
     deleteAuthenticationMethod: () => Promise.reject(new Error('a diagnosis must not delete methods')),

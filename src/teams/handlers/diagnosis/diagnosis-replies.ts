@@ -4,6 +4,7 @@ import { renderNoticeCard } from '../../../cards/notice.js';
 import type { AdaptiveCard } from '../../../cards/render-card.js';
 import { format, stringsFor } from '../../../content/strings/index.js';
 import type { ActiveDiagnosis, DiagnosisSubject, DiagnosisTurn } from '../../../domain/diagnosis/diagnosis-service.js';
+import { diagnosisReference } from '../../../domain/diagnosis/diagnosis-reference.js';
 import type { TeamsDeps } from '../../deps.js';
 import { turnIdentity, turnLocale } from '../../turn-context.js';
 import { firstApplicationCard } from '../application/application-flow.js';
@@ -46,11 +47,6 @@ export async function cardForTurn(
     case 'apply':
       return firstApplicationCard(context, deps, subject, diagnosisId, { reason: reasonFrom(diagnosis) });
   }
-}
-
-/** A short, readable reference for a diagnosis that the helpdesk can look up. */
-export function diagnosisReference(diagnosisId: string): string {
-  return `DX-${diagnosisId.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
 }
 
 /** The application's reason, guessed from how the diagnosis started and what the person answered. */

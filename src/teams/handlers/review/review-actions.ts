@@ -8,6 +8,7 @@ import { format, stringsFor, type Strings } from '../../../content/strings/index
 import type { ActionResult, Actor, RequestNews } from '../../../domain/requests/review-service.js';
 import type { TeamsDeps } from '../../deps.js';
 import { buildInfoRequestView, buildManagerConfirmationView } from '../../review/review-view.js';
+import { statusByIdCard } from '../../status/status-replies.js';
 import { cardMessage, turnIdentity, turnLocale, turnLogger } from '../../turn-context.js';
 import type { AppTurnState } from '../../turn-state.js';
 
@@ -76,10 +77,27 @@ async function agentCard(context: TurnContext, deps: TeamsDeps, result: ActionRe
   return deps.publisher.reviewCard(result.request!, locale, notice);
 }
 
+/**
+ * A button on an old card (a request that moved on: answered, closed, carried out) does nothing;
+ * the person gets where the request stands now, as far as they may see it.
+ */
+async function currentStateCard(
+  context: TurnContext,
+  deps: TeamsDeps,
+  result: ActionResult,
+): Promise<AdaptiveCard | undefined> {
+  if (result.kind !== 'refused' || !result.request) return undefined;
+  if (result.refusal !== 'wrongState' && result.refusal !== 'alreadyAnswered') return undefined;
+  const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
+  return statusByIdCard(context, deps, result.request.id, strings.status.oldCard);
+}
+
 /** The manager's card after they answered, or why their answer was not taken. */
 async function managerCard(context: TurnContext, deps: TeamsDeps, result: ActionResult): Promise<AdaptiveCard> {
   const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
   logResult(context, deps, result);
+  const current = await currentStateCard(context, deps, result);
+  if (current) return current;
   if (result.kind === 'done') {
     const answered = result.news.kind === 'managerConfirmed' ? 'confirmed' : 'declined';
     const view = await buildManagerConfirmationView(result.request, deps.directory, answered);
@@ -98,6 +116,8 @@ async function infoCard(
 ): Promise<AdaptiveCard> {
   const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
   logResult(context, deps, result);
+  const current = await currentStateCard(context, deps, result);
+  if (current) return current;
   const request = result.request;
   const number = typeof data.question === 'number' ? data.question : undefined;
   const question = request?.review.questions.find((candidate) => candidate.number === number);
@@ -119,6 +139,8 @@ async function infoCard(
 async function cancelCard(context: TurnContext, deps: TeamsDeps, result: ActionResult): Promise<AdaptiveCard> {
   const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
   logResult(context, deps, result);
+  const current = await currentStateCard(context, deps, result);
+  if (current) return current;
   if (result.kind === 'done') {
     return renderNoticeCard({
       title: format(strings.approval.noticeTitle, { reference: result.request.reference }),
