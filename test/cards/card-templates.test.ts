@@ -304,6 +304,7 @@ function allRenderedCards(): Array<[string, AdaptiveCard]> {
         renderReviewCard(strings, minimalReviewView({ manualOnly: true, claimedByName: 'Adele Vance' })),
       ],
       [`review, approved (${locale})`, renderReviewCard(strings, minimalReviewView({ state: 'approved' }))],
+      [`review, overdue (${locale})`, renderReviewCard(strings, minimalReviewView({ overdueAfterMs: 1_800_000 }))],
       [`manager confirmation (${locale})`, renderManagerConfirmationCard(strings, managerView())],
       [
         `manager confirmation with a note, answered (${locale})`,

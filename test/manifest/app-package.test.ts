@@ -152,7 +152,7 @@ describe('the Teams app package', () => {
     expect(opaque).toBeGreaterThan(32 * 32 * 0.25);
   });
 
-  it('offers the bot in personal and team scopes, with help, diagnose, reset and my requests in personal chat', () => {
+  it('offers the bot in personal and team scopes, with the requester, manager, helpdesk and lead commands in personal chat', () => {
     expect(manifest.bots).toHaveLength(1);
     const bot = manifest.bots[0]!;
     expect(bot.scopes.sort()).toEqual(['personal', 'team']);
@@ -165,6 +165,10 @@ describe('the Teams app package', () => {
       { title: 'diagnose', description: 'Find out why you cannot sign in' },
       { title: 'reset', description: 'Apply for a reset of your verification methods' },
       { title: 'my requests', description: 'See where your requests stand' },
+      { title: 'status', description: 'Open one request by its reference, e.g. status SIH-000123' },
+      { title: 'my team', description: 'Requests about your direct reports (line managers)' },
+      { title: 'queue', description: 'Open requests, oldest first (helpdesk)' },
+      { title: 'stats', description: 'Volume, times and self-service rate (helpdesk leads)' },
     ]);
     expect(commandsFor('team')).toEqual([
       { title: 'help', description: 'Show what I can do' },
