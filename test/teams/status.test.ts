@@ -203,6 +203,12 @@ describe('where a request stands, for the people allowed to know (over HTTP)', (
     const japanese = await ask(ctx, ken, 'キュー', { locale: 'ja-JP' });
     expect(japanese.body[0].text).toBe(ja.queue.title);
 
+    // Never in a channel, where others read along.
+    const inTheChannel = await inChannel(ctx, isaiah).say('queue');
+    expect(inTheChannel.body[0].text).toBe(en.status.privateOnlyTitle);
+    expect(textOf(inTheChannel)).not.toContain(reference);
+    expect((await inChannel(ctx, isaiah).say(`status ${reference}`)).body[0].text).toBe(en.status.privateOnlyTitle);
+
     const refused = await ask(ctx, diego, 'open requests');
     expect(refused.body[0].text).toBe(en.queue.notAllowedTitle);
     expect(stored(ctx).events.at(-1)).toMatchObject({ actor: diego.id, reason: 'refused queue: notAllowed' });

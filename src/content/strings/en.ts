@@ -185,6 +185,9 @@ export const en = {
     unavailableTitle: 'Please try again shortly',
     directoryUnavailable: 'I could not check the directory just now, so I cannot show this yet. Try again in a minute.',
     usage: 'Type "status" and a reference, for example "status SIH-000123". "my requests" lists all of yours.',
+    privateOnlyTitle: 'Ask me in our chat',
+    privateOnly:
+      "Requests are about people's accounts, so I show them only in your 1:1 chat with me, where nobody else reads along. Open the chat with Sign-in Help and ask there.",
     oldCard: 'This card is out of date and nothing was changed. Here is where the request stands now.',
     someone: 'someone',
     theSystem: 'Sign-in Help',

@@ -25,6 +25,7 @@ export async function myRequestsCard(context: TurnContext, deps: TeamsDeps): Pro
   const identity = turnIdentity(context);
   const strings = stringsOf(context, deps);
   if (!identity) return missingIdentity(strings);
+  if (!inPrivate(context)) return privateOnly(strings);
   const requests = await deps.status.mine(identity);
   const viewer = await viewerOf(context, deps, peopleIn(requests));
   return renderRequestStatusCard(
@@ -44,6 +45,7 @@ export async function teamCard(context: TurnContext, deps: TeamsDeps): Promise<A
   const identity = turnIdentity(context);
   const strings = stringsOf(context, deps);
   if (!identity) return missingIdentity(strings);
+  if (!inPrivate(context)) return privateOnly(strings);
   const result = await deps.status.team(identity);
   if (result.kind === 'directoryUnavailable') return unavailable(strings);
   if (result.kind === 'noReports') {
@@ -68,6 +70,7 @@ export async function statusCard(context: TurnContext, deps: TeamsDeps, referenc
   const identity = turnIdentity(context);
   const strings = stringsOf(context, deps);
   if (!identity) return missingIdentity(strings);
+  if (!inPrivate(context)) return privateOnly(strings);
   return lookupCard(context, deps, await deps.status.status(identity, reference), reference.trim().toUpperCase());
 }
 
@@ -92,6 +95,7 @@ export async function queueCard(context: TurnContext, deps: TeamsDeps): Promise<
   const identity = turnIdentity(context);
   const strings = stringsOf(context, deps);
   if (!identity) return missingIdentity(strings);
+  if (!inPrivate(context)) return privateOnly(strings);
   const result = await deps.status.queue(identity);
   if (result.kind === 'directoryUnavailable') return unavailable(strings);
   if (result.kind === 'notAllowed') {
@@ -113,6 +117,7 @@ export async function statisticsCard(
   const locale = localeOf(context, deps);
   const strings = stringsFor(locale);
   if (!identity) return missingIdentity(strings);
+  if (!inPrivate(context)) return privateOnly(strings);
   const result = await deps.status.statistics(identity, days);
   if (result.kind === 'directoryUnavailable') return unavailable(strings);
   if (result.kind === 'notAllowed') {
@@ -142,6 +147,7 @@ export async function diagnosisCard(context: TurnContext, deps: TeamsDeps, refer
   const locale = localeOf(context, deps);
   const strings = stringsFor(locale);
   if (!identity) return missingIdentity(strings);
+  if (!inPrivate(context)) return privateOnly(strings);
   const normalised = reference.trim().toUpperCase();
   const result = await deps.status.diagnosis(identity, normalised);
   if (result.kind === 'directoryUnavailable') return unavailable(strings);
@@ -249,6 +255,22 @@ function unavailable(strings: Strings): AdaptiveCard {
     title: strings.status.unavailableTitle,
     body: strings.status.directoryUnavailable,
     tone: 'warning',
+  });
+}
+
+/**
+ * Requests are about people's accounts: they are shown in the person's 1:1 chat with the bot,
+ * never in a channel or group chat where others read along.
+ */
+function inPrivate(context: TurnContext): boolean {
+  return context.activity.conversation.conversationType === 'personal';
+}
+
+function privateOnly(strings: Strings): AdaptiveCard {
+  return renderNoticeCard({
+    title: strings.status.privateOnlyTitle,
+    body: strings.status.privateOnly,
+    tone: 'default',
   });
 }
 
