@@ -171,6 +171,7 @@ export function renderStatisticsCard(reader: StatisticsReader, stats: Statistics
         value: format(s.outcomeLine, {
           count: number.format(outcome.count),
           resolved: number.format(outcome.resolved),
+          applied: number.format(outcome.applied),
         }),
       })),
     },

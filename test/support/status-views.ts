@@ -121,8 +121,8 @@ export function sampleStatistics(overrides: Partial<Statistics> = {}): Statistic
     ],
     diagnoses: { total: 40, resolved: 24, applied: 8, notResolved: 4, unfinished: 4, selfServiceRate: 24 / 36 },
     topOutcomes: [
-      { outcome: 'sign-in-another-way', count: 10, resolved: 8 },
-      { outcome: 'account-locked', count: 5, resolved: 5 },
+      { outcome: 'sign-in-another-way', count: 10, resolved: 8, applied: 1 },
+      { outcome: 'account-locked', count: 5, resolved: 5, applied: 0 },
     ],
     volume: Array.from({ length: 7 }, (_, i) => ({ label: `2026-11-${20 + i}`, filed: i + 1, completed: i })),
     ...overrides,

@@ -296,7 +296,7 @@ export const en = {
     selfService: 'Self-service rate: {rate} of the {count} diagnoses that ended were fixed by the person.',
     noDiagnoses: 'No diagnoses in this period.',
     outcomesTitle: 'Top outcomes',
-    outcomeLine: '{count} ({resolved} fixed)',
+    outcomeLine: '{count}: {resolved} fixed, {applied} applied for a reset',
     tableItem: 'Item',
     tableCount: 'Count',
     notAllowedTitle: 'For helpdesk leads only',

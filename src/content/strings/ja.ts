@@ -300,7 +300,7 @@ export const ja: Strings = {
     selfService: '自己解決率: 結果の出た診断 {count} 件のうち {rate} を本人が解決しました。',
     noDiagnoses: 'この期間に診断はありません。',
     outcomesTitle: '多かった結果',
-    outcomeLine: '{count} 件 (うち解決 {resolved} 件)',
+    outcomeLine: '{count} 件: 解決 {resolved} 件、リセット申請 {applied} 件',
     tableItem: '項目',
     tableCount: '件数',
     notAllowedTitle: 'ヘルプデスクのリーダー専用です',

@@ -176,8 +176,8 @@ export interface Statistics {
     /** resolved / (resolved + applied + notResolved); undefined when none ended. */
     selfServiceRate: number | undefined;
   };
-  /** The outcomes diagnoses ended on most, with how many of those the person resolved. */
-  topOutcomes: Array<{ outcome: string; count: number; resolved: number }>;
+  /** The outcomes diagnoses ended on most, with how many of those the person fixed or applied for a reset. */
+  topOutcomes: Array<{ outcome: string; count: number; resolved: number; applied: number }>;
   /** Filed and completed per day (7 and 30 days) or per week starting on the label's day (90 days). */
   volume: Array<{ label: string; filed: number; completed: number }>;
 }
@@ -202,7 +202,7 @@ export function summarise(
     );
 
   const agents = new Map<string, { agentId: string; approved: number; rejected: number }>();
-  const outcomes = new Map<string, { outcome: string; count: number; resolved: number }>();
+  const outcomes = new Map<string, Statistics['topOutcomes'][number]>();
   const endings: Record<DiagnosisResult, number> = { open: 0, resolved: 0, notResolved: 0, applied: 0, abandoned: 0 };
   for (const row of inPeriod) {
     if (row.metric === 'decision') {
@@ -218,9 +218,10 @@ export function summarise(
       const outcome = row.key.slice(cut + 1);
       if (result in endings) endings[result] += row.count;
       if (outcome !== '' && result !== 'open' && result !== 'abandoned') {
-        const entry = outcomes.get(outcome) ?? { outcome, count: 0, resolved: 0 };
+        const entry = outcomes.get(outcome) ?? { outcome, count: 0, resolved: 0, applied: 0 };
         entry.count += row.count;
         if (result === 'resolved') entry.resolved += row.count;
+        if (result === 'applied') entry.applied += row.count;
         outcomes.set(outcome, entry);
       }
     }

@@ -162,9 +162,9 @@ describe('a period summed up', () => {
       selfServiceRate: 3 / 5,
     });
     expect(stats.topOutcomes).toEqual([
-      { outcome: 'another-way', count: 2, resolved: 2 },
-      { outcome: 'locked', count: 2, resolved: 1 },
-      { outcome: 'reset', count: 1, resolved: 0 },
+      { outcome: 'another-way', count: 2, resolved: 2, applied: 0 },
+      { outcome: 'locked', count: 2, resolved: 1, applied: 0 },
+      { outcome: 'reset', count: 1, resolved: 0, applied: 1 },
     ]);
     expect(stats.volume).toHaveLength(7);
     expect(stats.volume[0]).toEqual({ label: '2026-11-20', filed: 10, completed: 0 });
