@@ -1,17 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocaleRelay, type LocaleRelay } from '../../scripts/lib/locale-relay.js';
-import { listeningPort, playgroundLaunch, writePlaygroundConfig } from '../../scripts/playground-config.js';
 import { loadKnowledge } from '../../src/content/diagnosis/load-knowledge.js';
 import { stringsFor } from '../../src/content/strings/index.js';
-import { projectPath } from '../../src/project-root.js';
 import { alex, tenant } from '../support/activities.js';
 import { startBot, type RunningBot } from '../support/bot-harness.js';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  chromiumMissing,
+  newClientContext,
+  playgroundConfigFor,
+  RESULTS_DIR,
+  see,
+  sendMessage,
+  startPlayground,
+  type Playground,
+} from '../support/playground-driver.js';
 
 const knowledge = loadKnowledge(new Set(['securityInfo', 'passwordReset', 'authenticatorApp', 'deviceCompliance']));
 const nodeById = (id: string) => knowledge.nodes.find((node) => node.id === id);
@@ -32,96 +39,8 @@ const outcomeTitle = (outcome: string): string => {
   return node.title.en;
 };
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const STEP_TIMEOUT_MS = 20_000;
 const TEST_TIMEOUT_MS = 120_000;
-const RESULTS_DIR = projectPath('test-results');
-// Each test fails with this rather than the suite being skipped: a missing browser must not look green.
-const chromiumMissing = existsSync(CHROMIUM)
-  ? undefined
-  : `${CHROMIUM} is missing: this end-to-end test drives Debian's Chromium. ` +
-    'Install it with `apt-get update && apt-get install -y chromium` (Playwright cannot download browsers here).';
-
-/** A running Agents Playground: its web client's address and how to stop it. */
-interface Playground {
-  url: string;
-  stop(): void;
-}
-
-/**
- * Starts the Agents Playground against `endpoint` with the committed demo tenant config, on a
- * port it picks itself, and resolves once its web client answers.
- */
-async function startPlayground(endpoint: string, configPath?: string): Promise<Playground> {
-  const logFile = join(mkdtempSync(join(tmpdir(), 'sign-in-help-playground-')), 'playground.log');
-  const launch = playgroundLaunch({ endpoint, port: 0, logFile, ...(configPath ? { configPath } : {}) });
-  const child = spawn(launch.command, launch.args, {
-    env: { ...process.env, ...launch.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stop = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  try {
-    const port = await reportedPort(child, logFile);
-    const url = `http://localhost:${port}`;
-    await waitUntilAnswers(url);
-    return { url, stop };
-  } catch (error) {
-    stop();
-    throw error;
-  }
-}
-
-/** The port from the Playground's "Listening on N" line; fails early if it exits first. */
-function reportedPort(child: ChildProcess, logFile: string): Promise<number> {
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the Playground did not report its port within 30 s')), 30_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const port = listeningPort(line);
-      if (port === undefined) return;
-      clearTimeout(timer);
-      resolve(port);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the Playground exited with code ${code} before listening. See ${logFile}.\n${stderr}`));
-    });
-  });
-}
-
-async function waitUntilAnswers(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const ok = await fetch(url).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the Playground at ${url} did not answer within 30 s`);
-}
-
-/** Types into the Playground's message box (a rich-text editor, role textbox) and sends. */
-async function sendMessage(page: Page, text: string): Promise<void> {
-  const box = page.getByRole('textbox');
-  await box.click();
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
-}
 
 /** Picks a choice on the latest question card and presses its Next button. */
 async function answer(page: Page, label: string): Promise<void> {
@@ -131,16 +50,6 @@ async function answer(page: Page, label: string): Promise<void> {
     .last();
   await card.getByRole('radio', { name: label, exact: true }).check();
   await card.getByRole('button', { name: stringsFor('en').diagnosis.next, exact: true }).click();
-}
-
-/** Waits for `locator` to be visible; a timeout names the step that did not happen. */
-async function see(what: string, locator: Locator): Promise<Locator> {
-  try {
-    await locator.waitFor({ state: 'visible' });
-  } catch (error) {
-    throw new Error(`The Playground never showed ${what}.`, { cause: error });
-  }
-  return locator;
 }
 
 describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () => {
@@ -179,12 +88,7 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
   ) {
     if (chromiumMissing) throw new Error(chromiumMissing);
     relay!.locale = locale;
-    const context = await browser!.newContext({ viewport: { width: 1400, height: 1000 } });
-    context.setDefaultTimeout(STEP_TIMEOUT_MS);
-    await context.route('**/*', (route) => {
-      const { hostname } = new URL(route.request().url());
-      return ['localhost', '127.0.0.1', '[::1]'].includes(hostname) ? route.continue() : route.abort();
-    });
+    const context = await newClientContext(browser!, STEP_TIMEOUT_MS);
     const page = await context.newPage();
     try {
       await page.goto(target().url);
@@ -283,15 +187,9 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
     'lets Diego apply for a reset from the diagnosis, Isaiah approve it in the approval channel, and Diego receive the pass',
     async () => {
       const strings = stringsFor('en');
-      const person = (alias: string) => tenant.users.find((user) => user.userPrincipalName.startsWith(`${alias}@`))!;
-      const configFor = (alias: string) => {
-        const path = join(mkdtempSync(join(tmpdir(), 'sign-in-help-playground-config-')), `${alias}.yml`);
-        writePlaygroundConfig(path, person(alias).id);
-        return path;
-      };
       // Each person has their own Teams client: two Playgrounds, one bot.
-      const asIsaiah = await startPlayground(`${relay!.url}/api/messages`, configFor('isaiahl'));
-      const asDiego = await startPlayground(`${relay!.url}/api/messages`, configFor('diegos'));
+      const asIsaiah = await startPlayground(`${relay!.url}/api/messages`, playgroundConfigFor('isaiahl'));
+      const asDiego = await startPlayground(`${relay!.url}/api/messages`, playgroundConfigFor('diegos'));
       if (chromiumMissing) throw new Error(chromiumMissing);
       relay!.locale = undefined;
       const viewport = { viewport: { width: 1400, height: 1000 } };

@@ -55,6 +55,9 @@ interface EventRow {
   hash: string;
 }
 
+/** An event's own fields, without its place in the chain. */
+type EventFields = Omit<EventRow, 'sequence' | 'previous_hash' | 'hash'>;
+
 const OPEN_STATE_LIST = [...OPEN_STATES];
 
 /**
@@ -135,9 +138,12 @@ export class SqliteRequestRepository implements RequestRepository {
       `SELECT * FROM requests WHERE tenant_id = ? AND (subject_id = ? OR filer_id = ?)
        ORDER BY sequence DESC LIMIT ?`,
     );
+    // The newest few are picked from the (tenant, subject, sequence) index alone; only those rows are read.
     this.selectBySubjects = db.prepare<[string, string, number], RequestRow>(
-      `SELECT * FROM requests WHERE tenant_id = ? AND subject_id IN (SELECT value FROM json_each(?))
-       ORDER BY sequence DESC LIMIT ?`,
+      `SELECT * FROM requests WHERE rowid IN (
+         SELECT rowid FROM requests WHERE tenant_id = ? AND subject_id IN (SELECT value FROM json_each(?))
+          ORDER BY sequence DESC LIMIT ?)
+       ORDER BY sequence DESC`,
     );
     const inList = (states: readonly string[]) => states.map((state) => `'${state}'`).join(', ');
     this.countQueue = db.prepare<[string], { state: RequestState; claimed: number; count: number }>(
@@ -180,8 +186,10 @@ export class SqliteRequestRepository implements RequestRepository {
        VALUES (@sequence, @request_id, @tenant_id, @actor, @at, @from_state, @to_state, @reason,
                @graph_request_id, @previous_hash, @hash)`,
     );
-    this.selectEventsOf = db.prepare<[string], EventRow>(
-      'SELECT * FROM request_events WHERE request_id = ? ORDER BY sequence',
+    // Only what an event says, so that the request_events_timeline index answers it alone.
+    this.selectEventsOf = db.prepare<[string], EventFields>(
+      `SELECT request_id, tenant_id, actor, at, from_state, to_state, reason, graph_request_id
+         FROM request_events WHERE request_id = ? ORDER BY sequence`,
     );
     this.selectAllEvents = db.prepare<[], EventRow>('SELECT * FROM request_events ORDER BY sequence');
 
@@ -450,7 +458,7 @@ function toReview(json: string): Review {
   };
 }
 
-function toAuditEvent(row: EventRow): AuditEvent {
+function toAuditEvent(row: EventFields): AuditEvent {
   return {
     requestId: row.request_id,
     tenantId: row.tenant_id,

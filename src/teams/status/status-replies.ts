@@ -11,7 +11,7 @@ import type { Locale } from '../../domain/locale.js';
 import type { StatisticsPeriod } from '../../domain/requests/statistics.js';
 import type { StatusLookup } from '../../domain/requests/status-service.js';
 import type { TeamsDeps } from '../deps.js';
-import { turnIdentity, turnLocale } from '../turn-context.js';
+import { turnIdentity, turnLocale, type TurnIdentity } from '../turn-context.js';
 import { timeFormatter } from '../viewer-time.js';
 
 /**
@@ -22,10 +22,9 @@ import { timeFormatter } from '../viewer-time.js';
 
 /** The person's own requests and those they filed, each with its timeline. */
 export async function myRequestsCard(context: TurnContext, deps: TeamsDeps): Promise<AdaptiveCard> {
-  const identity = turnIdentity(context);
-  const strings = stringsOf(context, deps);
-  if (!identity) return missingIdentity(strings);
-  if (!inPrivate(context)) return privateOnly(strings);
+  const asked = askedInPrivate(context, deps);
+  if ('card' in asked) return asked.card;
+  const { identity, strings } = asked;
   const requests = await deps.status.mine(identity);
   const viewer = await viewerOf(context, deps, peopleIn(requests));
   return renderRequestStatusCard(
@@ -42,10 +41,9 @@ export async function myRequestsCard(context: TurnContext, deps: TeamsDeps): Pro
 
 /** The requests about the person's direct reports, as their line manager may see them. */
 export async function teamCard(context: TurnContext, deps: TeamsDeps): Promise<AdaptiveCard> {
-  const identity = turnIdentity(context);
-  const strings = stringsOf(context, deps);
-  if (!identity) return missingIdentity(strings);
-  if (!inPrivate(context)) return privateOnly(strings);
+  const asked = askedInPrivate(context, deps);
+  if ('card' in asked) return asked.card;
+  const { identity, strings } = asked;
   const result = await deps.status.team(identity);
   if (result.kind === 'directoryUnavailable') return unavailable(strings);
   if (result.kind === 'noReports') {
@@ -67,11 +65,10 @@ export async function teamCard(context: TurnContext, deps: TeamsDeps): Promise<A
 
 /** One request by the reference the person typed. */
 export async function statusCard(context: TurnContext, deps: TeamsDeps, reference: string): Promise<AdaptiveCard> {
-  const identity = turnIdentity(context);
-  const strings = stringsOf(context, deps);
-  if (!identity) return missingIdentity(strings);
-  if (!inPrivate(context)) return privateOnly(strings);
-  return lookupCard(context, deps, await deps.status.status(identity, reference), reference.trim().toUpperCase());
+  const asked = askedInPrivate(context, deps);
+  if ('card' in asked) return asked.card;
+  const lookup = await deps.status.status(asked.identity, reference);
+  return lookupCard(context, deps, lookup, reference.trim().toUpperCase());
 }
 
 /**
@@ -92,10 +89,9 @@ export async function statusByIdCard(
 
 /** The helpdesk queue, for agents and leads. */
 export async function queueCard(context: TurnContext, deps: TeamsDeps): Promise<AdaptiveCard> {
-  const identity = turnIdentity(context);
-  const strings = stringsOf(context, deps);
-  if (!identity) return missingIdentity(strings);
-  if (!inPrivate(context)) return privateOnly(strings);
+  const asked = askedInPrivate(context, deps);
+  if ('card' in asked) return asked.card;
+  const { identity, strings } = asked;
   const result = await deps.status.queue(identity);
   if (result.kind === 'directoryUnavailable') return unavailable(strings);
   if (result.kind === 'notAllowed') {
@@ -113,11 +109,9 @@ export async function statisticsCard(
   deps: TeamsDeps,
   days: StatisticsPeriod,
 ): Promise<AdaptiveCard> {
-  const identity = turnIdentity(context);
-  const locale = localeOf(context, deps);
-  const strings = stringsFor(locale);
-  if (!identity) return missingIdentity(strings);
-  if (!inPrivate(context)) return privateOnly(strings);
+  const asked = askedInPrivate(context, deps);
+  if ('card' in asked) return asked.card;
+  const { identity, strings, locale } = asked;
   const result = await deps.status.statistics(identity, days);
   if (result.kind === 'directoryUnavailable') return unavailable(strings);
   if (result.kind === 'notAllowed') {
@@ -143,11 +137,9 @@ export async function statisticsCard(
 
 /** A diagnosis by the DX-… reference a person read out, for the helpdesk. */
 export async function diagnosisCard(context: TurnContext, deps: TeamsDeps, reference: string): Promise<AdaptiveCard> {
-  const identity = turnIdentity(context);
-  const locale = localeOf(context, deps);
-  const strings = stringsFor(locale);
-  if (!identity) return missingIdentity(strings);
-  if (!inPrivate(context)) return privateOnly(strings);
+  const asked = askedInPrivate(context, deps);
+  if ('card' in asked) return asked.card;
+  const { identity, strings, locale } = asked;
   const normalised = reference.trim().toUpperCase();
   const result = await deps.status.diagnosis(identity, normalised);
   if (result.kind === 'directoryUnavailable') return unavailable(strings);
@@ -259,21 +251,30 @@ function unavailable(strings: Strings): AdaptiveCard {
 }
 
 /**
- * Requests are about people's accounts: they are shown in the person's 1:1 chat with the bot,
- * never in a channel or group chat where others read along.
+ * Who asks, in their language; or the card that answers instead. Requests are about people's
+ * accounts: they are shown in the person's 1:1 chat with the bot, never in a channel or group chat
+ * where others read along.
  */
-function inPrivate(context: TurnContext): boolean {
-  return context.activity.conversation.conversationType === 'personal';
-}
-
-function privateOnly(strings: Strings): AdaptiveCard {
-  return renderNoticeCard({
-    title: strings.status.privateOnlyTitle,
-    body: strings.status.privateOnly,
-    tone: 'default',
-  });
-}
-
-function missingIdentity(strings: Strings): AdaptiveCard {
-  return renderNoticeCard({ title: strings.errors.title, body: strings.refusals.missingIdentity, tone: 'warning' });
+function askedInPrivate(
+  context: TurnContext,
+  deps: TeamsDeps,
+): { identity: TurnIdentity; locale: Locale; strings: Strings } | { card: AdaptiveCard } {
+  const identity = turnIdentity(context);
+  const locale = localeOf(context, deps);
+  const strings = stringsFor(locale);
+  if (!identity) {
+    return {
+      card: renderNoticeCard({ title: strings.errors.title, body: strings.refusals.missingIdentity, tone: 'warning' }),
+    };
+  }
+  if (context.activity.conversation.conversationType !== 'personal') {
+    return {
+      card: renderNoticeCard({
+        title: strings.status.privateOnlyTitle,
+        body: strings.status.privateOnly,
+        tone: 'default',
+      }),
+    };
+  }
+  return { identity, locale, strings };
 }
