@@ -173,4 +173,19 @@ describe('loadConfig', () => {
     expect(problemsOf({ PASS_LIFETIME_MINUTES: '5' }).join(' ')).toContain('PASS_LIFETIME_MINUTES');
     expect(problemsOf({ PASS_DELIVERY: 'channel' }).join(' ')).toContain('PASS_DELIVERY');
   });
+
+  it('reads the review service level in hours, fractions allowed, and the lead group', () => {
+    expect(loadConfig({}).reviewSlaMs).toBe(8 * 3_600_000);
+    expect(loadConfig({ REVIEW_SLA_HOURS: '0.001' }).reviewSlaMs).toBe(3_600);
+    expect(loadConfig({ REVIEW_SLA_HOURS: '1.5' }).reviewSlaMs).toBe(5_400_000);
+    expect(problemsOf({ REVIEW_SLA_HOURS: '0' })).toEqual(['REVIEW_SLA_HOURS must be more than 0 hours']);
+    expect(problemsOf({ REVIEW_SLA_HOURS: 'eight' })).toEqual([
+      'REVIEW_SLA_HOURS must be a number of hours, like 8 or 0.5',
+    ]);
+    expect(problemsOf({ REVIEW_SLA_HOURS: '1000' })).toEqual(['REVIEW_SLA_HOURS must be at most 720 hours (30 days)']);
+    expect(loadConfig({ HELPDESK_LEAD_GROUP_ID: TENANT }).leadGroupId).toBe(TENANT);
+    expect(problemsOf({ HELPDESK_LEAD_GROUP_ID: 'leads' }).join(' ')).toContain(
+      'HELPDESK_LEAD_GROUP_ID must be a GUID',
+    );
+  });
 });
