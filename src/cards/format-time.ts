@@ -8,12 +8,8 @@ export function formatUtc(date: Date): string {
 
 /** How long ago, in the largest whole unit: minutes under an hour, hours under a day, then days. */
 export function formatAge(strings: Strings, since: Date, now: Date): string {
-  return formatDuration(strings.review.age, now.getTime() - since.getTime());
-}
-
-/** A duration in the largest whole unit: minutes under an hour, hours under a day, then days. */
-export function formatDuration(units: Strings['review']['age'], ms: number): string {
-  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const units = strings.review.age;
+  const minutes = Math.max(0, Math.floor((now.getTime() - since.getTime()) / 60_000));
   if (minutes < 60) return format(units.minutes, { n: String(minutes) });
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return format(units.hours, { n: String(hours) });

@@ -234,6 +234,4 @@ export interface OverdueNoticeRepository {
   take(requestId: string, kind: OverdueNotice, owner: string, now: Date, until: Date): Promise<boolean>;
   /** The notice went out; it is never due again. */
   markSent(requestId: string, kind: OverdueNotice, owner: string, at: Date): Promise<void>;
-  /** The notices sent for a request. */
-  sentFor(requestId: string): Promise<OverdueNotice[]>;
 }

@@ -69,23 +69,6 @@ export class RequestService {
     ];
   }
 
-  /** The requests a person is the subject of or filed, newest first, with the subject's name. */
-  async requestsOf(
-    person: Filer,
-    limit = 10,
-  ): Promise<Array<{ request: ResetRequest; subjectName: string | undefined }>> {
-    const requests = await this.options.repository.listForPerson(person.tenantId, person.userId, limit);
-    const names = new Map<string, string | undefined>();
-    for (const request of requests) {
-      const id = request.application.subjectId;
-      if (id !== person.userId && !names.has(id)) {
-        const user = await this.options.directory?.getUser(id).catch(() => undefined);
-        names.set(id, user?.displayName);
-      }
-    }
-    return requests.map((request) => ({ request, subjectName: names.get(request.application.subjectId) }));
-  }
-
   /** Validates and stores an application for `subjectId`, filed by `filer`. */
   async submit(
     filer: Filer,

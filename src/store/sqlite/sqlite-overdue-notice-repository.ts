@@ -2,28 +2,23 @@ import type { OverdueNotice, OverdueNoticeRepository } from '../../domain/reques
 import type { ResetRequest } from '../../domain/requests/request.js';
 import { groupCommitFor } from './group-commit.js';
 import type { SqliteDatabase } from './open-database.js';
-import { SqliteRequestRepository } from './sqlite-request-repository.js';
+import { toRequest, type RequestRow } from './sqlite-request-repository.js';
 
 /** The overdue notices of requests in `overdue_notices`: taken with a lease, then marked sent. */
 export class SqliteOverdueNoticeRepository implements OverdueNoticeRepository {
   private readonly selectDue;
   private readonly upsertTaken;
   private readonly updateSent;
-  private readonly selectSent;
-  private readonly requests: SqliteRequestRepository;
 
   constructor(private readonly db: SqliteDatabase) {
-    this.requests = new SqliteRequestRepository(db);
-    this.selectDue = db
-      .prepare<{ kind: OverdueNotice; before: string; now: string; limit: number }, string>(
-        `SELECT r.id FROM requests r
+    this.selectDue = db.prepare<{ kind: OverdueNotice; before: string; now: string; limit: number }, RequestRow>(
+      `SELECT r.* FROM requests r
           WHERE r.state = 'pending_review' AND r.pending_since < @before
             AND NOT EXISTS (SELECT 1 FROM overdue_notices n
                              WHERE n.request_id = r.id AND n.kind = @kind
                                AND (n.sent_at IS NOT NULL OR n.lease_until > @now))
           ORDER BY r.pending_since LIMIT @limit`,
-      )
-      .pluck();
+    );
     // Taken when new, or when the last taker's lease ran out before it was sent.
     this.upsertTaken = db.prepare<{ id: string; kind: OverdueNotice; owner: string; now: string; until: string }>(
       `INSERT INTO overdue_notices (request_id, kind, owner, lease_until) VALUES (@id, @kind, @owner, @until)
@@ -33,17 +28,10 @@ export class SqliteOverdueNoticeRepository implements OverdueNoticeRepository {
     this.updateSent = db.prepare<[string, string, OverdueNotice, string]>(
       'UPDATE overdue_notices SET sent_at = ? WHERE request_id = ? AND kind = ? AND owner = ? AND sent_at IS NULL',
     );
-    this.selectSent = db
-      .prepare<[string], OverdueNotice>(
-        'SELECT kind FROM overdue_notices WHERE request_id = ? AND sent_at IS NOT NULL ORDER BY kind DESC',
-      )
-      .pluck();
   }
 
   async due(kind: OverdueNotice, before: Date, now: Date, limit: number): Promise<ResetRequest[]> {
-    const ids = this.selectDue.all({ kind, before: before.toISOString(), now: now.toISOString(), limit });
-    const found = await Promise.all(ids.map((id) => this.requests.find(id)));
-    return found.filter((request): request is ResetRequest => request !== undefined);
+    return this.selectDue.all({ kind, before: before.toISOString(), now: now.toISOString(), limit }).map(toRequest);
   }
 
   async take(requestId: string, kind: OverdueNotice, owner: string, now: Date, until: Date): Promise<boolean> {
@@ -57,9 +45,5 @@ export class SqliteOverdueNoticeRepository implements OverdueNoticeRepository {
 
   async markSent(requestId: string, kind: OverdueNotice, owner: string, at: Date): Promise<void> {
     await groupCommitFor(this.db).run(() => this.updateSent.run(at.toISOString(), requestId, kind, owner));
-  }
-
-  async sentFor(requestId: string): Promise<OverdueNotice[]> {
-    return this.selectSent.all(requestId);
   }
 }

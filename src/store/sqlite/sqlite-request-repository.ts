@@ -24,7 +24,7 @@ import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './open-database.js';
 import { tallyWriterFor, type TallyWriter } from './sqlite-statistics-repository.js';
 
-interface RequestRow {
+export interface RequestRow {
   id: string;
   reference: string;
   sequence: number;
@@ -395,7 +395,8 @@ export class SqliteRequestRepository implements RequestRepository {
   }
 }
 
-function toRequest(row: RequestRow): ResetRequest {
+/** A stored request row (`SELECT *` from `requests`) as the domain reads it. */
+export function toRequest(row: RequestRow): ResetRequest {
   const application = JSON.parse(row.application) as ResetApplication;
   return {
     id: row.id,

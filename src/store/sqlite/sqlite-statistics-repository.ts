@@ -35,6 +35,7 @@ export function tallyWriterFor(db: SqliteDatabase): TallyWriter {
 export class SqliteStatisticsRepository implements StatisticsRepository {
   private readonly selectTotals;
   private readonly selectDaily;
+  private readonly read;
 
   constructor(db: SqliteDatabase) {
     this.selectTotals = db.prepare<[string, string, string], TallyRow>(
@@ -45,11 +46,15 @@ export class SqliteStatisticsRepository implements StatisticsRepository {
       `SELECT day, metric, key, count FROM request_tallies
         WHERE tenant_id = ? AND day BETWEEN ? AND ? AND metric IN ('filed', 'reached')`,
     );
+    // One read transaction, so both halves see the same counters even while another instance writes.
+    this.read = db.transaction((tenantId: string, from: string, to: string) => ({
+      totals: this.selectTotals.all(tenantId, from, to),
+      daily: this.selectDaily.all(tenantId, from, to),
+    }));
   }
 
   async tallies(tenantId: string, from: string, to: string): Promise<{ totals: TallyRow[]; daily: TallyRow[] }> {
-    // One read transaction, so both halves see the same counters.
-    return { totals: this.selectTotals.all(tenantId, from, to), daily: this.selectDaily.all(tenantId, from, to) };
+    return this.read.deferred(tenantId, from, to);
   }
 }
 
