@@ -1,14 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parse as parseDotenv } from 'dotenv';
 import { loadConfig } from '../src/config/load-config.js';
 import { loadDemoTenant, upnLocalPart, type DemoTenant, type DemoUser } from '../src/directory/demo-tenant.js';
 import { ConfigurationError, DemoTenantError } from '../src/errors.js';
 import { projectRoot } from '../src/project-root.js';
-import { startLocaleRelay } from './lib/locale-relay.js';
+import { BOT_NODE_ARGS } from './lib/bot-launch.js';
+import { InvalidPlaygroundLocaleError, localSettings, parsePlaygroundLocale } from './lib/local-settings.js';
+import { playgroundEndpoint } from './lib/locale-relay.js';
+import { parseDevArguments, resetLocalData, type DevOptions } from './lib/reset-local-data.js';
 import {
   listeningPort,
   PLAYGROUND_CONFIG_PATH,
@@ -19,7 +21,8 @@ import {
   writePlaygroundConfig,
 } from './playground-config.js';
 
-// `npm run dev`: the bot in local mode plus the Agents Playground, stopped together.
+// `npm run dev`: the bot in local mode plus the Agents Playground, stopped together. `npm run dev -- --reset`
+// deletes the local demo data (SQLITE_PATH) first, so the demo starts from demo/tenant.json again.
 
 const HEALTH_TIMEOUT_MS = 60_000;
 /** The bot drains turns for up to SHUTDOWN_TIMEOUT_MS (10 s by default) before it exits. */
@@ -31,10 +34,15 @@ const fail = (message: string, code = 1): never => {
   process.exit(code);
 };
 
-const dotenvPath = join(projectRoot, '.env');
-const dotenv = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {};
+let options: DevOptions = { reset: false };
+try {
+  options = parseDevArguments(process.argv.slice(2));
+} catch (error) {
+  fail((error as Error).message, 64);
+}
+
 // The same precedence as loadConfig: the environment wins over .env.
-const settings: Record<string, string | undefined> = { ...dotenv, ...process.env };
+const settings = localSettings();
 if (settings.MicrosoftAppId?.trim()) {
   fail(
     'MicrosoftAppId is set (in the environment or .env). The Agents Playground sends no tokens, so it only works ' +
@@ -44,8 +52,9 @@ if (settings.MicrosoftAppId?.trim()) {
 }
 
 let botPort = 0;
+let sqlitePath = '';
 try {
-  botPort = loadConfig(process.env, { dotenvDir: projectRoot }).port;
+  ({ port: botPort, sqlitePath } = loadConfig(process.env, { dotenvDir: projectRoot }));
 } catch (error) {
   if (!(error instanceof ConfigurationError)) throw error;
   fail(`${error.message}\nSee .env.example for every setting.`, 78);
@@ -58,10 +67,7 @@ const botUrl = `http://127.0.0.1:${botPort}`;
 
 // The Playground stamps locale en-US on everything it sends; PLAYGROUND_LOCALE (e.g. ja-JP) has a
 // relay in front of the bot rewrite it, as a Teams client in that language would send.
-const playgroundLocale = settings.PLAYGROUND_LOCALE?.trim() || undefined;
-if (playgroundLocale && !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(playgroundLocale)) {
-  fail(`PLAYGROUND_LOCALE "${playgroundLocale}" is not a language tag like ja-JP or en-US.`);
-}
+const playgroundLocale = readPlaygroundLocale();
 // PLAYGROUND_USER (a demo user's UPN or the part before the @) puts that person in the Playground's chair.
 const tenant = readDemoTenant();
 const playgroundUserName = settings.PLAYGROUND_USER?.trim() || undefined;
@@ -70,6 +76,16 @@ const chosenUser = playgroundUser ?? tenant.users.find((user) => user.id === ten
 
 if (await answers(`${botUrl}/healthz`)) {
   fail(`something already answers on ${botUrl}. Stop it (another \`npm run dev\`?) or set PORT to a free port.`);
+}
+
+if (options.reset) {
+  // Only now: a bot still running on this port (checked just above) would keep the old database open.
+  const deleted = resetLocalData(sqlitePath, projectRoot);
+  console.log(
+    deleted.length > 0
+      ? `--reset: deleted the local demo data (${deleted.map((file) => relative(projectRoot, file)).join(', ')}).`
+      : `--reset: no local demo data at ${sqlitePath}; starting clean anyway.`,
+  );
 }
 
 let playgroundConfigPath = PLAYGROUND_CONFIG_PATH;
@@ -110,18 +126,13 @@ const approvalChannel: Record<string, string> =
   !settings.APPROVAL_TEAM_ID && !settings.APPROVAL_CHANNEL_ID
     ? { APPROVAL_TEAM_ID: tenant.team.id, APPROVAL_CHANNEL_ID: tenant.team.approvalChannel.id }
     : {};
-const bot = start('bot', process.execPath, ['--import', 'tsx', 'src/index.ts'], approvalChannel);
+const bot = start('bot', process.execPath, [...BOT_NODE_ARGS], approvalChannel);
 if ((await becomesHealthy(bot)) && !stopping) await startPlayground();
 
 async function startPlayground(): Promise<void> {
-  let endpointBase = botUrl;
-  if (playgroundLocale) {
-    const relay = await startLocaleRelay(botUrl);
-    relay.locale = playgroundLocale;
-    endpointBase = relay.url;
-  }
+  const { endpoint } = await playgroundEndpoint(botUrl, playgroundLocale);
   const launch = playgroundLaunch({
-    endpoint: `${endpointBase}/api/messages`,
+    endpoint,
     port: PLAYGROUND_DEFAULT_PORT,
     configPath: playgroundConfigPath,
     logFile: PLAYGROUND_LOG,
@@ -143,6 +154,15 @@ async function startPlayground(): Promise<void> {
       ].join('\n'),
     );
   });
+}
+
+function readPlaygroundLocale(): string | undefined {
+  try {
+    return parsePlaygroundLocale(settings);
+  } catch (error) {
+    if (!(error instanceof InvalidPlaygroundLocaleError)) throw error;
+    return fail(error.message);
+  }
 }
 
 function readDemoTenant(): DemoTenant {

@@ -15,6 +15,7 @@ import { StatusService } from './domain/requests/status-service.js';
 import { SqliteOverdueNoticeRepository } from './store/sqlite/sqlite-overdue-notice-repository.js';
 import { SqliteStatisticsRepository } from './store/sqlite/sqlite-statistics-repository.js';
 import { SqliteViewLog } from './store/sqlite/sqlite-view-log.js';
+import { Disputes } from './domain/requests/dispute.js';
 import { ExecutionService } from './domain/requests/execution-service.js';
 import { SqliteExecutionJobRepository } from './store/sqlite/sqlite-execution-job-repository.js';
 import { TeamsPassCourier } from './teams/review/pass-courier.js';
@@ -36,6 +37,7 @@ import { openDatabase, type SqliteDatabase } from './store/sqlite/open-database.
 import { SqliteDiagnosisRepository } from './store/sqlite/sqlite-diagnosis-repository.js';
 import { SqliteRequestRepository } from './store/sqlite/sqlite-request-repository.js';
 import { SqliteConversationAddressRepository } from './store/sqlite/sqlite-conversation-address-repository.js';
+import { SqliteSimulatedDirectoryJournal } from './store/sqlite/sqlite-simulated-directory-journal.js';
 import { SqliteStateStore } from './store/sqlite/sqlite-state-store.js';
 import { createBotAdapter, type AdapterOverrides } from './teams/bot-adapter.js';
 import { createTeamsApp } from './teams/create-app.js';
@@ -74,7 +76,8 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   const directory =
     overrides.directory ??
     (demoTenant
-      ? new SimulatedDirectory(demoTenant, clock)
+      ? // Its changes live in the database beside the requests that made them, so a restart shows both.
+        new SimulatedDirectory(demoTenant, clock, { journal: new SqliteSimulatedDirectoryJournal(db, clock) })
       : config.graph && new GraphDirectory({ credential: createGraphCredential(config.graph) }));
   const botAppId = config.mode.kind === 'production' ? config.mode.appId : (demoTenant?.bot.id ?? '');
 
@@ -205,6 +208,8 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     status,
     publisher,
     channels,
+    execution,
+    disputes: new Disputes({ repository: requestRepository, notifier: publisher, clock }),
   };
   const app = createTeamsApp(deps, adapter, stateStore, botAppId);
   const handleMessage = createInboundHandler({ config, adapter, app, turns: new KeyedSerialQueue() });

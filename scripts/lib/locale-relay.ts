@@ -46,3 +46,22 @@ export async function startLocaleRelay(target: string): Promise<LocaleRelay> {
     });
   return relay;
 }
+
+/** Where a Playground posts activities, and how to stop what was started for it. */
+export interface PlaygroundEndpoint {
+  /** The messaging endpoint to give the Playground (`-e`). */
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The endpoint a Playground should post to: the bot's own when `locale` is undefined, else a relay
+ * in front of the bot that stamps `locale` on every activity. `npm run dev` and `npm run playground:as`
+ * both go through here, so every Playground of a demo speaks the same language.
+ */
+export async function playgroundEndpoint(botUrl: string, locale: string | undefined): Promise<PlaygroundEndpoint> {
+  if (!locale) return { endpoint: `${botUrl}/api/messages`, close: async () => {} };
+  const relay = await startLocaleRelay(botUrl);
+  relay.locale = locale;
+  return { endpoint: `${relay.url}/api/messages`, close: () => relay.close() };
+}

@@ -50,6 +50,8 @@ export interface ApplicationSubjectCardData {
   continue: string;
   verb: string;
   diagnosisId: string;
+  /** The reason the diagnosis suggested, carried to the form; only ever a prefill the person can change. */
+  reason: string;
   subjects: Array<{ title: string; value: string }>;
 }
 
@@ -68,10 +70,16 @@ export interface ApplicationFormState {
   diagnosisId: string | undefined;
 }
 
-/** The application form; values typed earlier are shown again, with a message under each problem. */
+/**
+ * The application form; values typed earlier are shown again, with a message under each problem.
+ * For someone else's account (the filer is then the subject's line manager) it names the subject
+ * wherever the form would otherwise say "you".
+ */
 export function renderApplicationCard(strings: Strings, state: ApplicationFormState): AdaptiveCard {
   const a = strings.application;
   const values = state.values ?? {};
+  const { isSelf } = state.subject;
+  const name = { name: state.subject.displayName };
   const problem = (field: ApplicationField, max?: number): string | null => {
     const found = state.problems?.[field];
     return found ? format(a.problems[found], { max: String(max ?? '') }) : null;
@@ -81,8 +89,8 @@ export function renderApplicationCard(strings: Strings, state: ApplicationFormSt
     state.methods.map((m) => m.method),
   );
   const data: ApplicationCardData = {
-    title: state.subject.isSelf ? a.title : format(a.titleFor, { name: state.subject.displayName }),
-    intro: a.intro,
+    title: isSelf ? a.title : format(a.titleFor, name),
+    intro: isSelf ? a.intro : format(a.introFor, name),
     reason: {
       label: a.reasonLabel,
       required: a.problems.required,
@@ -101,14 +109,17 @@ export function renderApplicationCard(strings: Strings, state: ApplicationFormSt
             choices: state.methods.map((m, i) => ({ title: labels[i] ?? m.id, value: m.id })),
           },
     verification: {
-      label: a.verificationLabel,
+      label: isSelf ? a.verificationLabel : format(a.verificationLabelFor, name),
       required: a.problems.required,
       value: values.verification ?? '',
       error: problem('verification'),
-      choices: VERIFICATION_METHODS.map((method) => ({ title: a.verifications[method], value: method })),
+      choices: VERIFICATION_METHODS.map((method) => ({
+        title: isSelf ? a.verifications[method] : format(a.verificationsFor[method], name),
+        value: method,
+      })),
     },
     contact: {
-      label: a.contactLabel,
+      label: isSelf ? a.contactLabel : format(a.contactLabelFor, name),
       placeholder: a.contactPlaceholder,
       required: a.problems.required,
       value: values.contact ?? '',
@@ -129,11 +140,12 @@ export function renderApplicationCard(strings: Strings, state: ApplicationFormSt
   return renderCard('application', data);
 }
 
-/** For line managers: whose account the application is for. */
+/** For line managers: whose account the application is for; `reason` is carried on to the form as its prefill. */
 export function renderApplicationSubjectCard(
   strings: Strings,
   subjects: readonly EligibleSubject[],
   diagnosisId: string | undefined,
+  reason = '',
 ): AdaptiveCard {
   const a = strings.application;
   const data: ApplicationSubjectCardData = {
@@ -144,6 +156,7 @@ export function renderApplicationSubjectCard(
     continue: a.continue,
     verb: Verbs.applicationStart,
     diagnosisId: diagnosisId ?? '',
+    reason,
     subjects: subjects.map((subject) => ({
       title: subject.isSelf ? format(a.self, { name: subject.displayName }) : subject.displayName,
       value: subject.id,

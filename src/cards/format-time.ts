@@ -6,6 +6,18 @@ export function formatUtc(date: Date): string {
   return date.toISOString().slice(0, 16).replace('T', ' ');
 }
 
+/**
+ * A time that the reader's own Teams shows in their time zone and language (Adaptive Cards' DATE and TIME
+ * functions, e.g. "Tue, Nov 24, 2026 5:00 PM"), for a card that many people see and that is not drawn again
+ * for each of them. A client that does not format them shows the UTC time as written, still readable.
+ * Use it only in a TextBlock: that is where every client formats it.
+ */
+export function formatForReader(date: Date): string {
+  // RFC 3339 to the second, as the functions require: no milliseconds.
+  const iso = `${date.toISOString().slice(0, 19)}Z`;
+  return `{{DATE(${iso}, SHORT)}} {{TIME(${iso})}}`;
+}
+
 /** How long ago, in the largest whole unit: minutes under an hour, hours under a day, then days. */
 export function formatAge(strings: Strings, since: Date, now: Date): string {
   const units = strings.review.age;

@@ -5,9 +5,11 @@ export interface NoticeCardData {
   title: string;
   body: string;
   tone: 'default' | 'warning';
+  /** One button about a request, e.g. "This was not me" under a reset notice. */
+  action?: { title: string; verb: string; requestId: string } | null;
 }
 
 /** A short card with a heading and a paragraph, for answers, refusals and errors. */
 export function renderNoticeCard(data: NoticeCardData): AdaptiveCard {
-  return renderCard('notice', data);
+  return renderCard('notice', { action: null, ...data });
 }

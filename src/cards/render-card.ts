@@ -106,14 +106,16 @@ function deepFreeze<T>(value: T): T {
 
 /**
  * `card` with one bold line on top, saying what just happened to the person looking at it; the rest of the card is
- * the one everyone sees. The text is a TextRun, so it is shown as typed.
+ * the one everyone sees. The line sits on a tinted band (amber for a warning) in the default text colour, which
+ * reads well in every theme; the text is a TextRun, so it is shown as typed.
  */
-export function withBanner(card: AdaptiveCard, banner: { text: string; color: 'Warning' | 'Default' }): AdaptiveCard {
-  const line = {
-    type: 'RichTextBlock',
-    inlines: [{ type: 'TextRun', text: banner.text, weight: 'Bolder', color: banner.color }],
+export function withBanner(card: AdaptiveCard, banner: { text: string; tone: 'warning' | 'default' }): AdaptiveCard {
+  const band = {
+    type: 'Container',
+    style: banner.tone === 'warning' ? 'warning' : 'emphasis',
+    items: [{ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: banner.text, weight: 'Bolder' }] }],
   };
-  return { ...card, body: [line, ...card.body] };
+  return { ...card, body: [band, ...card.body] };
 }
 
 function expand(name: CardName, data: object): AdaptiveCard {

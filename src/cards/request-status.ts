@@ -60,7 +60,7 @@ const STATE_COLORS: Readonly<Record<RequestState, RequestStatusCardData['request
   pending_review: 'Accent',
   approved: 'Accent',
   executing: 'Accent',
-  completed: 'Good',
+  completed: 'Default',
   rejected: 'Default',
   cancelled: 'Default',
   expired: 'Default',
@@ -187,6 +187,7 @@ export function describeEntry(viewer: ViewerContext, request: RequestSummary, en
       return t.completed;
     case 'passDelivered':
       if (entry.to === 'agent') return t.passToAgent;
+      if (entry.to === 'manager') return t.passToManager;
       return request.subjectId === viewer.viewerId
         ? t.passToYou
         : format(t.passToSubject, { subject: name(request.subjectId) });

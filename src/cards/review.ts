@@ -2,10 +2,11 @@ import type { Strings } from '../content/strings/index.js';
 import { format } from '../content/strings/index.js';
 import type { ManagerCheckStatus, RequestState, ResetReason, VerificationMethod } from '../domain/requests/request.js';
 import { MAX_TEXT_LENGTH, VERIFICATION_METHODS } from '../domain/requests/request.js';
-import { formatAge, formatHours, formatUtc } from './format-time.js';
+import { formatForReader, formatHours, formatUtc } from './format-time.js';
 import { renderCard, withBanner, type AdaptiveCard } from './render-card.js';
 import { Verbs } from './verbs.js';
 
+import type { PassCardClosing, PassRecipient } from '../domain/requests/ports.js';
 import type { RiskSignal } from '../domain/requests/risk.js';
 
 export type { RiskSignal } from '../domain/requests/risk.js';
@@ -34,11 +35,21 @@ export interface ReviewCardView {
   lostMethods: string[];
   /** How the applicant offered to be verified. */
   verificationOffered: VerificationMethod;
+  /**
+   * The subject's numbers as the directory holds them, for a call back to a number on file; undefined when
+   * the directory did not answer. Never what the requester typed (that is `contact`).
+   */
+  phonesOnFile: { business: string[]; mobile: string | undefined } | undefined;
+  /** As the requester typed it. */
   contact: string;
   note: string;
   risks: RiskSignal[];
+  /** Whether `risks` are those kept with the decision (approval or rejection) rather than read now. */
+  risksAtDecision: boolean;
   manager: { name: string; status: ManagerCheckStatus; note: string | undefined } | undefined;
   claimedByName: string | undefined;
+  /** The agents an open request can be handed over to; undefined or empty when there is nobody to offer. */
+  handOverTo: Array<{ id: string; name: string }> | undefined;
   approvals: Array<{ agentName: string; verification: VerificationMethod; note: string; at: Date }>;
   /** 1, or 2 for a privileged subject under the two-approver policy. */
   approvalsNeeded: number;
@@ -49,7 +60,13 @@ export interface ReviewCardView {
   /** How carrying out the reset went, once approved: where the pass went, or where it stopped. */
   execution:
     | {
-        deliveredTo: 'subject' | 'agent' | undefined;
+        deliveredTo: PassRecipient | undefined;
+        /** Set while the reset waits for this person to issue the pass on the verified contact. */
+        waitingForPassFrom?: string | undefined;
+        /** Who issued the pass, when it was not sent to the subject. */
+        issuerName?: string | undefined;
+        /** Why the card that showed the pass no longer does. */
+        passClosed?: PassCardClosing | undefined;
         /** Known once the pass has expired: whether the person registered a new method. */
         recovered?: boolean | undefined;
         error:
@@ -67,28 +84,55 @@ interface FormAction {
   maxLength: number;
 }
 
+/** The tinted backgrounds of Adaptive Card containers; text on them keeps the default colour. */
+type ContainerStyle = 'default' | 'emphasis' | 'accent' | 'good' | 'attention' | 'warning';
+
+/** How a request's state is tinted on its card: open, on its way, done, stopped or closed. */
+const STATE_STYLES: Readonly<Record<RequestState, ContainerStyle>> = {
+  submitted: 'emphasis',
+  awaiting_manager: 'emphasis',
+  pending_review: 'emphasis',
+  approved: 'accent',
+  executing: 'accent',
+  completed: 'good',
+  rejected: 'attention',
+  failed: 'attention',
+  cancelled: 'emphasis',
+  expired: 'emphasis',
+};
+
 /** Data of `cards/review.json`. Every text that comes from a person or the directory goes into a TextRun. */
 export interface ReviewCardData {
   requestId: string;
   version: number;
   title: string;
-  status: string;
-  overdue: string | null;
+  /**
+   * Where it stands, as a tinted band under the title: the state, when it was submitted (in the reader's own
+   * time), what is still missing and, when overdue, the band turns amber and says so.
+   */
+  state: {
+    label: string;
+    style: ContainerStyle;
+    submitted: string;
+    outstanding: string | null;
+    overdue: string | null;
+  };
   manualOnly: string | null;
-  outstanding: string | null;
   facts: Array<{ label: string; values: string[] }>;
   note: { heading: string; text: string } | null;
   risks: { heading: string; lines: string[]; none: string | null };
   progress: { manager: string | null; managerNote: string | null; claimed: string | null } | null;
-  approvals: { heading: string; items: Array<{ line: string; note: string }> } | null;
+  approvals: { heading: string; items: Array<{ line: string; time: string; note: string }> } | null;
   questions: {
     heading: string;
     items: Array<{ line: string; text: string; answer: string; answered: boolean }>;
   } | null;
   rejection: { line: string; reason: string } | null;
-  execution: { line: string; color: 'Good' | 'Attention' | 'Default'; details: string[] } | null;
+  execution: { line: string; color: 'Attention' | 'Default'; details: string[] } | null;
   retry: { title: string; verb: string } | null;
   claim: { title: string; verb: string } | null;
+  release: { title: string; verb: string } | null;
+  handOver: (FormAction & { intro: string; label: string; choices: Array<{ title: string; value: string }> }) | null;
   askInfo: (FormAction & { label: string; placeholder: string }) | null;
   approve:
     | (FormAction & {
@@ -96,6 +140,8 @@ export interface ReviewCardData {
         verificationLabel: string;
         pickOne: string;
         choices: Array<{ title: string; value: string }>;
+        /** The verification the requester offered, chosen to begin with. */
+        value: string;
         noteLabel: string;
         notePlaceholder: string;
       })
@@ -107,18 +153,32 @@ export interface ReviewCardData {
 function executionSection(r: Strings['review'], view: ReviewCardView): ReviewCardData['execution'] {
   const error = view.execution?.error;
   switch (view.state) {
-    case 'executing':
+    case 'executing': {
+      const waitingFor = view.execution?.waitingForPassFrom;
       return {
-        line: r.execution.running,
+        line: waitingFor ? format(r.execution.waitingForPass, { name: waitingFor }) : r.execution.running,
         color: 'Default',
-        details: error ? [format(r.execution.lastAttempt, errorValues(error))] : [],
+        details: error && !waitingFor ? [format(r.execution.lastAttempt, errorValues(error))] : [],
       };
+    }
     case 'completed': {
-      const recovered = view.execution?.recovered;
+      const execution = view.execution;
+      const recovered = execution?.recovered;
+      const name = execution?.issuerName ?? '';
+      const line =
+        execution?.deliveredTo === 'manager'
+          ? format(r.execution.doneToManager, { name })
+          : execution?.deliveredTo === 'agent'
+            ? format(r.execution.doneToAgent, { name })
+            : r.execution.doneToSubject;
+      const passClosed = execution?.passClosed;
       return {
-        line: view.execution?.deliveredTo === 'agent' ? r.execution.doneToAgent : r.execution.doneToSubject,
-        color: 'Good',
-        details: recovered === undefined ? [] : [recovered ? r.execution.recovered : r.execution.notRecovered],
+        line,
+        color: 'Default',
+        details: [
+          ...(passClosed && recovered === undefined ? [r.execution.passClosed[passClosed]] : []),
+          ...(recovered === undefined ? [] : [recovered ? r.execution.recovered : r.execution.notRecovered]),
+        ],
       };
     }
     case 'failed':
@@ -151,7 +211,6 @@ const FINAL_STATES: ReadonlySet<RequestState> = new Set(['completed', 'rejected'
 export function renderReviewCard(strings: Strings, view: ReviewCardView): AdaptiveCard {
   const r = strings.review;
   const actionable = ACTIONABLE_STATES.has(view.state);
-  const time = (date: Date): string => format(r.utcTime, { time: formatUtc(date) });
   const orNotRecorded = (value: string): string => (value.trim() === '' ? r.notRecorded : value);
 
   const progress = {
@@ -165,22 +224,25 @@ export function renderReviewCard(strings: Strings, view: ReviewCardView): Adapti
     requestId: view.requestId,
     version: view.version,
     title: format(r.title, { reference: view.reference }),
-    status: format(r.status, {
-      state: r.states[view.state],
-      time: time(view.submittedAt),
-      age: formatAge(strings, view.submittedAt, view.now),
-    }),
-    overdue: view.overdueAfterMs === undefined ? null : format(r.overdue, { hours: formatHours(view.overdueAfterMs) }),
+    state: {
+      label: r.states[view.state],
+      // Amber while it waits too long: the one thing on the card that asks for haste.
+      style: view.overdueAfterMs === undefined ? STATE_STYLES[view.state] : 'warning',
+      // Not "3 h ago": everyone sees this card, and it is not drawn again as time passes.
+      submitted: format(r.submitted, { time: formatForReader(view.submittedAt) }),
+      outstanding:
+        !view.manualOnly && !FINAL_STATES.has(view.state) && view.approvals.length < view.approvalsNeeded
+          ? view.approvals.length === 0
+            ? r.notVerified
+            : format(r.approvalsProgress, {
+                count: String(view.approvals.length),
+                needed: String(view.approvalsNeeded),
+              })
+          : null,
+      overdue:
+        view.overdueAfterMs === undefined ? null : format(r.overdue, { hours: formatHours(view.overdueAfterMs) }),
+    },
     manualOnly: view.manualOnly ? r.manualOnly : null,
-    outstanding:
-      !view.manualOnly && !FINAL_STATES.has(view.state) && view.approvals.length < view.approvalsNeeded
-        ? view.approvals.length === 0
-          ? r.notVerified
-          : format(r.approvalsProgress, {
-              count: String(view.approvals.length),
-              needed: String(view.approvalsNeeded),
-            })
-        : null,
     facts: [
       {
         label: r.facts.subject,
@@ -193,11 +255,14 @@ export function renderReviewCard(strings: Strings, view: ReviewCardView): Adapti
       { label: r.facts.reason, values: [r.reasons[view.reason]] },
       { label: r.facts.lostMethods, values: view.lostMethods.length > 0 ? view.lostMethods : [r.noMethodsListed] },
       { label: r.facts.verification, values: [r.verificationsOffered[view.verificationOffered]] },
+      ...(view.verificationOffered === 'callback'
+        ? [{ label: r.facts.numbersOnFile, values: phonesOnFile(r, view.phonesOnFile) }]
+        : []),
       { label: r.facts.contact, values: [orNotRecorded(view.contact)] },
     ],
     note: view.note.trim() === '' ? null : { heading: r.noteHeading, text: view.note },
     risks: {
-      heading: r.risksHeading,
+      heading: view.risksAtDecision ? r.risksHeadingAtDecision : r.risksHeading,
       lines: view.risks.map((signal) => describeRisk(strings, signal)),
       none: view.risks.length === 0 ? r.noRisks : null,
     },
@@ -211,8 +276,8 @@ export function renderReviewCard(strings: Strings, view: ReviewCardView): Adapti
               line: format(r.approvalLine, {
                 name: approval.agentName,
                 verification: r.verificationsDone[approval.verification],
-                time: time(approval.at),
               }),
+              time: format(r.approvalTime, { time: formatForReader(approval.at) }),
               note: approval.note,
             })),
           },
@@ -235,6 +300,22 @@ export function renderReviewCard(strings: Strings, view: ReviewCardView): Adapti
         }
       : null,
     claim: actionable && view.claimedByName === undefined ? { title: r.actions.claim, verb: Verbs.reviewClaim } : null,
+    // On the card everyone sees; the service lets only the claimer release it.
+    release:
+      actionable && view.claimedByName !== undefined ? { title: r.actions.release, verb: Verbs.reviewRelease } : null,
+    handOver:
+      actionable && view.handOverTo !== undefined && view.handOverTo.length > 0
+        ? {
+            ...form,
+            title: view.claimedByName === undefined ? r.actions.assign : r.actions.handOver,
+            submit: r.actions.handOverSubmit,
+            verb: Verbs.reviewHandOver,
+            required: r.actions.pickAgent,
+            intro: r.actions.handOverIntro,
+            label: r.actions.handOverLabel,
+            choices: view.handOverTo.map((agent) => ({ title: agent.name, value: agent.id })),
+          }
+        : null,
     askInfo: actionable
       ? {
           ...form,
@@ -256,6 +337,7 @@ export function renderReviewCard(strings: Strings, view: ReviewCardView): Adapti
             verificationLabel: r.actions.verificationLabel,
             pickOne: r.actions.pickOne,
             choices: VERIFICATION_METHODS.map((method) => ({ title: r.verificationsDone[method], value: method })),
+            value: view.verificationOffered,
             noteLabel: r.actions.verificationNoteLabel,
             notePlaceholder: r.actions.verificationNotePlaceholder,
           }
@@ -286,7 +368,7 @@ export interface ReviewNotice {
  * request) with the notice on top.
  */
 export function withNotice(card: AdaptiveCard, notice: ReviewNotice): AdaptiveCard {
-  return withBanner(card, { text: notice.text, color: notice.tone === 'warning' ? 'Warning' : 'Default' });
+  return withBanner(card, notice);
 }
 
 /** What the manager is asked to confirm about one request of their direct report. */
@@ -330,7 +412,11 @@ export function renderManagerConfirmationCard(strings: Strings, view: ManagerCon
   const data: ManagerConfirmationCardData = {
     requestId: view.requestId,
     title: m.title,
-    intro: format(m.intro, { name: view.subjectName }),
+    // Says who asked: the report themselves or, named, whoever filed it for them.
+    intro:
+      view.filerName === undefined
+        ? format(m.introSelf, { name: view.subjectName })
+        : format(m.introOther, { name: view.subjectName, filer: view.filerName }),
     facts: [
       { label: m.filedBy, value: view.filerName ?? format(m.filedBySelf, { name: view.subjectName }) },
       { label: m.reference, value: view.reference },
@@ -415,6 +501,16 @@ export function renderInfoRequestCard(strings: Strings, view: InfoRequestView): 
     answered: view.answer === undefined ? null : { heading: i.answeredHeading, text: view.answer },
   };
   return renderCard('info-request', data);
+}
+
+/** The numbers the directory holds, each named; a line saying there are none (or could not be read). */
+function phonesOnFile(r: Strings['review'], phones: ReviewCardView['phonesOnFile']): string[] {
+  const lines = [
+    ...(phones?.mobile ? [format(r.phoneOnFile.mobile, { number: phones.mobile })] : []),
+    ...(phones?.business ?? []).map((number) => format(r.phoneOnFile.business, { number })),
+  ];
+  if (lines.length > 0) return lines;
+  return [phones === undefined ? r.numbersUnavailable : r.noNumbersOnFile];
 }
 
 function describeRisk(strings: Strings, signal: RiskSignal): string {

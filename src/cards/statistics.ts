@@ -89,7 +89,7 @@ export function renderStatisticsCard(reader: StatisticsReader, stats: Statistics
           keys.map((key) => ({
             label: s.counts[key],
             value: number.format(stats[key]),
-            color: key === 'completed' ? 'Good' : key === 'failed' && stats.failed > 0 ? 'Attention' : 'Default',
+            color: key === 'failed' && stats.failed > 0 ? 'Attention' : 'Default',
           })),
       ),
       note:

@@ -11,6 +11,8 @@ export const Verbs = {
   applicationSubmit: 'application.submit',
   requestCancel: 'request.cancel',
   reviewClaim: 'review.claim',
+  reviewRelease: 'review.release',
+  reviewHandOver: 'review.handover',
   reviewAskInfo: 'review.askinfo',
   reviewApprove: 'review.approve',
   reviewReject: 'review.reject',
@@ -23,6 +25,8 @@ export const Verbs = {
   queueShow: 'queue.show',
   statsShow: 'stats.show',
   statsPeriod: 'stats.period',
+  passIssue: 'pass.issue',
+  requestDispute: 'request.dispute',
 } as const;
 
 export type Verb = (typeof Verbs)[keyof typeof Verbs];

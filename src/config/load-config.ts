@@ -100,7 +100,14 @@ const environmentSchema = z.object({
   ),
   PASS_LIFETIME_MINUTES: integer(60, 10, 43_200),
   PASS_USABLE_ONCE: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('true')),
-  PASS_DELIVERY: z.preprocess(emptyAsUndefined, z.enum(['subject', 'agent']).default('subject')),
+  // `agent` is the earlier name of `verifier` (the agent read out a pass made on approval).
+  PASS_DELIVERY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['verifier', 'subject', 'agent'])
+      .default('verifier')
+      .transform((value) => (value === 'agent' ? 'verifier' : value)),
+  ),
   EXECUTION_MAX_ATTEMPTS: integer(5, 1, 20),
   EXECUTION_HOURLY_CAP: integer(20, 1, 10_000),
   EXECUTION_POLL_SECONDS: integer(5, 1, 86_400),
@@ -172,7 +179,8 @@ export interface Config {
   execution: {
     passLifetimeMinutes: number;
     passUsableOnce: boolean;
-    passDelivery: 'subject' | 'agent';
+    /** `verifier` (default): issued on the verified contact by whoever checked identity; `subject`: their own chat. */
+    passDelivery: 'verifier' | 'subject';
     maxAttempts: number;
     hourlyCap: number;
     pollSeconds: number;

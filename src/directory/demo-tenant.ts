@@ -7,6 +7,8 @@ const id = z.string().min(1);
 const isDefault = z.boolean().default(false);
 /** When the method was registered, in days before "now"; older than any recent-change window when absent. */
 const registeredDaysAgo = z.number().nonnegative().optional();
+/** A phone number in international format, as Graph prints them: "+65 6123 4567", "+81 3 5555 0142". */
+const directoryPhone = z.string().regex(/^\+\d{1,3} \d[\d ]{5,16}\d$/, 'must look like +65 6123 4567');
 
 /**
  * One registered method, as the demo data writes it. The password is not listed: every account
@@ -71,6 +73,9 @@ const demoUserSchema = z
     userPrincipalName: z.string().email(),
     department: z.string(),
     jobTitle: z.string(),
+    /** The numbers the directory keeps (Graph's businessPhones and mobilePhone), written as Graph shows them. */
+    businessPhones: z.array(directoryPhone).default([]),
+    mobilePhone: directoryPhone.optional(),
     preferredLanguage: z.string().optional(),
     managerId: id.optional(),
     accountEnabled: z.boolean().default(true),

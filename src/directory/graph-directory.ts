@@ -69,6 +69,8 @@ const USER_PROPERTIES = [
   'mail',
   'department',
   'jobTitle',
+  'businessPhones',
+  'mobilePhone',
   'preferredLanguage',
   'accountEnabled',
   'externalUserState',
@@ -479,6 +481,8 @@ function toDirectoryUser(user: GraphObject, managerId: string | undefined): Dire
     mail: text(user.mail) ?? '',
     department: text(user.department) ?? '',
     jobTitle: text(user.jobTitle) ?? '',
+    businessPhones: stringsIn(user.businessPhones),
+    mobilePhone: text(user.mobilePhone),
     preferredLanguage: text(user.preferredLanguage),
     // Only an explicit false means disabled: a missing value must not send anyone down that path.
     accountEnabled: user.accountEnabled !== false,

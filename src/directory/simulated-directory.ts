@@ -35,6 +35,33 @@ export interface SimulatedDirectoryOptions {
    * in Graph, methods and passes of people with a directory role cannot be changed (403). Default false.
    */
   canManagePrivilegedAccounts?: boolean;
+  /**
+   * Where the directory keeps what it changed (local mode: the SQLite file). Given, it starts from
+   * the changes recorded there and records each new one, so a restarted demo shows the directory
+   * its stored requests left behind. Without it, every start is the demo tenant as written.
+   */
+  journal?: SimulatedDirectoryJournal;
+}
+
+/**
+ * What happened to one person's entry since the demo tenant was loaded: only the changes, so that
+ * edits to `demo/tenant.json` (a method added) still show for people the demo changed. Never a pass value.
+ */
+export interface SimulatedUserChanges {
+  /** Ids of the tenant's methods that were deleted or replaced by a newer pass. */
+  removedMethodIds: string[];
+  /** Passes this directory created that still exist (Graph keeps one per person). */
+  createdPasses: Array<{ id: string; startDateTime: Date; lifetimeInMinutes: number }>;
+  /** When the person's sessions were revoked, oldest first. */
+  revokedAt: Date[];
+}
+
+/** Keeps the simulated directory's changes across restarts. */
+export interface SimulatedDirectoryJournal {
+  /** Every person's recorded changes, by user id. */
+  load(): ReadonlyMap<string, SimulatedUserChanges>;
+  /** Records the whole of a person's changes, replacing what was recorded for them. */
+  save(userId: string, changes: SimulatedUserChanges): Promise<void>;
 }
 
 /** A registered method as the simulation keeps it: its id, fixed when the tenant loads, and the demo data. */
@@ -76,12 +103,20 @@ export class SimulatedDirectory implements Directory {
     // A private copy: changing the tenant object afterwards must not change the directory.
     this.users = new Map(structuredClone(tenant.users).map((user) => [user.id, user]));
     this.groups = new Map(tenant.groups.map((group) => [group.id, new Set(group.members)]));
-    this.methods = new Map(
-      [...this.users.values()].map((user) => [
-        user.id,
-        user.methods.map((method, index) => ({ id: methodId(user.id, method, index), method })),
-      ]),
-    );
+    this.methods = new Map([...this.users.values()].map((user) => [user.id, tenantMethods(user)]));
+    for (const [userId, changes] of options.journal?.load() ?? []) {
+      const user = this.users.get(userId);
+      // Someone removed from demo/tenant.json since: nothing to show their changes on.
+      if (!user) continue;
+      const removed = new Set(changes.removedMethodIds);
+      const passes = changes.createdPasses.map(({ id, startDateTime, lifetimeInMinutes }) => ({
+        id,
+        method: { kind: 'temporaryAccessPass', usable: true } as const,
+        pass: { startDateTime, lifetimeInMinutes },
+      }));
+      this.methods.set(userId, [...tenantMethods(user).filter((stored) => !removed.has(stored.id)), ...passes]);
+      if (changes.revokedAt.length > 0) this.revocations.set(userId, [...changes.revokedAt]);
+    }
   }
 
   async checkMemberGroups(userId: string, groupIds: readonly string[]): Promise<string[]> {
@@ -142,11 +177,13 @@ export class SimulatedDirectory implements Directory {
       user.id,
       methods.filter((stored) => stored !== target),
     );
+    await this.record(user);
   }
 
   async revokeSignInSessions(userId: string): Promise<void> {
     const user = await this.requestFor('revokeSignInSessions', userId);
     this.revocations.set(user.id, [...(this.revocations.get(user.id) ?? []), this.clock.now()]);
+    await this.record(user);
   }
 
   async createTemporaryAccessPass(
@@ -168,7 +205,23 @@ export class SimulatedDirectory implements Directory {
     // One pass per person: a new one replaces the old.
     const others = this.methodsOf(user.id).filter((stored) => stored.method.kind !== 'temporaryAccessPass');
     this.methods.set(user.id, [...others, pass]);
+    await this.record(user);
     return { id: pass.id, value: newPassValue(), startDateTime, lifetimeInMinutes, isUsableOnce };
+  }
+
+  /**
+   * The person registers a new method themselves (on the security info page, with their pass), as
+   * tests and demos need; with a pass that works once, signing in with it uses it up.
+   */
+  registerMethod(userId: string, method: DemoMethod): string {
+    const id = randomUUID();
+    const methods = this.methodsOf(userId).map((stored) =>
+      stored.method.kind === 'temporaryAccessPass'
+        ? { ...stored, method: { ...stored.method, usable: false } }
+        : stored,
+    );
+    this.methods.set(userId, [...methods, { id, method }]);
+    return id;
   }
 
   /** When the person's sessions were revoked, oldest first (what Graph would show in the audit log). */
@@ -178,6 +231,21 @@ export class SimulatedDirectory implements Directory {
 
   private methodsOf(userId: string): StoredMethod[] {
     return this.methods.get(userId) ?? [];
+  }
+
+  /** Writes the person's changes to the journal, as they stand now against the demo tenant. */
+  private async record(user: DemoUser): Promise<void> {
+    const journal = this.options.journal;
+    if (!journal) return;
+    const current = this.methodsOf(user.id);
+    const kept = new Set(current.map((stored) => stored.id));
+    await journal.save(user.id, {
+      removedMethodIds: tenantMethods(user)
+        .map((stored) => stored.id)
+        .filter((id) => !kept.has(id)),
+      createdPasses: current.flatMap(({ id, pass }) => (pass ? [{ id, ...pass }] : [])),
+      revokedAt: this.sessionRevocations(user.id),
+    });
   }
 
   private refuseIfPrivileged(user: DemoUser): void {
@@ -230,6 +298,8 @@ function toDirectoryUser(user: DemoUser, now: Date): DirectoryUser {
     mail: user.userPrincipalName,
     department: user.department,
     jobTitle: user.jobTitle,
+    businessPhones: [...user.businessPhones],
+    mobilePhone: user.mobilePhone,
     preferredLanguage: user.preferredLanguage,
     accountEnabled: user.accountEnabled,
     managerId: user.managerId,
@@ -242,6 +312,11 @@ function toDirectoryUser(user: DemoUser, now: Date): DirectoryUser {
 /** Graph lists the password as a method of every account; it can never be deleted. */
 function passwordMethod(): AuthMethod {
   return { ...blankMethod(), id: PASSWORD_METHOD_ID, kind: 'password' };
+}
+
+/** A person's methods as demo/tenant.json lists them, with their ids. */
+function tenantMethods(user: DemoUser): StoredMethod[] {
+  return user.methods.map((method, index) => ({ id: methodId(user.id, method, index), method }));
 }
 
 /** Graph's id for a method: fixed for phones and the email method, otherwise a GUID stable across runs. */
@@ -270,7 +345,7 @@ function toAuthMethod({ id, method, pass }: StoredMethod, now: Date): AuthMethod
     case 'temporaryAccessPass': {
       if (!pass) return { ...base, isUsable: method.usable };
       const ends = pass.startDateTime.getTime() + pass.lifetimeInMinutes * MINUTE_MS;
-      return { ...base, createdAt: pass.startDateTime, isUsable: now.getTime() < ends };
+      return { ...base, createdAt: pass.startDateTime, isUsable: method.usable && now.getTime() < ends };
     }
   }
 }

@@ -17,6 +17,12 @@ export interface DirectoryUser {
   mail: string;
   department: string;
   jobTitle: string;
+  /**
+   * The phone numbers the organisation keeps for them (Graph's `businessPhones` and `mobilePhone`), as written
+   * there; absent where the directory did not say. An agent calls one back to verify who they are.
+   */
+  businessPhones?: string[] | undefined;
+  mobilePhone?: string | undefined;
   preferredLanguage: string | undefined;
   accountEnabled: boolean;
   managerId: string | undefined;

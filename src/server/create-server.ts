@@ -63,16 +63,9 @@ export function createServer(deps: ServerDeps): BotServer {
       if (done) return;
       done = true;
       inFlight -= 1;
-      // One line per activity at info; probes and pages only at debug.
-      const level = req.path() === '/api/messages' ? 'info' : 'debug';
-      logger[level](
-        {
-          requestId,
-          method: req.method,
-          path: req.path(),
-          status: res.statusCode,
-          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-        },
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      logger[requestLogLevel(config.mode.kind, req.path(), res.statusCode, durationMs)](
+        { requestId, method: req.method, path: req.path(), status: res.statusCode, durationMs },
         'request finished',
       );
       if (inFlight === 0) idle.splice(0).forEach((resolve) => resolve());
@@ -184,6 +177,24 @@ export function createServer(deps: ServerDeps): BotServer {
       await closed;
     },
   };
+}
+
+/** A request that took this long is worth a line at any level: Teams gives an invoke 5 s before it retries. */
+export const SLOW_REQUEST_MS = 3_000;
+
+/**
+ * The level of a request's "request finished" line. Slow requests and server errors always show; in
+ * production every activity gets a line at info (the operator's access log); a person watching the
+ * local terminal sees them only with LOG_LEVEL=debug, like probes and pages everywhere.
+ */
+export function requestLogLevel(
+  mode: Config['mode']['kind'],
+  path: string,
+  status: number,
+  durationMs: number,
+): 'debug' | 'info' | 'warn' {
+  if (durationMs >= SLOW_REQUEST_MS || status >= 500) return 'warn';
+  return mode === 'production' && path === '/api/messages' ? 'info' : 'debug';
 }
 
 /** `?lang=` when given, else the first language of Accept-Language. */

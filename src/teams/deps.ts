@@ -1,6 +1,8 @@
 import type { Config } from '../config/load-config.js';
 import type { DiagnosisService } from '../domain/diagnosis/diagnosis-service.js';
 import type { Knowledge } from '../domain/diagnosis/knowledge.js';
+import type { Disputes } from '../domain/requests/dispute.js';
+import type { ExecutionService } from '../domain/requests/execution-service.js';
 import type { ApprovalChannelRepository } from '../domain/requests/ports.js';
 import type { RequestService } from '../domain/requests/request-service.js';
 import type { ReviewService } from '../domain/requests/review-service.js';
@@ -27,5 +29,9 @@ export interface TeamsDeps {
   status: StatusService;
   /** Posts and updates request cards in the approval channel and tells people about changes. */
   publisher: RequestPublisher;
+  /** Carries out approved resets; undefined without a directory. Issues passes on the verified contact. */
+  execution: ExecutionService | undefined;
+  /** "This was not me" from the person whose methods were reset. */
+  disputes: Disputes;
   channels: ApprovalChannelRepository;
 }

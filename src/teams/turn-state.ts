@@ -10,6 +10,11 @@ import {
 export interface ConversationState extends DefaultConversationState {
   /** The diagnosis in progress in this conversation, if any. */
   diagnosis?: ActiveDiagnosis;
+  /**
+   * The application forms sent from this conversation (the ids of their messages, newest last, a
+   * few): pressing "Send" on one again answers with where its request stands, and files nothing.
+   */
+  sentForms?: Array<{ messageId: string; subjectId: string }>;
 }
 
 /** What the bot remembers about one person, across conversations. */

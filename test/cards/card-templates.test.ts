@@ -14,7 +14,14 @@ import {
   renderSymptomsCard,
 } from '../../src/cards/diagnosis.js';
 import { renderNoticeCard } from '../../src/cards/notice.js';
-import { renderPassCard, type PassCardView } from '../../src/cards/pass.js';
+import {
+  renderPassCard,
+  renderPassClosedCard,
+  renderPassOfferCard,
+  type PassCardContext,
+  type PassReader,
+  type ShownPass,
+} from '../../src/cards/pass.js';
 import { CARD_NAMES, readCardTemplate, type AdaptiveCard } from '../../src/cards/render-card.js';
 import {
   renderInfoRequestCard,
@@ -27,7 +34,15 @@ import { stringsFor } from '../../src/content/strings/index.js';
 import type { ActiveDiagnosis } from '../../src/domain/diagnosis/diagnosis-service.js';
 import type { OutcomeNode, QuestionNode } from '../../src/domain/diagnosis/knowledge.js';
 import { LOCALES } from '../../src/domain/locale.js';
-import { clickerNotice, fullReviewView, infoView, managerView, minimalReviewView } from '../support/review-views.js';
+import { textsIn } from '../support/approval-driver.js';
+import {
+  callbackReviewView,
+  clickerNotice,
+  fullReviewView,
+  infoView,
+  managerView,
+  minimalReviewView,
+} from '../support/review-views.js';
 import {
   completedSummary,
   sampleDiagnosis,
@@ -91,15 +106,17 @@ const active = (withEvidence: boolean): ActiveDiagnosis => ({
   evidenceGaps: withEvidence ? [] : ['methods: timed out'],
 });
 
-const passView = (audience: 'subject' | 'agent'): PassCardView => ({
-  audience,
+const passContext: PassCardContext = {
+  requestId: 'r-1',
   reference: 'SIH-000042',
   subjectName: 'Alex Wilber',
+  managerName: 'Miriam Graham',
   lifetimeInMinutes: 60,
-  isUsableOnce: true,
-  validUntil: '2026-11-25 10:00 UTC',
   securityInfoUrl: 'https://mysignins.microsoft.com/security-info',
-});
+};
+const shownPass: ShownPass = { isUsableOnce: true, validUntil: '2026-11-25 10:00 UTC', replacesEarlier: false };
+const subjectReader: PassReader = { kind: 'subject' };
+const agentOnVideo: PassReader = { kind: 'agent', verification: 'videoCall' };
 
 // adaptivecards' ESM entry does not load in Node; its UMD bundle does (PLATFORM.md).
 const require = createRequire(import.meta.url);
@@ -154,8 +171,14 @@ function allRenderedCards(): Array<[string, AdaptiveCard]> {
         renderDiagnosisOutcomeCard(strings, locale, 'd-1', outcomeNode('notMfa'), links, 'No'),
       ],
       [`symptoms (${locale})`, renderSymptomsCard(strings)],
-      [`pass for the subject (${locale})`, renderPassCard(strings, passView('subject'), 'Ab3#kLm9')],
-      [`pass for the agent (${locale})`, renderPassCard(strings, passView('agent'), 'Ab3#kLm9')],
+      [`pass for the subject (${locale})`, renderPassCard(strings, subjectReader, passContext, shownPass, 'Ab3#kLm9')],
+      [`pass for the agent (${locale})`, renderPassCard(strings, agentOnVideo, passContext, shownPass, 'Ab3#kLm9')],
+      [`pass offered to the manager (${locale})`, renderPassOfferCard(strings, { kind: 'manager' }, passContext)],
+      [
+        `pass offered again after a failure (${locale})`,
+        renderPassOfferCard(strings, { kind: 'agent', verification: 'callback' }, passContext, 'Graph was busy'),
+      ],
+      [`pass expired (${locale})`, renderPassClosedCard(strings, { kind: 'issuer' }, passContext, 'expired')],
       [
         `my requests, none (${locale})`,
         renderRequestStatusCard(viewer(locale), { title: 't', intro: [], none: 'none', headingWithSubject: false }, []),
@@ -305,6 +328,11 @@ function allRenderedCards(): Array<[string, AdaptiveCard]> {
       ],
       [`review, approved (${locale})`, renderReviewCard(strings, minimalReviewView({ state: 'approved' }))],
       [`review, overdue (${locale})`, renderReviewCard(strings, minimalReviewView({ overdueAfterMs: 1_800_000 }))],
+      [`review, claimed, call back to a number on file (${locale})`, renderReviewCard(strings, callbackReviewView())],
+      [
+        `review, nobody claimed, to assign (${locale})`,
+        renderReviewCard(strings, callbackReviewView({ claimedByName: undefined, phonesOnFile: undefined })),
+      ],
       [`manager confirmation (${locale})`, renderManagerConfirmationCard(strings, managerView())],
       [
         `manager confirmation with a note, answered (${locale})`,
@@ -440,6 +468,7 @@ describe('card templates', () => {
   it.each(LOCALES)('matches the review card snapshots with nothing optional and with everything (%s)', (locale) => {
     expect(renderReviewCard(stringsFor(locale), minimalReviewView())).toMatchSnapshot();
     expect(withNotice(renderReviewCard(stringsFor(locale), fullReviewView()), clickerNotice)).toMatchSnapshot();
+    expect(renderReviewCard(stringsFor(locale), callbackReviewView())).toMatchSnapshot();
   });
 
   it.each(LOCALES)('matches the manager confirmation card snapshots, asking and answered (%s)', (locale) => {
@@ -457,10 +486,11 @@ describe('card templates', () => {
 });
 
 describe('the pass card', () => {
+  const strings = stringsFor('en');
+
   it('shows the pass once, in the copy that is sent, and keeps it out of the cached expansion', () => {
-    const strings = stringsFor('en');
-    const first = renderPassCard(strings, passView('subject'), 'Pq7$wXy2');
-    const second = renderPassCard(strings, passView('subject'), "Zz$&a$'4");
+    const first = renderPassCard(strings, subjectReader, passContext, shownPass, 'Pq7$wXy2');
+    const second = renderPassCard(strings, subjectReader, passContext, shownPass, "Zz$&a$'4");
     expect(JSON.stringify(second)).toContain("Zz$&a$'4");
     expect(JSON.stringify(first).split('Pq7$wXy2')).toHaveLength(2);
     expect(JSON.stringify(second)).not.toContain('Pq7$wXy2');
@@ -469,12 +499,40 @@ describe('the pass card', () => {
       { type: 'Action.OpenUrl', title: 'Open security info', url: 'https://mysignins.microsoft.com/security-info' },
     ]);
     expect(JSON.stringify(first)).not.toContain(strings.pass.replaces);
-    expect(JSON.stringify(renderPassCard(strings, { ...passView('subject'), replacesEarlier: true }, 'x'))).toContain(
-      strings.pass.replaces,
+    const replacing = renderPassCard(strings, subjectReader, passContext, { ...shownPass, replacesEarlier: true }, 'x');
+    expect(JSON.stringify(replacing)).toContain(strings.pass.replaces);
+  });
+
+  it('words the pass by how identity was checked: a call only where there was one', () => {
+    const shownTo = (reader: PassReader) =>
+      textsIn(renderPassCard(strings, reader, passContext, shownPass, 'Pq7$wXy2')).join(' ');
+    expect(shownTo(agentOnVideo)).toContain('Temporary Access Pass for Alex Wilber');
+    expect(shownTo(agentOnVideo)).toContain('on the video call where you checked who they are');
+    expect(shownTo({ kind: 'agent', verification: 'inPerson' })).toContain('while they are with you');
+    expect(shownTo({ kind: 'agent', verification: 'inPerson' })).not.toMatch(/on the (video )?call/);
+    expect(shownTo({ kind: 'agent', verification: 'callback' })).toContain('on the call to the number on file');
+    expect(shownTo({ kind: 'agent', verification: 'managerConfirmation' })).toContain(
+      'Miriam Graham confirmed who Alex Wilber is',
     );
-    const forAgent = JSON.stringify(renderPassCard(strings, passView('agent'), 'Pq7$wXy2'));
-    expect(forAgent).toContain('Temporary Access Pass for Alex Wilber');
-    expect(forAgent).toContain('Read this pass out to Alex Wilber');
+    expect(shownTo({ kind: 'manager' })).toContain('Give it to Alex Wilber yourself');
+    expect(shownTo({ kind: 'manager' })).not.toContain('where you checked who they are');
+  });
+
+  it('offers to issue the pass without carrying one, and a closed card shows no pass', () => {
+    const offer = renderPassOfferCard(strings, agentOnVideo, passContext);
+    expect(JSON.stringify(offer)).not.toContain('00000000-0000-4000-8000-0000000a55e5');
+    expect(offer.actions).toEqual([
+      expect.objectContaining({
+        type: 'Action.Execute',
+        title: 'Issue the pass now',
+        verb: 'pass.issue',
+        data: { verb: 'pass.issue', requestId: 'r-1' },
+      }),
+    ]);
+    expect(textsIn(offer).join(' ')).toContain('works for 60 minutes from then');
+    const closed = renderPassClosedCard(strings, { kind: 'issuer' }, passContext, 'expired');
+    expect(textsIn(closed)).toContain(strings.pass.closed.expired);
+    expect(closed.actions).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { formatText } from 'adaptivecards/lib/text-formatters.js';
 import { describe, expect, it } from 'vitest';
 import type { AdaptiveCard } from '../../src/cards/render-card.js';
 import {
@@ -8,10 +9,18 @@ import {
   type RiskSignal,
 } from '../../src/cards/review.js';
 import { Verbs } from '../../src/cards/verbs.js';
-import { stringsFor } from '../../src/content/strings/index.js';
+import { format, stringsFor } from '../../src/content/strings/index.js';
 import { LOCALES } from '../../src/domain/locale.js';
 import { REQUEST_STATES, type RequestState } from '../../src/domain/requests/request.js';
-import { allRiskSignals, fullReviewView, infoView, managerView, minimalReviewView } from '../support/review-views.js';
+import {
+  allRiskSignals,
+  callbackReviewView,
+  fullReviewView,
+  handOverAgents,
+  infoView,
+  managerView,
+  minimalReviewView,
+} from '../support/review-views.js';
 import { objectsOf } from '../support/card-tree.js';
 
 const en = stringsFor('en');
@@ -22,6 +31,16 @@ const textBlocks = (card: AdaptiveCard): string[] => ofType(card, 'TextBlock').m
 const allText = (card: AdaptiveCard): string[] => [...textRuns(card), ...textBlocks(card)];
 const topLevelTitles = (card: AdaptiveCard): string[] => (card.actions ?? []).map((action: any) => action.title);
 const inputs = (card: AdaptiveCard) => objectsOf(card).filter((object) => String(object.type).startsWith('Input.'));
+/** The tinted band under the title that says where the request stands. */
+const stateBadge = (card: AdaptiveCard): any => card.body[1];
+/** The innermost container with a text block or run that says exactly `text`. */
+const containerHolding = (card: AdaptiveCard, text: string): any =>
+  ofType(card, 'Container')
+    .filter((container) => objectsOf(container.items).some((object) => object.text === text))
+    .at(-1);
+/** A top-level action by title, with the form it opens. */
+const actionTitled = (card: AdaptiveCard, title: string): any =>
+  (card.actions ?? []).find((action: any) => action.title === title);
 
 const OPEN_STATES: RequestState[] = ['submitted', 'awaiting_manager', 'pending_review'];
 
@@ -60,9 +79,12 @@ describe('review card', () => {
     );
     const done = renderReviewCard(
       en,
-      minimalReviewView({ state: 'completed', execution: { deliveredTo: 'agent', error: undefined } }),
+      minimalReviewView({
+        state: 'completed',
+        execution: { deliveredTo: 'agent', issuerName: 'Isaiah Langer', error: undefined },
+      }),
     );
-    expect(allText(done)).toContain(en.review.execution.doneToAgent);
+    expect(allText(done)).toContain(format(en.review.execution.doneToAgent, { name: 'Isaiah Langer' }));
   });
 
   it('offers claim, a question and rejection in every open state', () => {
@@ -87,7 +109,9 @@ describe('review card', () => {
     const manual = renderReviewCard(en, minimalReviewView({ state: 'pending_review', manualOnly: true }));
     expect(topLevelTitles(manual)).toEqual(['Claim', 'Ask for information', 'Reject']);
     expect(ofType(manual, 'Action.Execute').map((action) => action.verb)).not.toContain(Verbs.reviewApprove);
-    expect(textRuns(manual)).toContain(en.review.manualOnly);
+    expect(allText(manual)).toContain(en.review.manualOnly);
+    // On a red band, in the default text colour.
+    expect(containerHolding(manual, en.review.manualOnly)?.style).toBe('attention');
   });
 
   it('hides claim once claimed and says who claimed it', () => {
@@ -155,41 +179,86 @@ describe('review card', () => {
     expect(textBlocks(card).filter((text) => text.includes('[x]') || text.includes('${'))).toEqual([]);
   });
 
-  it('shows the age in minutes, hours and days', () => {
-    const submittedAt = new Date('2026-11-24T09:00:00Z');
-    const status = (minutes: number, locale: 'en' | 'ja' = 'en'): string =>
-      textBlocks(
-        renderReviewCard(
-          stringsFor(locale),
-          minimalReviewView({ submittedAt, now: new Date(submittedAt.getTime() + minutes * 60_000) }),
-        ),
-      )[1]!;
-    expect(status(15)).toBe('Waiting for review · submitted 2026-11-24 09:00 UTC, 15 min ago');
-    expect(status(59)).toContain('59 min ago');
-    expect(status(60)).toContain(', 1 h ago');
-    expect(status(3 * 60 + 59)).toContain(', 3 h ago');
-    expect(status(2 * 24 * 60 + 5 * 60)).toContain(', 2 d ago');
-    expect(status(-5)).toContain(', 0 min ago');
-    expect(status(15, 'ja')).toBe('審査待ち · 受付 2026-11-24 09:00(協定世界時) (15 分前)');
-    expect(status(3 * 60, 'ja')).toContain('(3 時間前)');
-    expect(status(2 * 24 * 60, 'ja')).toContain('(2 日前)');
+  it("gives times for the reader's own Teams to show in their zone, never an age that goes stale on a shared card", () => {
+    const submittedAt = new Date('2026-11-24T09:00:00.123Z');
+    const approvedAt = new Date('2026-11-24T10:30:00Z');
+    const later = (minutes: number) => new Date(submittedAt.getTime() + minutes * 60_000);
+    const approval = { agentName: 'Adele Vance', verification: 'videoCall' as const, note: 'ok', at: approvedAt };
+    const card = (locale: 'en' | 'ja', now: Date) =>
+      renderReviewCard(stringsFor(locale), minimalReviewView({ submittedAt, now, approvals: [approval] }));
+
+    const submitted = '{{DATE(2026-11-24T09:00:00Z, SHORT)}} {{TIME(2026-11-24T09:00:00Z)}}';
+    const approved = '{{DATE(2026-11-24T10:30:00Z, SHORT)}} {{TIME(2026-11-24T10:30:00Z)}}';
+    // In TextBlocks, where every client formats them; nothing says how long ago.
+    expect(stateBadge(card('en', later(15))).items[1].text).toBe(`Submitted ${submitted}`);
+    expect(textBlocks(card('en', later(15)))).toContain(`Approved ${approved}`);
+    expect(stateBadge(card('ja', later(15))).items[1].text).toBe(`受付 ${submitted}`);
+    expect(textBlocks(card('ja', later(15)))).toContain(`承認 ${approved}`);
+    for (const locale of LOCALES) {
+      const text = allText(card(locale, later(3 * 60))).join('\n');
+      expect(text, locale).not.toMatch(/ago|前\)|UTC|協定世界時/);
+      // The same card at any later moment: nothing in it ages.
+      expect(card(locale, later(2 * 24 * 60)), locale).toBe(card(locale, later(1)));
+    }
+
+    // The renderer of Teams on the web and of the Agents Playground turns them into the reader's date and time.
+    expect(formatText('en-US', `Submitted ${submitted}`)).toBe(
+      `Submitted ${submittedAt.toLocaleDateString('en-US', { day: 'numeric', weekday: 'short', month: 'short', year: 'numeric' })} ${submittedAt.toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' })}`,
+    );
+    expect(formatText('ja-JP', submitted)).not.toContain('{{');
   });
 
-  it('names every state in words in the status line', () => {
+  it('names every state in words on a tinted band under the title, its text in the default colour', () => {
     const seen = new Set<string>();
     for (const state of REQUEST_STATES) {
-      const line = textBlocks(renderReviewCard(en, minimalReviewView({ state })))[1]!;
-      expect(line.startsWith(`${en.review.states[state]} · `), state).toBe(true);
+      const badge = stateBadge(renderReviewCard(en, minimalReviewView({ state })));
+      expect(badge.items[0], state).toMatchObject({
+        type: 'TextBlock',
+        text: en.review.states[state],
+        weight: 'Bolder',
+      });
       seen.add(en.review.states[state]);
     }
     expect(seen.size).toBe(REQUEST_STATES.length);
     expect(en.review.states.cancelled).toBe('Cancelled by the requester');
+    const style = (overrides: Parameters<typeof minimalReviewView>[0]) =>
+      stateBadge(renderReviewCard(en, minimalReviewView(overrides))).style;
+    expect(style({ state: 'pending_review' })).toBe('emphasis');
+    expect(style({ state: 'executing' })).toBe('accent');
+    expect(style({ state: 'completed' })).toBe('good');
+    expect(style({ state: 'rejected' })).toBe('attention');
+    expect(style({ state: 'failed' })).toBe('attention');
+    // Overdue turns the band amber and says so in bold, in the default colour.
+    const overdue = stateBadge(renderReviewCard(en, minimalReviewView({ overdueAfterMs: 8 * 3_600_000 })));
+    expect(overdue.style).toBe('warning');
+    expect(overdue.items.at(-1)).toMatchObject({
+      text: 'Overdue: waiting for review for more than 8 h',
+      weight: 'Bolder',
+    });
+  });
+
+  it('colours no text yellow or light green, which white backgrounds make hard to read', () => {
+    const cards = LOCALES.flatMap((locale) => {
+      const strings = stringsFor(locale);
+      return [
+        ...REQUEST_STATES.map((state) => renderReviewCard(strings, fullReviewView({ state }))),
+        renderReviewCard(strings, minimalReviewView({ overdueAfterMs: 3_600_000 })),
+        renderReviewCard(strings, callbackReviewView()),
+        withNotice(renderReviewCard(strings, minimalReviewView()), { text: 'Refused.', tone: 'warning' }),
+      ];
+    });
+    for (const card of cards) {
+      const colours = objectsOf(card)
+        .map((object) => object.color)
+        .filter((colour) => colour !== undefined);
+      expect(colours.filter((colour) => colour === 'Warning' || colour === 'Good')).toEqual([]);
+    }
   });
 
   it('says the identity is not verified until enough agents approved, and stops saying so once decided', () => {
     const approval = fullReviewView().approvals[0]!;
     const lines = (overrides: Parameters<typeof minimalReviewView>[0]) =>
-      textRuns(renderReviewCard(en, minimalReviewView(overrides)));
+      allText(renderReviewCard(en, minimalReviewView(overrides)));
     expect(lines({})).toContain('Identity not verified yet');
     expect(lines({ approvalsNeeded: 2, approvals: [approval] })).toContain(
       '1 of 2 approvals recorded: another agent must verify the identity and approve',
@@ -227,6 +296,94 @@ describe('review card', () => {
   it('leaves the note out when there is none', () => {
     expect(textBlocks(renderReviewCard(en, minimalReviewView()))).not.toContain("Requester's note");
     expect(textBlocks(renderReviewCard(en, fullReviewView()))).toContain("Requester's note");
+  });
+
+  it('pre-selects on the approve form the verification the requester offered; the agent can pick another', () => {
+    for (const offered of ['videoCall', 'inPerson', 'managerConfirmation', 'callback'] as const) {
+      const card = renderReviewCard(en, minimalReviewView({ verificationOffered: offered }));
+      const choice = inputs(card).find((input) => input.id === 'verification')!;
+      expect(choice.value, offered).toBe(offered);
+      expect(choice.choices).toHaveLength(4);
+    }
+  });
+
+  it('shows the numbers the directory holds for a call back to a number on file, apart from the contact typed', () => {
+    const facts = (card: AdaptiveCard, label: string): string[] => {
+      const row = ofType(card, 'ColumnSet').find((set) => set.columns[0].items[0].text === label);
+      return row
+        ? objectsOf(row.columns[1])
+            .filter((o) => o.type === 'TextRun')
+            .map((run) => run.text)
+        : [];
+    };
+    const card = renderReviewCard(en, callbackReviewView());
+    expect(facts(card, 'Numbers on file (directory)')).toEqual(['Mobile: +65 9123 4567', 'Work: +65 6601 2301']);
+    // What the requester typed stays in its own line, said to be theirs, never among the numbers to call.
+    expect(facts(card, 'Contact given by the requester')).toEqual(['call me on +65 8000 0000']);
+    expect(facts(card, 'Numbers on file (directory)').join()).not.toContain('8000');
+
+    const ja = renderReviewCard(stringsFor('ja'), callbackReviewView());
+    expect(facts(ja, '登録済みの電話番号 (ディレクトリ)')).toEqual(['携帯: +65 9123 4567', '会社: +65 6601 2301']);
+    expect(facts(ja, '連絡先 (申請者の入力)')).toEqual(['call me on +65 8000 0000']);
+
+    const none = renderReviewCard(en, callbackReviewView({ phonesOnFile: { business: [], mobile: undefined } }));
+    expect(facts(none, 'Numbers on file (directory)')).toEqual([en.review.noNumbersOnFile]);
+    const unread = renderReviewCard(en, callbackReviewView({ phonesOnFile: undefined }));
+    expect(facts(unread, 'Numbers on file (directory)')).toEqual([en.review.numbersUnavailable]);
+    // Other ways of verifying need no number, so none is shown.
+    const video = renderReviewCard(en, callbackReviewView({ verificationOffered: 'videoCall' }));
+    expect(facts(video, 'Numbers on file (directory)')).toEqual([]);
+    expect(facts(video, 'Contact given by the requester')).toEqual(['call me on +65 8000 0000']);
+  });
+
+  it('offers release and hand over on a claimed request, and assign with claim on one nobody claimed', () => {
+    const claimed = renderReviewCard(en, callbackReviewView({ requestId: 'req-5', version: 4 }));
+    expect(topLevelTitles(claimed)).toEqual(['Release claim', 'Hand over', 'Ask for information', 'Approve', 'Reject']);
+    const release = actionTitled(claimed, 'Release claim');
+    expect(release).toMatchObject({
+      type: 'Action.Execute',
+      verb: Verbs.reviewRelease,
+      data: { verb: Verbs.reviewRelease, requestId: 'req-5', version: 4 },
+      fallback: { type: 'Action.Submit', data: { verb: Verbs.reviewRelease, requestId: 'req-5', version: 4 } },
+    });
+    const handOver = actionTitled(claimed, 'Hand over');
+    expect(handOver.type).toBe('Action.ShowCard');
+    const picker = inputs(handOver.card)[0]!;
+    expect(picker).toMatchObject({ type: 'Input.ChoiceSet', id: 'handOverTo', isRequired: true });
+    expect(picker.errorMessage).toBe(en.review.actions.pickAgent);
+    expect(picker.value).toBeUndefined();
+    expect(picker.choices).toEqual(handOverAgents.map((agent) => ({ title: agent.name, value: agent.id })));
+    expect(handOver.card.actions[0]).toMatchObject({
+      verb: Verbs.reviewHandOver,
+      data: { verb: Verbs.reviewHandOver, requestId: 'req-5', version: 4 },
+    });
+
+    const open = renderReviewCard(en, callbackReviewView({ claimedByName: undefined }));
+    expect(topLevelTitles(open)).toEqual(['Claim', 'Assign', 'Ask for information', 'Approve', 'Reject']);
+    expect(topLevelTitles(renderReviewCard(stringsFor('ja'), callbackReviewView()))).toEqual([
+      '担当を外れる',
+      '担当を引き継ぐ',
+      '申請者に質問する',
+      '承認',
+      '却下',
+    ]);
+    // Nobody to offer (the directory did not answer, or the group has no one else): no hand-over form.
+    expect(topLevelTitles(renderReviewCard(en, callbackReviewView({ handOverTo: [] })))).not.toContain('Hand over');
+    expect(topLevelTitles(renderReviewCard(en, callbackReviewView({ handOverTo: undefined })))).not.toContain(
+      'Hand over',
+    );
+    for (const state of ['approved', 'completed', 'rejected'] as const) {
+      expect(topLevelTitles(renderReviewCard(en, callbackReviewView({ state }))), state).toEqual([]);
+    }
+  });
+
+  it('says the risk signals of a decided request are those at the time of the decision', () => {
+    const heading = (card: AdaptiveCard) => containerHolding(card, en.review.noRisks)?.items[0].text;
+    expect(heading(renderReviewCard(en, minimalReviewView()))).toBe('Risk signals');
+    expect(heading(renderReviewCard(en, minimalReviewView({ state: 'completed', risksAtDecision: true })))).toBe(
+      'Risk signals at the time of the decision',
+    );
+    expect(textBlocks(renderReviewCard(stringsFor('ja'), fullReviewView()))).toContain('判断時点のリスクの兆候');
   });
 
   it('says when no risk signal was found', () => {
@@ -288,9 +445,9 @@ describe('review card', () => {
     const runs = textRuns(renderReviewCard(en, fullReviewView()));
     expect(runs).toEqual(
       expect.arrayContaining([
-        'Adele Vance · Video call, photo ID checked · 2026-11-23 10:00 UTC',
+        'Adele Vance · Video call, photo ID checked',
         'Photo ID matched.',
-        'Lee Gu · Called back on a phone number already on file · 2026-11-23 11:15 UTC',
+        'Lee Gu · Called back on a phone number already on file',
         'Question 1, from Adele Vance',
         'When did you lose it?',
         'Answer: Yesterday evening.',
@@ -300,22 +457,29 @@ describe('review card', () => {
         'Reason: The manager declined.',
       ]),
     );
+    expect(textBlocks(renderReviewCard(en, fullReviewView()))).toEqual(
+      expect.arrayContaining([
+        'Approved {{DATE(2026-11-23T10:00:00Z, SHORT)}} {{TIME(2026-11-23T10:00:00Z)}}',
+        'Approved {{DATE(2026-11-23T11:15:00Z, SHORT)}} {{TIME(2026-11-23T11:15:00Z)}}',
+      ]),
+    );
     const minimal = allText(renderReviewCard(en, minimalReviewView()));
     expect(minimal).not.toContain('Approvals');
     expect(minimal).not.toContain('Questions to the requester');
   });
 
-  it('shows a notice first, in warning colour for a warning, and nothing when there is none', () => {
+  it('shows a notice first, on an amber band for a warning, and nothing when there is none', () => {
     const warning = withNotice(renderReviewCard(en, minimalReviewView()), {
       text: 'Already claimed.',
       tone: 'warning',
     });
     expect(warning.body[0]).toEqual({
-      type: 'RichTextBlock',
-      inlines: [{ type: 'TextRun', text: 'Already claimed.', weight: 'Bolder', color: 'Warning' }],
+      type: 'Container',
+      style: 'warning',
+      items: [{ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: 'Already claimed.', weight: 'Bolder' }] }],
     });
     const plain = withNotice(renderReviewCard(en, minimalReviewView()), { text: 'Claimed.', tone: 'default' });
-    expect((plain.body[0] as any).inlines[0].color).toBe('Default');
+    expect(plain.body[0]).toMatchObject({ type: 'Container', style: 'emphasis' });
     expect((renderReviewCard(en, minimalReviewView()).body[0] as any).text).toBe('Reset request SIH-000123');
   });
 
@@ -345,15 +509,26 @@ describe('manager confirmation card', () => {
     );
   });
 
-  it('names the direct report and who filed it', () => {
+  it('names the direct report and who filed it, and says who asked by who filed it', () => {
     const own = textRuns(renderManagerConfirmationCard(en, managerView()));
-    expect(own).toContain(
-      'Someone asked the helpdesk to reset the verification methods of your direct report 佐藤 由紀.',
-    );
+    expect(own).toContain('Your direct report 佐藤 由紀 asked the helpdesk to reset their verification methods.');
     expect(own).toContain('佐藤 由紀 themselves');
     expect(own).toContain('SIH-000123');
+    expect(own.join(' ')).not.toMatch(/someone/i);
     const byOther = textRuns(renderManagerConfirmationCard(en, managerView({ filerName: 'Lee Gu' })));
+    expect(byOther).toContain(
+      'Lee Gu asked the helpdesk to reset the verification methods of your direct report 佐藤 由紀.',
+    );
     expect(byOther).toContain('Lee Gu');
+    expect(byOther).not.toContain('佐藤 由紀 themselves');
+    const ownJa = textRuns(renderManagerConfirmationCard(stringsFor('ja'), managerView()));
+    expect(ownJa).toContain(
+      '直属の部下である 佐藤 由紀 さんが、ご自身の確認方法のリセットをヘルプデスクに申請しました。',
+    );
+    const byOtherJa = textRuns(renderManagerConfirmationCard(stringsFor('ja'), managerView({ filerName: 'Lee Gu' })));
+    expect(byOtherJa).toContain(
+      'Lee Gu さんが、直属の部下である 佐藤 由紀 さんの確認方法のリセットをヘルプデスクに申請しました。',
+    );
   });
 
   it('the manager card has no buttons once answered', () => {

@@ -161,15 +161,17 @@ describe('loadConfig', () => {
     expect(loadConfig({}).execution).toEqual({
       passLifetimeMinutes: 60,
       passUsableOnce: true,
-      passDelivery: 'subject',
+      passDelivery: 'verifier',
       maxAttempts: 5,
       hourlyCap: 20,
       pollSeconds: 5,
     });
-    expect(loadConfig({ PASS_DELIVERY: 'agent', PASS_USABLE_ONCE: 'false' }).execution).toMatchObject({
-      passDelivery: 'agent',
+    expect(loadConfig({ PASS_DELIVERY: 'subject', PASS_USABLE_ONCE: 'false' }).execution).toMatchObject({
+      passDelivery: 'subject',
       passUsableOnce: false,
     });
+    // `agent`, the earlier name, still means the person who verified them.
+    expect(loadConfig({ PASS_DELIVERY: 'agent' }).execution.passDelivery).toBe('verifier');
     expect(problemsOf({ PASS_LIFETIME_MINUTES: '5' }).join(' ')).toContain('PASS_LIFETIME_MINUTES');
     expect(problemsOf({ PASS_DELIVERY: 'channel' }).join(' ')).toContain('PASS_DELIVERY');
   });

@@ -35,7 +35,7 @@ const MANAGER = 'grace-0002';
 const REPORT = 'alan-0003';
 const ADMIN = 'root-0004';
 const USER_SELECT =
-  'id,displayName,givenName,userPrincipalName,mail,department,jobTitle,preferredLanguage,accountEnabled,externalUserState,externalUserStateChangeDateTime';
+  'id,displayName,givenName,userPrincipalName,mail,department,jobTitle,businessPhones,mobilePhone,preferredLanguage,accountEnabled,externalUserState,externalUserStateChangeDateTime';
 
 const TYPE = (name: string) => `#microsoft.graph.${name}AuthenticationMethod`;
 const authenticator: GraphResource = {
@@ -108,6 +108,8 @@ beforeEach(async () => {
         mail: 'ada.lovelace@contoso.example',
         department: 'Engineering',
         jobTitle: 'Analyst',
+        businessPhones: ['+44 20 7946 0018'],
+        mobilePhone: '+44 7700 900123',
         preferredLanguage: 'en-GB',
         accountEnabled: true,
         externalUserState: 'PendingAcceptance',
@@ -178,6 +180,8 @@ describe('GraphDirectory reads', () => {
       mail: 'ada.lovelace@contoso.example',
       department: 'Engineering',
       jobTitle: 'Analyst',
+      businessPhones: ['+44 20 7946 0018'],
+      mobilePhone: '+44 7700 900123',
       preferredLanguage: 'en-GB',
       accountEnabled: true,
       managerId: MANAGER,
@@ -195,7 +199,7 @@ describe('GraphDirectory reads', () => {
     }
   });
 
-  it('reads missing strings as empty, a missing language as undefined and no manager as undefined', async () => {
+  it('reads missing strings as empty, a missing language or mobile phone as undefined and no manager as undefined', async () => {
     const user = await directory().getUser(MANAGER);
 
     expect(user).toEqual({
@@ -206,6 +210,8 @@ describe('GraphDirectory reads', () => {
       mail: '',
       department: '',
       jobTitle: '',
+      businessPhones: [],
+      mobilePhone: undefined,
       preferredLanguage: undefined,
       accountEnabled: true,
       managerId: undefined,

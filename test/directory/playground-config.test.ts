@@ -1,11 +1,19 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  InvalidPlaygroundLocaleError,
+  localSettings,
+  parsePlaygroundLocale,
+} from '../../scripts/lib/local-settings.js';
+import { PlaygroundAsUsageError, preparePlaygroundAs } from '../../scripts/playground-as.js';
 import { loadDemoTenant, type DemoUser } from '../../src/directory/demo-tenant.js';
 import { SimulatedDirectory } from '../../src/directory/simulated-directory.js';
 import {
@@ -188,5 +196,103 @@ describe('PLAYGROUND_USER', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe('PLAYGROUND_LOCALE in every Playground of the demo', () => {
+  const ken = () => person('ken.takahashi@contoso.example');
+  let bot: Server | undefined;
+  const received: Array<{ path: string; activity: any }> = [];
+
+  /** A stand-in for the bot: records what reaches /api/messages. */
+  async function startBot(): Promise<number> {
+    bot = createServer(async (request, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      received.push({ path: request.url ?? '', activity: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => bot!.listen(0, '127.0.0.1', resolve));
+    return (bot.address() as AddressInfo).port;
+  }
+  afterEach(async () => {
+    received.length = 0;
+    await new Promise((resolve) => (bot ? bot.close(resolve) : resolve(undefined)));
+    bot = undefined;
+  });
+
+  /** What the Playground posts first: a conversation update in English, as the Playground stamps it. */
+  const conversationUpdate = {
+    type: 'conversationUpdate',
+    locale: 'en-US',
+    entities: [{ type: 'clientInfo', locale: 'en-US' }],
+  };
+
+  it("has `npm run playground:as` post through a relay that gives Ken Takahashi's activities his locale", async () => {
+    const botPort = await startBot();
+    const playground = await preparePlaygroundAs(['ken.takahashi', '56190'], {
+      PORT: String(botPort),
+      PLAYGROUND_LOCALE: 'ja',
+    });
+    try {
+      expect(playground).toMatchObject({ user: ken(), port: 56190, locale: 'ja' });
+      const args = playground.launch.args;
+      const endpoint = args[args.indexOf('-e') + 1]!;
+      expect(endpoint).not.toBe(`http://127.0.0.1:${botPort}/api/messages`);
+      expect(args[args.indexOf('-p') + 1]).toBe('56190');
+      const config = parse(readFileSync(playground.launch.env.M365_AGENTS_PLAYGROUND_CONFIG_PATH!, 'utf8'));
+      expect(config.currentUser.aadObjectId).toBe(ken().id);
+
+      const answer = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(conversationUpdate),
+      });
+      expect(answer.status).toBe(200);
+      expect(received).toEqual([
+        {
+          path: '/api/messages',
+          activity: { ...conversationUpdate, locale: 'ja', entities: [{ type: 'clientInfo', locale: 'ja' }] },
+        },
+      ]);
+    } finally {
+      await playground.close();
+    }
+    expect(existsSync(playground.launch.env.M365_AGENTS_PLAYGROUND_CONFIG_PATH!)).toBe(false);
+  });
+
+  it("posts straight to the bot, in the Playground's own locale, when PLAYGROUND_LOCALE is unset", async () => {
+    const botPort = await startBot();
+    const playground = await preparePlaygroundAs(['isaiahl'], { PORT: String(botPort), PLAYGROUND_LOCALE: ' ' });
+    try {
+      expect(playground.locale).toBeUndefined();
+      expect(playground.port).toBe(56151);
+      const args = playground.launch.args;
+      expect(args[args.indexOf('-e') + 1]).toBe(`http://127.0.0.1:${botPort}/api/messages`);
+    } finally {
+      await playground.close();
+    }
+  });
+
+  it('reads PLAYGROUND_LOCALE from .env like `npm run dev`, the environment winning', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'playground-settings-test-'));
+    try {
+      writeFileSync(join(folder, '.env'), 'PLAYGROUND_LOCALE=ja-JP\nPLAYGROUND_USER=ken.takahashi\n');
+      expect(parsePlaygroundLocale(localSettings({}, folder))).toBe('ja-JP');
+      const settings = localSettings({ PLAYGROUND_LOCALE: 'en-GB' }, folder);
+      expect(parsePlaygroundLocale(settings)).toBe('en-GB');
+      expect(settings.PLAYGROUND_USER).toBe('ken.takahashi');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a PLAYGROUND_LOCALE that is not a language tag, and an argument that is not a port, before starting anything', async () => {
+    await expect(preparePlaygroundAs(['ken.takahashi'], { PLAYGROUND_LOCALE: 'Japanese' })).rejects.toThrow(
+      new InvalidPlaygroundLocaleError('Japanese'),
+    );
+    await expect(preparePlaygroundAs(['ken.takahashi', 'ja-JP'], {})).rejects.toBeInstanceOf(PlaygroundAsUsageError);
+    await expect(preparePlaygroundAs([], {})).rejects.toThrow(/^Usage: npm run playground:as -- <demo user/);
+    await expect(preparePlaygroundAs(['ken'], {})).rejects.toBeInstanceOf(UnknownDemoUserError);
   });
 });

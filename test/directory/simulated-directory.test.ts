@@ -153,6 +153,8 @@ describe('SimulatedDirectory', () => {
       mail: 'alexw@contoso.example',
       department: 'Finance',
       jobTitle: 'Financial Analyst',
+      businessPhones: ['+65 6601 2301'],
+      mobilePhone: '+65 9123 4567',
       preferredLanguage: 'en-US',
       accountEnabled: true,
       managerId: byUpn('meganb').id,

@@ -1,16 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocaleRelay, type LocaleRelay } from '../../scripts/lib/locale-relay.js';
 import { loadKnowledge } from '../../src/content/diagnosis/load-knowledge.js';
-import { stringsFor } from '../../src/content/strings/index.js';
+import { format, stringsFor } from '../../src/content/strings/index.js';
+import { SimulatedDirectory } from '../../src/directory/simulated-directory.js';
 import { alex, tenant } from '../support/activities.js';
 import { startBot, type RunningBot } from '../support/bot-harness.js';
+import { MovableClock } from '../support/execution-driver.js';
 import {
   CHROMIUM,
   CHROMIUM_ARGS,
   chromiumMissing,
+  demoUser,
   newClientContext,
   playgroundConfigFor,
   RESULTS_DIR,
@@ -41,6 +44,11 @@ const outcomeTitle = (outcome: string): string => {
 
 const STEP_TIMEOUT_MS = 20_000;
 const TEST_TIMEOUT_MS = 120_000;
+/** How long a pass works, set here so the test knows how far to move the clock past it. */
+const PASS_LIFETIME_MINUTES = 60;
+
+/** The pass on a pass card: the eight characters in its emphasis container. */
+const passOn = (card: Locator): Locator => card.locator('.ac-container').getByText(/^\S{8}$/);
 
 /** Picks a choice on the latest question card and presses its Next button. */
 async function answer(page: Page, label: string): Promise<void> {
@@ -57,12 +65,24 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
   let relay: LocaleRelay | undefined;
   let playground: Playground | undefined;
   let browser: Browser | undefined;
+  // The bot's clock and the simulated directory's are one the test moves, so a pass can expire without waiting.
+  const clock = new MovableClock();
+  /** Stops what a test started and has not stopped yet, newest first: also after a test timed out. */
+  const stops: Array<() => unknown> = [];
+  const stopAll = async () => {
+    for (let stop = stops.pop(); stop; stop = stops.pop()) await Promise.resolve(stop()).catch(() => {});
+  };
 
   beforeAll(async () => {
     if (chromiumMissing) return;
     // Requests go to the demo team's approval channel, as `npm run dev` sets it up.
     bot = await startBot({
-      env: { APPROVAL_TEAM_ID: tenant.team.id, APPROVAL_CHANNEL_ID: tenant.team.approvalChannel.id },
+      env: {
+        APPROVAL_TEAM_ID: tenant.team.id,
+        APPROVAL_CHANNEL_ID: tenant.team.approvalChannel.id,
+        PASS_LIFETIME_MINUTES: String(PASS_LIFETIME_MINUTES),
+      },
+      overrides: { clock, directory: new SimulatedDirectory(tenant, clock) },
     });
     relay = await startLocaleRelay(bot.url);
     playground = await startPlayground(`${relay.url}/api/messages`);
@@ -70,6 +90,7 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
   }, TEST_TIMEOUT_MS);
 
   afterAll(async () => {
+    await stopAll();
     await browser?.close().catch(() => {});
     playground?.stop();
     await relay?.close();
@@ -184,25 +205,49 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
   );
 
   it(
-    'lets Diego apply for a reset from the diagnosis, Isaiah approve it in the approval channel, and Diego receive the pass',
+    'lets Diego apply for a reset, Isaiah approve it after a video call and issue the pass in his own chat, where alone it shows until it expires',
     async () => {
       const strings = stringsFor('en');
-      // Each person has their own Teams client: two Playgrounds, one bot.
-      const asIsaiah = await startPlayground(`${relay!.url}/api/messages`, playgroundConfigFor('isaiahl'));
-      const asDiego = await startPlayground(`${relay!.url}/api/messages`, playgroundConfigFor('diegos'));
+      const isaiah = demoUser('isaiahl');
+      const subject = demoUser('diegos').displayName;
       if (chromiumMissing) throw new Error(chromiumMissing);
       relay!.locale = undefined;
-      const viewport = { viewport: { width: 1400, height: 1000 } };
-      const contexts = await Promise.all([browser!.newContext(viewport), browser!.newContext(viewport)]);
-      const [requester, agent] = await Promise.all(contexts.map((context) => context.newPage()));
-      for (const context of contexts) context.setDefaultTimeout(STEP_TIMEOUT_MS);
+      let requester: Page | undefined;
+      let agent: Page | undefined;
       try {
+        // Each person has their own Teams client: a Playground and a browser context each, one bot.
+        const openClient = async (alias: string) => {
+          const playground = await startPlayground(`${relay!.url}/api/messages`, playgroundConfigFor(alias));
+          stops.push(() => playground.stop());
+          const context = await newClientContext(browser!, STEP_TIMEOUT_MS);
+          stops.push(() => context.close());
+          return { playground, page: await context.newPage() };
+        };
+        const asIsaiah = await openClient('isaiahl');
+        const asDiego = await openClient('diegos');
+        agent = asIsaiah.page;
+        requester = asDiego.page;
         // Diego opens his client first. Isaiah opens his next, which installs the bot in his view of the
         // team last: the bot then reaches the approval channel through Isaiah's client.
-        await requester!.goto(asDiego.url);
+        await requester!.goto(asDiego.playground.url);
         await see('the welcome card', requester!.locator('.ac-adaptiveCard').first());
-        await agent!.goto(asIsaiah.url);
-        await agent!.getByRole('treeitem', { name: /Sign-in approvals/ }).click();
+        await agent!.goto(asIsaiah.playground.url);
+        // His client opens on his 1:1 chat with the bot, listed beside the team: the bot greets him there, and
+        // keeps that chat's address (through his own Playground) for the pass it will offer him.
+        const personalChat = agent!.getByRole('treeitem', { name: /Personal Chat/ });
+        const channel = agent!.getByRole('treeitem', { name: /Sign-in approvals/ });
+        await see(
+          "the welcome card in Isaiah's chat",
+          agent!.getByRole('heading', { name: strings.welcome.title, exact: true }).first(),
+        );
+        const address = bot!.service.db
+          .prepare('SELECT kind, reference FROM conversation_addresses WHERE key = ?')
+          .get(`user:${isaiah.id}`) as { kind: string; reference: string } | undefined;
+        expect(address?.kind).toBe('personal');
+        expect(new URL(JSON.parse(address!.reference).serviceUrl as string).port).toBe(
+          new URL(asIsaiah.playground.url).port,
+        );
+        await channel.click();
         await see('the team greeting', agent!.getByText(strings.team.title).first());
 
         const page = requester!;
@@ -248,41 +293,96 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
         const state = bot!.service.db.prepare('SELECT state FROM requests WHERE reference = ?').pluck().get(reference);
         expect(state).toBe('approved');
 
-        // The worker carries it out: Diego alone gets the pass, in his chat; the channel card says it is done.
+        // The worker resets at once (methods removed, sessions signed out) but makes no pass yet: it offers
+        // Isaiah, who checked who Diego is, to issue it on the call, privately in his 1:1 chat with the bot.
         await bot!.service.runExecution();
         await bot!.service.settle();
-        const passCard = requester!.locator('.ac-adaptiveCard').filter({ hasText: strings.pass.title }).last();
-        await see("the pass in Diego's chat", passCard);
-        const pass = await passCard
-          .locator('.ac-container')
-          .getByText(/^\S{8}$/)
-          .first()
-          .innerText();
+        const stateNow = () =>
+          bot!.service.db.prepare('SELECT state FROM requests WHERE reference = ?').pluck().get(reference);
+        expect(stateNow()).toBe('executing');
+        const channelCard = agent!.locator('.ac-adaptiveCard').filter({ hasText: reference }).last();
         await see(
-          'the completion on the channel card',
-          agent!
-            .locator('.ac-adaptiveCard')
-            .filter({ hasText: reference })
-            .last()
-            .getByText(strings.review.execution.doneToSubject),
+          'the wait for Isaiah on the channel card',
+          channelCard.getByText(format(strings.review.execution.waitingForPass, { name: isaiah.displayName })),
         );
-        expect(await agent!.getByText(pass, { exact: true }).count()).toBe(0);
-        const completed = bot!.service.db
-          .prepare('SELECT state FROM requests WHERE reference = ?')
-          .pluck()
-          .get(reference);
-        expect(completed).toBe('completed');
+        const titled = (client: Page, title: string) =>
+          client
+            .locator('.ac-adaptiveCard')
+            .filter({ has: client.getByRole('heading', { name: title, exact: true }) })
+            .last();
+        const passTitle = format(strings.pass.titleFor, { subject });
+        await personalChat.click();
+        const offer = await see(
+          "the offer in Isaiah's chat",
+          titled(agent!, format(strings.pass.offerTitle, { subject })),
+        );
+        await see(
+          'the offer worded for a video call',
+          offer.getByText(
+            format(strings.pass.offer.when.videoCall, { subject, minutes: String(PASS_LIFETIME_MINUTES) }),
+          ),
+        );
+        expect(await passOn(offer).count()).toBe(0);
+
+        // On the call again, Isaiah presses the button: the pass is made then, and the invoke's answer replaces
+        // the offer with the pass, on that card only.
+        await offer.getByRole('button', { name: strings.pass.offer.button, exact: true }).click();
+        const shown = await see('the pass on the pressed card', titled(agent!, passTitle));
+        await see(
+          'what to do with it on the video call',
+          shown.getByText(format(strings.pass.shown.videoCall, { subject })),
+        );
+        const pass = await passOn(shown).first().innerText();
+        expect(await agent!.getByRole('button', { name: strings.pass.offer.button, exact: true }).count()).toBe(0);
+        await bot!.service.settle();
+        expect(stateNow()).toBe('completed');
+
+        // Diego hears of it in his own chat, in the second person, with a way to object; he never sees the pass.
+        const notice = requester!
+          .locator('.ac-adaptiveCard')
+          .filter({
+            hasText: format(strings.approval.completion.toSubjectIssued, {
+              reference,
+              issuer: isaiah.displayName,
+            }),
+          })
+          .last();
+        await see("the reset's notice in Diego's chat", notice);
+        await see(
+          'the button "This was not me"',
+          notice.getByRole('button', { name: strings.approval.completion.notYouButton, exact: true }),
+        );
+        expect(await requester!.locator('body').innerText()).not.toContain(pass);
+
+        // The channel card says Isaiah issued it; the channel never shows the pass.
+        await channel.click();
+        await see(
+          'the completion by Isaiah on the channel card',
+          channelCard.getByText(format(strings.review.execution.doneToAgent, { name: isaiah.displayName })),
+        );
+        expect(await agent!.locator('body').innerText()).not.toContain(pass);
+
+        // Once the pass has run out, the worker's follow-up updates Isaiah's card: it says so, without the pass.
+        clock.advance((PASS_LIFETIME_MINUTES + 1) * 60_000);
+        await bot!.service.runExecution();
+        await bot!.service.settle();
+        await personalChat.click();
+        const closed = await see(
+          "the expired pass's card in Isaiah's chat",
+          titled(agent!, passTitle).filter({ hasText: strings.pass.closed.expired }),
+        );
+        expect(await passOn(closed).count()).toBe(0);
+        expect(await agent!.locator('body').innerText()).not.toContain(pass);
+        expect(await requester!.locator('body').innerText()).not.toContain(pass);
       } catch (error) {
         mkdirSync(RESULTS_DIR, { recursive: true });
-        await agent!.screenshot({ path: join(RESULTS_DIR, 'playground-agent.png'), fullPage: true }).catch(() => {});
-        await requester!
-          .screenshot({ path: join(RESULTS_DIR, 'playground-requester.png'), fullPage: true })
+        await agent?.screenshot({ path: join(RESULTS_DIR, 'playground-agent.png'), fullPage: true }).catch(() => {});
+        await requester
+          ?.screenshot({ path: join(RESULTS_DIR, 'playground-requester.png'), fullPage: true })
           .catch(() => {});
         throw error;
       } finally {
-        await Promise.all(contexts.map((context) => context.close()));
-        asDiego.stop();
-        asIsaiah.stop();
+        await stopAll();
       }
     },
     TEST_TIMEOUT_MS,

@@ -26,10 +26,14 @@ const policy = {
 /** A courier that records what it was handed (only in memory, as a chat would show it). */
 class RecordingCourier implements PassCourier {
   readonly delivered: Array<{ requestId: string; to: string; value: string }> = [];
-  async deliver(request: ResetRequest, pass: { value: string }, recipient: { kind: string }): Promise<boolean> {
-    this.delivered.push({ requestId: request.id, to: recipient.kind, value: pass.value });
-    return true;
+  async deliver(request: ResetRequest, pass: { value: string }) {
+    this.delivered.push({ requestId: request.id, to: 'subject', value: pass.value });
+    return { userId: request.application.subjectId, activityId: `pass-${this.delivered.length}` };
   }
+  async offer() {
+    return undefined;
+  }
+  async withdraw() {}
 }
 
 describe('the execution outbox on one SQLite file', () => {

@@ -21,14 +21,17 @@ const credential: TokenCredential = {
   getToken: async () => ({ token: 'child-token', expiresOnTimestamp: Date.now() + 3_600_000 }),
 };
 const courier: PassCourier = {
-  async deliver(request, pass, recipient, replacesEarlier) {
+  async deliver(request, pass, replacesEarlier) {
     const response = await fetch(COURIER_URL, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ requestId: request.id, to: recipient.kind, value: pass.value, replacesEarlier }),
+      body: JSON.stringify({ requestId: request.id, to: 'subject', value: pass.value, replacesEarlier }),
     });
-    return response.ok;
+    return response.ok ? { userId: request.application.subjectId, activityId: `pass-${request.id}` } : undefined;
   },
+  // This test's subjects all receive the pass themselves.
+  offer: async () => undefined,
+  withdraw: async () => undefined,
 };
 const db = openDatabase(SQLITE_PATH, createLogger({ level: 'silent' }));
 const execution = new ExecutionService({

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { Clock } from '../../src/domain/ports.js';
 import type { Sender } from './activities.js';
-import { Verbs, channelCard, inChannel, inChat, people, storedRequest } from './approval-driver.js';
+import { Verbs, cardsInChat, channelCard, inChannel, inChat, people, storedRequest } from './approval-driver.js';
 import type { BotUnderTest } from './use-bot.js';
 
 /** A clock the test moves, so back-off delays and pass lifetimes pass without waiting. */
@@ -40,6 +40,18 @@ export async function approvedRequestOf(
 export async function execute(ctx: BotUnderTest): Promise<void> {
   await ctx.bot.service.runExecution();
   await ctx.bot.service.settle();
+}
+
+/**
+ * The verifier presses "Issue the pass now" on the latest offer in their chat (PASS_DELIVERY's
+ * default); the card the press was answered with, which shows the pass.
+ */
+export async function issuePassAs(ctx: BotUnderTest, verifier: Sender): Promise<any> {
+  const offer = cardsInChat(ctx, verifier)
+    .filter((card) => JSON.stringify(card).includes(`"verb":"${Verbs.passIssue}"`))
+    .at(-1);
+  expect(offer, 'an offer to issue the pass').toBeDefined();
+  return inChat(ctx, verifier).press(offer, Verbs.passIssue);
 }
 
 /** Every byte the bot wrote to its SQLite files (the WAL included), as text: to search for a pass. */

@@ -17,7 +17,25 @@ interface InjectedFailure {
   status: number;
   code: string;
   message: string;
+  /** Calls still to fail this way. */
+  times: number;
+  /** Seconds for a `Retry-After` header, as the service sends with 429 and some 503s. */
+  retryAfterSeconds: number | undefined;
+  /** Which calls it fails; every call when absent. */
+  matches: ((call: ConnectorCall) => boolean) | undefined;
 }
+
+/** How an injected failure repeats and which calls it hits. */
+export interface FailureOptions {
+  /** How many matching calls fail (1 when absent). */
+  times?: number;
+  retryAfterSeconds?: number;
+  matches?: (call: ConnectorCall) => boolean;
+}
+
+/** Channel posts (new threads), the calls a failed post to the approval channel is about. */
+export const isChannelPost = (call: ConnectorCall): boolean =>
+  call.method === 'POST' && call.path === '/v3/conversations' && call.body?.isGroup === true;
 
 /**
  * The Bot Connector REST API on loopback, as far as the bot uses it: send and reply to
@@ -50,9 +68,24 @@ export class FakeConnector {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
-  /** The next call is answered with this error instead of success. */
-  failNext(status: number, code: string, message: string): void {
-    this.failures.push({ status, code, message });
+  /**
+   * The next call (or the next `times` calls that `matches`) is answered with this error instead
+   * of success, with a `Retry-After` header when asked.
+   */
+  failNext(status: number, code: string, message: string, options: FailureOptions = {}): void {
+    this.failures.push({
+      status,
+      code,
+      message,
+      times: options.times ?? 1,
+      retryAfterSeconds: options.retryAfterSeconds,
+      matches: options.matches,
+    });
+  }
+
+  /** The service works again: injected failures that have not happened yet are dropped. */
+  clearFailures(): void {
+    this.failures.length = 0;
   }
 
   /** Activities the bot sent (new messages and replies), in order. */
@@ -113,8 +146,14 @@ export class FakeConnector {
     this.calls.push(call);
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
 
-    const failure = this.failures.shift();
-    if (failure) return send(res, failure.status, { error: { code: failure.code, message: failure.message } });
+    const failure = this.failures.find((candidate) => candidate.matches?.(call) ?? true);
+    if (failure) {
+      failure.times -= 1;
+      if (failure.times <= 0) this.failures.splice(this.failures.indexOf(failure), 1);
+      const headers: Record<string, string> =
+        failure.retryAfterSeconds === undefined ? {} : { 'retry-after': String(failure.retryAfterSeconds) };
+      return send(res, failure.status, { error: { code: failure.code, message: failure.message } }, headers);
+    }
     if (!match) return send(res, 404, { error: { code: 'NotFound', message: 'Unknown API path' } });
 
     if (call.method === 'POST' && !call.conversationId) {
@@ -134,7 +173,7 @@ export class FakeConnector {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
 }

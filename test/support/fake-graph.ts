@@ -688,6 +688,9 @@ function fromDemoUser(user: DemoUser, now: Date): FakeUserInput {
       mail: user.userPrincipalName,
       department: user.department,
       jobTitle: user.jobTitle,
+      // Graph always answers both: an empty list and null when the directory holds no number.
+      businessPhones: [...user.businessPhones],
+      mobilePhone: user.mobilePhone ?? null,
       preferredLanguage: user.preferredLanguage ?? null,
       accountEnabled: user.accountEnabled,
       externalUserState: user.externalUserState ?? null,

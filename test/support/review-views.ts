@@ -20,11 +20,14 @@ export function minimalReviewView(overrides: Partial<ReviewCardView> = {}): Revi
     reason: 'lostPhone',
     lostMethods: [],
     verificationOffered: 'videoCall',
+    phonesOnFile: { business: [], mobile: undefined },
     contact: '+65 6123 4567',
     note: '',
     risks: [],
+    risksAtDecision: false,
     manager: undefined,
     claimedByName: undefined,
+    handOverTo: undefined,
     approvals: [],
     approvalsNeeded: 1,
     manualOnly: false,
@@ -66,6 +69,7 @@ export function fullReviewView(overrides: Partial<ReviewCardView> = {}): ReviewC
     verificationOffered: 'managerConfirmation',
     note: 'Phone fell in the sea. [x](https://evil.example)',
     risks: allRiskSignals,
+    risksAtDecision: true,
     manager: { name: 'Megan Bowen', status: 'declined', note: 'I did not ask for this.' },
     claimedByName: 'Adele Vance',
     approvals: [
@@ -125,3 +129,21 @@ export const clickerNotice: ReviewNotice = {
   text: 'Someone else changed this request first; this is the latest.',
   tone: 'warning',
 };
+
+/** The agents a request can be handed over to: the helpdesk group, less the subject, the filer and the claimer. */
+export const handOverAgents: NonNullable<ReviewCardView['handOverTo']> = [
+  { id: 'agent-lee', name: 'Lee Gu' },
+  { id: 'agent-ken', name: '高橋 健' },
+];
+
+/** A request offered a call back to a number on file, claimed and open: release, hand over and the numbers show. */
+export function callbackReviewView(overrides: Partial<ReviewCardView> = {}): ReviewCardView {
+  return minimalReviewView({
+    verificationOffered: 'callback',
+    phonesOnFile: { business: ['+65 6601 2301'], mobile: '+65 9123 4567' },
+    contact: 'call me on +65 8000 0000',
+    claimedByName: 'Adele Vance',
+    handOverTo: handOverAgents,
+    ...overrides,
+  });
+}

@@ -4,8 +4,9 @@ import { emptyReview } from '../../src/domain/requests/request.js';
 
 export interface SeededRequest {
   tenantId: string;
-  /** Files it for themselves. */
+  /** Files it for themselves, unless `filerId` says who filed it for them. */
   subjectId: string;
+  filerId?: string;
   lostMethodIds?: string[];
   /** Given, the request is also approved by this agent (after a video call), which writes its execution job. */
   approverId?: string;
@@ -18,14 +19,14 @@ export interface SeededRequest {
  * For tests and the bench that need many requests, or requests without a chat around them.
  */
 export async function seedRequest(repository: RequestRepository, seed: SeededRequest): Promise<string> {
-  const { tenantId, subjectId, lostMethodIds = [], approverId, now = new Date() } = seed;
+  const { tenantId, subjectId, filerId = subjectId, lostMethodIds = [], approverId, now = new Date() } = seed;
   const id = randomUUID();
-  const event = { requestId: id, tenantId, actor: subjectId, at: now, reason: 'seeded' };
+  const event = { requestId: id, tenantId, actor: filerId, at: now, reason: 'seeded' };
   const created = await repository.create(
     {
       id,
       tenantId,
-      filerId: subjectId,
+      filerId,
       application: {
         subjectId,
         reason: 'lostPhone',

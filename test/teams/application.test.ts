@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Verbs } from '../../src/cards/verbs.js';
-import { stringsFor } from '../../src/content/strings/index.js';
+import { format, stringsFor } from '../../src/content/strings/index.js';
 import { cardAction, cardSubmit, personalMessage, type Sender } from '../support/activities.js';
-import { demoUser, elementsOf } from '../support/diagnosis-driver.js';
+import { executeActions, inChannel, textsIn } from '../support/approval-driver.js';
+import { DiagnosisWalk, demoUser, elementsOf } from '../support/diagnosis-driver.js';
 import { useBot, type BotUnderTest } from '../support/use-bot.js';
 
 const en = stringsFor('en');
@@ -218,5 +219,175 @@ describe('the daily cap on applications (over HTTP)', () => {
     expect(textOf(refusal)).toContain('1 applications');
     expect(stored(ctx).requests).toHaveLength(1);
     expect(stored(ctx).events.some((e) => e.to_state === 'refused' && /the cap is 1/.test(e.reason))).toBe(true);
+  });
+});
+
+describe('an application filed for someone else speaks of them (over HTTP)', () => {
+  const ctx = useBot({ env: { APPLICATION_DAILY_CAP: '20' } });
+  const isaiah = demoUser('isaiahl');
+  const shota = demoUser('shota.yamada');
+
+  /** Megan's form for `subject`, reached through her subject picker. */
+  async function meganForm(locale: string, subject: Sender) {
+    const meganAsks = person(ctx, megan, locale);
+    const picker = await meganAsks.say('reset');
+    return { meganAsks, form: await meganAsks.press(picker, { subjectId: subject.id }) };
+  }
+
+  /** The lines of the form a person reads: title, intro, labels and the verification choices. */
+  const formLines = (form: any) => [
+    form.body[0].text,
+    form.body[1].inlines[0].text,
+    inputOf(form, 'verification').label,
+    ...inputOf(form, 'verification').choices.map((choice: any) => choice.title),
+    inputOf(form, 'contact').label,
+  ];
+
+  it('names 佐藤 由紀 on the form, the corrected form and the confirmation Megan reads, in English', async () => {
+    const { meganAsks, form } = await meganForm('en-US', yuki);
+    const name = { name: '佐藤 由紀' };
+    expect(formLines(form)).toEqual([
+      'Apply for a reset for 佐藤 由紀',
+      format(en.application.introFor, name),
+      'How can the helpdesk confirm who 佐藤 由紀 is?',
+      'A video call where 佐藤 由紀 shows photo ID',
+      '佐藤 由紀 comes to an office in person, with their staff or student ID',
+      'I (the manager) confirm it is them',
+      'A call back to 佐藤 由紀 on a phone number already on file',
+      'How can the helpdesk reach 佐藤 由紀?',
+    ]);
+    expect(textOf(form)).not.toMatch(/who you are|reach you|it is me|I show|my staff/);
+
+    const again = await meganAsks.press(form, { ...complete(form), contact: 'call me' });
+    expect(formLines(again)).toEqual(formLines(form));
+
+    const confirmation = await meganAsks.press(form, complete(form));
+    await ctx.bot.service.settle();
+    expect(confirmation.body[0].text).toMatch(/^Application received: SIH-\d{6}$/);
+    expect(textOf(confirmation)).toContain('They will contact 佐藤 由紀 as you asked to confirm who they are');
+    expect(textOf(confirmation)).toContain('only then reset their methods');
+    expect(textOf(confirmation)).not.toMatch(/your methods|who you are/);
+
+    // Megan filed it, so the claim notice she gets must not promise to contact her.
+    const request = stored(ctx).requests.find((r) => r.subject_id === yuki.id)!;
+    await inChannel(ctx, demoUser('lynner')).say('set approval channel');
+    const post = ctx.connector.channelPosts().find((p) => textOf(p.card).includes(request.reference))!;
+    ctx.connector.clear();
+    await inChannel(ctx, isaiah).press(post.card, Verbs.reviewClaim);
+    const notice = ctx.connector
+      .sentCards()
+      .find((card) => textOf(card).includes(`is now handling request ${request.reference}`));
+    expect(textsIn(notice)).toContain(
+      format(en.approval.notices.claimed, { agent: 'Isaiah Langer', reference: request.reference }),
+    );
+    expect(textOf(notice)).not.toMatch(/contact you/);
+  });
+
+  it('names 佐藤 由紀 on every card in Japanese, and refuses a contact that is not one', async () => {
+    const { meganAsks, form } = await meganForm('ja-JP', yuki);
+    expect(formLines(form)).toEqual([
+      '佐藤 由紀 さんのリセットを申請',
+      format(ja.application.introFor, { name: '佐藤 由紀' }),
+      'ヘルプデスクはどの方法で 佐藤 由紀 さんの本人確認をすればよいですか?',
+      '佐藤 由紀 さんがビデオ通話で写真付き身分証を見せる',
+      '佐藤 由紀 さんが職員証・学生証を持って窓口に行く',
+      '上長である私が、本人であることを確認する',
+      'ヘルプデスクから 佐藤 由紀 さんの登録済みの電話番号に折り返し電話する',
+      'ヘルプデスクから 佐藤 由紀 さんへの連絡先',
+    ]);
+    const typed = { ...complete(form), verification: 'managerConfirmation', contact: '電話ください', note: '駅で紛失' };
+    const again = await meganAsks.press(form, typed);
+    expect(textOf(again)).toContain(ja.application.problems.notContact);
+    expect(inputOf(again, 'contact').value).toBe('電話ください');
+    expect(inputOf(again, 'verification').value).toBe('managerConfirmation');
+    expect(inputOf(again, 'note').value).toBe('駅で紛失');
+    expect(formLines(again)).toEqual(formLines(form));
+  });
+
+  it('refuses "call me" under the contact field, keeps everything typed, and accepts a phone number or an email', async () => {
+    const diegoAsks = person(ctx, diego);
+    const form = await diegoAsks.say('reset');
+    expect(inputOf(form, 'verification').label).toBe(en.application.verificationLabel);
+    expect(inputOf(form, 'contact').label).toBe(en.application.contactLabel);
+    const typed = { ...complete(form), verification: 'callback', contact: 'call me', note: 'Lost it on the MRT' };
+    const again = await diegoAsks.press(form, typed);
+    expect(again.body[0].text).toBe(en.application.title);
+    const contactAt = again.body.findIndex((element: any) => element.id === 'contact');
+    expect(again.body[contactAt + 1]).toMatchObject({ text: en.application.problems.notContact, color: 'Attention' });
+    for (const id of ['reason', 'lostMethods', 'verification', 'contact', 'note']) {
+      expect(inputOf(again, id).value, id).toBe(typed[id as keyof typeof typed]);
+    }
+    expect(stored(ctx).requests.filter((r) => r.subject_id === diego.id)).toHaveLength(0);
+
+    const accepted = await diegoAsks.press(again, { ...typed, contact: '+81-90-1234-5678' });
+    expect(accepted.body[0].text).toMatch(/^Application received: SIH-\d{6}$/);
+    await ctx.bot.service.settle();
+    expect(JSON.parse(stored(ctx).requests.find((r) => r.subject_id === diego.id)!.application)).toMatchObject({
+      contact: '+81-90-1234-5678',
+    });
+  });
+
+  it.each([
+    ['en-US', 'lost my phone', en],
+    ['ja-JP', 'スマホをなくした', ja],
+  ] as const)(
+    'prefills "What happened?" from the diagnosis through the line manager\'s subject picker (%s)',
+    async (locale, words, strings) => {
+      const w = new DiagnosisWalk(ctx, { from: megan, locale });
+      await w.say(words);
+      await w.click('no');
+      const { cards } = await w.click(strings.diagnosis.apply);
+      const picker = cards[0];
+      expect(picker.body[0].text).toBe(strings.application.subjectTitle);
+      for (const subject of [megan, shota]) {
+        const { response } = await w.click(subject.id, { card: picker });
+        const form = response.body.value;
+        expect(form.body[0].text).not.toBe(strings.application.subjectTitle);
+        expect(inputOf(form, 'reason').value).toBe('lostPhone');
+      }
+    },
+  );
+
+  it.each([
+    ['en-US', 'hello', 'asdf qwerty', en],
+    ['ja-JP', 'こんにちは', 'あいうえお', ja],
+  ] as const)(
+    'prefills "What happened?" when the problem was picked on the symptoms card (%s)',
+    async (locale, greeting, unknownWords, strings) => {
+      const w = new DiagnosisWalk(ctx, { from: diego, locale });
+      await w.say(greeting);
+      await w.say(unknownWords);
+      await w.click(strings.diagnosis.symptoms.lostPhone);
+      const { cards } = await w.click(strings.diagnosis.apply);
+      const form = cards.at(-1);
+      expect(form.body[0].text).toBe(strings.application.title);
+      expect(inputOf(form, 'reason').value).toBe('lostPhone');
+    },
+  );
+
+  it("words the manager's confirmation card by who filed, in English and Japanese", async () => {
+    await person(ctx, megan).say('help');
+    ctx.connector.clear();
+    const alexAsks = person(ctx, alex);
+    const form = await alexAsks.say('reset');
+    await alexAsks.press(form, { ...complete(form), verification: 'managerConfirmation' });
+    await ctx.bot.service.settle();
+    const forMegan = ctx.connector.sentCards().find((card) => executeActions(card).has(Verbs.managerConfirm));
+    expect(textsIn(forMegan)).toContain(
+      'Your direct report Alex Wilber asked the helpdesk to reset their verification methods.',
+    );
+    expect(textsIn(forMegan)).toContain('Alex Wilber themselves');
+    expect(textOf(forMegan)).not.toMatch(/someone/i);
+
+    await person(ctx, megan, 'ja-JP').say('ヘルプ');
+    ctx.connector.clear();
+    const shotaAsks = person(ctx, shota, 'ja-JP');
+    const shotaForm = await shotaAsks.say('リセット');
+    await shotaAsks.press(shotaForm, { ...complete(shotaForm), verification: 'managerConfirmation' });
+    await ctx.bot.service.settle();
+    const forMeganJa = ctx.connector.sentCards().find((card) => executeActions(card).has(Verbs.managerConfirm));
+    expect(textsIn(forMeganJa)).toContain(
+      '直属の部下である 山田 翔太 さんが、ご自身の確認方法のリセットをヘルプデスクに申請しました。',
+    );
   });
 });

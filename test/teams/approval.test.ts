@@ -23,6 +23,8 @@ import {
   textRuns,
   textsIn,
 } from '../support/approval-driver.js';
+import { objectsOf } from '../support/card-tree.js';
+import { execute } from '../support/execution-driver.js';
 import { useBot, type BotUnderTest } from '../support/use-bot.js';
 
 const en = stringsFor('en');
@@ -37,8 +39,8 @@ describe('approval in the helpdesk channel (over HTTP)', () => {
     // No channel yet: the request waits, and Alex still got his confirmation.
     expect(stored(ctx).posts).toEqual([]);
 
-    const reply = await inChannel(ctx, lynne).say('set approval channel');
-    expect(reply.body[0].text).toBe(en.approval.channel.setTitle);
+    await inChannel(ctx, lynne).say('set approval channel');
+    const reply = ctx.connector.sentCards().find((card) => card.body[0].text === en.approval.channel.setTitle);
     expect(textOf(reply)).toContain(en.approval.channel.backlog.replace('{count}', '1'));
     const post = ctx.connector.channelPosts().at(-1)!;
     expect(post.channelId).toBe(APPROVAL_CHANNEL);
@@ -48,6 +50,10 @@ describe('approval in the helpdesk channel (over HTTP)', () => {
     expect(stored(ctx).posts).toEqual([
       expect.objectContaining({ request_id: requestId, channel_id: APPROVAL_CHANNEL }),
     ]);
+    // Alex was told at filing that it was on its way; now that it waited for the channel, he hears it arrived.
+    expect(textsIn(cardsInChat(ctx, alex).at(-1))).toContain(
+      format(en.approval.notices.reachedHelpdesk, { reference }),
+    );
 
     const claimed = await inChannel(ctx, isaiah).press(post.card, Verbs.reviewClaim);
     expect(textOf(claimed)).toContain(en.approval.done.claimed);
@@ -181,7 +187,8 @@ describe('refusals on the channel card (over HTTP)', () => {
       const answer = await expectRefused(ctx, { requestId, actor: outsider, kind: 'notAgent' }, () =>
         inChannel(ctx, outsider).press(card, Verbs.reviewApprove, verified),
       );
-      expect(answer.body[0].inlines[0].text).toBe(refusalText('notAgent'));
+      expect(answer.body[0]).toMatchObject({ type: 'Container', style: 'warning' });
+      expect(answer.body[0].items[0].inlines[0].text).toBe(refusalText('notAgent'));
     }
     await expectRefused(ctx, { requestId, actor: diego, kind: 'notAgent' }, () =>
       inChannel(ctx, diego).press(card, Verbs.reviewClaim),
@@ -560,6 +567,9 @@ describe("the subject's manager confirms first, by default when it is asked for 
     const shared = channelCard(ctx, reference);
     expect(textsIn(shared)).toContain(format(en.review.managerStatus.declined, { name: 'Megan Bowen' }));
     expect(executeActions(shared).size).toBe(0);
+    // The manager's answer decided it: the signals seen then are kept, and the card says so.
+    expect(JSON.parse(storedRequest(ctx, requestId).review).risksAtDecision).toEqual(expect.any(Array));
+    expect(textsIn(shared)).toContain(en.review.risksHeadingAtDecision);
     expect(noticesWith(ctx, shota, format(en.approval.notices.managerDeclined, { reference }))).toHaveLength(1);
   });
 
@@ -792,5 +802,136 @@ describe('a card whose message was deleted (over HTTP)', () => {
     await inChannel(ctx, isaiah).press(card, Verbs.reviewClaim);
     expect(ctx.connector.channelPosts()).toHaveLength(1);
     expect(textOf(ctx.connector.channelPosts()[0]!.card)).toContain(reference);
+  });
+});
+
+/** The input with this id on a card, inside ShowCard panels too. */
+const inputOn = (card: unknown, id: string): any =>
+  objectsOf(card).find((object) => object.id === id && String(object.type).startsWith('Input.'));
+
+describe('releasing and handing over a request (over HTTP)', () => {
+  const ctx = useBot({ env: { APPLICATION_DAILY_CAP: '20' } });
+
+  it('lets only the agent who claimed it release it; the card then offers Claim again', async () => {
+    const { requestId, reference, card } = await filedAndPosted(ctx, alex);
+    await inChannel(ctx, isaiah).press(card, Verbs.reviewClaim);
+    const claimed = channelCard(ctx, reference);
+    expect(executeActions(claimed).has(Verbs.reviewRelease)).toBe(true);
+    expect(executeActions(claimed).has(Verbs.reviewClaim)).toBe(false);
+
+    await expectRefused(ctx, { requestId, actor: ken, kind: 'notClaimer' }, () =>
+      inChannel(ctx, ken).press(claimed, Verbs.reviewRelease),
+    );
+    const released = await inChannel(ctx, isaiah).press(claimed, Verbs.reviewRelease);
+    expect(textsIn(released)).toContain(en.approval.done.released);
+    expect(JSON.parse(storedRequest(ctx, requestId).review).claimedBy).toBeUndefined();
+    expect(eventsOf(ctx, requestId).at(-1)).toMatchObject({
+      actor: isaiah.id,
+      from_state: 'pending_review',
+      to_state: 'pending_review',
+      reason: 'released the claim',
+    });
+    const shared = channelCard(ctx, reference);
+    expect(textsIn(shared)).toContain(en.review.notClaimed);
+    expect(executeActions(shared).has(Verbs.reviewClaim)).toBe(true);
+    expect(executeActions(shared).has(Verbs.reviewRelease)).toBe(false);
+  });
+
+  it('hands it to an agent picked from the helpdesk group, who is told in their chat; the requester hears who has it', async () => {
+    await inChat(ctx, ken).say('help');
+    const { requestId, reference, card } = await filedAndPosted(ctx, diego);
+    await inChannel(ctx, isaiah).press(card, Verbs.reviewClaim);
+    const claimed = channelCard(ctx, reference);
+    const picker = inputOn(claimed, 'handOverTo');
+    // The helpdesk group less whoever has it (Isaiah); the subject and filer are no agents here.
+    expect(picker.choices.map((choice: any) => choice.value).sort()).toEqual([ken.id, patti.id].sort());
+    expect(picker.choices.find((choice: any) => choice.value === ken.id).title).toBe('高橋 健');
+
+    const answer = await inChannel(ctx, isaiah).press(claimed, Verbs.reviewHandOver, { handOverTo: ken.id });
+    expect(textsIn(answer)).toContain(en.approval.done.handedOver);
+    expect(JSON.parse(storedRequest(ctx, requestId).review).claimedBy).toBe(ken.id);
+    expect(eventsOf(ctx, requestId).at(-1)).toMatchObject({
+      actor: isaiah.id,
+      reason: `handed over from ${isaiah.id} to ${ken.id}`,
+    });
+    const shared = channelCard(ctx, reference);
+    expect(textsIn(shared)).toContain(format(en.review.claimedBy, { name: '高橋 健' }));
+    expect(
+      inputOn(shared, 'handOverTo')
+        .choices.map((choice: any) => choice.value)
+        .sort(),
+    ).toEqual([isaiah.id, patti.id].sort());
+    const toKen = format(en.approval.notices.handedOverToYou, {
+      by: 'Isaiah Langer',
+      reference,
+      subject: 'Diego Siciliani',
+    });
+    expect(noticesWith(ctx, ken, toKen)).toHaveLength(1);
+    expect(
+      cardsInChat(ctx, diego).filter((sent) => textsIn(sent).some((line) => line.includes('高橋 健'))),
+    ).toHaveLength(1);
+
+    // A forged choice of someone outside the helpdesk is refused and audited; Patti taking it over is not.
+    await expectRefused(ctx, { requestId, actor: patti, kind: 'targetNotAgent' }, () =>
+      inChannel(ctx, patti).press(shared, Verbs.reviewHandOver, { handOverTo: megan.id }),
+    );
+    const taken = await inChannel(ctx, patti).press(shared, Verbs.reviewHandOver, { handOverTo: patti.id });
+    expect(textsIn(taken)).toContain(en.approval.done.claimed);
+    expect(eventsOf(ctx, requestId).at(-1)).toMatchObject({ actor: patti.id, reason: `took over from ${ken.id}` });
+    // Patti took it herself: nobody needs telling that it is hers.
+    expect(
+      noticesWith(
+        ctx,
+        patti,
+        format(en.approval.notices.handedOverToYou, { by: 'Patti Fernandez', reference, subject: 'Diego Siciliani' }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('pre-selects the verification offered on the approve form, and lists the numbers on file for a call back', async () => {
+    const { card } = await filedAndPosted(ctx, shota, { verification: 'callback' });
+    expect(inputOn(card, 'verification').value).toBe('callback');
+    const runs = textRuns(card);
+    // From the directory, never from what was typed.
+    expect(runs).toEqual(expect.arrayContaining(['Mobile: +81 80 2345 6789', 'Work: +81 3 5555 0111']));
+    expect(textBlocks(card)).toEqual(expect.arrayContaining([en.review.facts.numbersOnFile, en.review.facts.contact]));
+    expect(runs).toContain('+65 8123 0000');
+    expect(runs.filter((run) => run.includes('8123 0000'))).toEqual(['+65 8123 0000']);
+
+    const { card: videoCard } = await filedAndPosted(ctx, priya, { verification: 'videoCall' });
+    expect(inputOn(videoCard, 'verification').value).toBe('videoCall');
+    expect(textBlocks(videoCard)).not.toContain(en.review.facts.numbersOnFile);
+  });
+});
+
+describe('the risk signals of a decided request (over HTTP)', () => {
+  const ctx = useBot({
+    env: {
+      APPROVAL_TEAM_ID: tenant.team.id,
+      APPROVAL_CHANNEL_ID: tenant.team.approvalChannel.id,
+      PASS_DELIVERY: 'subject',
+    },
+  });
+
+  it('shows the signals seen at approval once decided, not the effects of the reset itself', async () => {
+    const { requestId } = await inChat(ctx, alex).applyWith();
+    const reference = storedRequest(ctx, requestId).reference as string;
+    const riskLines = (card: unknown) => textRuns(card).filter((line) => line.startsWith('• '));
+    const before = channelCard(ctx, reference);
+    expect(textBlocks(before)).toContain(en.review.risksHeading);
+    const seen = riskLines(before);
+    expect(seen.length).toBeGreaterThan(0);
+
+    await inChannel(ctx, isaiah).press(before, Verbs.reviewApprove, verified);
+    expect(JSON.parse(storedRequest(ctx, requestId).review).risksAtDecision).toEqual(expect.any(Array));
+    await execute(ctx);
+    expect(storedRequest(ctx, requestId).state).toBe('completed');
+
+    const after = channelCard(ctx, reference);
+    expect(textBlocks(after)).toContain(en.review.risksHeadingAtDecision);
+    expect(riskLines(after)).toEqual(seen);
+    // What the reset itself did (a pass registered just now, one completed reset) is not a reason to doubt it.
+    expect(textOf(after)).not.toContain(format(en.review.risks.recentResets, { count: '1' }));
+    expect(textOf(after)).not.toContain(format(en.review.risks.methodsChangedRecently, { days: '7' }));
   });
 });

@@ -31,7 +31,11 @@ describe('carrying out an approved reset through Microsoft Graph (fake Graph ove
   });
   afterAll(() => graph.stop());
   const ctx = useBot(() => ({
-    env: { APPROVAL_TEAM_ID: tenant.team.id, APPROVAL_CHANNEL_ID: tenant.team.approvalChannel.id },
+    env: {
+      APPROVAL_TEAM_ID: tenant.team.id,
+      APPROVAL_CHANNEL_ID: tenant.team.approvalChannel.id,
+      PASS_DELIVERY: 'subject',
+    },
     overrides: {
       clock,
       directory: new GraphDirectory({ credential, baseUrl: graph.baseUrl, fetch: graph.fetch }),

@@ -33,7 +33,11 @@ const passOn = (card: any): string =>
 describe('carrying out an approved reset (over HTTP, simulated directory)', () => {
   const directory = new SimulatedDirectory(tenant, { now: () => new Date() });
   const ctx = useBot({
-    env: { APPROVAL_TEAM_ID: tenant.team.id, APPROVAL_CHANNEL_ID: tenant.team.approvalChannel.id },
+    env: {
+      APPROVAL_TEAM_ID: tenant.team.id,
+      APPROVAL_CHANNEL_ID: tenant.team.approvalChannel.id,
+      PASS_DELIVERY: 'subject',
+    },
     overrides: { directory },
   });
 
@@ -74,9 +78,16 @@ describe('carrying out an approved reset (over HTTP, simulated directory)', () =
         ['executing', 'completed'],
       ]),
     );
-    expect(cardsInChat(ctx, alex).flatMap(textsIn)).toContain(
-      format(en.approval.notices.completedToSubject, { reference: request.reference, subject: 'Alex Wilber' }),
+    // Alex filed it himself: one notice, in the second person, with a way to say it was not him.
+    const notice = cardsInChat(ctx, alex).find((card) =>
+      textsIn(card).some((text) => text.startsWith(format(en.approval.completion.toSubjectSubject, request))),
     );
+    expect(notice).toBeDefined();
+    expect(JSON.stringify(notice)).toContain(en.approval.completion.notYouButton);
+    // What Teams may show in a notification or the chat list is the summary, never the pass.
+    const passMessage = ctx.connector.sentActivities().find((activity) => JSON.stringify(activity).includes(pass))!;
+    expect(passMessage.summary).toBe(format(en.pass.summary, request));
+    expect(passMessage.text ?? '').not.toContain(pass);
 
     // The job is over: running the worker again changes nothing and sends no second pass.
     await execute(ctx);
@@ -84,7 +95,7 @@ describe('carrying out an approved reset (over HTTP, simulated directory)', () =
     expect(directory.sessionRevocations(alex.id)).toHaveLength(1);
   });
 
-  it('gives the pass to the verifying agent when the subject has no chat with the bot', async () => {
+  it('offers the verifying agent to issue the pass when the subject has no chat with the bot', async () => {
     // Diego applies from his chat; the pass is for Diego, but this test removes his chat address first.
     const requestId = await approvedRequestOf(ctx, diego);
     const db = (await import('better-sqlite3')).default(ctx.bot.sqlitePath);
@@ -95,12 +106,19 @@ describe('carrying out an approved reset (over HTTP, simulated directory)', () =
 
     await execute(ctx);
 
-    expect(storedRequest(ctx, requestId).state).toBe('completed');
+    // The pass made for Diego's chat was deleted at once; Isaiah is offered to issue one on the call.
+    expect(storedRequest(ctx, requestId).state).toBe('executing');
     expect(passCards(ctx, diego)).toHaveLength(0);
-    const forIsaiah = passCards(ctx, isaiah);
-    expect(forIsaiah).toHaveLength(1);
-    expect(JSON.stringify(forIsaiah[0])).toContain('Diego Siciliani');
-    expect(databaseBytes(ctx)).not.toContain(passOn(forIsaiah[0]));
+    expect(
+      (await directory.getAuthenticationMethods(diego.id)).filter((method) => method.kind === 'temporaryAccessPass'),
+    ).toEqual([]);
+    const offer = cardsInChat(ctx, isaiah).find((card) =>
+      textsIn(card).includes(format(en.pass.offerTitle, { subject: 'Diego Siciliani' })),
+    );
+    const shown = await inChat(ctx, isaiah).press(offer, Verbs.passIssue);
+    expect(storedRequest(ctx, requestId).state).toBe('completed');
+    expect(textsIn(shown)).toContain('Temporary Access Pass for Diego Siciliani');
+    expect(databaseBytes(ctx)).not.toContain(passOn(shown));
   });
 
   it('deletes the pass and leaves the request for the helpdesk when nobody can receive it privately', async () => {
@@ -146,6 +164,7 @@ describe('a reset that keeps failing (over HTTP, simulated directory)', () => {
       APPROVAL_TEAM_ID: tenant.team.id,
       APPROVAL_CHANNEL_ID: tenant.team.approvalChannel.id,
       EXECUTION_MAX_ATTEMPTS: '3',
+      PASS_DELIVERY: 'subject',
     },
     overrides: { directory, clock },
   });

@@ -18,7 +18,7 @@ import {
   textsIn,
 } from '../support/approval-driver.js';
 import { startBot } from '../support/bot-harness.js';
-import { MovableClock, approvedRequestOf, execute } from '../support/execution-driver.js';
+import { MovableClock, approvedRequestOf, execute, issuePassAs } from '../support/execution-driver.js';
 import { useBot, type BotUnderTest } from '../support/use-bot.js';
 
 const en = stringsFor('en');
@@ -101,8 +101,10 @@ describe('where a request stands, for the people allowed to know (over HTTP)', (
   });
 
   it("shows a line manager their direct report's request they did not file, without contact, note or checks", async () => {
+    await inChat(ctx, isaiah).say('hello');
     const requestId = await approvedRequestOf(ctx, yuki);
     await execute(ctx);
+    await issuePassAs(ctx, isaiah);
     const reference = storedRequest(ctx, requestId).reference as string;
 
     const team = await ask(ctx, megan, 'my team');

@@ -91,6 +91,8 @@ export const en = {
     titleFor: 'Apply for a reset for {name}',
     intro:
       'The helpdesk clears the methods you list after checking who you are. You then sign in once with a one-time Temporary Access Pass and register new methods.',
+    introFor:
+      'The helpdesk clears the methods you list after checking that it really is {name}. {name} then signs in once with a one-time Temporary Access Pass and registers new methods.',
     subjectTitle: 'Whose account needs the reset?',
     subjectIntro: 'As a line manager you can also apply for a direct report who cannot reach Teams.',
     subjectLabel: 'Account',
@@ -112,7 +114,16 @@ export const en = {
       managerConfirmation: 'My manager confirms it is me',
       callback: 'A call back to a phone number already on file',
     },
+    verificationLabelFor: 'How can the helpdesk confirm who {name} is?',
+    /** Filed by the subject's line manager. */
+    verificationsFor: {
+      videoCall: 'A video call where {name} shows photo ID',
+      inPerson: '{name} comes to an office in person, with their staff or student ID',
+      managerConfirmation: 'I (the manager) confirm it is them',
+      callback: 'A call back to {name} on a phone number already on file',
+    },
     contactLabel: 'How can the helpdesk reach you?',
+    contactLabelFor: 'How can the helpdesk reach {name}?',
     contactPlaceholder: 'A phone number, or an email address other than the locked account',
     noteLabel: 'Anything else the helpdesk should know? (optional)',
     submit: 'Send application',
@@ -120,13 +131,17 @@ export const en = {
       required: 'Please fill this in.',
       tooLong: 'This is too long: at most {max} characters.',
       invalid: 'Please choose one of the options shown.',
+      notContact: 'Please enter a phone number (for example +65 9123 4567) or an email address.',
     },
     confirmationTitle: 'Application received: {reference}',
     confirmationBody:
-      'Keep this reference. Helpdesk staff review applications on business days; one sent at night, at a weekend or on a holiday is looked at on the next business day. They will contact you as you asked to confirm who you are, and only then reset your methods. Nobody from the helpdesk will ever ask for your password.',
+      'Keep this reference. I am passing it on to the helpdesk now. Helpdesk staff review applications on business days; one sent at night, at a weekend or on a holiday is looked at on the next business day. They will contact you as you asked to confirm who you are, and only then reset your methods. Nobody from the helpdesk will ever ask for your password.',
+    confirmationBodyFor:
+      'Keep this reference. I am passing it on to the helpdesk now. Helpdesk staff review applications on business days; one sent at night, at a weekend or on a holiday is looked at on the next business day. They will contact {name} as you asked to confirm who they are, and only then reset their methods. Nobody from the helpdesk will ever ask for a password.',
     openRequestTitle: 'There is already an open request',
     openRequestBody:
       'Request {reference} for this account is still open, so a second one is not needed. You will hear about it here.',
+    alreadySent: 'This application was sent already, so nothing new was filed. Here is where it stands now.',
     capReachedTitle: 'Too many applications today',
     capReachedBody:
       'You have sent {cap} applications in the last 24 hours, the most allowed. Please contact your IT helpdesk directly if it is urgent.',
@@ -188,7 +203,8 @@ export const en = {
     privateOnlyTitle: 'Ask me in our chat',
     privateOnly:
       "Requests are about people's accounts, so I show them only in your 1:1 chat with me, where nobody else reads along. Open the chat with Sign-in Help and ask there.",
-    oldCard: 'This card is out of date and nothing was changed. Here is where the request stands now.',
+    oldCard:
+      'This request has moved on since this card was shown, so nothing was changed. Here is where it stands now.',
     someone: 'someone',
     theSystem: 'Sign-in Help',
     timeline: {
@@ -217,7 +233,10 @@ export const en = {
       completed: 'Reset done: the methods were removed and every session signed out',
       passToSubject: 'A one-time Temporary Access Pass was sent privately to {subject}',
       passToYou: 'A one-time Temporary Access Pass was sent to you privately, in this chat',
-      passToAgent: 'A one-time Temporary Access Pass went to the verifying agent, to read out on the call',
+      passToAgent:
+        'The helpdesk agent who checked the identity issued a one-time Temporary Access Pass on that contact',
+      passToManager:
+        'The manager who confirmed the identity issued a one-time Temporary Access Pass in person or on a call',
       passExpires: 'The pass stops working',
       passExpired: 'The pass expired',
       recovered: 'Follow-up: a new verification method is registered',
@@ -387,13 +406,39 @@ export const en = {
     fillIn: 'Please fill in every field of the form, at most 500 characters each, and send it again.',
     methodsNoLongerListed: '{count} method(s) no longer registered',
     cancel: 'Cancel this request',
+    completion: {
+      toFilerSubject:
+        'Request {reference} is done: the old verification methods of {subject} were removed and they were signed out everywhere. A one-time Temporary Access Pass went to {subject} privately, in their own chat with Sign-in Help.',
+      toFilerIssued:
+        'Request {reference} is done: the old verification methods of {subject} were removed and they were signed out everywhere. {issuer} gave {subject} a one-time Temporary Access Pass on the verified contact.',
+      toSubjectSubject:
+        'Your verification methods were reset (request {reference}): the old ones were removed and you were signed out everywhere. Your one-time Temporary Access Pass is in a separate message in this chat.',
+      toSubjectIssued:
+        'Your verification methods were reset (request {reference}): the old ones were removed and you were signed out everywhere. {issuer} gave you a one-time Temporary Access Pass in person or on a call.',
+      filedBy: '{filer} applied for this reset on your behalf.',
+      notYou:
+        'If you did not ask for this, press "This was not me": the helpdesk is alerted at once and will contact you. Call the helpdesk too if you can.',
+      notYouButton: 'This was not me',
+      disputedTitle: 'The helpdesk has been alerted',
+      disputed:
+        'Thank you. The helpdesk now knows that you did not ask for reset {reference}, and will contact you. Meanwhile, do not accept sign-in prompts you did not start, and call the helpdesk if you can.',
+      alreadyDisputed:
+        'You already told the helpdesk that you did not ask for reset {reference}. They will contact you.',
+      notYours: 'Only the person whose account was reset can report this reset.',
+      channelTitle: 'Reported as not asked for: request {reference}',
+      channelBody:
+        '{subject} says they did not ask for this reset (filed by {filer}, approved by {verifier}). Treat the account as possibly compromised: contact {subject} through a number on file, and check the sign-in logs.',
+    },
     notices: {
       managerAsked:
         'Your request {reference} first needs {manager} to confirm it. The helpdesk looks at it once they have.',
       managerConfirmed: '{manager} confirmed request {reference}. It is now with the helpdesk.',
       managerDeclined:
         'Request {reference} was not confirmed by the manager, so nothing will be reset. If this is a mistake, contact your IT helpdesk.',
-      claimed: '{agent} from the helpdesk is now handling request {reference}. They will contact you as you asked.',
+      claimed:
+        '{agent} from the helpdesk is now handling request {reference}. They will get in touch through the contact given in the application.',
+      handedOverToYou:
+        '{by} handed request {reference} for {subject} to you: you are now the agent handling it. Its card is in the approval channel.',
       approvalRecorded:
         'One of the two approvals request {reference} needs is recorded. A second helpdesk agent must approve it too.',
       approved:
@@ -401,7 +446,7 @@ export const en = {
       rejected: 'Request {reference} was rejected. The reason given: {reason}',
       cancelled: 'Request {reference} is cancelled. Nothing will be reset.',
       expired:
-        'Request {reference} expired: nobody acted on it within {days} days. If you still cannot sign in, apply again.',
+        'Request {reference} expired: nobody acted on it within {days} days. If signing in still fails, apply again.',
       managerUpdate: 'Request {reference} for {subject}: {state}.',
       completedToSubject:
         'Request {reference} is done: the verification methods of {subject} were removed and every session signed out. The one-time Temporary Access Pass went privately to {subject} in their chat with Sign-in Help. If this reset was not asked for, tell the helpdesk at once.',
@@ -411,10 +456,14 @@ export const en = {
         'Your Temporary Access Pass for request {reference} has expired, and no new verification method is registered yet. Type "reset" here to apply again, or call the helpdesk.',
       failed:
         'Request {reference} was approved, but the reset could not be finished yet. The helpdesk has been alerted and will take care of it.',
+      reachedHelpdesk:
+        'Your application {reference} has now reached the helpdesk. Sending it took longer than usual; nothing was lost, and you do not need to apply again.',
     },
     done: {
       retried: 'Sent back to be carried out. The card shows how it goes.',
       claimed: 'You are now handling this request.',
+      released: 'You released this request. Another agent can claim it now.',
+      handedOver: 'Handed over. The card shows who is handling it now.',
       questionAsked: 'Your question was sent to the requester. Their answer will appear on this card.',
       approvalRecorded: "Your approval is recorded. Because of the account's role, a second agent must approve too.",
       approved: 'Approved. The requester has been told.',
@@ -438,6 +487,10 @@ export const en = {
       notManager: 'Only the manager this was sent to can answer it.',
       notRequester: 'Only the person who filed this request can do this.',
       alreadyAnswered: 'This has already been answered, or the request is closed.',
+      notClaimer: 'Only the agent who claimed this request can release it. To take it over, use "Hand over".',
+      targetNotAgent: 'That person is not in the helpdesk group now, so the request cannot be handed to them.',
+      targetNotEligible: 'That person is the account holder or filed this request, so they cannot handle it.',
+      alreadyHandling: 'That agent is already handling this request.',
     },
     channel: {
       setTitle: 'This is now the approval channel',
@@ -452,16 +505,28 @@ export const en = {
       notInChannelBody:
         'Open the channel of the helpdesk team where requests should be decided, mention me there and type "set approval channel".',
       unknownBody: 'I could not check your group membership just now. Try again in a minute.',
+      agentHelpTitle: 'What Sign-in Help does in this channel',
+      agentHelpLines: [
+        'Each reset request is posted here as a card, and the card is updated for everyone as the request moves on. Claim it, ask the requester a question, approve or reject it with the buttons on the card.',
+        'In your 1:1 chat with me: "queue" lists the open requests, oldest first; "status SIH-000123" shows one request; "status DX-1A2B3C4D" shows what a person already tried.',
+        'Here, an administrator can mention me and type "set approval channel" to make a channel the one requests go to.',
+        'Locked out yourself? Tell me in a 1:1 chat.',
+      ],
+      chatOnlyTitle: "Let's talk in a 1:1 chat",
+      chatOnlyBody:
+        'I help people get back into their accounts. That is about their own account, so I do it only in a 1:1 chat with me, where nobody else reads along. Open a chat with Sign-in Help and tell me what is wrong there.',
+      noChannelYet:
+        'Helpdesk administrators: mention me and type "set approval channel" in the channel where reset requests should be decided.',
     },
   },
   pass: {
     title: 'Your Temporary Access Pass',
-    titleForAgent: 'Temporary Access Pass for {subject}',
+    titleFor: 'Temporary Access Pass for {subject}',
+    offerTitle: 'Issue the pass for {subject}',
     reference: 'Request {reference}',
+    summary: 'Sign-in Help: request {reference}',
     intro:
       'Your old verification methods were removed and you were signed out everywhere. Use this pass to sign in once and set up a new method.',
-    introForAgent:
-      'Read this pass out to {subject} on the call where you checked who they are. Do not type it anywhere else.',
     replaces: 'It replaces any pass sent earlier for this request, which no longer works.',
     validity: 'Works for {minutes} minutes, until {until}.',
     validityOnce: 'Works for one sign-in within {minutes} minutes, until {until}.',
@@ -471,14 +536,56 @@ export const en = {
       'Add Microsoft Authenticator or another method straight away, before the pass runs out.',
       'Sign in again with the new method to check that it works.',
     ],
-    stepsForAgent: [
-      'Call {subject} back on the number or meeting you verified.',
-      'Read the pass out slowly, character by character; letters are case sensitive.',
-      'Stay on the call until they have added a new method.',
-    ],
     warning: 'Do not share this pass. The helpdesk will never ask you to send it in a chat or an email.',
-    warningForAgent: 'This message is only for you. The pass is not kept anywhere by Sign-in Help.',
     openSecurityInfo: 'Open security info',
+    offer: {
+      done: 'The old verification methods of {subject} were removed and they were signed out everywhere.',
+      when: {
+        videoCall:
+          'Press the button when you are on a video call with {subject} again. The pass is made at that moment and works for {minutes} minutes from then.',
+        callback:
+          'Call {subject} back on a number on file, and press the button once they answer. The pass is made at that moment and works for {minutes} minutes from then.',
+        inPerson:
+          'Press the button when {subject} is with you. The pass is made at that moment and works for {minutes} minutes from then.',
+        managerConfirmation:
+          '{manager} confirmed who {subject} is. Press the button only on a call or meeting with {subject} that you can trust, with {manager} if possible. The pass is made at that moment and works for {minutes} minutes from then.',
+        manager:
+          'You confirmed who {subject} is, so the pass is given by you. Press the button when {subject} is with you, in person or on a video call. The pass is made at that moment and works for {minutes} minutes from then.',
+      },
+      button: 'Issue the pass now',
+      privacy: 'The pass is shown to you alone, once, on this card. Never send it in a chat or an email.',
+    },
+    shown: {
+      videoCall: 'Read it out to {subject} on the video call where you checked who they are.',
+      callback: 'Read it out to {subject} on the call to the number on file.',
+      inPerson: 'Show it to {subject}, or read it out, while they are with you.',
+      managerConfirmation:
+        '{manager} confirmed who {subject} is. Give it to {subject} only on a call or meeting you trust, never in a chat or an email.',
+      manager: 'Give it to {subject} yourself, in person or on a video call; never in a chat or an email.',
+    },
+    stepsForIssuer: [
+      'Read the pass out slowly, character by character; letters are case sensitive.',
+      '{subject} opens the security info page in a private browser window, signs in, and enters the pass when asked for a second step.',
+      'Stay with {subject} until they have added Microsoft Authenticator or another method.',
+    ],
+    warningForIssuer:
+      'Only you see this pass. Sign-in Help keeps it nowhere, and this card stops showing it once it is used or has expired.',
+    closed: {
+      used: 'The pass has been used, so it is no longer shown here.',
+      recovered: '{subject} has registered a new sign-in method, so the pass is no longer shown here.',
+      expired: 'The pass has expired, so it is no longer shown here.',
+      withdrawn: 'This offer no longer stands: the reset was handed back to the helpdesk. Nothing to do here.',
+    },
+    refused: {
+      notYours: 'Only the person who checked who {subject} is can issue this pass.',
+      alreadyIssued:
+        'The pass for this request was already issued, and it is shown only once. If it was lost, {subject} can apply again.',
+      busy: 'The pass is being made right now. Wait a moment; it appears on the card that was pressed first.',
+      notWaiting: 'This request does not wait for a pass: {state}.',
+      unknownRequest: 'This card does not belong to a request that waits for a pass.',
+      failed:
+        'Microsoft Entra could not make the pass just now ({code}). Nothing was issued; press the button again in a moment.',
+    },
   },
   team: {
     title: 'Sign-in Help is here',
@@ -536,7 +643,7 @@ export const en = {
       failed: 'Needs attention',
     },
     overdue: 'Overdue: waiting for review for more than {hours} h',
-    status: '{state} · submitted {time}, {age} ago',
+    submitted: 'Submitted {time}',
     utcTime: '{time} UTC',
     age: { minutes: '{n} min', hours: '{n} h', days: '{n} d' },
     listSeparator: ', ',
@@ -549,8 +656,12 @@ export const en = {
       reason: 'Reason',
       lostMethods: 'Methods lost',
       verification: 'Verification offered',
-      contact: 'Contact',
+      numbersOnFile: 'Numbers on file (directory)',
+      contact: 'Contact given by the requester',
     },
+    phoneOnFile: { business: 'Work: {number}', mobile: 'Mobile: {number}' },
+    noNumbersOnFile: 'None in the directory: verify another way',
+    numbersUnavailable: 'The directory could not be read just now; look the numbers up there',
     subjectValue: '{name} ({upn})',
     notRecorded: 'Not recorded',
     noManager: 'None in the directory',
@@ -577,6 +688,7 @@ export const en = {
       callback: 'Called back on a phone number already on file',
     },
     risksHeading: 'Risk signals',
+    risksHeadingAtDecision: 'Risk signals at the time of the decision',
     noRisks: 'No risk signals found',
     risks: {
       privilegedRole: 'Holds a privileged role: {roles}',
@@ -600,7 +712,8 @@ export const en = {
     claimedBy: 'Claimed by {name}',
     notClaimed: 'Not claimed yet',
     approvalsHeading: 'Approvals',
-    approvalLine: '{name} · {verification} · {time}',
+    approvalLine: '{name} · {verification}',
+    approvalTime: 'Approved {time}',
     questionsHeading: 'Questions to the requester',
     questionLine: 'Question {number}, from {name}',
     answerLine: 'Answer: {answer}',
@@ -610,8 +723,18 @@ export const en = {
     execution: {
       running: 'Being carried out now.',
       lastAttempt: 'The last attempt stopped at "{step}" ({error}); it is tried again shortly.',
+      waitingForPass:
+        'Methods removed and every session signed out. Waiting for {name} to issue the pass on the verified contact (offered in their chat with the bot).',
       doneToSubject: 'Done: methods reset, sessions signed out, the pass sent privately to the person.',
-      doneToAgent: 'Done: methods reset, sessions signed out, the pass sent privately to the verifying agent.',
+      doneToAgent: 'Done: methods reset, sessions signed out, the pass issued by {name} on the verified contact.',
+      doneToManager:
+        'Done: methods reset, sessions signed out, the pass issued by the manager, {name}, who confirmed the person.',
+      passClosed: {
+        used: 'The pass has been used.',
+        recovered: 'The person has registered a new method.',
+        expired: 'The pass has expired.',
+        withdrawn: 'The offer to issue the pass was withdrawn.',
+      },
       failed: 'Needs attention: the reset did not finish. Nothing more is tried until someone retries.',
       stoppedAt: 'Stopped at "{step}": {error}.',
       recovered: 'Followed up: a new verification method is registered.',
@@ -621,6 +744,14 @@ export const en = {
     actions: {
       retry: 'Retry the reset',
       claim: 'Claim',
+      release: 'Release claim',
+      handOver: 'Hand over',
+      assign: 'Assign',
+      handOverIntro:
+        'They are told in their chat with Sign-in Help, if they have one. Choose yourself to take it over.',
+      handOverLabel: 'Agent to handle it',
+      handOverSubmit: 'Hand over',
+      pickAgent: 'Please choose an agent.',
       askInfo: 'Ask for information',
       questionLabel: 'Question for the requester',
       questionPlaceholder: 'They see it in their chat with Sign-in Help',
@@ -639,7 +770,8 @@ export const en = {
     },
     manager: {
       title: 'Please confirm a reset request',
-      intro: 'Someone asked the helpdesk to reset the verification methods of your direct report {name}.',
+      introSelf: 'Your direct report {name} asked the helpdesk to reset their verification methods.',
+      introOther: '{filer} asked the helpdesk to reset the verification methods of your direct report {name}.',
       filedBy: 'Filed by',
       filedBySelf: '{name} themselves',
       reference: 'Reference',

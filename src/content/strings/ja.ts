@@ -93,6 +93,8 @@ export const ja: Strings = {
     titleFor: '{name} さんのリセットを申請',
     intro:
       'ヘルプデスクがご本人であることを確認したうえで、指定された確認方法を削除します。その後、1 回限りの一時アクセス パスでサインインし、新しい方法を登録します。',
+    introFor:
+      'ヘルプデスクが {name} さんご本人であることを確認したうえで、指定された確認方法を削除します。その後、{name} さんが 1 回限りの一時アクセス パスでサインインし、新しい方法を登録します。',
     subjectTitle: 'どのアカウントのリセットですか?',
     subjectIntro: '上長の方は、Teams を使えない直属の部下のアカウントについても申請できます。',
     subjectLabel: 'アカウント',
@@ -114,7 +116,16 @@ export const ja: Strings = {
       managerConfirmation: '上長に本人であることを確認してもらう',
       callback: '登録済みの電話番号に折り返し電話をもらう',
     },
+    verificationLabelFor: 'ヘルプデスクはどの方法で {name} さんの本人確認をすればよいですか?',
+    /** Filed by the subject's line manager. */
+    verificationsFor: {
+      videoCall: '{name} さんがビデオ通話で写真付き身分証を見せる',
+      inPerson: '{name} さんが職員証・学生証を持って窓口に行く',
+      managerConfirmation: '上長である私が、本人であることを確認する',
+      callback: 'ヘルプデスクから {name} さんの登録済みの電話番号に折り返し電話する',
+    },
     contactLabel: 'ヘルプデスクからの連絡先',
+    contactLabelFor: 'ヘルプデスクから {name} さんへの連絡先',
     contactPlaceholder: '電話番号、またはロックされたアカウント以外のメール アドレス',
     noteLabel: 'ヘルプデスクへの補足 (任意)',
     submit: '申請を送信',
@@ -122,13 +133,17 @@ export const ja: Strings = {
       required: '入力してください。',
       tooLong: '長すぎます。{max} 文字以内で入力してください。',
       invalid: '表示された選択肢から選んでください。',
+      notContact: '電話番号 (例: 090-1234-5678、+81 90-1234-5678) またはメール アドレスを入力してください。',
     },
     confirmationTitle: '申請を受け付けました: {reference}',
     confirmationBody:
-      'この参照番号を控えておいてください。申請は担当者が営業日に確認します。夜間、週末、祝日の申請は翌営業日以降の確認になります。ご指定の方法でご本人確認の連絡があり、確認できてから確認方法をリセットします。ヘルプデスクがパスワードを尋ねることはありません。',
+      'この参照番号を控えておいてください。ただいまヘルプデスクに送信しています。申請は担当者が営業日に確認します。夜間、週末、祝日の申請は翌営業日以降の確認になります。ご指定の方法でご本人確認の連絡があり、確認できてから確認方法をリセットします。ヘルプデスクがパスワードを尋ねることはありません。',
+    confirmationBodyFor:
+      'この参照番号を控えておいてください。ただいまヘルプデスクに送信しています。申請は担当者が営業日に確認します。夜間、週末、祝日の申請は翌営業日以降の確認になります。ご指定の方法で {name} さんに本人確認の連絡をし、確認できてから確認方法をリセットします。ヘルプデスクがパスワードを尋ねることはありません。',
     openRequestTitle: '未完了の申請があります',
     openRequestBody:
       'このアカウントの申請 {reference} がまだ処理中のため、新しい申請は不要です。進み具合はここでお知らせします。',
+    alreadySent: 'この申請は送信済みのため、新しい申請は作成していません。現在の状況は次のとおりです。',
     capReachedTitle: '本日の申請数の上限に達しました',
     capReachedBody:
       '過去 24 時間に {cap} 件申請しており、これが上限です。急ぎの場合は IT ヘルプデスクに直接ご連絡ください。',
@@ -192,7 +207,7 @@ export const ja: Strings = {
     privateOnlyTitle: '個別のチャットでお尋ねください',
     privateOnly:
       '申請は個人のアカウントに関わるため、ほかの人が読めない 1 対 1 のチャットでだけお見せします。サインイン ヘルプとのチャットを開いて、そちらでお尋ねください。',
-    oldCard: 'このカードは古いため、何も変更していません。申請の現在の状況は次のとおりです。',
+    oldCard: 'このカードの表示後に申請の状況が変わったため、何も変更していません。現在の状況は次のとおりです。',
     someone: 'だれか',
     theSystem: 'サインイン ヘルプ',
     timeline: {
@@ -221,7 +236,8 @@ export const ja: Strings = {
       completed: 'リセット完了: 確認方法を削除し、すべてのセッションからサインアウト',
       passToSubject: '1 回限りの一時アクセス パスを {subject} さんに個別に送信',
       passToYou: '1 回限りの一時アクセス パスをこのチャットであなたに個別に送信',
-      passToAgent: '1 回限りの一時アクセス パスを本人確認した担当者に渡し、通話で読み上げ',
+      passToAgent: '本人確認をしたヘルプデスク担当者が、その連絡手段で 1 回限りの一時アクセス パスを発行',
+      passToManager: '本人確認をした上司が、対面または通話で 1 回限りの一時アクセス パスを発行',
       passExpires: 'パスの有効期限',
       passExpired: 'パスの有効期限が切れました',
       recovered: 'フォローアップ: 新しい確認方法が登録されています',
@@ -386,12 +402,38 @@ export const ja: Strings = {
     fillIn: 'フォームのすべての項目を入力して(各 500 文字以内)、もう一度送信してください。',
     methodsNoLongerListed: '登録が解除された方法 {count} 件',
     cancel: 'この申請を取り消す',
+    completion: {
+      toFilerSubject:
+        '申請 {reference} の処理が完了しました。{subject} さんのこれまでの確認方法を削除し、すべての端末からサインアウトしました。1 回限りの一時アクセス パスは、Sign-in Help との {subject} さん自身のチャットで個別に送りました。',
+      toFilerIssued:
+        '申請 {reference} の処理が完了しました。{subject} さんのこれまでの確認方法を削除し、すべての端末からサインアウトしました。1 回限りの一時アクセス パスは、{issuer} さんが本人確認済みの連絡手段で {subject} さんに渡しました。',
+      toSubjectSubject:
+        'あなたの確認方法をリセットしました（申請 {reference}）。これまでの方法は削除され、すべての端末からサインアウトされています。1 回限りの一時アクセス パスは、このチャットの別のメッセージでお送りしています。',
+      toSubjectIssued:
+        'あなたの確認方法をリセットしました（申請 {reference}）。これまでの方法は削除され、すべての端末からサインアウトされています。1 回限りの一時アクセス パスは、{issuer} さんが対面または通話であなたに渡しました。',
+      filedBy: 'このリセットは {filer} さんがあなたの代わりに申請しました。',
+      notYou:
+        '心当たりがない場合は「自分ではない」を押してください。ヘルプデスクにすぐ通知され、担当者から連絡します。可能であればヘルプデスクにも電話してください。',
+      notYouButton: '自分ではない',
+      disputedTitle: 'ヘルプデスクに通知しました',
+      disputed:
+        'ありがとうございます。リセット {reference} があなたの依頼ではないことをヘルプデスクに伝えました。担当者から連絡します。それまで、自分で始めていないサインインの確認要求は承認しないでください。可能であればヘルプデスクに電話してください。',
+      alreadyDisputed:
+        'リセット {reference} があなたの依頼ではないことは、すでにヘルプデスクに伝わっています。担当者から連絡します。',
+      notYours: 'このリセットを報告できるのは、リセットされたアカウントの本人だけです。',
+      channelTitle: '本人が依頼していないと報告: 申請 {reference}',
+      channelBody:
+        '{subject} さんから、このリセット（申請者: {filer}、承認者: {verifier}）を依頼していないとの報告がありました。アカウントが侵害されている可能性があります。登録済みの電話番号で {subject} さんに連絡し、サインイン ログを確認してください。',
+    },
     notices: {
       managerAsked: '申請 {reference} は、まず {manager} さんの確認が必要です。確認が済むとヘルプデスクが対応します。',
       managerConfirmed: '{manager} さんが申請 {reference} を確認しました。ヘルプデスクが対応します。',
       managerDeclined:
         '申請 {reference} は上長に確認されなかったため、リセットは行いません。誤りの場合は IT ヘルプデスクに連絡してください。',
-      claimed: 'ヘルプデスクの {agent} さんが申請 {reference} を担当します。ご希望の方法で連絡があります。',
+      claimed:
+        'ヘルプデスクの {agent} さんが申請 {reference} を担当します。申請に書かれた連絡先に、担当者から連絡します。',
+      handedOverToYou:
+        '{by} さんから、{subject} さんの申請 {reference} の担当を引き継ぎました。申請のカードは承認用チャネルにあります。',
       approvalRecorded:
         '申請 {reference} に必要な 2 件の承認のうち 1 件が記録されました。もう 1 人のヘルプデスク担当者の承認が必要です。',
       approved:
@@ -409,10 +451,14 @@ export const ja: Strings = {
         '申請 {reference} の一時アクセス パスは期限が切れましたが、新しい確認方法はまだ登録されていません。ここで「リセット」と入力して申請し直すか、ヘルプデスクに電話してください。',
       failed:
         '申請 {reference} は承認されましたが、リセットをまだ完了できていません。ヘルプデスクに通知済みで、対応を進めます。',
+      reachedHelpdesk:
+        '申請 {reference} がヘルプデスクに届きました。送信に通常より時間がかかりましたが、内容はそのまま届いています。もう一度申請する必要はありません。',
     },
     done: {
       retried: '再実行に回しました。進み具合はこのカードに表示されます。',
       claimed: 'この申請の担当になりました。',
+      released: '担当を外れました。ほかの担当者が担当できます。',
+      handedOver: '担当を変更しました。現在の担当者はカードに表示されています。',
       questionAsked: '申請者に質問を送りました。回答はこのカードに表示されます。',
       approvalRecorded: '承認を記録しました。このアカウントには管理者ロールがあるため、別の担当者の承認も必要です。',
       approved: '承認しました。申請者に通知しました。',
@@ -436,6 +482,11 @@ export const ja: Strings = {
       notManager: 'この確認には、依頼を受けた上長だけが回答できます。',
       notRequester: 'この操作は申請を提出した本人だけが行えます。',
       alreadyAnswered: 'すでに回答済みか、申請が終了しています。',
+      notClaimer:
+        '担当を外れられるのは、この申請を担当している本人だけです。自分で引き継ぐ場合は「担当を引き継ぐ」を使ってください。',
+      targetNotAgent: '選んだ人は現在ヘルプデスク グループのメンバーではないため、担当にできません。',
+      targetNotEligible: '選んだ人は対象アカウントの本人か申請者のため、担当にできません。',
+      alreadyHandling: '選んだ担当者はすでにこの申請を担当しています。',
     },
     channel: {
       setTitle: 'このチャネルを承認用チャネルに設定しました',
@@ -450,16 +501,28 @@ export const ja: Strings = {
       notInChannelBody:
         '申請を判断するヘルプデスク チームのチャネルを開き、そこで私をメンションして「set approval channel」と入力してください。',
       unknownBody: '現在グループのメンバーシップを確認できません。1 分ほどしてからもう一度お試しください。',
+      agentHelpTitle: 'このチャネルでのサインイン ヘルプの役割',
+      agentHelpLines: [
+        'リセットの申請は 1 件ずつカードとしてここに投稿され、申請が進むたびに全員のカードが更新されます。担当、申請者への質問、承認、却下はカードのボタンから行ってください。',
+        '私との 1 対 1 のチャットでは、「キュー」で未完了の申請を古い順に、「状況 SIH-000123」で 1 件の申請を、「状況 DX-1A2B3C4D」で本人がすでに試したことを確認できます。',
+        'このチャネルでは、管理者が私をメンションして「承認用チャネルに設定」と入力すると、申請の投稿先に設定できます。',
+        'ご自身がサインインできない場合は、1 対 1 のチャットでお知らせください。',
+      ],
+      chatOnlyTitle: '1 対 1 のチャットでお話しください',
+      chatOnlyBody:
+        'サインイン ヘルプは、アカウントにサインインできない方をお手伝いします。ご本人のアカウントに関わる内容のため、ほかの人が読めない 1 対 1 のチャットでのみ対応しています。サインイン ヘルプとのチャットを開いて、状況をお知らせください。',
+      noChannelYet:
+        'ヘルプデスクの管理者の方へ: 申請を判断するチャネルで私をメンションして「承認用チャネルに設定」と入力してください。',
     },
   },
   pass: {
     title: '一時アクセス パス',
-    titleForAgent: '{subject} さんの一時アクセス パス',
+    titleFor: '{subject} さんの一時アクセス パス',
+    offerTitle: '{subject} さんのパスを発行',
     reference: '申請 {reference}',
+    summary: 'Sign-in Help: 申請 {reference}',
     intro:
       'これまでの確認方法は削除され、すべての端末からサインアウトされました。このパスで一度サインインし、新しい確認方法を登録してください。',
-    introForAgent:
-      '本人確認を行った通話で、このパスを {subject} さんに読み上げてください。ほかの場所には入力しないでください。',
     replaces: 'この申請で以前に送ったパスは無効になり、このパスに置き換わります。',
     validity: '{minutes} 分間（{until} まで）有効です。',
     validityOnce: '{minutes} 分以内（{until} まで）に 1 回だけサインインに使えます。',
@@ -469,14 +532,57 @@ export const ja: Strings = {
       'パスの期限が切れる前に、Microsoft Authenticator などの新しい確認方法をすぐに追加します。',
       '新しい方法でもう一度サインインし、使えることを確かめます。',
     ],
-    stepsForAgent: [
-      '確認済みの電話番号または会議で {subject} さんに連絡します。',
-      'パスを 1 文字ずつゆっくり読み上げます。英字の大文字と小文字は区別されます。',
-      '新しい確認方法の追加が終わるまで通話を続けます。',
-    ],
     warning: 'このパスは誰にも教えないでください。ヘルプデスクがチャットやメールでパスを求めることはありません。',
-    warningForAgent: 'このメッセージはあなただけに届いています。Sign-in Help はパスをどこにも保存しません。',
     openSecurityInfo: 'セキュリティ情報を開く',
+    offer: {
+      done: '{subject} さんのこれまでの確認方法は削除され、すべての端末からサインアウトされました。',
+      when: {
+        videoCall:
+          '{subject} さんと再びビデオ通話をしているときにボタンを押してください。パスはその時点で作成され、そこから {minutes} 分間有効です。',
+        callback:
+          '登録済みの電話番号で {subject} さんに折り返し電話し、相手が出てからボタンを押してください。パスはその時点で作成され、そこから {minutes} 分間有効です。',
+        inPerson:
+          '{subject} さんが目の前にいるときにボタンを押してください。パスはその時点で作成され、そこから {minutes} 分間有効です。',
+        managerConfirmation:
+          '{subject} さんの本人確認は {manager} さんが行いました。信頼できる通話や会議で {subject} さんと話しているとき（できれば {manager} さんも同席のうえ）にだけボタンを押してください。パスはその時点で作成され、そこから {minutes} 分間有効です。',
+        manager:
+          '{subject} さんの本人確認をあなたが行ったため、パスはあなたから渡します。対面またはビデオ通話で {subject} さんと一緒にいるときにボタンを押してください。パスはその時点で作成され、そこから {minutes} 分間有効です。',
+      },
+      button: '今すぐパスを発行',
+      privacy: 'パスはこのカードにあなただけに 1 度だけ表示されます。チャットやメールでは絶対に送らないでください。',
+    },
+    shown: {
+      videoCall: '本人確認を行ったビデオ通話で、{subject} さんに読み上げてください。',
+      callback: '登録済みの番号への通話で、{subject} さんに読み上げてください。',
+      inPerson: '{subject} さんが目の前にいる間に、見せるか読み上げてください。',
+      managerConfirmation:
+        '{subject} さんの本人確認は {manager} さんが行いました。信頼できる通話や会議でのみ {subject} さんに伝え、チャットやメールでは送らないでください。',
+      manager:
+        '対面またはビデオ通話で、あなたから {subject} さんに直接伝えてください。チャットやメールでは送らないでください。',
+    },
+    stepsForIssuer: [
+      'パスを 1 文字ずつゆっくり読み上げます。英字の大文字と小文字は区別されます。',
+      '{subject} さんがプライベート ウィンドウでセキュリティ情報のページを開いてサインインし、2 段階目を求められたらパスを入力します。',
+      '{subject} さんが Microsoft Authenticator などの新しい確認方法を追加し終えるまで付き添います。',
+    ],
+    warningForIssuer:
+      'このパスはあなたにだけ表示されています。Sign-in Help はパスをどこにも保存せず、使用されるか期限が切れるとこのカードにも表示されなくなります。',
+    closed: {
+      used: 'パスは使用されたため、ここには表示されなくなりました。',
+      recovered: '{subject} さんが新しいサインイン方法を登録したため、パスはここには表示されなくなりました。',
+      expired: 'パスの有効期限が切れたため、ここには表示されなくなりました。',
+      withdrawn: 'この依頼は取り下げられました。リセットはヘルプデスクに戻されています。ここで行うことはありません。',
+    },
+    refused: {
+      notYours: 'このパスを発行できるのは、{subject} さんの本人確認を行った人だけです。',
+      alreadyIssued:
+        'この申請のパスはすでに発行されており、表示は 1 回限りです。パスがわからなくなった場合、{subject} さんはもう一度申請できます。',
+      busy: 'パスを作成しています。少しお待ちください。最初に押したカードに表示されます。',
+      notWaiting: 'この申請はパスの発行を待っていません: {state}',
+      unknownRequest: 'このカードは、パスの発行を待っている申請のものではありません。',
+      failed:
+        'Microsoft Entra で今はパスを作成できませんでした（{code}）。パスは発行されていません。少し待ってからもう一度ボタンを押してください。',
+    },
   },
   team: {
     title: 'サインイン ヘルプを追加しました',
@@ -534,7 +640,7 @@ export const ja: Strings = {
       failed: '要対応',
     },
     overdue: '期限超過: {hours} 時間を超えて審査を待っています',
-    status: '{state} · 受付 {time} ({age}前)',
+    submitted: '受付 {time}',
     utcTime: '{time}(協定世界時)',
     age: { minutes: '{n} 分', hours: '{n} 時間', days: '{n} 日' },
     listSeparator: '、',
@@ -547,8 +653,12 @@ export const ja: Strings = {
       reason: '理由',
       lostMethods: '使えなくなった確認方法',
       verification: '希望する本人確認の方法',
-      contact: '連絡先',
+      numbersOnFile: '登録済みの電話番号 (ディレクトリ)',
+      contact: '連絡先 (申請者の入力)',
     },
+    phoneOnFile: { business: '会社: {number}', mobile: '携帯: {number}' },
+    noNumbersOnFile: 'ディレクトリに登録がありません。別の方法で本人確認してください',
+    numbersUnavailable: '現在ディレクトリを読み取れません。ディレクトリで直接確認してください',
     subjectValue: '{name} さん({upn})',
     notRecorded: '登録なし',
     noManager: 'ディレクトリに登録なし',
@@ -575,6 +685,7 @@ export const ja: Strings = {
       callback: '登録済みの電話番号に折り返し電話して確認した',
     },
     risksHeading: 'リスクの兆候',
+    risksHeadingAtDecision: '判断時点のリスクの兆候',
     noRisks: 'リスクの兆候は見つかりませんでした',
     risks: {
       privilegedRole: '特権ロールを保有しています: {roles}',
@@ -598,7 +709,8 @@ export const ja: Strings = {
     claimedBy: '担当: {name}',
     notClaimed: '担当者はまだ決まっていません',
     approvalsHeading: '承認',
-    approvalLine: '{name} さん · {verification} · {time}',
+    approvalLine: '{name} さん · {verification}',
+    approvalTime: '承認 {time}',
     questionsHeading: '申請者への質問',
     questionLine: '質問 {number} ({name})',
     answerLine: '回答: {answer}',
@@ -608,8 +720,19 @@ export const ja: Strings = {
     execution: {
       running: '現在処理中です。',
       lastAttempt: '前回の試行は「{step}」で止まりました（{error}）。まもなく再試行します。',
+      waitingForPass:
+        '確認方法を削除し、すべてのセッションをサインアウトしました。{name} さんが本人確認済みの連絡手段でパスを発行するのを待っています（ボットとのチャットで依頼済み）。',
       doneToSubject: '完了: 確認方法をリセットし、セッションをサインアウトし、パスを本人だけに送りました。',
-      doneToAgent: '完了: 確認方法をリセットし、セッションをサインアウトし、パスを本人確認した担当者だけに送りました。',
+      doneToAgent:
+        '完了: 確認方法をリセットし、セッションをサインアウトし、{name} さんが本人確認済みの連絡手段でパスを発行しました。',
+      doneToManager:
+        '完了: 確認方法をリセットし、セッションをサインアウトし、本人確認をした上司の {name} さんがパスを発行しました。',
+      passClosed: {
+        used: 'パスは使用されました。',
+        recovered: '本人が新しい確認方法を登録しました。',
+        expired: 'パスの有効期限が切れました。',
+        withdrawn: 'パス発行の依頼は取り下げられました。',
+      },
       failed: '要対応: リセットが完了していません。誰かが再試行するまで処理は止まります。',
       stoppedAt: '「{step}」で停止: {error}。',
       recovered: 'フォローアップ: 新しい確認方法が登録されました。',
@@ -619,6 +742,14 @@ export const ja: Strings = {
     actions: {
       retry: 'リセットを再試行',
       claim: '担当する',
+      release: '担当を外れる',
+      handOver: '担当を引き継ぐ',
+      assign: '担当者を割り当てる',
+      handOverIntro:
+        '選んだ担当者がサインイン ヘルプとのチャットを使っていれば、そこに通知します。自分で引き継ぐ場合は自分を選んでください。',
+      handOverLabel: '担当者',
+      handOverSubmit: '担当者に設定する',
+      pickAgent: '担当者を選んでください。',
       askInfo: '申請者に質問する',
       questionLabel: '申請者への質問',
       questionPlaceholder: '申請者のサインイン ヘルプのチャットに表示されます',
@@ -637,7 +768,8 @@ export const ja: Strings = {
     },
     manager: {
       title: 'リセット申請のご確認のお願い',
-      intro: '直属の部下である {name} さんの確認方法のリセットが、ヘルプデスクに申請されました。',
+      introSelf: '直属の部下である {name} さんが、ご自身の確認方法のリセットをヘルプデスクに申請しました。',
+      introOther: '{filer} さんが、直属の部下である {name} さんの確認方法のリセットをヘルプデスクに申請しました。',
       filedBy: '申請者',
       filedBySelf: '{name} さん本人',
       reference: '参照番号',

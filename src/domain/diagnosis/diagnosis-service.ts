@@ -15,6 +15,8 @@ export type { MaskedMethod } from './mask.js';
 export interface ActiveDiagnosis {
   id: string;
   entry: string;
+  /** What the person said was wrong, typed or picked on the symptoms card, when the knowledge knows it. */
+  intentId?: string | undefined;
   startedAt: string;
   state: DiagnosisState;
   /** The facts found when it started; later steps reuse them rather than asking the directory again. */
@@ -66,6 +68,7 @@ export class DiagnosisService {
     const diagnosis: ActiveDiagnosis = {
       id: newId(),
       entry,
+      intentId,
       startedAt: clock.now().toISOString(),
       state: step.state,
       facts,

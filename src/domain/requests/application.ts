@@ -10,8 +10,8 @@ import {
 /** The fields of the application card, each validated on its own. */
 export type ApplicationField = 'reason' | 'lostMethods' | 'verification' | 'contact' | 'note';
 
-/** What is wrong with a field, for the message shown under it. */
-export type FieldProblem = 'required' | 'tooLong' | 'invalid';
+/** What is wrong with a field, for the message shown under it; `notContact`: neither a phone number nor an email. */
+export type FieldProblem = 'required' | 'tooLong' | 'invalid' | 'notContact';
 
 /** Most characters of the contact field. */
 export const MAX_CONTACT_LENGTH = 200;
@@ -76,6 +76,7 @@ export function validateApplication(input: ApplicationInput, knownMethodIds: Rea
   const contact = values.contact.trim();
   if (contact === '') problems.contact = 'required';
   else if (contact.length > MAX_CONTACT_LENGTH) problems.contact = 'tooLong';
+  else if (contactKind(contact) === undefined) problems.contact = 'notContact';
 
   const note = values.note.trim();
   if (note.length > MAX_TEXT_LENGTH) problems.note = 'tooLong';
@@ -91,6 +92,29 @@ export function validateApplication(input: ApplicationInput, knownMethodIds: Rea
       note,
     },
   };
+}
+
+/** Dashes people type between the groups of a phone number, the Japanese long vowel mark (ー) among them. */
+const PHONE_SEPARATORS = /[\s.\-\u2010-\u2015\u2212\u30fc/]/g;
+/** An extension after the number: `ext. 23`, `x23`, `内線 23`. */
+const PHONE_EXTENSION = /(?:ext\.?|extension|x|内線)\s*\d{1,6}$/i;
+/** A national or international number: an optional leading +, digits, one optional group in parentheses. */
+const PHONE_NUMBER = /^\+?\d*(?:\(\d{1,5}\))?\d*$/;
+const EMAIL_ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:".]+(?:\.[^\s@<>(),;:".]+)+$/;
+
+/**
+ * What kind of contact a person typed: a phone number in national or international format
+ * (`+65 9123 4567`, `+81-90-1234-5678`, `090-1234-5678`, `(415) 555-0100`, with an optional
+ * extension) or an email address; undefined for anything else ("call me"). Full-width
+ * characters typed with a Japanese keyboard count as their ASCII forms.
+ */
+export function contactKind(contact: string): 'phone' | 'email' | undefined {
+  const normalized = contact.normalize('NFKC').trim();
+  if (EMAIL_ADDRESS.test(normalized)) return 'email';
+  const number = normalized.replace(PHONE_EXTENSION, '').replace(PHONE_SEPARATORS, '');
+  const digits = number.replace(/\D/g, '').length;
+  // E.164 allows at most 15 digits; fewer than 7 is no reachable number anywhere.
+  return PHONE_NUMBER.test(number) && digits >= 7 && digits <= 15 ? 'phone' : undefined;
 }
 
 function text(value: unknown): string {

@@ -1,3 +1,4 @@
+import { maskMethod } from '../diagnosis/mask.js';
 import { directoryFailure, isTransientFailure } from '../directory-failure.js';
 import type { AuthMethod, Clock, CreatedTemporaryAccessPass, Directory } from '../ports.js';
 import type {
@@ -5,34 +6,78 @@ import type {
   ExecutionJob,
   ExecutionJobRepository,
   ExecutionProgress,
-  PassRecipient,
+  HandoverRecipient,
+  PassCardClosing,
+  PassCardRef,
   RequestRepository,
 } from './ports.js';
-import { pendingSinceAfter, type AuditEvent, type RequestState, type ResetRequest } from './request.js';
-import { SYSTEM_ACTOR, type RequestNotifier } from './review-service.js';
+import {
+  pendingSinceAfter,
+  type AuditEvent,
+  type RequestState,
+  type ResetRequest,
+  type VerificationMethod,
+} from './request.js';
+import { SYSTEM_ACTOR, type Actor, type RequestNotifier } from './review-service.js';
 
 /** How approved resets are carried out; configured once. */
 export interface ExecutionPolicy {
   passLifetimeMinutes: number;
   passUsableOnce: boolean;
-  /** `subject`: to the subject's 1:1 chat when they have one, else the verifying agent; `agent`: always the agent. */
-  passDelivery: 'subject' | 'agent';
+  /**
+   * `verifier`: the person who checked who the subject is (the manager who confirmed them, else
+   * the verifying agent) gets an "Issue the pass now" card and issues the pass on that contact, so
+   * it is made, and starts to run, on the call; `subject`: straight to the subject's 1:1 chat (a
+   * lost phone may still show it), offered to the verifier when the subject has no chat.
+   */
+  passDelivery: 'verifier' | 'subject';
   /** Attempts before a request is left for agents as "needs attention". */
   maxAttempts: number;
   /** Executions a tenant may start in an hour; more wait, and the channel is told. */
   hourlyCap: number;
 }
 
-/** Hands a pass to one person privately; false when there is no private chat to reach them in. */
+/** Who issues the pass on the verified contact. */
+export interface Handover {
+  kind: HandoverRecipient;
+  userId: string;
+  /** How they checked who the subject is; the cards' wording follows it. */
+  verification: VerificationMethod;
+}
+
+/**
+ * Hands passes over privately, one person's 1:1 chat at a time, and keeps the cards that showed
+ * them honest. Each returns where its card is, or undefined when the person has no chat with the bot.
+ */
 export interface PassCourier {
+  /** Sends the pass to the subject's own chat. */
   deliver(
     request: ResetRequest,
     pass: CreatedTemporaryAccessPass,
-    recipient: { kind: PassRecipient; userId: string },
     /** An earlier pass for this request may have been sent before a crash; this one replaces it. */
     replacesEarlier: boolean,
-  ): Promise<boolean>;
+  ): Promise<PassCardRef | undefined>;
+  /** Offers the person who checked the subject's identity an "Issue the pass now" card; no pass in it. */
+  offer(request: ResetRequest, handover: Handover, lifetimeInMinutes: number): Promise<PassCardRef | undefined>;
+  /** Replaces a card that showed or offered a pass by one that says why it no longer does. */
+  withdraw(request: ResetRequest, card: PassCardRef, why: PassCardClosing): Promise<void>;
 }
+
+/** What pressing "Issue the pass now" did. */
+export type IssueResult =
+  | {
+      kind: 'issued';
+      request: ResetRequest;
+      /** Shown once, to the person who pressed; kept nowhere. */
+      pass: CreatedTemporaryAccessPass;
+      handover: Handover;
+    }
+  | { kind: 'refused'; refusal: IssueRefusal; request: ResetRequest | undefined }
+  /** Graph could not make the pass now; the card stays, and pressing again tries again. */
+  | { kind: 'failed'; request: ResetRequest; code: string; handover: Handover };
+
+/** Why "Issue the pass now" did nothing; each refusal on a known request is audited. */
+export type IssueRefusal = 'tamperedCard' | 'unknownRequest' | 'notYours' | 'alreadyIssued' | 'busy' | 'notWaiting';
 
 export interface ExecutionServiceOptions {
   repository: RequestRepository;
@@ -57,6 +102,10 @@ class PermanentFailure extends Error {
 }
 
 const HOUR_MS = 3_600_000;
+/** How long an "Issue the pass now" card waits to be pressed before the request needs attention. */
+export const PASS_OFFER_MS = 24 * HOUR_MS;
+/** While a pass can be used, how often the person's methods are read to tell it is used or no longer needed. */
+export const PASS_CHECK_MS = 5 * 60_000;
 const BASE_DELAY_MS = 2_000;
 const MAX_DELAY_MS = 300_000;
 
@@ -88,7 +137,9 @@ export class ExecutionService {
       await jobs.finish(job.requestId, owner, 'done');
       return;
     }
-    if (request.state === 'approved') {
+    // Approved now, or again after "needs attention": an earlier offer of the pass no longer stands.
+    const startedNow = request.state === 'approved';
+    if (startedNow) {
       if (await this.overHourlyCap(request)) return this.pause(job, request);
       request = await this.move(request, 'executing', 'execution started');
       if (!request) return;
@@ -116,32 +167,124 @@ export class ExecutionService {
         await this.record(request, 'sign-in sessions revoked');
       }
       step = 'issue pass';
-      if (!progress.delivered) await this.issuePass(request, progress);
+      if (!progress.delivered) {
+        const delivered =
+          this.options.policy.passDelivery === 'subject' && !progress.handover
+            ? await this.deliverToSubject(request, progress)
+            : false;
+        if (!delivered) return await this.offerHandover(job, request, progress, startedNow);
+      }
     } catch (error) {
       // Another worker holds the job now and carries on from the saved progress.
       if (error instanceof LeaseLostError) return;
       return this.failAttempt(job, request, step, error);
     }
-    const done = await this.move(
-      request,
-      'completed',
-      `reset completed; pass delivered to the ${progress.delivered!.to}`,
-    );
-    // Once the pass has run out, check that the person set up a new method.
-    const passEnds = progress.pass
-      ? new Date(Date.parse(progress.pass.createdAt) + progress.pass.lifetimeInMinutes * 60_000)
-      : this.options.clock.now();
-    await jobs.followUpAt(job.requestId, owner, passEnds);
-    if (done) this.options.notifier.announce(done, { kind: 'completed', passTo: progress.delivered!.to });
+    await this.complete(request, progress);
   }
 
   /**
-   * After the pass expired: a method the person did not have when the reset started means they
-   * are back in; otherwise they are reminded and the channel is told. A directory failure is
-   * tried again later, a few times.
+   * Someone pressed "Issue the pass now": only the person it was offered to, once, while the
+   * request waits for it. The pass is made now, so its lifetime starts on the call, and it is
+   * returned to be shown to them alone; the request is then done.
+   */
+  async issueOnCall(actor: Actor, requestId: unknown): Promise<IssueResult> {
+    const { repository, jobs, directory, policy, clock, owner, leaseMs } = this.options;
+    if (typeof requestId !== 'string' || requestId === '') {
+      return { kind: 'refused', refusal: 'tamperedCard', request: undefined };
+    }
+    const found = await repository.find(requestId);
+    if (!found || found.tenantId !== actor.tenantId)
+      return { kind: 'refused', refusal: 'unknownRequest', request: undefined };
+    const request = found;
+    const refuse = async (refusal: IssueRefusal): Promise<IssueResult> => {
+      await repository.appendEvent({
+        ...this.event(request, 'refused', `refused pass issue: ${refusal}`),
+        actor: actor.userId,
+      });
+      return { kind: 'refused', refusal, request };
+    };
+    const job = await jobs.find(request.id);
+    const handover = job?.progress.handover;
+    if (!handover || handover.userId !== actor.userId) return refuse('notYours');
+    if (job.progress.delivered || request.state === 'completed') return refuse('alreadyIssued');
+    if (request.state !== 'executing') return refuse('notWaiting');
+    const now = clock.now();
+    const taken = await jobs.take(request.id, owner, now, new Date(now.getTime() + leaseMs));
+    // A worker holds it (the offer is being made again), or another press is making the pass.
+    if (!taken || taken.progress.delivered || taken.progress.handover?.userId !== actor.userId) return refuse('busy');
+    const offerEnds = new Date(Date.parse(handover.offeredAt) + PASS_OFFER_MS);
+    const progress: ExecutionProgress = { ...taken.progress };
+    const replacesEarlier = progress.pass !== undefined;
+    let pass: CreatedTemporaryAccessPass;
+    try {
+      pass = await directory.createTemporaryAccessPass(subjectOf(request), {
+        lifetimeInMinutes: policy.passLifetimeMinutes,
+        isUsableOnce: policy.passUsableOnce,
+      });
+    } catch (error) {
+      const detail = describe('issue pass', error);
+      await jobs.retryLater(request.id, owner, offerEnds, taken.attempts, detail);
+      await this.record(
+        request,
+        `the pass could not be created (${detail.code}); it can be issued again`,
+        detail.graphRequestId,
+      );
+      return {
+        kind: 'failed',
+        request,
+        code: detail.code,
+        handover: { kind: handover.to, userId: handover.userId, verification: verificationOf(request) },
+      };
+    }
+    progress.pass = {
+      id: pass.id,
+      createdAt: pass.startDateTime.toISOString(),
+      lifetimeInMinutes: pass.lifetimeInMinutes,
+    };
+    progress.delivered = { to: handover.to, at: clock.now().toISOString() };
+    progress.passCard = handover.card;
+    try {
+      await this.save(request, progress);
+    } catch {
+      // The lease moved on while Graph made the pass: another press or worker has it now.
+      return refuse('busy');
+    }
+    await repository.appendEvent({
+      ...this.event(
+        request,
+        request.state,
+        `temporary access pass created (${pass.lifetimeInMinutes} min) and issued by the ${handover.to} on the verified contact` +
+          (replacesEarlier ? '; it replaces an earlier one' : ''),
+      ),
+      actor: actor.userId,
+    });
+    const done = await this.complete(request, progress);
+    return {
+      kind: 'issued',
+      request: done ?? request,
+      pass,
+      handover: { kind: handover.to, userId: handover.userId, verification: verificationOf(request) },
+    };
+  }
+
+  /** The pass is delivered: the request is done, and its card is watched until the pass is used or runs out. */
+  private async complete(request: ResetRequest, progress: ExecutionProgress): Promise<ResetRequest | undefined> {
+    const { jobs, owner, clock } = this.options;
+    const to = progress.delivered!.to;
+    const done = await this.move(request, 'completed', `reset completed; pass delivered to the ${to}`);
+    await jobs.followUpAt(request.id, owner, nextCheck(progress, clock.now()));
+    if (done) this.options.notifier.announce(done, { kind: 'completed', passTo: to });
+    return done;
+  }
+
+  /**
+   * While the pass can be used, and once it has run out: a method the person did not have when
+   * the reset started means they are back in. The card that showed the pass stops showing it as
+   * soon as the pass is used, no longer needed or expired. Once it has expired without a new
+   * method, the person is reminded and the channel is told. A directory failure is tried again later.
    */
   private async followUp(job: ExecutionJob): Promise<void> {
-    const { repository, jobs, owner, directory, clock, policy } = this.options;
+    const { repository, jobs, owner, directory, clock, policy, courier } = this.options;
     const request = await repository.find(job.requestId);
     if (!request || request.state !== 'completed') {
       await jobs.finish(job.requestId, owner, 'done');
@@ -161,11 +304,27 @@ export class ExecutionService {
       }
       return;
     }
-    const known = new Set([...(job.progress.kept ?? []), ...(job.progress.deleted ?? [])]);
+    const progress: ExecutionProgress = { ...job.progress };
+    const now = clock.now();
+    const known = new Set([...(progress.kept ?? []), ...(progress.deleted ?? [])]);
     const recovered = methods.some(
       (method) => method.kind !== 'password' && method.kind !== 'temporaryAccessPass' && !known.has(method.id),
     );
-    await this.save(request, { ...job.progress, recovered });
+    const expired = now >= passEndsOf(progress, now);
+    const passId = progress.pass?.id;
+    const passUsable = methods.some((method) => method.id === passId && method.isUsable !== false);
+    if (progress.passCard && !progress.passCardClosed && (recovered || expired || !passUsable)) {
+      const why: PassCardClosing = recovered ? 'recovered' : expired ? 'expired' : 'used';
+      // The card is a courtesy; the pass itself works or not whatever happens to it.
+      await courier.withdraw(request, progress.passCard, why).catch(() => undefined);
+      progress.passCardClosed = why;
+    }
+    if (!recovered && !expired) {
+      await this.save(request, progress);
+      await jobs.followUpAt(job.requestId, owner, nextCheck(progress, now));
+      return;
+    }
+    await this.save(request, { ...progress, recovered });
     await this.record(
       request,
       recovered ? 'recovered: a new method is registered' : 'not recovered: no new method once the pass expired',
@@ -198,15 +357,13 @@ export class ExecutionService {
   }
 
   /**
-   * Creates the pass and hands it over. A pass created by an attempt that stopped before delivery
-   * is replaced by the new one (Graph keeps one per person), so only one pass is ever delivered.
-   * If delivery fails, the new pass is deleted at once.
+   * Creates the pass and sends it to the subject's own chat. A pass created by an attempt that
+   * stopped before delivery is replaced by the new one (Graph keeps one per person), so only one
+   * pass is ever delivered. False when the subject has no chat (or it failed): the pass is then
+   * deleted at once, and the person who verified them is offered to issue one instead.
    */
-  private async issuePass(request: ResetRequest, progress: ExecutionProgress): Promise<void> {
+  private async deliverToSubject(request: ResetRequest, progress: ExecutionProgress): Promise<boolean> {
     const { directory, courier, policy } = this.options;
-    const recipients = this.recipientsOf(request);
-    // A pass made by an attempt that stopped before recording its delivery may have reached someone;
-    // the new one replaces it in Graph, and its message says so.
     const replacesEarlier = progress.pass !== undefined;
     const pass = await directory.createTemporaryAccessPass(subjectOf(request), {
       lifetimeInMinutes: policy.passLifetimeMinutes,
@@ -218,45 +375,84 @@ export class ExecutionService {
       lifetimeInMinutes: pass.lifetimeInMinutes,
     };
     await this.save(request, progress);
-    let deliveredTo: PassRecipient | undefined;
-    try {
-      for (const recipient of recipients) {
-        if (await courier.deliver(request, pass, recipient, replacesEarlier)) {
-          deliveredTo = recipient.kind;
-          break;
-        }
-      }
-    } catch {
-      // The courier's error could carry the card it tried to send, and with it the pass: not kept.
-      deliveredTo = undefined;
-    }
-    if (!deliveredTo) {
+    // The courier's error could carry the card it tried to send, and with it the pass: not kept.
+    const card = await courier.deliver(request, pass, replacesEarlier).catch(() => undefined);
+    if (!card) {
       await directory
         .deleteAuthenticationMethod(subjectOf(request), { id: pass.id, kind: 'temporaryAccessPass' })
         .catch(() => undefined);
-      throw new PermanentFailure({
-        step: 'deliver pass',
-        status: undefined,
-        code: 'passUndeliverable',
-        message: 'The pass could not be delivered privately, so it was deleted.',
-        graphRequestId: undefined,
-      });
+      progress.pass = undefined;
+      await this.save(request, progress);
+      await this.record(request, 'the subject has no chat to receive the pass; it was deleted');
+      return false;
     }
-    progress.delivered = { to: deliveredTo, at: this.options.clock.now().toISOString() };
+    progress.delivered = { to: 'subject', at: this.options.clock.now().toISOString() };
+    progress.passCard = card;
     await this.save(request, progress);
     await this.record(
       request,
-      `temporary access pass created (${pass.lifetimeInMinutes} min) and delivered to the ${deliveredTo}`,
+      `temporary access pass created (${pass.lifetimeInMinutes} min) and delivered to the subject`,
     );
+    return true;
   }
 
-  /** Who may receive the pass, in order: the subject (when policy allows), then the agent who verified them. */
-  private recipientsOf(request: ResetRequest): Array<{ kind: PassRecipient; userId: string }> {
-    const verifier = request.review.approvals.at(-1)?.agentId;
-    const agent = verifier ? [{ kind: 'agent' as const, userId: verifier }] : [];
-    return this.options.policy.passDelivery === 'subject'
-      ? [{ kind: 'subject', userId: subjectOf(request) }, ...agent]
-      : agent;
+  /**
+   * Offers the person who checked who the subject is (the manager who confirmed them, else the
+   * verifying agent) an "Issue the pass now" card, and parks the job until they press it or the
+   * offer runs out. A job woken when the offer ran out unpressed needs attention.
+   */
+  private async offerHandover(
+    job: ExecutionJob,
+    request: ResetRequest,
+    progress: ExecutionProgress,
+    startedNow: boolean,
+  ): Promise<void> {
+    const { jobs, owner, clock, courier, policy } = this.options;
+    const earlier = progress.handover;
+    if (earlier && !startedNow) {
+      const offerEnds = Date.parse(earlier.offeredAt) + PASS_OFFER_MS;
+      if (clock.now().getTime() < offerEnds) {
+        // Woken early (a worker took the job over): the offer stands.
+        await jobs.retryLater(job.requestId, owner, new Date(offerEnds), job.attempts, undefined);
+        return;
+      }
+      if (earlier.card) await courier.withdraw(request, earlier.card, 'withdrawn').catch(() => undefined);
+      progress.handover = { ...earlier, card: undefined };
+      await this.save(request, progress);
+      throw new PermanentFailure({
+        step: 'issue pass',
+        status: undefined,
+        code: 'passNotIssued',
+        message: 'Nobody pressed "Issue the pass now" in time.',
+        graphRequestId: undefined,
+      });
+    }
+    if (earlier?.card) await courier.withdraw(request, earlier.card, 'withdrawn').catch(() => undefined);
+    const verification = verificationOf(request);
+    for (const candidate of handoverCandidates(request)) {
+      const card = await courier.offer(request, { ...candidate, verification }, policy.passLifetimeMinutes);
+      if (!card) continue;
+      const offeredAt = clock.now();
+      progress.handover = { to: candidate.kind, userId: candidate.userId, offeredAt: offeredAt.toISOString(), card };
+      await this.save(request, progress);
+      await this.record(request, `the ${candidate.kind} who verified the subject was offered to issue the pass`);
+      await jobs.retryLater(
+        job.requestId,
+        owner,
+        new Date(offeredAt.getTime() + PASS_OFFER_MS),
+        job.attempts,
+        undefined,
+      );
+      this.options.notifier.announce(request, { kind: 'passOffered', to: candidate.kind });
+      return;
+    }
+    throw new PermanentFailure({
+      step: 'issue pass',
+      status: undefined,
+      code: 'passUndeliverable',
+      message: 'Nobody who verified the subject has a chat with the bot to issue the pass in.',
+      graphRequestId: undefined,
+    });
   }
 
   private async failAttempt(job: ExecutionJob, request: ResetRequest, step: string, error: unknown): Promise<void> {
@@ -344,7 +540,7 @@ export class ExecutionService {
     return { ...request, state: to, version: request.version + 1, updatedAt: at, pendingSince };
   }
 
-  private event(request: ResetRequest, to: RequestState, why: string, graphRequestId?: string): AuditEvent {
+  private event(request: ResetRequest, to: AuditEvent['to'], why: string, graphRequestId?: string): AuditEvent {
     return {
       requestId: request.id,
       tenantId: request.tenantId,
@@ -369,6 +565,38 @@ function subjectOf(request: ResetRequest): string {
   return request.application.subjectId;
 }
 
+/** How the last approver checked who the subject is. */
+function verificationOf(request: ResetRequest): VerificationMethod {
+  return request.review.approvals.at(-1)?.verification ?? request.application.verification;
+}
+
+/**
+ * Who may issue the pass, in order: the manager when identity was confirmed through them, then
+ * the agent who verified the subject.
+ */
+export function handoverCandidates(request: ResetRequest): Array<{ kind: HandoverRecipient; userId: string }> {
+  const approval = request.review.approvals.at(-1);
+  const manager = request.review.manager;
+  const byManager =
+    approval?.verification === 'managerConfirmation' && manager?.status === 'confirmed'
+      ? [{ kind: 'manager' as const, userId: manager.managerId }]
+      : [];
+  return [...byManager, ...(approval ? [{ kind: 'agent' as const, userId: approval.agentId }] : [])];
+}
+
+/** When the pass stops working (now, when there is none). */
+function passEndsOf(progress: ExecutionProgress, now: Date): Date {
+  const pass = progress.pass;
+  return pass ? new Date(Date.parse(pass.createdAt) + pass.lifetimeInMinutes * 60_000) : now;
+}
+
+/** The next look at the person's methods: every few minutes while the pass can be used, and when it ends. */
+function nextCheck(progress: ExecutionProgress, now: Date): Date {
+  const ends = passEndsOf(progress, now);
+  const soon = new Date(now.getTime() + PASS_CHECK_MS);
+  return progress.passCard && !progress.passCardClosed && soon < ends ? soon : ends;
+}
+
 /**
  * The methods to delete: the ones the application says are lost, still registered, never the
  * password; phones before other kinds are not needed, but a default phone goes last, because
@@ -383,7 +611,7 @@ export function planDeletions(
   const defaultPhoneLast = (method: AuthMethod) => (method.kind === 'phone' && method.isDefault ? 1 : 0);
   return [...planned]
     .sort((a, b) => defaultPhoneLast(a) - defaultPhoneLast(b))
-    .map((method) => ({ id: method.id, kind: method.kind }));
+    .map((method) => ({ id: method.id, kind: method.kind, shown: maskMethod(method) }));
 }
 
 /** Graph's code for a method that does not exist (directory-errors.ts, MethodNotFoundError). */

@@ -1,3 +1,4 @@
+import type { MaskedMethod } from '../diagnosis/mask.js';
 import type { AuthMethodKind } from '../ports.js';
 import type { QueueGroup } from './queue.js';
 import type { AuditEvent, ResetRequest, RequestState, Review } from './request.js';
@@ -121,23 +122,50 @@ export interface ApprovalChannelRepository {
  * continues where it stopped. It never holds a pass value.
  */
 export interface ExecutionProgress {
-  /** The methods to delete, in the order Graph accepts, chosen when the methods were first read. */
-  plan?: Array<{ id: string; kind: AuthMethodKind }>;
+  /**
+   * The methods to delete, in the order Graph accepts, chosen when the methods were first read;
+   * each with how it was shown (masked), so that cards can name it once it is gone.
+   */
+  plan?: Array<{ id: string; kind: AuthMethodKind; shown?: MaskedMethod }>;
   /** Ids of the methods the person kept then, so that a method registered later can be told apart. */
   kept?: string[];
   /** Ids of planned methods that are gone (deleted now, or already gone). */
   deleted?: string[];
   sessionsRevoked?: boolean;
+  /**
+   * The pass is to be issued on the verified contact: who was offered the "Issue the pass now"
+   * card, when, and where that card is.
+   */
+  handover?: { to: HandoverRecipient; userId: string; offeredAt: string; card: PassCardRef | undefined };
   /** The pass made for delivery: its id and lifetime, never its value. */
   pass?: { id: string; createdAt: string; lifetimeInMinutes: number };
   /** Where the pass went. */
   delivered?: { to: PassRecipient; at: string };
+  /** The message that shows the pass, to withdraw once the pass is used or has expired. */
+  passCard?: PassCardRef;
+  /** Why that message no longer shows the pass, once it has been withdrawn. */
+  passCardClosed?: PassCardClosing;
   /** After the pass expired: whether the person had registered a new method by then. */
   recovered?: boolean;
 }
 
-/** Who receives the pass: the subject in their 1:1 chat, or the verifying agent to read it out on the call. */
-export type PassRecipient = 'subject' | 'agent';
+/**
+ * Who receives the pass: the subject in their 1:1 chat, or the person who checked who they are
+ * (the verifying agent, or the manager who confirmed them), who gives it on the verified contact.
+ */
+export type PassRecipient = 'subject' | HandoverRecipient;
+
+/** Who issues the pass on the verified contact. */
+export type HandoverRecipient = 'agent' | 'manager';
+
+/** A message in a person's 1:1 chat with the bot. */
+export interface PassCardRef {
+  userId: string;
+  activityId: string;
+}
+
+/** Why a card that showed a pass no longer does. */
+export type PassCardClosing = 'used' | 'recovered' | 'expired' | 'withdrawn';
 
 /** Why the last attempt failed, as shown to agents: the step, and Graph's status, code and request id. */
 export interface ExecutionError {
@@ -180,6 +208,11 @@ export interface ExecutionJobRepository {
   finish(requestId: string, owner: string, status: 'done' | 'failed', error?: ExecutionError): Promise<void>;
   /** The reset is done; the recovery check is due at `at`. */
   followUpAt(requestId: string, owner: string, at: Date): Promise<void>;
+  /**
+   * Leases one job now, out of turn (a person pressed a button for it), if it is still to be
+   * carried out and no worker holds it; the job, or undefined.
+   */
+  take(requestId: string, owner: string, now: Date, until: Date): Promise<ExecutionJob | undefined>;
   find(requestId: string): Promise<ExecutionJob | undefined>;
   /** How many of the tenant's requests started executing since `since` (the hourly cap). */
   countStartedSince(tenantId: string, since: Date): Promise<number>;

@@ -24,7 +24,12 @@ export interface EligibleSubject {
 
 /** What submitting an application did. */
 export type SubmitResult =
-  | { kind: 'created'; request: ResetRequest }
+  | {
+      kind: 'created';
+      request: ResetRequest;
+      /** Whom it is for, so the confirmation can name them. */
+      subject: EligibleSubject;
+    }
   | {
       kind: 'invalid';
       /** Whom the form is for, as already checked, so it can be shown again without asking twice. */
@@ -112,7 +117,7 @@ export class RequestService {
     );
     switch (result.kind) {
       case 'created':
-        return result;
+        return { kind: 'created', request: result.request, subject };
       case 'subjectHasOpenRequest':
         await repository.appendEvent({
           requestId: result.existing.id,

@@ -1,3 +1,5 @@
+import type { RiskSignal } from './risk.js';
+
 /** The states of an MFA reset request (DESIGN.md, "States of a request"). */
 export const REQUEST_STATES = [
   'submitted',
@@ -140,6 +142,11 @@ export interface Review {
   /** Undefined when policy did not ask the manager. */
   manager: ManagerCheck | undefined;
   rejection: { by: string; reason: string; at: Date } | undefined;
+  /**
+   * The risk signals as they stood when the request was approved or rejected, kept with the
+   * decision: the reset itself changes them (a new method, one more completed reset).
+   */
+  risksAtDecision?: RiskSignal[] | undefined;
 }
 
 /** A review with nothing in it yet. */

@@ -1,6 +1,7 @@
+import { directoryFailure } from '../directory-failure.js';
 import type { AuthMethod, Clock, Directory, DirectoryUser } from '../ports.js';
 import type { FieldProblem } from './application.js';
-import type { PassRecipient, RequestRepository } from './ports.js';
+import type { HandoverRecipient, PassRecipient, RequestRepository } from './ports.js';
 import {
   MAX_TEXT_LENGTH,
   VERIFICATION_METHODS,
@@ -11,7 +12,7 @@ import {
   type Review,
   type VerificationMethod,
 } from './request.js';
-import { RECENT_RESET_DAYS, riskSignals, type RiskSignal } from './risk.js';
+import { RECENT_RESET_DAYS, riskSignals, type RiskEvidence, type RiskSignal } from './risk.js';
 
 /** Who decides what: configured once, applied on every click. */
 export interface ReviewPolicy {
@@ -32,6 +33,10 @@ export type RequestNews =
   | { kind: 'managerConfirmed' }
   | { kind: 'managerDeclined' }
   | { kind: 'claimed' }
+  /** The agent who claimed it let it go: nobody is working on it now. */
+  | { kind: 'released' }
+  /** `by` gave the request to `to` (to themselves, when taking it over); `from` had claimed it, if anyone. */
+  | { kind: 'handedOver'; by: string; to: string; from: string | undefined }
   | { kind: 'questionAsked'; number: number }
   | { kind: 'questionAnswered'; number: number }
   | { kind: 'approvalRecorded' }
@@ -40,7 +45,11 @@ export type RequestNews =
   | { kind: 'cancelled' }
   | { kind: 'expired' }
   | { kind: 'executionStarted' }
+  /** The reset is done up to the pass; the person who verified the subject is offered to issue it. */
+  | { kind: 'passOffered'; to: HandoverRecipient }
   | { kind: 'completed'; passTo: PassRecipient }
+  /** The subject said they did not ask for this reset. */
+  | { kind: 'disputed' }
   | { kind: 'failed'; step: string; code: string }
   | { kind: 'executionPaused'; cap: number }
   | { kind: 'retried' }
@@ -67,10 +76,19 @@ export type Refusal =
   | 'directoryUnavailable'
   | 'notManager'
   | 'notRequester'
-  | 'alreadyAnswered';
+  | 'alreadyAnswered'
+  /** Only the agent who claimed a request can release it. */
+  | 'notClaimer'
+  /** A request can be handed over only to a member of the helpdesk group. */
+  | 'targetNotAgent'
+  /** Nor to its subject or the person who filed it. */
+  | 'targetNotEligible'
+  /** The agent chosen already has it. */
+  | 'alreadyHandling';
 
 /** The inputs an action may carry, each checked on its own. */
-export type ReviewField = 'question' | 'verification' | 'verificationNote' | 'rejectReason' | 'answer' | 'managerNote';
+export type ReviewField =
+  'question' | 'verification' | 'verificationNote' | 'rejectReason' | 'answer' | 'managerNote' | 'handOverTo';
 
 export type ActionResult =
   | { kind: 'done'; request: ResetRequest; news: RequestNews }
@@ -102,10 +120,25 @@ export interface ReviewFacts {
   /** The subject's registered methods now, or undefined when the directory did not answer. */
   methods: AuthMethod[] | undefined;
   risks: RiskSignal[];
+  /**
+   * The helpdesk agents the request can be handed over to, by name (see handOverProblem); undefined
+   * when it is no longer open or the directory did not answer.
+   */
+  agents: Array<Pick<DirectoryUser, 'id' | 'displayName'>> | undefined;
   /** 1, or 2 for a privileged subject under the two-approver policy. */
   approvalsNeeded: number;
   /** A privileged subject under the manual policy: nobody may approve here. */
   manualOnly: boolean;
+}
+
+/** Why `userId` cannot take the request over, whatever their membership; undefined when they can. */
+export function handOverProblem(
+  request: Pick<ResetRequest, 'filerId' | 'application' | 'review'>,
+  userId: string,
+): Extract<Refusal, 'targetNotEligible' | 'alreadyHandling'> | undefined {
+  if (userId === request.application.subjectId || userId === request.filerId) return 'targetNotEligible';
+  if (userId === request.review.claimedBy) return 'alreadyHandling';
+  return undefined;
 }
 
 export interface ReviewServiceOptions {
@@ -119,6 +152,8 @@ export interface ReviewServiceOptions {
 const OPEN_FOR_REVIEW: readonly RequestState[] = ['submitted', 'awaiting_manager', 'pending_review'];
 const CANCELLABLE: readonly RequestState[] = [...OPEN_FOR_REVIEW, 'approved'];
 const DAY_MS = 86_400_000;
+/** The most agents a hand-over list offers; a helpdesk larger than this picks among the first by name. */
+const MAX_HAND_OVER_CHOICES = 100;
 /** The actor recorded for what the bot does on its own (routing, expiry). */
 export const SYSTEM_ACTOR = 'system';
 
@@ -171,35 +206,49 @@ export class ReviewService {
 
   /** Reads what an agent should weigh: the people, risk signals and how many approvals are needed. */
   async facts(request: ResetRequest): Promise<ReviewFacts> {
-    const { directory, repository, policy } = this.options;
+    const { directory, policy } = this.options;
+    const [subject, evidence, agents] = await Promise.all([
+      quietly(directory?.getUser(request.application.subjectId)),
+      this.riskEvidence(request),
+      this.handOverCandidates(request),
+    ]);
+    const manager = subject?.managerId ? await quietly(directory?.getUser(subject.managerId)) : undefined;
+    const privileged = (evidence.roles?.length ?? 0) > 0;
+    return {
+      subject,
+      manager,
+      methods: evidence.methods,
+      risks: riskSignals(evidence),
+      agents,
+      approvalsNeeded: privileged && policy.privilegedApproval === 'twoApprovers' ? 2 : 1,
+      manualOnly: privileged && policy.privilegedApproval === 'manual',
+    };
+  }
+
+  /** What the risk signals are drawn from, read now; the parts the directory did not answer are undefined. */
+  private async riskEvidence(request: ResetRequest): Promise<RiskEvidence & { methods: AuthMethod[] | undefined }> {
+    const { directory, repository } = this.options;
     const now = this.now();
     const subjectId = request.application.subjectId;
-    const quietly = <T>(promise: Promise<T> | undefined) =>
-      (promise ?? Promise.resolve(undefined)).catch(() => undefined);
-    const [subject, roles, signIns, methods, recentResets] = await Promise.all([
-      quietly(directory?.getUser(subjectId)),
+    const [roles, signIns, methods, recentResets] = await Promise.all([
       quietly(directory?.getDirectoryRoles(subjectId)),
       quietly(directory?.getRecentSignIns(subjectId, 50)),
       quietly(directory?.getAuthenticationMethods(subjectId)),
       repository.countCompletedSince(request.tenantId, subjectId, new Date(now.getTime() - RECENT_RESET_DAYS * DAY_MS)),
     ]);
-    const manager = subject?.managerId ? await quietly(directory?.getUser(subject.managerId)) : undefined;
-    const privileged = (roles?.length ?? 0) > 0;
-    return {
-      subject,
-      manager,
-      methods,
-      risks: riskSignals({
-        now,
-        roles,
-        signIns,
-        methods,
-        recentResets,
-        filedOnBehalf: request.filerId !== subjectId,
-      }),
-      approvalsNeeded: privileged && policy.privilegedApproval === 'twoApprovers' ? 2 : 1,
-      manualOnly: privileged && policy.privilegedApproval === 'manual',
-    };
+    return { now, roles, signIns, methods, recentResets, filedOnBehalf: request.filerId !== subjectId };
+  }
+
+  /** The helpdesk group's members an open request can be handed to, by name; undefined otherwise. */
+  private async handOverCandidates(request: ResetRequest): Promise<ReviewFacts['agents']> {
+    const { directory, policy } = this.options;
+    if (!OPEN_FOR_REVIEW.includes(request.state) || !policy.helpdeskGroupId) return undefined;
+    const members = await quietly(directory?.getGroupMembers(policy.helpdeskGroupId));
+    return members
+      ?.filter((member) => handOverProblem(request, member.id) === undefined)
+      .map(({ id, displayName }) => ({ id, displayName: displayName || id }))
+      .sort((a, b) => a.displayName.localeCompare(b.displayName))
+      .slice(0, MAX_HAND_OVER_CHOICES);
   }
 
   /** An agent takes the request on. */
@@ -209,6 +258,45 @@ export class ReviewService {
     const { request } = checked;
     const review = { ...request.review, claimedBy: actor.userId, claimedAt: this.now() };
     return this.commit(request, request.state, review, actor, 'claimed', { kind: 'claimed' });
+  }
+
+  /** The agent who claimed the request lets it go, so that another can claim it. */
+  async release(actor: Actor, card: CardReference): Promise<ActionResult> {
+    const checked = await this.checkAgent(actor, card, 'release', OPEN_FOR_REVIEW);
+    if (!checked.ok) return checked.result;
+    const { request } = checked;
+    if (request.review.claimedBy !== actor.userId) return this.refuse(request, actor, 'release', 'notClaimer');
+    const review: Review = { ...request.review, claimedBy: undefined, claimedAt: undefined };
+    return this.commit(request, request.state, review, actor, 'released the claim', { kind: 'released' });
+  }
+
+  /**
+   * An agent gives the request to another agent, or takes it over themselves. Any agent may, claimed
+   * or not, so that a request never waits for someone who is away; the audit trail says who did it.
+   * The new claimer must be in the helpdesk group now, and be neither the subject nor the filer.
+   */
+  async handOver(actor: Actor, card: CardReference, input: { handOverTo?: unknown }): Promise<ActionResult> {
+    const what = 'hand over';
+    const checked = await this.checkAgent(actor, card, what, OPEN_FOR_REVIEW);
+    if (!checked.ok) return checked.result;
+    const { request } = checked;
+    const to = text(input.handOverTo).trim();
+    if (to === '')
+      return { kind: 'invalid', request, problems: { handOverTo: 'required' }, values: { handOverTo: to } };
+    if (to.length > 100) return this.refuse(request, actor, what, 'tamperedCard');
+    const problem = handOverProblem(request, to);
+    if (problem) return this.refuse(request, actor, what, problem);
+    const member = await this.isMember(to, this.options.policy.helpdeskGroupId);
+    if (member === 'unknown') return this.refuse(request, actor, what, 'directoryUnavailable');
+    if (!member) return this.refuse(request, actor, what, 'targetNotAgent');
+    const from = request.review.claimedBy;
+    const review: Review = { ...request.review, claimedBy: to, claimedAt: this.now() };
+    return this.commit(request, request.state, review, actor, handOverReason(actor.userId, to, from), {
+      kind: 'handedOver',
+      by: actor.userId,
+      to,
+      from,
+    });
   }
 
   /** An agent asks the requester a question; the answer comes back in the requester's chat. */
@@ -265,10 +353,8 @@ export class ReviewService {
     }
 
     // Roles are read now, not taken from when the card was drawn; without an answer, nobody approves.
-    const roles = await this.options.directory?.getDirectoryRoles(request.application.subjectId).then(
-      (found) => found,
-      () => undefined,
-    );
+    const evidence = await this.riskEvidence(request);
+    const roles = evidence.roles;
     if (this.options.directory && roles === undefined)
       return this.refuse(request, actor, 'approve', 'directoryUnavailable');
     const privileged = (roles?.length ?? 0) > 0;
@@ -294,7 +380,8 @@ export class ReviewService {
         { kind: 'approvalRecorded' },
       );
     }
-    return this.commit(request, 'approved', review, actor, `approved, identity verified by ${verification}`, {
+    const decided = { ...review, risksAtDecision: riskSignals(evidence) };
+    return this.commit(request, 'approved', decided, actor, `approved, identity verified by ${verification}`, {
       kind: 'approved',
     });
   }
@@ -311,6 +398,7 @@ export class ReviewService {
     const review: Review = {
       ...request.review,
       rejection: { by: actor.userId, reason: reason.trim(), at: this.now() },
+      risksAtDecision: riskSignals(await this.riskEvidence(request)),
     };
     return this.commit(request, 'rejected', review, actor, 'rejected by an agent', { kind: 'rejected' });
   }
@@ -363,6 +451,7 @@ export class ReviewService {
       ...request.review,
       manager,
       rejection: { by: actor.userId, reason: trimmed ?? '', at: this.now() },
+      risksAtDecision: riskSignals(await this.riskEvidence(request)),
     };
     return this.commit(request, 'rejected', review, actor, 'declined by the manager', { kind: 'managerDeclined' });
   }
@@ -465,8 +554,9 @@ export class ReviewService {
     if (!directory || !groupId) return false;
     try {
       return (await directory.checkMemberGroups(userId, [groupId])).includes(groupId);
-    } catch {
-      return 'unknown';
+    } catch (error) {
+      // Nobody by that id (a made-up one, or someone deleted since): no member of anything.
+      return directoryFailure(error)?.status === 404 ? false : 'unknown';
     }
   }
 
@@ -587,6 +677,17 @@ export class ReviewService {
   private now(): Date {
     return this.options.clock.now();
   }
+}
+
+/** How the audit trail words a hand-over; taking an unclaimed request yourself is a claim. */
+function handOverReason(by: string, to: string, from: string | undefined): string {
+  if (to === by) return from ? `took over from ${from}` : 'claimed';
+  return from ? `handed over from ${from} to ${to}` : `handed over to ${to}`;
+}
+
+/** The answer, or undefined when there is no directory or it failed: risk signals then say what is missing. */
+function quietly<T>(promise: Promise<T> | undefined): Promise<T | undefined> {
+  return (promise ?? Promise.resolve(undefined)).catch(() => undefined);
 }
 
 function text(value: unknown): string {

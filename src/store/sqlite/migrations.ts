@@ -241,4 +241,18 @@ export const migrations: readonly Migration[] = [
     `,
     run: backfillTallies,
   },
+  {
+    version: 7,
+    name: "the simulated directory's changes (local mode)",
+    sql: `
+      -- Local mode only: what the demo did to a person in the simulated directory (methods deleted, passes
+      -- created, sessions revoked; JSON, never a pass value), so that a restart shows the directory the
+      -- stored requests left behind. Empty in production, where the directory is Microsoft Graph.
+      CREATE TABLE simulated_directory_changes (
+        user_id    TEXT PRIMARY KEY,
+        changes    TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

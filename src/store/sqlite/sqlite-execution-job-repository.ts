@@ -33,6 +33,7 @@ export class SqliteExecutionJobRepository implements ExecutionJobRepository {
   private readonly scheduleFollowUp;
   private readonly selectOne;
   private readonly countStarted;
+  private readonly leaseOne;
 
   constructor(private readonly db: SqliteDatabase) {
     this.leaseDue = db.prepare<[{ owner: string; until: string; now: string; limit: number }], JobRow>(
@@ -41,6 +42,11 @@ export class SqliteExecutionJobRepository implements ExecutionJobRepository {
          SELECT request_id FROM execution_jobs
          WHERE status IN ('pending', 'followUp') AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
          ORDER BY next_attempt_at LIMIT @limit)
+       RETURNING *`,
+    );
+    this.leaseOne = db.prepare<[{ id: string; owner: string; until: string; now: string }], JobRow>(
+      `UPDATE execution_jobs SET lease_owner = @owner, lease_until = @until, updated_at = @now
+       WHERE request_id = @id AND status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)
        RETURNING *`,
     );
     this.updateProgress = db.prepare<[string, string, string, string, string]>(
@@ -113,6 +119,13 @@ export class SqliteExecutionJobRepository implements ExecutionJobRepository {
   async followUpAt(requestId: string, owner: string, at: Date): Promise<void> {
     const now = new Date().toISOString();
     await groupCommitFor(this.db).run(() => this.scheduleFollowUp.run(at.toISOString(), now, requestId, owner));
+  }
+
+  async take(requestId: string, owner: string, now: Date, until: Date): Promise<ExecutionJob | undefined> {
+    const row = await groupCommitFor(this.db).run(() =>
+      this.leaseOne.get({ id: requestId, owner, until: until.toISOString(), now: now.toISOString() }),
+    );
+    return row && toJob(row);
   }
 
   async find(requestId: string): Promise<ExecutionJob | undefined> {

@@ -6,6 +6,7 @@ import type {
   SubmissionLimits,
 } from '../../domain/requests/ports.js';
 import { QUEUE_GROUPS, QUEUE_SECTIONS, type QueueGroup } from '../../domain/requests/queue.js';
+import type { RiskSignal } from '../../domain/requests/risk.js';
 import { tallyFiled, tallyTransition } from '../../domain/requests/statistics.js';
 import {
   OPEN_STATES,
@@ -437,6 +438,7 @@ interface StoredReview {
   }>;
   manager?: { managerId: string; status: NonNullable<Review['manager']>['status']; note?: string; at: string };
   rejection?: { by: string; reason: string; at: string };
+  risksAtDecision?: RiskSignal[];
 }
 
 /** The stored review, dates revived; requests stored before reviews existed have `{}`. */
@@ -456,6 +458,7 @@ function toReview(json: string): Review {
     })),
     manager: stored.manager && { ...stored.manager, note: stored.manager.note, at: new Date(stored.manager.at) },
     rejection: stored.rejection && { ...stored.rejection, at: new Date(stored.rejection.at) },
+    risksAtDecision: stored.risksAtDecision,
   };
 }
 

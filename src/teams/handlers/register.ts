@@ -8,6 +8,7 @@ import { registerApplicationActions } from './application/application-actions.js
 import { registerDiagnosisActions } from './diagnosis/diagnosis-actions.js';
 import { registerFreeText } from './message/free-text.js';
 import { registerSetApprovalChannel } from './message/set-approval-channel.js';
+import { registerPassActions } from './review/pass-actions.js';
 import { registerReviewActions } from './review/review-actions.js';
 
 /** Wires every handler in route order: card actions, events, commands, then free text. */
@@ -16,6 +17,7 @@ export function registerHandlers(app: Application<AppTurnState>, deps: TeamsDeps
   registerDiagnosisActions(app, deps);
   registerApplicationActions(app, deps);
   registerReviewActions(app, deps);
+  registerPassActions(app, deps);
   registerMembersAdded(app, deps);
   registerSetApprovalChannel(app, deps);
   registerCommands(app, deps);

@@ -22,6 +22,22 @@ export class ChannelUnavailableError extends Error {
   }
 }
 
+/**
+ * The Bot Connector failed for a moment: throttled (429), failing (5xx) or out of reach. Its client
+ * has already tried again a few times; the message is worth another try shortly, not before
+ * `retryAfterMs` when the service said how long to wait.
+ */
+export class ConnectorBusyError extends Error {
+  readonly code = 'CONNECTOR_BUSY';
+  constructor(
+    readonly status: number | undefined,
+    readonly retryAfterMs: number | undefined,
+    cause: unknown,
+  ) {
+    super(`the Bot Connector failed for now (${status ?? 'no answer'})`, { cause });
+  }
+}
+
 /** The card to update is gone (someone deleted the message); post a new one instead. */
 export class MessageGoneError extends Error {
   readonly code = 'MESSAGE_GONE';
@@ -41,12 +57,33 @@ export class TeamsMessenger {
     private readonly botAppId: string,
   ) {}
 
-  /** Sends a card into the conversation of a stored reference (a person's 1:1 chat). */
-  async sendCard(reference: Record<string, unknown>, card: AdaptiveCard): Promise<void> {
+  /**
+   * Sends a card into the conversation of a stored reference (a person's 1:1 chat); the new
+   * message's id. `summary` is what Teams may show in a notification and the chat list instead of
+   * text drawn from the card.
+   */
+  async sendCard(
+    reference: Record<string, unknown>,
+    card: AdaptiveCard,
+    options: { summary?: string } = {},
+  ): Promise<string | undefined> {
     const full = this.referenceTo(reference as Partial<ConversationReference>);
     const client = await this.adapter.proactiveConnector(this.botAppId, full.serviceUrl ?? '');
-    const activity = TurnContext.applyConversationReference({ ...cardMessage(card), type: 'message' }, full);
-    await client.conversations.sendToConversation(full.conversation?.id ?? '', activity as Activity);
+    const message = { ...cardMessage(card), type: 'message', ...(options.summary ? { summary: options.summary } : {}) };
+    const activity = TurnContext.applyConversationReference(message, full);
+    const sent = await client.conversations.sendToConversation(full.conversation?.id ?? '', activity as Activity);
+    return sent?.id;
+  }
+
+  /** Replaces a card the bot sent into a person's 1:1 chat. */
+  async updateSentCard(reference: Record<string, unknown>, activityId: string, card: AdaptiveCard): Promise<void> {
+    const full = this.referenceTo(reference as Partial<ConversationReference>);
+    const client = await this.adapter.proactiveConnector(this.botAppId, full.serviceUrl ?? '');
+    const activity = TurnContext.applyConversationReference(
+      { ...cardMessage(card), id: activityId, type: 'message' },
+      full,
+    );
+    await client.conversations.updateActivity(full.conversation?.id ?? '', activityId, activity as Activity);
   }
 
   /** Starts a new thread in the channel with the card; its ids are needed to update it later. */
@@ -64,7 +101,7 @@ export class TeamsMessenger {
         members: [],
       });
     } catch (error) {
-      throw unavailableOr(error);
+      throw classified(error);
     }
     if (!created.id) throw new Error('the Bot Connector created no conversation');
     // Teams names the thread `<channel>;messageid=<id of the first message>`.
@@ -87,7 +124,7 @@ export class TeamsMessenger {
       const client = await this.adapter.proactiveConnector(this.botAppId, post.serviceUrl);
       await client.conversations.sendToConversation(post.conversationId, activity as Activity);
     } catch (error) {
-      throw unavailableOr(error);
+      throw classified(error);
     }
   }
 
@@ -103,7 +140,7 @@ export class TeamsMessenger {
       await client.conversations.updateActivity(post.conversationId, post.messageId, activity as Activity);
     } catch (error) {
       if ((error as { statusCode?: unknown }).statusCode === 404) throw new MessageGoneError();
-      throw unavailableOr(error);
+      throw classified(error);
     }
   }
 
@@ -124,12 +161,37 @@ export class TeamsMessenger {
   }
 }
 
-/** 403 (bot not in the team) and 404 (no such channel) mean the channel is gone for the bot. */
-function unavailableOr(error: unknown): unknown {
-  const status = (error as { statusCode?: unknown }).statusCode;
+/** Errors of a request that never got an answer: worth another try. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE', 'REQUEST_SEND_ERROR']);
+
+/**
+ * What a failed channel call means: 403 (bot not in the team) and 404 (no such channel) that the
+ * channel is gone for the bot; 408, 429, 5xx and no answer at all that the service failed for a
+ * moment. Anything else is passed on as it is.
+ */
+function classified(error: unknown): unknown {
+  const failure = error as { statusCode?: unknown; code?: unknown; name?: unknown };
+  const status = typeof failure.statusCode === 'number' ? failure.statusCode : undefined;
   if (status === 403 || status === 404) {
     const body = (error as { body?: { error?: { code?: string } } }).body;
     return new ChannelUnavailableError(status, body?.error?.code);
   }
+  const noAnswer =
+    status === undefined &&
+    (failure.name === 'RestError' || (typeof failure.code === 'string' && NETWORK_CODES.has(failure.code)));
+  if (noAnswer || status === 408 || status === 429 || (status !== undefined && status >= 500)) {
+    return new ConnectorBusyError(status, retryAfterMs(error), error);
+  }
   return error;
+}
+
+/** The wait a `Retry-After` header asks for (seconds, or an HTTP date), when the answer had one. */
+export function retryAfterMs(error: unknown, now = Date.now()): number | undefined {
+  const headers = (error as { response?: { headers?: { get?: (name: string) => string | undefined | null } } }).response
+    ?.headers;
+  const value = typeof headers?.get === 'function' ? headers.get('retry-after')?.trim() : undefined;
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1_000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

@@ -1,4 +1,5 @@
 import { renderNoticeCard } from '../../cards/notice.js';
+import { Verbs } from '../../cards/verbs.js';
 import { formatHours } from '../../cards/format-time.js';
 import { renderOverdueNoticeCard } from '../../cards/overdue-notice.js';
 import { channelMessageLink } from '../../cards/queue.js';
@@ -23,7 +24,12 @@ import type { Clock } from '../../domain/ports.js';
 import type { BackgroundTasks } from '../../jobs/background-tasks.js';
 import type { Logger } from '../../logging/create-logger.js';
 import { KeyedSerialQueue } from '../keyed-serial-queue.js';
-import { ChannelUnavailableError, MessageGoneError, type TeamsMessenger } from '../proactive/messenger.js';
+import {
+  ChannelUnavailableError,
+  ConnectorBusyError,
+  MessageGoneError,
+  type TeamsMessenger,
+} from '../proactive/messenger.js';
 import {
   buildInfoRequestView,
   buildManagerConfirmationView,
@@ -58,6 +64,32 @@ const FACTS_REUSE_MS = 10_000;
 /** How many waiting requests one backlog run posts. */
 const BACKLOG_BATCH = 50;
 
+/** The waits before each new try of a channel card the Bot Connector failed on: quick, then backing off. */
+export const CHANNEL_RETRY_WAITS_MS: readonly number[] = [5_000, 15_000, 45_000];
+
+/** A `Retry-After` longer than this is left to the backlog job rather than waited for here. */
+const LONGEST_CHANNEL_RETRY_WAIT_MS = 60_000;
+
+/**
+ * How long to wait before the next try of a channel card, after `retries` earlier retries and
+ * with the wait the service asked for, if any; undefined when it is time to stop trying here.
+ */
+export function channelRetryWait(retries: number, retryAfterMs: number | undefined): number | undefined {
+  const backoff = CHANNEL_RETRY_WAITS_MS[retries];
+  if (backoff === undefined) return undefined;
+  const wait = Math.max(backoff, retryAfterMs ?? 0);
+  return wait <= LONGEST_CHANNEL_RETRY_WAIT_MS ? wait : undefined;
+}
+
+/** Why a channel card is drawn: `late` once the request's first post was delayed (retries, the backlog). */
+interface ChannelAttempt {
+  late: boolean;
+  /** Retries before this one. */
+  retries: number;
+}
+
+const FIRST_ATTEMPT: ChannelAttempt = { late: false, retries: 0 };
+
 /**
  * Tells people about changes to requests, after the turn that made them has been answered:
  * the request's card in the approval channel (posted once, then updated for everyone) and
@@ -74,6 +106,10 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
   private readonly recentFacts = new Map<string, { madeAt: number; value: Promise<ReviewFacts> }>();
   /** The shared card of a version of a request in one language, for the same two moments. */
   private readonly recentCards = new Map<string, { madeAt: number; value: Promise<AdaptiveCard> }>();
+  /** Channel cards the Bot Connector failed on, by request: when to try again and how many retries came before. */
+  private readonly channelRetries = new Map<string, { dueAt: number; retries: number }>();
+  /** Retries of channel cards in progress. */
+  private readonly retriesRunning = new Set<Promise<void>>();
   private review: ReviewService | undefined;
 
   constructor(private readonly options: RequestPublisherOptions) {}
@@ -122,11 +158,37 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
     const waiting = await this.options.channels.unposted(tenantId, channel.channelId, [...OPEN_STATES], BACKLOG_BATCH);
     let posted = 0;
     for (const requestId of waiting) {
-      const ok = await this.perRequest.run(requestId, () => this.refreshChannelCard(requestId));
+      const ok = await this.perRequest.run(requestId, () =>
+        this.refreshChannelCard(requestId, { late: true, retries: 0 }),
+      );
       if (!ok) break;
       posted += 1;
     }
     return posted;
+  }
+
+  /**
+   * Tries again, now, the channel cards whose wait after a failure of the Bot Connector is over,
+   * and resolves once those tries (and any still running) are done. Returns how many it started.
+   */
+  async retryDuePosts(): Promise<number> {
+    const now = this.options.clock.now().getTime();
+    const due = [...this.channelRetries].filter(([, retry]) => retry.dueAt <= now);
+    for (const [requestId, { retries }] of due) {
+      this.channelRetries.delete(requestId);
+      const attempt = new Promise<void>((resolve) =>
+        this.options.tasks.run('retry channel card', () =>
+          this.perRequest
+            .run(requestId, () => this.refreshChannelCard(requestId, { late: true, retries }))
+            .then(() => undefined)
+            .finally(resolve),
+        ),
+      );
+      this.retriesRunning.add(attempt);
+      void attempt.then(() => this.retriesRunning.delete(attempt));
+    }
+    await Promise.all([...this.retriesRunning]);
+    return due.length;
   }
 
   /** Posts the backlog after the current turn has been answered. */
@@ -225,18 +287,25 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
     const now = this.options.clock.now();
     const overdue = isOverdue(request, this.options.reviewSlaMs, now);
     const key = `${request.id}@${request.version}@${locale}@${overdue}`;
-    const shared = await this.recently(this.recentCards, key, async () => {
+    const draw = async () => {
       const strings = stringsFor(locale);
       return renderReviewCard(strings, await this.view(request, strings));
-    });
+    };
+    // After approval the card follows the execution, which moves on without a new version.
+    const shared =
+      OPEN_STATES.has(request.state) && request.state !== 'executing' && request.state !== 'approved'
+        ? await this.recently(this.recentCards, key, draw)
+        : await draw();
     return notice ? withNotice(shared, notice) : shared;
   }
 
   /**
    * Posts the request's card to the channel, or updates the one posted there. False when it
-   * could not (no channel yet, or the bot was removed); the request then waits in the backlog.
+   * could not: no channel yet, or the bot was removed (the request then waits in the backlog), or
+   * the Bot Connector failed for a moment (it is tried again within a minute, then left to the
+   * backlog). When a request's first post comes late, its requester hears that it arrived.
    */
-  private async refreshChannelCard(requestId: string): Promise<boolean> {
+  private async refreshChannelCard(requestId: string, attempt: ChannelAttempt = FIRST_ATTEMPT): Promise<boolean> {
     const { requests, channels, messenger, logger, clock } = this.options;
     const request = await requests.find(requestId);
     if (!request) return false;
@@ -262,7 +331,9 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
         const created = await messenger.postCard(channel, card);
         await channels.savePost({ ...created, requestId: request.id, postedAt: clock.now() });
         logger.info({ requestId, reference: request.reference }, 'request posted to the approval channel');
+        if (!post && attempt.late && OPEN_STATES.has(request.state)) await this.tellReachedLate(request);
       }
+      this.channelRetries.delete(request.id);
       return true;
     } catch (error) {
       if (error instanceof ChannelUnavailableError) {
@@ -273,7 +344,49 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
         );
         return false;
       }
+      if (error instanceof ConnectorBusyError) {
+        this.retryLater(request, attempt.retries, error);
+        return false;
+      }
       throw error;
+    }
+  }
+
+  /** Schedules the next try of a request's channel card after the Bot Connector failed, or gives up on it here. */
+  private retryLater(request: ResetRequest, retries: number, error: ConnectorBusyError): void {
+    const { logger, clock } = this.options;
+    const wait = channelRetryWait(retries, error.retryAfterMs);
+    const fields = { requestId: request.id, reference: request.reference, status: error.status, retries };
+    if (wait === undefined) {
+      this.channelRetries.delete(request.id);
+      logger.warn(fields, 'the Bot Connector kept failing; the channel card is left to the backlog job');
+      return;
+    }
+    this.channelRetries.set(request.id, { dueAt: clock.now().getTime() + wait, retries: retries + 1 });
+    logger.warn({ ...fields, waitMs: wait }, 'the Bot Connector failed for now; the channel card is tried again soon');
+  }
+
+  /**
+   * The requester was told at submission that the application is on its way to the helpdesk;
+   * when getting it there took retries or the backlog, they hear that it has arrived.
+   */
+  private async tellReachedLate(request: ResetRequest): Promise<void> {
+    const { addresses, messenger, logger } = this.options;
+    try {
+      const address = await addresses.find(`user:${request.filerId}`);
+      if (!address) return;
+      const strings = stringsFor(resolveLocale(address.locale, this.options.defaultLocale));
+      const values = { reference: request.reference };
+      await messenger.sendCard(
+        address.reference,
+        renderNoticeCard({
+          title: format(strings.approval.noticeTitle, values),
+          body: format(strings.approval.notices.reachedHelpdesk, values),
+          tone: 'default',
+        }),
+      );
+    } catch (error) {
+      logger.warn({ err: error, requestId: request.id }, 'could not tell the requester their application arrived');
     }
   }
 
@@ -346,6 +459,19 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
         return toRequester('managerDeclined');
       case 'claimed':
         return toRequester('claimed');
+      case 'released':
+        return;
+      case 'handedOver':
+        // The requester hears who handles it now; the new claimer, unless they took it themselves, that it is theirs.
+        await toRequester('claimed');
+        if (news.to === news.by) return;
+        return send(
+          news.to,
+          notice(
+            (s) => format(s.approval.noticeTitle, { reference: request.reference }),
+            async (s) => format(n(s).handedOverToYou, { ...(await values()), by: await name(news.by) }),
+          ),
+        );
       case 'questionAsked': {
         const question = request.review.questions.find((candidate) => candidate.number === news.number);
         if (!question) return;
@@ -383,13 +509,54 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
         );
       }
       case 'completed': {
-        const key = news.passTo === 'subject' ? 'completedToSubject' : 'completedToAgent';
-        await toRequester(key);
-        // A reset filed by someone else: the person it changed hears of it too, and how to object.
-        const subject = request.application.subjectId;
-        if (subject !== requester) await tell(subject, key);
+        const issued = news.passTo !== 'subject';
+        const issuerId = news.passTo === 'manager' ? managerId : verifierId;
+        const subjectId = request.application.subjectId;
+        const c = (strings: Strings) => strings.approval.completion;
+        const completionValues = async () => ({
+          ...(await values()),
+          issuer: issuerId ? await name(issuerId) : '',
+          filer: await name(requester),
+        });
+        if (subjectId !== requester) {
+          await send(
+            requester,
+            notice(
+              (s) => format(s.approval.noticeTitle, { reference: request.reference }),
+              async (s) => format(issued ? c(s).toFilerIssued : c(s).toFilerSubject, await completionValues()),
+            ),
+          );
+        }
+        // The person it changed hears of it in their own chat, which whoever filed cannot read,
+        // in the second person, with a way to say it was not them.
+        await send(subjectId, async (s) => {
+          const v = await completionValues();
+          return renderNoticeCard({
+            title: format(s.approval.noticeTitle, { reference: request.reference }),
+            body: [
+              format(issued ? c(s).toSubjectIssued : c(s).toSubjectSubject, v),
+              ...(subjectId !== requester ? [format(c(s).filedBy, v)] : []),
+              c(s).notYou,
+            ].join(' '),
+            tone: 'default',
+            action: { title: c(s).notYouButton, verb: Verbs.requestDispute, requestId: request.id },
+          });
+        });
         return toManager();
       }
+      case 'disputed':
+        return this.tellChannelAbout(request, async (strings) =>
+          renderNoticeCard({
+            title: format(strings.approval.completion.channelTitle, { reference: request.reference }),
+            body: format(strings.approval.completion.channelBody, {
+              ...(await values()),
+              filer: await name(requester),
+            }),
+            tone: 'warning',
+          }),
+        );
+      case 'passOffered':
+        return;
       case 'failed':
         return toRequester('failed');
       case 'executionPaused':
@@ -400,6 +567,22 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
             tone: 'warning',
           }),
         );
+    }
+  }
+
+  /** A reply under the request's card in the approval channel, or a new post when it has no card there. */
+  private async tellChannelAbout(
+    request: ResetRequest,
+    card: (strings: Strings) => AdaptiveCard | Promise<AdaptiveCard>,
+  ): Promise<void> {
+    const channel = await this.channelFor(request.tenantId);
+    if (!channel || channel.unavailableSince) return;
+    const post = await this.options.channels.findPost(request.id);
+    const strings = stringsFor(resolveLocale(channel.locale, this.options.defaultLocale));
+    if (post && post.channelId === channel.channelId) {
+      await this.options.messenger.replyInThread(post, await card(strings));
+    } else {
+      await this.options.messenger.postCard(channel, await card(strings));
     }
   }
 

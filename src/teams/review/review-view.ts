@@ -42,10 +42,14 @@ export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCar
   const { application, review } = request;
   const people: PeopleCache = new Map();
   const name = (userId: string) => nameOf(directory, people, userId);
-  const lost = (facts.methods ?? []).filter((method) => application.lostMethodIds.includes(method.id));
-  const unknownLost = application.lostMethodIds.length - lost.length;
+  // Once the reset has read them, the methods are named as they were then: deleted ones are gone from the directory.
+  const planned = input.job?.progress.plan;
+  const shown = planned
+    ? planned.flatMap((method) => (method.shown ? [method.shown] : []))
+    : (facts.methods ?? []).filter((method) => application.lostMethodIds.includes(method.id)).map(maskMethod);
+  const unknownLost = planned ? planned.length - shown.length : application.lostMethodIds.length - shown.length;
   const lostMethods = [
-    ...describeMethods(strings, lost.map(maskMethod)),
+    ...describeMethods(strings, shown),
     ...(unknownLost > 0 ? [strings.approval.methodsNoLongerListed.replace('{count}', String(unknownLost))] : []),
   ];
   return {
@@ -67,15 +71,22 @@ export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCar
     reason: application.reason,
     lostMethods,
     verificationOffered: application.verification,
+    phonesOnFile: facts.subject && {
+      business: facts.subject.businessPhones ?? [],
+      mobile: facts.subject.mobilePhone,
+    },
     contact: application.contact,
     note: application.note,
-    risks: facts.risks,
+    // Once decided, the signals the decision was made on: the reset itself changes what the directory shows.
+    risks: review.risksAtDecision ?? facts.risks,
+    risksAtDecision: review.risksAtDecision !== undefined,
     manager: review.manager && {
       name: await name(review.manager.managerId),
       status: review.manager.status,
       note: review.manager.note,
     },
     claimedByName: review.claimedBy && (await name(review.claimedBy)),
+    handOverTo: facts.agents?.map((agent) => ({ id: agent.id, name: agent.displayName })),
     approvals: await Promise.all(
       review.approvals.map(async (approval) => ({
         agentName: await name(approval.agentId),
@@ -95,11 +106,7 @@ export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCar
       })),
     ),
     rejection: review.rejection && { byName: await name(review.rejection.by), reason: review.rejection.reason },
-    execution: input.job && {
-      deliveredTo: input.job.progress.delivered?.to,
-      recovered: input.job.progress.recovered,
-      error: input.job.lastError,
-    },
+    execution: input.job && (await executionOf(input.job, name)),
   };
 }
 
@@ -136,5 +143,25 @@ export async function buildInfoRequestView(
     askedByName: await nameOf(directory, new Map(), question.askedBy),
     question: question.text,
     answer: question.answer,
+  };
+}
+
+/** Where carrying out the reset stands, for the channel card: the pass's way, people by name. */
+async function executionOf(
+  job: ExecutionJob,
+  name: (userId: string) => Promise<string>,
+): Promise<NonNullable<ReviewCardView['execution']>> {
+  const { progress } = job;
+  const handover = progress.handover;
+  const waiting = handover && !progress.delivered && handover.card ? await name(handover.userId) : undefined;
+  const issuer =
+    handover && progress.delivered && progress.delivered.to !== 'subject' ? await name(handover.userId) : undefined;
+  return {
+    deliveredTo: progress.delivered?.to,
+    waitingForPassFrom: waiting,
+    issuerName: issuer,
+    passClosed: progress.passCardClosed,
+    recovered: progress.recovered,
+    error: job.lastError,
   };
 }

@@ -7,6 +7,7 @@ import { maskMethod } from '../../../domain/diagnosis/mask.js';
 import { withDeadline } from '../../../domain/with-deadline.js';
 import type { EligibleSubject, Filer, SubmitResult } from '../../../domain/requests/request-service.js';
 import type { ApplicationValues } from '../../../domain/requests/application.js';
+import { RESET_REASONS } from '../../../domain/requests/request.js';
 import type { TeamsDeps } from '../../deps.js';
 import { turnLocale, turnLogger } from '../../turn-context.js';
 
@@ -17,8 +18,9 @@ const LOSABLE_KINDS = new Set(['microsoftAuthenticator', 'phone', 'softwareOath'
 const METHODS_BUDGET_MS = 2_000;
 
 /**
- * The first card of an application: for a line manager, whose account it is for; for anyone
- * else, the form for their own account, prefilled with what the diagnosis learned.
+ * The first card of an application: for a line manager, whose account it is for (the prefill
+ * travels on to the form); for anyone else, the form for their own account, prefilled with
+ * what the diagnosis learned.
  */
 export async function firstApplicationCard(
   context: TurnContext,
@@ -29,7 +31,7 @@ export async function firstApplicationCard(
 ): Promise<AdaptiveCard> {
   const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
   const subjects = await deps.requests.eligibleSubjects(filer);
-  if (subjects.length > 1) return renderApplicationSubjectCard(strings, subjects, diagnosisId);
+  if (subjects.length > 1) return renderApplicationSubjectCard(strings, subjects, diagnosisId, prefill.reason);
   return formFor(context, deps, subjects[0]!, diagnosisId, prefill);
 }
 
@@ -89,7 +91,9 @@ export async function submitApplication(
         created: true,
         card: renderNoticeCard({
           title: format(a.confirmationTitle, { reference: result.request.reference }),
-          body: a.confirmationBody,
+          body: result.subject.isSelf
+            ? a.confirmationBody
+            : format(a.confirmationBodyFor, { name: result.subject.displayName }),
           tone: 'default',
         }),
       };
@@ -132,14 +136,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * Whose account and which diagnosis an application card is about, from its untrusted data: the
  * subject is checked against the directory later; a diagnosis id that is not an id is dropped.
+ * `prefill` is the reason the subject picker carried on from the diagnosis, when it is one.
  */
 export function applicationTarget(data: Record<string, unknown>): {
   subjectId: string;
   diagnosisId: string | undefined;
+  prefill: Partial<ApplicationValues>;
 } {
+  const reason = typeof data.reason === 'string' ? data.reason : '';
   return {
     subjectId: typeof data.subjectId === 'string' ? data.subjectId : '',
     diagnosisId: typeof data.diagnosisId === 'string' && UUID.test(data.diagnosisId) ? data.diagnosisId : undefined,
+    prefill: (RESET_REASONS as readonly string[]).includes(reason) ? { reason } : {},
   };
 }
 

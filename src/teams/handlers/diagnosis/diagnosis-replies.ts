@@ -52,7 +52,9 @@ export async function cardForTurn(
 /** The application's reason, guessed from how the diagnosis started and what the person answered. */
 function reasonFrom(diagnosis: ActiveDiagnosis): string {
   const choices = new Set(diagnosis.state.path.flatMap((step) => (step.choice ? [step.choice] : [])));
-  if (choices.has('app-deleted') || diagnosis.entry === 'authenticator-deleted') return 'authenticatorDeleted';
-  if (choices.has('lost-or-reset') || diagnosis.entry === 'lost-phone') return 'lostPhone';
+  // Typed ("I lost my phone") or picked on the symptoms card: the intent says it either way.
+  const said = diagnosis.intentId ?? diagnosis.entry;
+  if (choices.has('app-deleted') || said === 'authenticator-deleted') return 'authenticatorDeleted';
+  if (choices.has('lost-or-reset') || said === 'lost-phone') return 'lostPhone';
   return '';
 }

@@ -1,4 +1,5 @@
 import type { Application } from '@microsoft/teams-ai';
+import type { TurnContext } from 'botbuilder';
 import type { TeamsDeps } from '../../deps.js';
 import { welcomeReply } from '../../replies.js';
 import {
@@ -14,6 +15,7 @@ import { startDiagnosis } from '../diagnosis/start-diagnosis.js';
 import { cardMessage, turnIdentity } from '../../turn-context.js';
 import type { AppTurnState } from '../../turn-state.js';
 import { STATISTICS_PERIODS, type StatisticsPeriod } from '../../../domain/requests/statistics.js';
+import { inSharedConversation, sharedConversationReply } from './shared-conversation.js';
 
 const END = String.raw`\s*[.!?。！？]*\s*$`;
 
@@ -39,13 +41,22 @@ export const commandPatterns = {
 
 /** Registers the typed commands: help, diagnose, reset, my requests, my team, queue, stats and status. */
 export function registerCommands(app: Application<AppTurnState>, deps: TeamsDeps): void {
+  // Help, a diagnosis and the application are for a 1:1 chat; a channel or group chat hears where to go.
+  const inPrivate = async (context: TurnContext): Promise<boolean> => {
+    if (!inSharedConversation(context)) return true;
+    await context.sendActivity(cardMessage(await sharedConversationReply(context, deps)));
+    return false;
+  };
   app.message(commandPatterns.help, async (context, state) => {
+    if (!(await inPrivate(context))) return;
     await context.sendActivity(cardMessage(await welcomeReply(context, state, deps, true)));
   });
   app.message(commandPatterns.diagnose, async (context, state) => {
+    if (!(await inPrivate(context))) return;
     await startDiagnosis(context, state, deps, 'command');
   });
   app.message(commandPatterns.reset, async (context) => {
+    if (!(await inPrivate(context))) return;
     const filer = turnIdentity(context);
     if (filer) await context.sendActivity(cardMessage(await firstApplicationCard(context, deps, filer, undefined)));
   });

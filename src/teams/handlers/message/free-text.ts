@@ -7,6 +7,7 @@ import { welcomeReply } from '../../replies.js';
 import { cardMessage, turnLocale } from '../../turn-context.js';
 import type { AppTurnState } from '../../turn-state.js';
 import { startDiagnosis } from '../diagnosis/start-diagnosis.js';
+import { inSharedConversation, sharedConversationReply } from './shared-conversation.js';
 
 /** Greetings and openers that deserve the welcome card rather than a diagnosis. */
 const GREETING =
@@ -15,10 +16,15 @@ const GREETING =
 /**
  * Registered last, for every other message: words that describe a sign-in problem start a
  * diagnosis there; a greeting or a first message gets the welcome card; anything else gets
- * the short list of symptoms. Nobody meets a dead end.
+ * the short list of symptoms. Nobody meets a dead end. In a channel or group chat none of that
+ * starts: the approval channel's agents hear what the bot does there, anyone else where to ask.
  */
 export function registerFreeText(app: Application<AppTurnState>, deps: TeamsDeps): void {
   app.activity('message', async (context, state) => {
+    if (inSharedConversation(context)) {
+      await context.sendActivity(cardMessage(await sharedConversationReply(context, deps)));
+      return;
+    }
     const text = context.activity.text?.trim() ?? '';
     const intent = text === '' ? undefined : matchIntent(text, deps.knowledge.intents);
     if (intent) {

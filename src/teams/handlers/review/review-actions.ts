@@ -5,9 +5,10 @@ import type { AdaptiveCard } from '../../../cards/render-card.js';
 import { renderInfoRequestCard, renderManagerConfirmationCard } from '../../../cards/review.js';
 import { Verbs } from '../../../cards/verbs.js';
 import { format, stringsFor, type Strings } from '../../../content/strings/index.js';
-import type { ActionResult, Actor, RequestNews } from '../../../domain/requests/review-service.js';
+import type { ActionResult, Actor, Refusal, RequestNews } from '../../../domain/requests/review-service.js';
 import type { TeamsDeps } from '../../deps.js';
 import { buildInfoRequestView, buildManagerConfirmationView } from '../../review/review-view.js';
+import { replaceClickedCard } from '../../status/replace-clicked-card.js';
 import { statusByIdCard } from '../../status/status-replies.js';
 import { cardMessage, turnIdentity, turnLocale, turnLogger } from '../../turn-context.js';
 import type { AppTurnState } from '../../turn-state.js';
@@ -16,10 +17,23 @@ type Data = Record<string, unknown>;
 type CardAnswer = (context: TurnContext, actor: Actor, data: Data) => Promise<AdaptiveCard>;
 
 /**
+ * The requester's and the manager's buttons sit on cards in their own 1:1 chat: through the
+ * Action.Submit fallback too, the answer replaces the card clicked, so an old button never stays
+ * next to an answer posted below it.
+ */
+const REPLACED_ON_SUBMIT: ReadonlySet<string> = new Set([
+  Verbs.managerConfirm,
+  Verbs.managerDecline,
+  Verbs.infoAnswer,
+  Verbs.requestCancel,
+]);
+
+/**
  * Registers the buttons of the review: the agents' actions on the channel card, the manager's
  * answer, the requester's answer to a question, and cancelling a request. Each runs for
  * Action.Execute (the answer replaces the card for the person who clicked) and for the
- * Action.Submit fallback (the answer arrives as a new message); the checks are the domain's, so
+ * Action.Submit fallback (the answer arrives as a new message, or replaces the requester's or
+ * manager's card, see REPLACED_ON_SUBMIT); the checks are the domain's, so
  * both paths run the same ones. Identity comes from the activity, never from the card.
  */
 export function registerReviewActions(app: Application<AppTurnState>, deps: TeamsDeps): void {
@@ -30,6 +44,8 @@ export function registerReviewActions(app: Application<AppTurnState>, deps: Team
 
   const answers: Record<string, CardAnswer> = {
     [Verbs.reviewClaim]: agentAction((actor, data) => deps.review.claim(actor, data)),
+    [Verbs.reviewRelease]: agentAction((actor, data) => deps.review.release(actor, data)),
+    [Verbs.reviewHandOver]: agentAction((actor, data) => deps.review.handOver(actor, data, data)),
     [Verbs.reviewAskInfo]: agentAction((actor, data) => deps.review.askInfo(actor, data, data)),
     [Verbs.reviewApprove]: agentAction((actor, data) => deps.review.approve(actor, data, data)),
     [Verbs.reviewReject]: agentAction((actor, data) => deps.review.reject(actor, data, data)),
@@ -51,7 +67,10 @@ export function registerReviewActions(app: Application<AppTurnState>, deps: Team
     });
     app.adaptiveCards.actionSubmit(verb, async (context, _state, data: Data) => {
       const actor = turnIdentity(context);
-      if (actor) await context.sendActivity(cardMessage(await answer(context, actor, data)));
+      if (!actor) return;
+      const card = await answer(context, actor, data);
+      if (REPLACED_ON_SUBMIT.has(verb)) await replaceClickedCard(context, card, deps.logger);
+      else await context.sendActivity(cardMessage(card));
     });
   }
 }
@@ -78,8 +97,9 @@ async function agentCard(context: TurnContext, deps: TeamsDeps, result: ActionRe
 }
 
 /**
- * A button on an old card (a request that moved on: answered, closed, carried out) does nothing;
- * the person gets where the request stands now, as far as they may see it.
+ * A button on an old card (a request that moved on: answered, closed, carried out, or changed by
+ * someone else a moment before the click) does nothing; the person gets where the request stands
+ * now, as far as they may see it.
  */
 async function currentStateCard(
   context: TurnContext,
@@ -87,10 +107,13 @@ async function currentStateCard(
   result: ActionResult,
 ): Promise<AdaptiveCard | undefined> {
   if (result.kind !== 'refused' || !result.request) return undefined;
-  if (result.refusal !== 'wrongState' && result.refusal !== 'alreadyAnswered') return undefined;
+  if (!MOVED_ON.has(result.refusal)) return undefined;
   const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
   return statusByIdCard(context, deps, result.request.id, strings.status.oldCard);
 }
+
+/** Refusals that mean the request moved on since the card was drawn. */
+const MOVED_ON: ReadonlySet<Refusal> = new Set(['wrongState', 'alreadyAnswered', 'staleVersion']);
 
 /** The manager's card after they answered, or why their answer was not taken. */
 async function managerCard(context: TurnContext, deps: TeamsDeps, result: ActionResult): Promise<AdaptiveCard> {
@@ -169,6 +192,11 @@ function doneText(strings: Strings, news: RequestNews): string {
       return done.questionAsked;
     case 'retried':
       return done.retried;
+    case 'released':
+      return done.released;
+    case 'handedOver':
+      // Taking it over yourself is a claim, as far as you are concerned.
+      return news.to === news.by ? done.claimed : done.handedOver;
     default:
       return done.changed;
   }
