@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   MAX_TEXT_LENGTH,
   RESET_REASONS,
@@ -100,7 +101,8 @@ const PHONE_SEPARATORS = /[\s.\-\u2010-\u2015\u2212\u30fc/]/g;
 const PHONE_EXTENSION = /(?:ext\.?|extension|x|内線)\s*\d{1,6}$/i;
 /** A national or international number: an optional leading +, digits, one optional group in parentheses. */
 const PHONE_NUMBER = /^\+?\d*(?:\(\d{1,5}\))?\d*$/;
-const EMAIL_ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:".]+(?:\.[^\s@<>(),;:".]+)+$/;
+/** zod's email check: the address forms people use, without hand-writing the grammar. */
+const EMAIL_ADDRESS = z.string().email();
 
 /**
  * What kind of contact a person typed: a phone number in national or international format
@@ -110,7 +112,7 @@ const EMAIL_ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:".]+(?:\.[^\s@<>(),;:".]+)+$
  */
 export function contactKind(contact: string): 'phone' | 'email' | undefined {
   const normalized = contact.normalize('NFKC').trim();
-  if (EMAIL_ADDRESS.test(normalized)) return 'email';
+  if (EMAIL_ADDRESS.safeParse(normalized).success) return 'email';
   const number = normalized.replace(PHONE_EXTENSION, '').replace(PHONE_SEPARATORS, '');
   const digits = number.replace(/\D/g, '').length;
   // E.164 allows at most 15 digits; fewer than 7 is no reachable number anywhere.
