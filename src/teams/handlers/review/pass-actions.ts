@@ -1,5 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import type { Application } from '@microsoft/teams-ai';
+import { formatForReader } from '../../../cards/format-time.js';
 import { renderNoticeCard } from '../../../cards/notice.js';
 import { renderPassCard, renderPassClosedCard, renderPassOfferCard } from '../../../cards/pass.js';
 import type { AdaptiveCard } from '../../../cards/render-card.js';
@@ -10,7 +11,6 @@ import type { TeamsDeps } from '../../deps.js';
 import { passCardContext, readerOf } from '../../review/pass-courier.js';
 import { cardMessage, turnIdentity, turnLocale, turnLogger } from '../../turn-context.js';
 import type { AppTurnState } from '../../turn-state.js';
-import { timeFormatter } from '../../viewer-time.js';
 
 type Data = Record<string, unknown>;
 
@@ -91,7 +91,8 @@ async function answer(context: TurnContext, deps: TeamsDeps, result: IssueResult
         { ...cardContext, lifetimeInMinutes: pass.lifetimeInMinutes },
         {
           isUsableOnce: pass.isUsableOnce,
-          validUntil: timeFormatter(context, locale)(validUntil),
+          // In the reader's own zone, drawn by their Teams: the same on every device they open it on.
+          validUntil: formatForReader(validUntil),
           replacesEarlier: false,
         },
         pass.value,
