@@ -17,10 +17,12 @@ import { SqliteStatisticsRepository } from './store/sqlite/sqlite-statistics-rep
 import { SqliteViewLog } from './store/sqlite/sqlite-view-log.js';
 import { Disputes } from './domain/requests/dispute.js';
 import { ExecutionService } from './domain/requests/execution-service.js';
+import { ReviewFactsReader } from './domain/requests/review-facts.js';
 import { SqliteExecutionJobRepository } from './store/sqlite/sqlite-execution-job-repository.js';
 import { TeamsPassCourier } from './teams/review/pass-courier.js';
 import { SqliteApprovalChannelRepository } from './store/sqlite/sqlite-approval-channel-repository.js';
 import { TeamsMessenger } from './teams/proactive/messenger.js';
+import { AfterAnswer } from './teams/after-answer.js';
 import { RequestPublisher } from './teams/review/request-publisher.js';
 import type { LinkId } from './domain/diagnosis/knowledge.js';
 import type { Clock, Directory } from './domain/ports.js';
@@ -28,6 +30,7 @@ import { systemClock } from './domain/system-clock.js';
 import { withDeadline } from './domain/with-deadline.js';
 import { loadDemoTenant, type DemoTenant } from './directory/demo-tenant.js';
 import { createGraphCredential } from './directory/graph-credential.js';
+import { CachingDirectory } from './directory/caching-directory.js';
 import { GraphDirectory } from './directory/graph-directory.js';
 import { SimulatedDirectory } from './directory/simulated-directory.js';
 import type { Logger } from './logging/create-logger.js';
@@ -73,12 +76,19 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   const demoTenant = config.mode.kind === 'local' ? loadDemoTenant() : undefined;
   // Local mode reads the simulated demo tenant; production reads Microsoft Graph when GRAPH_CREDENTIAL is set,
   // and without it greets people by the name Teams sends and carries nothing out.
-  const directory =
+  const source =
     overrides.directory ??
     (demoTenant
       ? // Its changes live in the database beside the requests that made them, so a restart shows both.
-        new SimulatedDirectory(demoTenant, clock, { journal: new SqliteSimulatedDirectoryJournal(db, clock) })
+        new SimulatedDirectory(demoTenant, clock, {
+          journal: new SqliteSimulatedDirectoryJournal(db, clock),
+          latencyMs: config.simulatedDirectoryLatencyMs,
+        })
       : config.graph && new GraphDirectory({ credential: createGraphCredential(config.graph) }));
+  // Each read is reused for DIRECTORY_CACHE_SECONDS: a click, its answer and the card update after it
+  // ask about the same people. The reset itself reads past it (fresh()).
+  const caching = source && new CachingDirectory(source, { ttlMs: config.directoryCacheMs, clock });
+  const directory: Directory | undefined = caching;
   const botAppId = config.mode.kind === 'production' ? config.mode.appId : (demoTenant?.bot.id ?? '');
 
   const adapter = createBotAdapter(config, overrides.adapter);
@@ -108,7 +118,15 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     newId: randomUUID,
     dailyCap: config.applicationDailyCap,
   });
+  const reviewFacts = new ReviewFactsReader({
+    directory,
+    repository: requestRepository,
+    clock,
+    helpdeskGroupId,
+    privilegedApproval: config.privilegedApproval,
+  });
   const publisher = new RequestPublisher({
+    facts: reviewFacts,
     requests: requestRepository,
     channels,
     addresses,
@@ -126,6 +144,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   const review = new ReviewService({
     repository: requestRepository,
     directory,
+    facts: reviewFacts,
     clock,
     notifier: publisher,
     policy: {
@@ -136,15 +155,15 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
       expiryDays: config.requestExpiryDays,
     },
   });
-  publisher.attach(review);
   // Without a directory (production before the Graph directory is configured) nothing is carried out:
   // approved requests wait in the outbox.
   const execution =
-    directory &&
+    caching &&
     new ExecutionService({
       repository: requestRepository,
       jobs: executionJobs,
-      directory,
+      // The reset plans from the methods as they are now.
+      directory: caching.fresh(),
       courier: new TeamsPassCourier({
         addresses,
         messenger,
@@ -210,6 +229,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     channels,
     execution,
     disputes: new Disputes({ repository: requestRepository, notifier: publisher, clock }),
+    afterAnswer: new AfterAnswer({ tasks, messenger, logger, defaultLocale: config.defaultLocale }),
   };
   const app = createTeamsApp(deps, adapter, stateStore, botAppId);
   const handleMessage = createInboundHandler({ config, adapter, app, turns: new KeyedSerialQueue() });

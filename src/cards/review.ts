@@ -7,6 +7,7 @@ import { renderCard, withBanner, type AdaptiveCard } from './render-card.js';
 import { Verbs } from './verbs.js';
 
 import type { PassCardClosing, PassRecipient } from '../domain/requests/ports.js';
+import { cardActions, OPEN_FOR_REVIEW } from '../domain/requests/review-policy.js';
 import type { RiskSignal } from '../domain/requests/risk.js';
 
 export type { RiskSignal } from '../domain/requests/risk.js';
@@ -201,16 +202,14 @@ function errorValues(error: NonNullable<NonNullable<ReviewCardView['execution']>
   return { step: error.step, error: `${error.status ?? ''} ${error.code}`.trim() };
 }
 
-/** Agents can act on a request only before it is decided. */
-const ACTIONABLE_STATES: ReadonlySet<RequestState> = new Set(['submitted', 'awaiting_manager', 'pending_review']);
-
 /** States after which nothing more will be verified. */
 const FINAL_STATES: ReadonlySet<RequestState> = new Set(['completed', 'rejected', 'cancelled', 'expired']);
 
 /** The channel card of a request: who and why, risk signals, the review so far and, while open, the actions. */
 export function renderReviewCard(strings: Strings, view: ReviewCardView): AdaptiveCard {
   const r = strings.review;
-  const actionable = ACTIONABLE_STATES.has(view.state);
+  const actionable = OPEN_FOR_REVIEW.includes(view.state);
+  const open = cardActions(view.state, view.claimedByName !== undefined, view.manualOnly);
   const orNotRecorded = (value: string): string => (value.trim() === '' ? r.notRecorded : value);
 
   const progress = {
@@ -299,12 +298,10 @@ export function renderReviewCard(strings: Strings, view: ReviewCardView): Adapti
           reason: format(r.rejectionReason, { reason: view.rejection.reason }),
         }
       : null,
-    claim: actionable && view.claimedByName === undefined ? { title: r.actions.claim, verb: Verbs.reviewClaim } : null,
-    // On the card everyone sees; the service lets only the claimer release it.
-    release:
-      actionable && view.claimedByName !== undefined ? { title: r.actions.release, verb: Verbs.reviewRelease } : null,
+    claim: open.has('claim') ? { title: r.actions.claim, verb: Verbs.reviewClaim } : null,
+    release: open.has('release') ? { title: r.actions.release, verb: Verbs.reviewRelease } : null,
     handOver:
-      actionable && view.handOverTo !== undefined && view.handOverTo.length > 0
+      open.has('handOver') && view.handOverTo !== undefined && view.handOverTo.length > 0
         ? {
             ...form,
             title: view.claimedByName === undefined ? r.actions.assign : r.actions.handOver,
@@ -316,7 +313,7 @@ export function renderReviewCard(strings: Strings, view: ReviewCardView): Adapti
             choices: view.handOverTo.map((agent) => ({ title: agent.name, value: agent.id })),
           }
         : null,
-    askInfo: actionable
+    askInfo: open.has('askInfo')
       ? {
           ...form,
           title: r.actions.askInfo,
@@ -326,25 +323,24 @@ export function renderReviewCard(strings: Strings, view: ReviewCardView): Adapti
           placeholder: r.actions.questionPlaceholder,
         }
       : null,
-    approve:
-      view.state === 'pending_review' && !view.manualOnly
-        ? {
-            ...form,
-            title: r.actions.approve,
-            submit: r.actions.approveSubmit,
-            verb: Verbs.reviewApprove,
-            intro: r.actions.approveIntro,
-            verificationLabel: r.actions.verificationLabel,
-            pickOne: r.actions.pickOne,
-            choices: VERIFICATION_METHODS.map((method) => ({ title: r.verificationsDone[method], value: method })),
-            value: view.verificationOffered,
-            noteLabel: r.actions.verificationNoteLabel,
-            notePlaceholder: r.actions.verificationNotePlaceholder,
-          }
-        : null,
+    approve: open.has('approve')
+      ? {
+          ...form,
+          title: r.actions.approve,
+          submit: r.actions.approveSubmit,
+          verb: Verbs.reviewApprove,
+          intro: r.actions.approveIntro,
+          verificationLabel: r.actions.verificationLabel,
+          pickOne: r.actions.pickOne,
+          choices: VERIFICATION_METHODS.map((method) => ({ title: r.verificationsDone[method], value: method })),
+          value: view.verificationOffered,
+          noteLabel: r.actions.verificationNoteLabel,
+          notePlaceholder: r.actions.verificationNotePlaceholder,
+        }
+      : null,
     execution: executionSection(r, view),
-    retry: view.state === 'failed' ? { title: r.actions.retry, verb: Verbs.reviewRetry } : null,
-    reject: actionable
+    retry: open.has('retry') ? { title: r.actions.retry, verb: Verbs.reviewRetry } : null,
+    reject: open.has('reject')
       ? {
           ...form,
           title: r.actions.reject,

@@ -36,6 +36,7 @@ const httpsUrl = (fallback?: string) => {
 /** The raw environment, as strings, before modes are decided. */
 const environmentSchema = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'test', 'production']).default('development')),
+  SIMULATED_DIRECTORY_LATENCY_MS: integer(0, 0, 10_000),
   PORT: integer(3978, 0, 65535),
   HOST: optionalText,
   LOG_LEVEL: z.preprocess(
@@ -65,6 +66,7 @@ const environmentSchema = z.object({
   HELPDESK_URL: httpsUrl(),
   DIAGNOSIS_KNOWLEDGE_PATH: optionalText,
   EVIDENCE_BUDGET_MS: integer(2_000, 100, 10_000),
+  DIRECTORY_CACHE_SECONDS: integer(60, 0, 3_600),
   APPLICATION_DAILY_CAP: integer(3, 1, 100),
   HELPDESK_GROUP_ID: z.preprocess(emptyAsUndefined, guid('the Entra group of helpdesk agents').optional()),
   ADMIN_GROUP_ID: z.preprocess(emptyAsUndefined, guid("the Entra group of the bot's administrators").optional()),
@@ -141,6 +143,8 @@ export interface ProductionMode {
 export interface Config {
   nodeEnv: 'development' | 'test' | 'production';
   mode: LocalMode | ProductionMode;
+  /** Local mode: every call to the simulated directory answers after this many ms, as Graph would; 0 in production. */
+  simulatedDirectoryLatencyMs: number;
   /** How the bot reaches Microsoft Graph (production); undefined in local mode or when not configured. */
   graph: GraphCredentialSettings | undefined;
   host: string;
@@ -176,6 +180,11 @@ export interface Config {
   requestExpiryDays: number;
   /** How often background jobs (expiry, posting the backlog) run, in seconds. */
   jobsIntervalSeconds: number;
+  /**
+   * How long an answer of the directory (membership, roles, people, methods) is reused, in ms; 0
+   * reuses nothing. For that long an agent removed from the helpdesk group may still act.
+   */
+  directoryCacheMs: number;
   execution: {
     passLifetimeMinutes: number;
     passUsableOnce: boolean;
@@ -222,6 +231,11 @@ export function loadConfig(
       `HOST "${raw.HOST}" is not a loopback address: local mode has no authentication and listens on 127.0.0.1 only.`,
     );
   }
+  if (mode.kind === 'production' && raw.SIMULATED_DIRECTORY_LATENCY_MS > 0) {
+    problems.push(
+      'SIMULATED_DIRECTORY_LATENCY_MS is for local mode only (the simulated directory), but MicrosoftAppId is set: production reads Microsoft Graph. Clear SIMULATED_DIRECTORY_LATENCY_MS.',
+    );
+  }
   if ((raw.APPROVAL_TEAM_ID === undefined) !== (raw.APPROVAL_CHANNEL_ID === undefined)) {
     problems.push(
       'APPROVAL_TEAM_ID and APPROVAL_CHANNEL_ID go together: set both (the helpdesk team and its approval channel) or neither.',
@@ -234,6 +248,7 @@ export function loadConfig(
     graph,
     nodeEnv: raw.NODE_ENV,
     mode,
+    simulatedDirectoryLatencyMs: raw.SIMULATED_DIRECTORY_LATENCY_MS,
     host: mode.kind === 'local' ? '127.0.0.1' : (raw.HOST ?? '0.0.0.0'),
     port: raw.PORT,
     logLevel: raw.LOG_LEVEL,
@@ -265,6 +280,7 @@ export function loadConfig(
     privilegedApproval: raw.PRIVILEGED_APPROVAL,
     requestExpiryDays: raw.REQUEST_EXPIRY_DAYS,
     jobsIntervalSeconds: raw.JOBS_INTERVAL_SECONDS,
+    directoryCacheMs: raw.DIRECTORY_CACHE_SECONDS * 1_000,
     execution: Object.freeze({
       passLifetimeMinutes: raw.PASS_LIFETIME_MINUTES,
       passUsableOnce: raw.PASS_USABLE_ONCE === 'true',

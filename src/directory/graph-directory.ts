@@ -192,11 +192,15 @@ export class GraphDirectory implements Directory {
   async getUser(id: string): Promise<DirectoryUser | undefined> {
     const [user, manager] = await settleBoth(
       this.request('GET', withQuery(userPath(id), { $select: USER_PROPERTIES })),
-      this.request('GET', withQuery(`${userPath(id)}/manager`, { $select: 'id' })),
+      // The manager's name comes with it, so that a card naming both needs one round of calls.
+      this.request('GET', withQuery(`${userPath(id)}/manager`, { $select: 'id,displayName' })),
     );
     if (user.status === 404) return undefined;
-    const managerId = manager.status === 404 ? undefined : text(succeeded(manager).body?.id);
-    return toDirectoryUser(succeeded(user).body ?? {}, managerId);
+    const managerBody = manager.status === 404 ? undefined : succeeded(manager).body;
+    return {
+      ...toDirectoryUser(succeeded(user).body ?? {}, text(managerBody?.id)),
+      managerDisplayName: text(managerBody?.displayName),
+    };
   }
 
   async getAuthenticationMethods(userId: string): Promise<AuthMethod[]> {

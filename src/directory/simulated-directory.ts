@@ -90,7 +90,7 @@ const DAY_MS = 86_400_000;
  */
 export class SimulatedDirectory implements Directory {
   private readonly users: ReadonlyMap<string, DemoUser>;
-  private readonly groups: ReadonlyMap<string, ReadonlySet<string>>;
+  private readonly groups: Map<string, ReadonlySet<string>>;
   /** Each user's methods, changed by deletes and new passes as Graph would change them. */
   private readonly methods: Map<string, StoredMethod[]>;
   private readonly revocations = new Map<string, Date[]>();
@@ -144,7 +144,9 @@ export class SimulatedDirectory implements Directory {
   async getUser(id: string): Promise<DirectoryUser | undefined> {
     await this.request('getUser', id);
     const user = this.users.get(id);
-    return user && toDirectoryUser(user, this.clock.now());
+    if (!user) return undefined;
+    const manager = user.managerId === undefined ? undefined : this.users.get(user.managerId);
+    return { ...toDirectoryUser(user, this.clock.now()), managerDisplayName: manager?.displayName };
   }
 
   async getDirectReports(managerId: string): Promise<DirectoryUser[]> {
@@ -222,6 +224,12 @@ export class SimulatedDirectory implements Directory {
     );
     this.methods.set(userId, [...methods, { id, method }]);
     return id;
+  }
+
+  /** An administrator takes the person out of a group (tests and demos of a removed agent). */
+  removeFromGroup(groupId: string, userId: string): void {
+    const members = this.groups.get(groupId);
+    if (members) this.groups.set(groupId, new Set([...members].filter((member) => member !== userId)));
   }
 
   /** When the person's sessions were revoked, oldest first (what Graph would show in the audit log). */

@@ -26,6 +26,8 @@ export interface DirectoryUser {
   preferredLanguage: string | undefined;
   accountEnabled: boolean;
   managerId: string | undefined;
+  /** The manager's display name, where the directory gave it with the user (getUser does). */
+  managerDisplayName?: string | undefined;
   /** For invited accounts: whether the invitation was accepted, and when that state last changed. */
   externalUserState: 'PendingAcceptance' | 'Accepted' | undefined;
   externalUserStateChangedAt: Date | undefined;

@@ -10,6 +10,7 @@ import type { StatusService } from '../domain/requests/status-service.js';
 import type { RequestPublisher } from './review/request-publisher.js';
 import type { Clock, ConversationAddressRepository, Directory } from '../domain/ports.js';
 import type { Logger } from '../logging/create-logger.js';
+import type { AfterAnswer } from './after-answer.js';
 
 /** What the Teams handlers are given; they reach for nothing else. */
 export interface TeamsDeps {
@@ -34,4 +35,6 @@ export interface TeamsDeps {
   /** "This was not me" from the person whose methods were reset. */
   disputes: Disputes;
   channels: ApprovalChannelRepository;
+  /** Sends what a click shows besides its answer once the invoke has been answered. */
+  afterAnswer: AfterAnswer;
 }

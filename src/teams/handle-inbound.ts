@@ -4,6 +4,7 @@ import type { Config } from '../config/load-config.js';
 import { renderNoticeCard } from '../cards/notice.js';
 import { stringsFor } from '../content/strings/index.js';
 import type { Logger } from '../logging/create-logger.js';
+import { leftForAfterAnswer } from './after-answer.js';
 import type { BotAdapter } from './bot-adapter.js';
 import { inboundActivitySchema, tenantOf } from './inbound-activity.js';
 import type { KeyedSerialQueue } from './keyed-serial-queue.js';
@@ -94,12 +95,16 @@ export function createInboundHandler(deps: InboundDeps): (request: InboundReques
         ? (context: TurnContext) => refuseWithoutIdentity(context, config, logger)
         : (context: TurnContext) => app.run(context).then(() => undefined);
 
+    let startAfterAnswer: (() => void) | undefined;
     const invokeResponse = await turns.run(activity.conversation.id, () =>
       adapter.runTurn(auth, activity, async (context) => {
         bindTurn(context, logger, requestId);
         await logic(context);
+        startAfterAnswer = leftForAfterAnswer(context);
       }),
     );
+    // A turn that failed leaves nothing: its error card was the answer.
+    startAfterAnswer?.();
     return invokeResponse ? { status: invokeResponse.status, body: invokeResponse.body } : { status: 200 };
   };
 }

@@ -50,6 +50,25 @@ describe('loadConfig', () => {
     expect(loadConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
   });
 
+  it('delays the simulated directory only when asked, in local mode only', () => {
+    expect(loadConfig({}).simulatedDirectoryLatencyMs).toBe(0);
+    expect(loadConfig({ SIMULATED_DIRECTORY_LATENCY_MS: '500' }).simulatedDirectoryLatencyMs).toBe(500);
+    expect(problemsOf({ SIMULATED_DIRECTORY_LATENCY_MS: '-1' })).toEqual([
+      'SIMULATED_DIRECTORY_LATENCY_MS must be at least 0',
+    ]);
+    expect(problemsOf({ SIMULATED_DIRECTORY_LATENCY_MS: '10001' })).toEqual([
+      'SIMULATED_DIRECTORY_LATENCY_MS must be at most 10000',
+    ]);
+    expect(problemsOf({ SIMULATED_DIRECTORY_LATENCY_MS: 'half a second' })).toEqual([
+      'SIMULATED_DIRECTORY_LATENCY_MS must be a whole number',
+    ]);
+    // Production reads Graph: a leftover delay there would be a setting that does nothing.
+    expect(problemsOf({ ...production, SIMULATED_DIRECTORY_LATENCY_MS: '500' })).toEqual([
+      'SIMULATED_DIRECTORY_LATENCY_MS is for local mode only (the simulated directory), but MicrosoftAppId is set: production reads Microsoft Graph. Clear SIMULATED_DIRECTORY_LATENCY_MS.',
+    ]);
+    expect(loadConfig({ ...production, SIMULATED_DIRECTORY_LATENCY_MS: '0' }).simulatedDirectoryLatencyMs).toBe(0);
+  });
+
   it('refuses bot credentials without MicrosoftAppId rather than silently ignoring them', () => {
     expect(problemsOf({ MicrosoftAppPassword: 'x' })[0]).toMatch(
       /MicrosoftAppPassword is set but MicrosoftAppId is empty/,

@@ -169,7 +169,7 @@ function blank(kind: AuthMethodKind, id: string): AuthMethod {
 }
 
 describe('GraphDirectory reads', () => {
-  it('reads a user with the selected properties and the manager id, with the bearer token on every request', async () => {
+  it("reads a user with the selected properties and the manager's id and name, with the bearer token on every request", async () => {
     const user = await directory().getUser(ADA);
 
     expect(user).toEqual({
@@ -185,13 +185,14 @@ describe('GraphDirectory reads', () => {
       preferredLanguage: 'en-GB',
       accountEnabled: true,
       managerId: MANAGER,
+      managerDisplayName: 'Grace Hopper',
       externalUserState: 'PendingAcceptance',
       externalUserStateChangedAt: new Date('2026-02-20T12:00:00Z'),
     });
     const sorted = requests().sort((a, b) => a.path.localeCompare(b.path));
     expect(sorted).toEqual([
       { method: 'GET', path: `/v1.0/users/${ADA}`, query: { $select: USER_SELECT } },
-      { method: 'GET', path: `/v1.0/users/${ADA}/manager`, query: { $select: 'id' } },
+      { method: 'GET', path: `/v1.0/users/${ADA}/manager`, query: { $select: 'id,displayName' } },
     ]);
     for (const call of fake.calls) {
       expect(call.authorization).toBe(`Bearer ${TOKEN}`);

@@ -158,6 +158,7 @@ describe('SimulatedDirectory', () => {
       preferredLanguage: 'en-US',
       accountEnabled: true,
       managerId: byUpn('meganb').id,
+      managerDisplayName: 'Megan Bowen',
       externalUserState: undefined,
       externalUserStateChangedAt: undefined,
     });
@@ -283,7 +284,11 @@ describe('SimulatedDirectory', () => {
 
     expect(members.map((member) => member.id)).toEqual(agents.members);
     for (const member of members) {
-      expect(member).toEqual({ ...(await directory.getUser(member.id)), managerId: undefined });
+      expect(member).toEqual({
+        ...(await directory.getUser(member.id)),
+        managerId: undefined,
+        managerDisplayName: undefined,
+      });
     }
     expect((await directory.getUser(byUpn('isaiahl').id))?.managerId).toBeDefined();
   });

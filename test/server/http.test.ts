@@ -129,17 +129,22 @@ describe('the HTTP server', () => {
   });
 
   it('answers a card action that fails with an error card as the invoke response', async () => {
-    ctx.connector.failNext(403, 'BotNotInConversationRoster', 'The bot is not part of the conversation roster.');
-    const response = await ctx.bot.post(
-      cardAction(Verbs.helpShow, { serviceUrl: ctx.connector.serviceUrl, locale: 'ja-JP' }),
-      {
-        'x-request-id': 'req-failing-invoke',
-      },
-    );
-    expect(response.status).toBe(200);
-    expect(response.body.type).toBe('application/vnd.microsoft.card.adaptive');
-    expect(JSON.stringify(response.body.value)).toContain('req-failing-invoke');
-    expect(JSON.stringify(response.body.value)).toContain('問題が発生しました');
+    const other = await startBot();
+    try {
+      // Without its database the turn fails before any handler runs.
+      other.service.db.close();
+      const response = await other.post(
+        cardAction(Verbs.helpShow, { serviceUrl: ctx.connector.serviceUrl, locale: 'ja-JP' }),
+        { 'x-request-id': 'req-failing-invoke' },
+      );
+      expect(response.status).toBe(200);
+      expect(response.body.type).toBe('application/vnd.microsoft.card.adaptive');
+      expect(JSON.stringify(response.body.value)).toContain('req-failing-invoke');
+      expect(JSON.stringify(response.body.value)).toContain('問題が発生しました');
+      expect(ctx.connector.calls).toHaveLength(0);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('answers /readyz with 503 when the database is gone, while /healthz stays 200', async () => {

@@ -206,6 +206,8 @@ export class DiagnosisWalk {
   private async send(activity: unknown): Promise<Step> {
     const before = this.ctx.connector.sentCards().length;
     const response = await this.ctx.bot.post(activity);
+    // A click is answered first; the card that follows it is sent after the answer.
+    await this.ctx.bot.service.settle();
     const cards = this.ctx.connector.sentCards().slice(before);
     this.cards.push(...cards);
     this.responses.push(response);

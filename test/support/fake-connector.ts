@@ -47,6 +47,7 @@ export class FakeConnector {
   /** Added before every answer, like the real service's round trip. */
   latencyMs = 0;
   private readonly failures: InjectedFailure[] = [];
+  private held: { released: Promise<void>; release: () => void } | undefined;
   private server: Server | undefined;
   private port = 0;
 
@@ -63,6 +64,7 @@ export class FakeConnector {
   }
 
   async stop(): Promise<void> {
+    this.release();
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
@@ -81,6 +83,22 @@ export class FakeConnector {
       retryAfterSeconds: options.retryAfterSeconds,
       matches: options.matches,
     });
+  }
+
+  /**
+   * Until release(), calls are recorded as they arrive but not answered: a Bot Connector that has
+   * not answered yet, without a timer, so a test can see what the bot did meanwhile.
+   */
+  hold(): void {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.held ??= { released, release };
+  }
+
+  /** Answers the calls held since hold(), and every later call at once. */
+  release(): void {
+    this.held?.release();
+    this.held = undefined;
   }
 
   /** The service works again: injected failures that have not happened yet are dropped. */
@@ -144,6 +162,7 @@ export class FakeConnector {
       body: text ? JSON.parse(text) : undefined,
     };
     this.calls.push(call);
+    if (this.held) await this.held.released;
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
 
     const failure = this.failures.find((candidate) => candidate.matches?.(call) ?? true);

@@ -24,7 +24,8 @@ import {
   textsIn,
 } from '../support/approval-driver.js';
 import { objectsOf } from '../support/card-tree.js';
-import { execute } from '../support/execution-driver.js';
+import { MovableClock, execute } from '../support/execution-driver.js';
+import { SimulatedDirectory } from '../../src/directory/simulated-directory.js';
 import { useBot, type BotUnderTest } from '../support/use-bot.js';
 
 const en = stringsFor('en');
@@ -303,7 +304,8 @@ describe('refusals on the channel card (over HTTP)', () => {
 
 describe('two approvals of the same card at the same moment (over HTTP)', () => {
   const directory = new HeldRolesDirectory();
-  const ctx = useBot({ overrides: { directory } });
+  // Every click asks the directory itself, so that both can be held at the same point.
+  const ctx = useBot({ env: { DIRECTORY_CACHE_SECONDS: '0' }, overrides: { directory } });
 
   it('lets exactly one through, as on two bot instances: one transition, one audit event, the other refused', async () => {
     const { requestId, card } = await filedAndPosted(ctx, alex);
@@ -933,5 +935,30 @@ describe('the risk signals of a decided request (over HTTP)', () => {
     // What the reset itself did (a pass registered just now, one completed reset) is not a reason to doubt it.
     expect(textOf(after)).not.toContain(format(en.review.risks.recentResets, { count: '1' }));
     expect(textOf(after)).not.toContain(format(en.review.risks.methodsChangedRecently, { days: '7' }));
+  });
+});
+
+describe('an agent taken out of the helpdesk group (DIRECTORY_CACHE_SECONDS=60, over HTTP)', () => {
+  const clock = new MovableClock();
+  const directory = new SimulatedDirectory(tenant, clock);
+  const ctx = useBot({ env: { DIRECTORY_CACHE_SECONDS: '60' }, overrides: { directory, clock } });
+  const helpdesk = tenant.groups.find((group) => group.purpose === 'helpdesk')!.id;
+
+  it('may act for up to the cache time after removal, and is refused, audited, once it has passed', async () => {
+    const { requestId, reference, card } = await filedAndPosted(ctx, diego);
+    await inChannel(ctx, isaiah).press(card, Verbs.reviewClaim);
+    directory.removeFromGroup(helpdesk, isaiah.id);
+
+    // Still a member as far as this instance knows: the membership read a moment ago is reused.
+    const asked = await inChannel(ctx, isaiah).press(channelCard(ctx, reference), Verbs.reviewAskInfo, {
+      question: 'Which office are you near?',
+    });
+    expect(textsIn(asked)).toContain(en.approval.done.questionAsked);
+
+    clock.advance(61_000);
+    await expectRefused(ctx, { requestId, actor: isaiah, kind: 'notAgent' }, () =>
+      inChannel(ctx, isaiah).press(asked, Verbs.reviewApprove, verified),
+    );
+    expect(storedRequest(ctx, requestId).state).toBe('pending_review');
   });
 });

@@ -45,6 +45,7 @@ describe('conversation state', () => {
         cardAction('diagnosis.answer', options, { diagnosisId, node: 'q-other-method', choice: 'yes' }),
       );
       expect(answer.status).toBe(200);
+      await second.service.settle();
       expect(JSON.stringify(connector.sentCards().at(-1))).toContain('Did this fix it?');
       await second.post(personalMessage('hello again', options));
       expect(JSON.stringify(connector.sentCards().at(-1))).toContain('Welcome back, Alex.');

@@ -24,6 +24,7 @@ describe('activities shaped exactly as Teams sends them', () => {
     const response = await ctx.bot.post(fixture('teams-adaptive-card-action', ctx.connector.serviceUrl));
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+    await ctx.bot.service.settle();
     expect(ctx.connector.sentCards()[0].body[0].text).toBe('できること');
   });
 });

@@ -98,6 +98,7 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
       type: 'application/vnd.microsoft.activity.message',
       value: 'My answer is in the chat below.',
     });
+    await ctx.bot.service.settle();
     const [card] = ctx.connector.sentCards();
     expect(card.body[0].text).toBe('How I can help');
   });
@@ -106,6 +107,7 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
     const response = await ctx.bot.post(cardAction(Verbs.diagnoseStart, options({ locale: 'ja-JP' })));
     expect(response.status).toBe(200);
     expect(response.body.value).toBe('下のチャットに回答しました。');
+    await ctx.bot.service.settle();
     const [card] = ctx.connector.sentCards();
     expect(card.body[0].text).toBe('原因を一緒に確認しましょう');
     // Alex has two registered methods; the card shows them masked.
@@ -116,6 +118,7 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
   it('answers the My requests button', async () => {
     const response = await ctx.bot.post(cardAction(Verbs.requestsMine, options()));
     expect(response.status).toBe(200);
+    await ctx.bot.service.settle();
     const [card] = ctx.connector.sentCards();
     expect(card.body[0].text).toBe('My requests');
     expect(cardText(card)).toContain('You have no requests.');
@@ -124,6 +127,7 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
   it('answers the Apply button with the application form for the clicker own account', async () => {
     const response = await ctx.bot.post(cardAction(Verbs.applicationOpen, options()));
     expect(response.status).toBe(200);
+    await ctx.bot.service.settle();
     const [card] = ctx.connector.sentCards();
     expect(card.body[0].text).toBe('Apply for a reset of your verification methods');
     // The form names the clicker's own account (from the activity), never one from the card.

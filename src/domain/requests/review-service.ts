@@ -1,5 +1,5 @@
 import { directoryFailure } from '../directory-failure.js';
-import type { AuthMethod, Clock, Directory, DirectoryUser } from '../ports.js';
+import type { Clock, Directory } from '../ports.js';
 import type { FieldProblem } from './application.js';
 import type { HandoverRecipient, PassRecipient, RequestRepository } from './ports.js';
 import {
@@ -12,7 +12,6 @@ import {
   type Review,
   type VerificationMethod,
 } from './request.js';
-import { RECENT_RESET_DAYS, riskSignals, type RiskEvidence, type RiskSignal } from './risk.js';
 
 /** Who decides what: configured once, applied on every click. */
 export interface ReviewPolicy {
@@ -61,36 +60,28 @@ export interface RequestNotifier {
   announce(request: ResetRequest, news: RequestNews): void;
 }
 
-/** Why an action was refused; each has its own message, and each is audited. */
-export type Refusal =
-  | 'tamperedCard'
-  | 'unknownRequest'
-  | 'notAgent'
-  | 'isSubject'
-  | 'isFiler'
-  | 'wrongState'
-  | 'staleVersion'
-  | 'awaitingManager'
-  | 'manualOnly'
-  | 'alreadyApprovedByYou'
-  | 'directoryUnavailable'
-  | 'notManager'
-  | 'notRequester'
-  | 'alreadyAnswered'
-  /** Only the agent who claimed a request can release it. */
-  | 'notClaimer'
-  /** A request can be handed over only to a member of the helpdesk group. */
-  | 'targetNotAgent'
-  /** Nor to its subject or the person who filed it. */
-  | 'targetNotEligible'
-  /** The agent chosen already has it. */
-  | 'alreadyHandling';
+export type { Refusal } from './review-policy.js';
+import {
+  agentRefusal,
+  answerRefusal,
+  cancelRefusal,
+  managerRefusal,
+  OPEN_FOR_REVIEW,
+  handOverProblem,
+  type AgentAction,
+  type Refusal,
+} from './review-policy.js';
+import type { ReviewFacts, ReviewFactsReader } from './review-facts.js';
 
 /** The inputs an action may carry, each checked on its own. */
 export type ReviewField =
   'question' | 'verification' | 'verificationNote' | 'rejectReason' | 'answer' | 'managerNote' | 'handOverTo';
 
-export type ActionResult =
+/**
+ * What an action did. An agent's action also carries the facts it read in its one round, so that
+ * the answer's card is drawn without asking the directory again.
+ */
+export type ActionResult = (
   | { kind: 'done'; request: ResetRequest; news: RequestNews }
   | { kind: 'refused'; refusal: Refusal; request: ResetRequest | undefined }
   | {
@@ -99,7 +90,8 @@ export type ActionResult =
       problems: Partial<Record<ReviewField, FieldProblem>>;
       /** What was typed, to show again. */
       values: Partial<Record<ReviewField, string>>;
-    };
+    }
+) & { facts?: ReviewFacts };
 
 /** The person acting, from the authenticated activity. */
 export interface Actor {
@@ -113,51 +105,29 @@ export interface CardReference {
   version?: unknown;
 }
 
-/** Everything an agent needs to judge a request, read from the directory now. */
-export interface ReviewFacts {
-  subject: DirectoryUser | undefined;
-  manager: DirectoryUser | undefined;
-  /** The subject's registered methods now, or undefined when the directory did not answer. */
-  methods: AuthMethod[] | undefined;
-  risks: RiskSignal[];
-  /**
-   * The helpdesk agents the request can be handed over to, by name (see handOverProblem); undefined
-   * when it is no longer open or the directory did not answer.
-   */
-  agents: Array<Pick<DirectoryUser, 'id' | 'displayName'>> | undefined;
-  /** 1, or 2 for a privileged subject under the two-approver policy. */
-  approvalsNeeded: number;
-  /** A privileged subject under the manual policy: nobody may approve here. */
-  manualOnly: boolean;
-}
+export type { ReviewFacts } from './review-facts.js';
 
-/** Why `userId` cannot take the request over, whatever their membership; undefined when they can. */
-export function handOverProblem(
-  request: Pick<ResetRequest, 'filerId' | 'application' | 'review'>,
-  userId: string,
-): Extract<Refusal, 'targetNotEligible' | 'alreadyHandling'> | undefined {
-  if (userId === request.application.subjectId || userId === request.filerId) return 'targetNotEligible';
-  if (userId === request.review.claimedBy) return 'alreadyHandling';
-  return undefined;
-}
+export { handOverProblem } from './review-policy.js';
 
 export interface ReviewServiceOptions {
   repository: RequestRepository;
   directory: Directory | undefined;
+  /** Reads the facts a decision weighs and the card shows, in one round. */
+  facts: ReviewFactsReader;
   clock: Clock;
   policy: ReviewPolicy;
   notifier: RequestNotifier;
 }
 
-const OPEN_FOR_REVIEW: readonly RequestState[] = ['submitted', 'awaiting_manager', 'pending_review'];
-const CANCELLABLE: readonly RequestState[] = [...OPEN_FOR_REVIEW, 'approved'];
 const DAY_MS = 86_400_000;
-/** The most agents a hand-over list offers; a helpdesk larger than this picks among the first by name. */
-const MAX_HAND_OVER_CHOICES = 100;
 /** The actor recorded for what the bot does on its own (routing, expiry). */
 export const SYSTEM_ACTOR = 'system';
 
 type Check = { ok: true; request: ResetRequest } | { ok: false; result: ActionResult };
+/** An agent's click that passed its checks: the request, the facts read for it, and a hand-over's target. */
+type AgentCheck =
+  | { ok: true; request: ResetRequest; facts: ReviewFacts; target: boolean | 'unknown' | undefined }
+  | { ok: false; result: ActionResult };
 
 /**
  * The review of reset requests: routing after submission, the agents' actions in the approval
@@ -205,69 +175,26 @@ export class ReviewService {
   }
 
   /** Reads what an agent should weigh: the people, risk signals and how many approvals are needed. */
-  async facts(request: ResetRequest): Promise<ReviewFacts> {
-    const { directory, policy } = this.options;
-    const [subject, evidence, agents] = await Promise.all([
-      quietly(directory?.getUser(request.application.subjectId)),
-      this.riskEvidence(request),
-      this.handOverCandidates(request),
-    ]);
-    const manager = subject?.managerId ? await quietly(directory?.getUser(subject.managerId)) : undefined;
-    const privileged = (evidence.roles?.length ?? 0) > 0;
-    return {
-      subject,
-      manager,
-      methods: evidence.methods,
-      risks: riskSignals(evidence),
-      agents,
-      approvalsNeeded: privileged && policy.privilegedApproval === 'twoApprovers' ? 2 : 1,
-      manualOnly: privileged && policy.privilegedApproval === 'manual',
-    };
-  }
-
-  /** What the risk signals are drawn from, read now; the parts the directory did not answer are undefined. */
-  private async riskEvidence(request: ResetRequest): Promise<RiskEvidence & { methods: AuthMethod[] | undefined }> {
-    const { directory, repository } = this.options;
-    const now = this.now();
-    const subjectId = request.application.subjectId;
-    const [roles, signIns, methods, recentResets] = await Promise.all([
-      quietly(directory?.getDirectoryRoles(subjectId)),
-      quietly(directory?.getRecentSignIns(subjectId, 50)),
-      quietly(directory?.getAuthenticationMethods(subjectId)),
-      repository.countCompletedSince(request.tenantId, subjectId, new Date(now.getTime() - RECENT_RESET_DAYS * DAY_MS)),
-    ]);
-    return { now, roles, signIns, methods, recentResets, filedOnBehalf: request.filerId !== subjectId };
-  }
-
-  /** The helpdesk group's members an open request can be handed to, by name; undefined otherwise. */
-  private async handOverCandidates(request: ResetRequest): Promise<ReviewFacts['agents']> {
-    const { directory, policy } = this.options;
-    if (!OPEN_FOR_REVIEW.includes(request.state) || !policy.helpdeskGroupId) return undefined;
-    const members = await quietly(directory?.getGroupMembers(policy.helpdeskGroupId));
-    return members
-      ?.filter((member) => handOverProblem(request, member.id) === undefined)
-      .map(({ id, displayName }) => ({ id, displayName: displayName || id }))
-      .sort((a, b) => a.displayName.localeCompare(b.displayName))
-      .slice(0, MAX_HAND_OVER_CHOICES);
+  facts(request: ResetRequest): Promise<ReviewFacts> {
+    return this.options.facts.read(request);
   }
 
   /** An agent takes the request on. */
   async claim(actor: Actor, card: CardReference): Promise<ActionResult> {
-    const checked = await this.checkAgent(actor, card, 'claim', OPEN_FOR_REVIEW);
+    const checked = await this.checkAgent(actor, card, 'claim', 'claim');
     if (!checked.ok) return checked.result;
-    const { request } = checked;
+    const { request, facts } = checked;
     const review = { ...request.review, claimedBy: actor.userId, claimedAt: this.now() };
-    return this.commit(request, request.state, review, actor, 'claimed', { kind: 'claimed' });
+    return this.commit(request, request.state, review, actor, 'claimed', { kind: 'claimed' }, facts);
   }
 
   /** The agent who claimed the request lets it go, so that another can claim it. */
   async release(actor: Actor, card: CardReference): Promise<ActionResult> {
-    const checked = await this.checkAgent(actor, card, 'release', OPEN_FOR_REVIEW);
+    const checked = await this.checkAgent(actor, card, 'release', 'release');
     if (!checked.ok) return checked.result;
-    const { request } = checked;
-    if (request.review.claimedBy !== actor.userId) return this.refuse(request, actor, 'release', 'notClaimer');
+    const { request, facts } = checked;
     const review: Review = { ...request.review, claimedBy: undefined, claimedAt: undefined };
-    return this.commit(request, request.state, review, actor, 'released the claim', { kind: 'released' });
+    return this.commit(request, request.state, review, actor, 'released the claim', { kind: 'released' }, facts);
   }
 
   /**
@@ -277,36 +204,41 @@ export class ReviewService {
    */
   async handOver(actor: Actor, card: CardReference, input: { handOverTo?: unknown }): Promise<ActionResult> {
     const what = 'hand over';
-    const checked = await this.checkAgent(actor, card, what, OPEN_FOR_REVIEW);
-    if (!checked.ok) return checked.result;
-    const { request } = checked;
     const to = text(input.handOverTo).trim();
-    if (to === '')
-      return { kind: 'invalid', request, problems: { handOverTo: 'required' }, values: { handOverTo: to } };
-    if (to.length > 100) return this.refuse(request, actor, what, 'tamperedCard');
+    // The one chosen is checked in the same round as the one who clicked.
+    const target = to === '' || to.length > 100 ? undefined : to;
+    const checked = await this.checkAgent(actor, card, 'handOver', what, target);
+    if (!checked.ok) return checked.result;
+    const { request, facts } = checked;
+    if (to === '') {
+      return { kind: 'invalid', request, problems: { handOverTo: 'required' }, values: { handOverTo: to }, facts };
+    }
+    if (to.length > 100) return this.refuse(request, actor, what, 'tamperedCard', request.id, facts);
     const problem = handOverProblem(request, to);
-    if (problem) return this.refuse(request, actor, what, problem);
-    const member = await this.isMember(to, this.options.policy.helpdeskGroupId);
-    if (member === 'unknown') return this.refuse(request, actor, what, 'directoryUnavailable');
-    if (!member) return this.refuse(request, actor, what, 'targetNotAgent');
+    if (problem) return this.refuse(request, actor, what, problem, request.id, facts);
+    if (checked.target === 'unknown') return this.refuse(request, actor, what, 'directoryUnavailable', request.id, facts);
+    if (!checked.target) return this.refuse(request, actor, what, 'targetNotAgent', request.id, facts);
     const from = request.review.claimedBy;
     const review: Review = { ...request.review, claimedBy: to, claimedAt: this.now() };
-    return this.commit(request, request.state, review, actor, handOverReason(actor.userId, to, from), {
-      kind: 'handedOver',
-      by: actor.userId,
-      to,
-      from,
-    });
+    return this.commit(
+      request,
+      request.state,
+      review,
+      actor,
+      handOverReason(actor.userId, to, from),
+      { kind: 'handedOver', by: actor.userId, to, from },
+      facts,
+    );
   }
 
   /** An agent asks the requester a question; the answer comes back in the requester's chat. */
   async askInfo(actor: Actor, card: CardReference, input: { question?: unknown }): Promise<ActionResult> {
-    const checked = await this.checkAgent(actor, card, 'ask for information', OPEN_FOR_REVIEW);
+    const checked = await this.checkAgent(actor, card, 'askInfo', 'ask for information');
     if (!checked.ok) return checked.result;
-    const { request } = checked;
+    const { request, facts } = checked;
     const question = text(input.question);
     const problem = textProblem(question, true);
-    if (problem) return { kind: 'invalid', request, problems: { question: problem }, values: { question } };
+    if (problem) return { kind: 'invalid', request, problems: { question: problem }, values: { question }, facts };
     const number = request.review.questions.length + 1;
     const review: Review = {
       ...request.review,
@@ -322,10 +254,15 @@ export class ReviewService {
         },
       ],
     };
-    return this.commit(request, request.state, review, actor, `asked the requester question ${number}`, {
-      kind: 'questionAsked',
-      number,
-    });
+    return this.commit(
+      request,
+      request.state,
+      review,
+      actor,
+      `asked the requester question ${number}`,
+      { kind: 'questionAsked', number },
+      facts,
+    );
   }
 
   /**
@@ -338,9 +275,9 @@ export class ReviewService {
     card: CardReference,
     input: { verification?: unknown; verificationNote?: unknown },
   ): Promise<ActionResult> {
-    const checked = await this.checkAgent(actor, card, 'approve', ['pending_review'], ['awaiting_manager']);
+    const checked = await this.checkAgent(actor, card, 'approve', 'approve');
     if (!checked.ok) return checked.result;
-    const { request } = checked;
+    const { request, facts } = checked;
     const verification = text(input.verification).trim();
     const note = text(input.verificationNote);
     const problems: Partial<Record<ReviewField, FieldProblem>> = {};
@@ -349,58 +286,52 @@ export class ReviewService {
     const noteProblem = textProblem(note, true);
     if (noteProblem) problems.verificationNote = noteProblem;
     if (Object.keys(problems).length > 0) {
-      return { kind: 'invalid', request, problems, values: { verification, verificationNote: note } };
-    }
-
-    // Roles are read now, not taken from when the card was drawn; without an answer, nobody approves.
-    const evidence = await this.riskEvidence(request);
-    const roles = evidence.roles;
-    if (this.options.directory && roles === undefined)
-      return this.refuse(request, actor, 'approve', 'directoryUnavailable');
-    const privileged = (roles?.length ?? 0) > 0;
-    if (privileged && this.options.policy.privilegedApproval === 'manual') {
-      return this.refuse(request, actor, 'approve', 'manualOnly');
-    }
-    if (request.review.approvals.some((approval) => approval.agentId === actor.userId)) {
-      return this.refuse(request, actor, 'approve', 'alreadyApprovedByYou');
+      return { kind: 'invalid', request, problems, values: { verification, verificationNote: note }, facts };
     }
     const approvals = [
       ...request.review.approvals,
       { agentId: actor.userId, verification: verification as VerificationMethod, note: note.trim(), at: this.now() },
     ];
-    const needed = privileged ? 2 : 1;
     const review = { ...request.review, approvals };
-    if (approvals.length < needed) {
+    if (approvals.length < facts.approvalsNeeded) {
       return this.commit(
         request,
         request.state,
         review,
         actor,
-        `approval ${approvals.length} of ${needed} recorded (privileged subject), verified by ${verification}`,
+        `approval ${approvals.length} of ${facts.approvalsNeeded} recorded (privileged subject), verified by ${verification}`,
         { kind: 'approvalRecorded' },
+        facts,
       );
     }
-    const decided = { ...review, risksAtDecision: riskSignals(evidence) };
-    return this.commit(request, 'approved', decided, actor, `approved, identity verified by ${verification}`, {
-      kind: 'approved',
-    });
+    const decided = { ...review, risksAtDecision: facts.risks };
+    return this.commit(
+      request,
+      'approved',
+      decided,
+      actor,
+      `approved, identity verified by ${verification}`,
+      { kind: 'approved' },
+      facts,
+    );
   }
 
   /** An agent rejects with a reason the requester will read. */
   async reject(actor: Actor, card: CardReference, input: { rejectReason?: unknown }): Promise<ActionResult> {
-    const checked = await this.checkAgent(actor, card, 'reject', OPEN_FOR_REVIEW);
+    const checked = await this.checkAgent(actor, card, 'reject', 'reject');
     if (!checked.ok) return checked.result;
-    const { request } = checked;
+    const { request, facts } = checked;
     const reason = text(input.rejectReason);
     const problem = textProblem(reason, true);
-    if (problem)
-      return { kind: 'invalid', request, problems: { rejectReason: problem }, values: { rejectReason: reason } };
+    if (problem) {
+      return { kind: 'invalid', request, problems: { rejectReason: problem }, values: { rejectReason: reason }, facts };
+    }
     const review: Review = {
       ...request.review,
       rejection: { by: actor.userId, reason: reason.trim(), at: this.now() },
-      risksAtDecision: riskSignals(await this.riskEvidence(request)),
+      risksAtDecision: facts.risks,
     };
-    return this.commit(request, 'rejected', review, actor, 'rejected by an agent', { kind: 'rejected' });
+    return this.commit(request, 'rejected', review, actor, 'rejected by an agent', { kind: 'rejected' }, facts);
   }
 
   /**
@@ -408,12 +339,18 @@ export class ReviewService {
    * and its execution continues from the last step that was done.
    */
   async retry(actor: Actor, card: CardReference): Promise<ActionResult> {
-    const checked = await this.checkAgent(actor, card, 'retry', ['failed']);
+    const checked = await this.checkAgent(actor, card, 'retry', 'retry');
     if (!checked.ok) return checked.result;
-    const { request } = checked;
-    return this.commit(request, 'approved', request.review, actor, 'sent back to be carried out again', {
-      kind: 'retried',
-    });
+    const { request, facts } = checked;
+    return this.commit(
+      request,
+      'approved',
+      request.review,
+      actor,
+      'sent back to be carried out again',
+      { kind: 'retried' },
+      facts,
+    );
   }
 
   /** The subject's manager confirms or declines; declining ends the request. */
@@ -426,12 +363,10 @@ export class ReviewService {
     const found = await this.load(actor, requestId, confirm ? 'confirm as manager' : 'decline as manager');
     if (!found.ok) return found.result;
     const { request } = found;
-    const check = request.review.manager;
     const what = confirm ? 'confirm as manager' : 'decline as manager';
-    if (!check || check.managerId !== actor.userId) return this.refuse(request, actor, what, 'notManager');
-    if (request.state !== 'awaiting_manager' || check.status !== 'waiting') {
-      return this.refuse(request, actor, what, 'alreadyAnswered');
-    }
+    const refusal = managerRefusal(request, actor.userId);
+    if (refusal) return this.refuse(request, actor, what, refusal);
+    const check = request.review.manager!;
     const note = text(input.managerNote);
     const problem = textProblem(note, false);
     if (problem) return { kind: 'invalid', request, problems: { managerNote: problem }, values: { managerNote: note } };
@@ -451,7 +386,7 @@ export class ReviewService {
       ...request.review,
       manager,
       rejection: { by: actor.userId, reason: trimmed ?? '', at: this.now() },
-      risksAtDecision: riskSignals(await this.riskEvidence(request)),
+      risksAtDecision: (await this.options.facts.read(request)).risks,
     };
     return this.commit(request, 'rejected', review, actor, 'declined by the manager', { kind: 'managerDeclined' });
   }
@@ -466,12 +401,9 @@ export class ReviewService {
     const found = await this.load(actor, requestId, 'answer a question');
     if (!found.ok) return found.result;
     const { request } = found;
-    if (request.filerId !== actor.userId) return this.refuse(request, actor, 'answer a question', 'notRequester');
-    const question = request.review.questions.find((candidate) => candidate.number === questionNumber);
-    if (!question) return this.refuse(request, actor, 'answer a question', 'tamperedCard');
-    if (question.answer !== undefined || !OPEN_FOR_REVIEW.includes(request.state)) {
-      return this.refuse(request, actor, 'answer a question', 'alreadyAnswered');
-    }
+    const refusal = answerRefusal(request, actor.userId, questionNumber);
+    if (refusal) return this.refuse(request, actor, 'answer a question', refusal);
+    const question = request.review.questions.find((candidate) => candidate.number === questionNumber)!;
     const answer = text(input.answer);
     const problem = textProblem(answer, true);
     if (problem) return { kind: 'invalid', request, problems: { answer: problem }, values: { answer } };
@@ -494,10 +426,8 @@ export class ReviewService {
     const found = await this.load(actor, requestId, 'cancel');
     if (!found.ok) return found.result;
     const { request } = found;
-    if (request.filerId !== actor.userId && request.application.subjectId !== actor.userId) {
-      return this.refuse(request, actor, 'cancel', 'notRequester');
-    }
-    if (!CANCELLABLE.includes(request.state)) return this.refuse(request, actor, 'cancel', 'wrongState');
+    const refusal = cancelRefusal(request, actor.userId);
+    if (refusal) return this.refuse(request, actor, 'cancel', refusal);
     return this.commit(request, 'cancelled', request.review, actor, 'cancelled by the requester', {
       kind: 'cancelled',
     });
@@ -561,40 +491,41 @@ export class ReviewService {
   }
 
   /**
-   * The checks every agent action runs, in the order whose message helps most: the card's data,
-   * the request, the clicker's membership, their relation to the request, the state, the version.
+   * The checks every agent action runs (review-policy.ts decides them): the card's data and the
+   * stored request, then one round of directory reads side by side: the clicker's membership of
+   * the helpdesk group, the one a hand-over names, and the facts the decision weighs and the
+   * answer's card shows (the subject's roles among them: read now, never taken from the card).
    */
   private async checkAgent(
     actor: Actor,
     card: CardReference,
+    action: AgentAction,
     what: string,
-    states: readonly RequestState[],
-    waitingStates: readonly RequestState[] = [],
-  ): Promise<Check> {
+    handOverTo?: string,
+  ): Promise<AgentCheck> {
     const found = await this.load(actor, card.requestId, what);
     if (!found.ok) return found;
     const { request } = found;
     if (typeof card.version !== 'number' || !Number.isInteger(card.version)) {
       return { ok: false, result: await this.refuse(request, actor, what, 'tamperedCard') };
     }
-    const agent = await this.isAgent(actor.userId);
-    if (agent === 'unknown')
-      return { ok: false, result: await this.refuse(request, actor, what, 'directoryUnavailable') };
-    if (!agent) return { ok: false, result: await this.refuse(request, actor, what, 'notAgent') };
-    if (request.application.subjectId === actor.userId) {
-      return { ok: false, result: await this.refuse(request, actor, what, 'isSubject') };
+    const { helpdeskGroupId, privilegedApproval } = this.options.policy;
+    const [isAgent, target, facts] = await Promise.all([
+      this.isMember(actor.userId, helpdeskGroupId),
+      handOverTo === undefined ? Promise.resolve(undefined) : this.isMember(handOverTo, helpdeskGroupId),
+      this.options.facts.read(request, handOverTo === undefined ? [actor.userId] : [actor.userId, handOverTo]),
+    ]);
+    const privileged = (facts.roles?.length ?? 0) > 0;
+    let refusal = agentRefusal(action, request, { userId: actor.userId, isAgent }, card.version, {
+      privileged,
+      policy: privilegedApproval,
+    });
+    // Without the subject's roles, nobody approves: a privileged account must not pass as an ordinary one.
+    if (!refusal && action === 'approve' && this.options.directory && facts.roles === undefined) {
+      refusal = 'directoryUnavailable';
     }
-    if (request.filerId === actor.userId)
-      return { ok: false, result: await this.refuse(request, actor, what, 'isFiler') };
-    if (waitingStates.includes(request.state)) {
-      return { ok: false, result: await this.refuse(request, actor, what, 'awaitingManager') };
-    }
-    if (!states.includes(request.state))
-      return { ok: false, result: await this.refuse(request, actor, what, 'wrongState') };
-    if (card.version !== request.version) {
-      return { ok: false, result: await this.refuse(request, actor, what, 'staleVersion') };
-    }
-    return { ok: true, request };
+    if (refusal) return { ok: false, result: await this.refuse(request, actor, what, refusal, request.id, facts) };
+    return { ok: true, request, facts, target };
   }
 
   /** The stored request a card names, within the actor's tenant; refusals for anything else. */
@@ -619,6 +550,7 @@ export class ReviewService {
     what: string,
     refusal: Refusal,
     requestId = request?.id ?? '-',
+    facts?: ReviewFacts,
   ): Promise<ActionResult> {
     await this.options.repository.appendEvent({
       requestId,
@@ -629,7 +561,7 @@ export class ReviewService {
       to: 'refused',
       reason: `refused ${what}: ${refusal}`,
     });
-    return { kind: 'refused', refusal, request };
+    return { kind: 'refused', refusal, request, ...(facts ? { facts } : {}) };
   }
 
   /** One compare-and-set for an actor's change; a lost race is a stale card, refused and audited. */
@@ -640,14 +572,15 @@ export class ReviewService {
     actor: Actor,
     why: string,
     news: RequestNews,
+    facts?: ReviewFacts,
   ): Promise<ActionResult> {
     const changed = await this.change(request, to, review, actor.userId, why);
     if (!changed) {
       const current = await this.options.repository.find(request.id);
-      return this.refuse(current ?? request, actor, why, 'staleVersion');
+      return this.refuse(current ?? request, actor, why, 'staleVersion', request.id, facts);
     }
     this.options.notifier.announce(changed, news);
-    return { kind: 'done', request: changed, news };
+    return { kind: 'done', request: changed, news, ...(facts ? { facts } : {}) };
   }
 
   /** The request after the change, or undefined when someone else changed it first. */
@@ -683,11 +616,6 @@ export class ReviewService {
 function handOverReason(by: string, to: string, from: string | undefined): string {
   if (to === by) return from ? `took over from ${from}` : 'claimed';
   return from ? `handed over from ${from} to ${to}` : `handed over to ${to}`;
-}
-
-/** The answer, or undefined when there is no directory or it failed: risk signals then say what is missing. */
-function quietly<T>(promise: Promise<T> | undefined): Promise<T | undefined> {
-  return (promise ?? Promise.resolve(undefined)).catch(() => undefined);
 }
 
 function text(value: unknown): string {

@@ -1,3 +1,4 @@
+import { CANCELLABLE } from './review-policy.js';
 import { DIAGNOSIS_REFERENCE } from '../diagnosis/diagnosis-reference.js';
 import type { Clock, DiagnosisRecord, DiagnosisRepository, Directory } from '../ports.js';
 import type {
@@ -36,14 +37,6 @@ export interface StatusPolicy {
   /** Requests pending review longer than this are overdue. */
   reviewSlaMs: number;
 }
-
-/** States in which the requester may still withdraw a request. */
-export const CANCELLABLE_STATES: readonly RequestState[] = [
-  'submitted',
-  'awaiting_manager',
-  'pending_review',
-  'approved',
-];
 
 /**
  * One request as a viewer may see it. Nothing here is private to the requester and the helpdesk
@@ -338,7 +331,7 @@ export class StatusService {
       queueGroup: queueGroupOf(request),
       overdue: isOverdue(request, policy.reviewSlaMs, now),
       audience,
-      cancellable: audience === 'requester' && CANCELLABLE_STATES.includes(request.state),
+      cancellable: audience === 'requester' && CANCELLABLE.includes(request.state),
       timeline,
     };
   }

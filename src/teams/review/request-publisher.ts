@@ -3,7 +3,6 @@ import { Verbs } from '../../cards/verbs.js';
 import { formatHours } from '../../cards/format-time.js';
 import { renderOverdueNoticeCard } from '../../cards/overdue-notice.js';
 import { channelMessageLink } from '../../cards/queue.js';
-import { isOverdue } from '../../domain/requests/queue.js';
 import type { OverdueNotifier } from '../../domain/requests/service-levels.js';
 import type { ExecutionJobRepository } from '../../domain/requests/ports.js';
 import type { AdaptiveCard } from '../../cards/render-card.js';
@@ -18,8 +17,9 @@ import { format, stringsFor, type Strings } from '../../content/strings/index.js
 import { resolveLocale, type Locale } from '../../domain/locale.js';
 import type { ConversationAddressRepository, Directory } from '../../domain/ports.js';
 import type { ApprovalChannel, ApprovalChannelRepository, RequestRepository } from '../../domain/requests/ports.js';
-import { OPEN_STATES, type ResetRequest } from '../../domain/requests/request.js';
-import type { RequestNews, RequestNotifier, ReviewFacts, ReviewService } from '../../domain/requests/review-service.js';
+import { OPEN_STATES, type RequestState, type ResetRequest } from '../../domain/requests/request.js';
+import type { RequestNews, RequestNotifier, ReviewFacts } from '../../domain/requests/review-service.js';
+import type { ReviewFactsReader } from '../../domain/requests/review-facts.js';
 import type { Clock } from '../../domain/ports.js';
 import type { BackgroundTasks } from '../../jobs/background-tasks.js';
 import type { Logger } from '../../logging/create-logger.js';
@@ -39,6 +39,8 @@ import {
 } from './review-view.js';
 
 export interface RequestPublisherOptions {
+  /** Reads what the card of a request shows. */
+  facts: ReviewFactsReader;
   requests: RequestRepository;
   channels: ApprovalChannelRepository;
   addresses: ConversationAddressRepository;
@@ -58,8 +60,8 @@ export interface RequestPublisherOptions {
   reviewSlaMs: number;
 }
 
-/** How long the facts (and the card) drawn for one version of a request are shown again rather than made anew. */
-const FACTS_REUSE_MS = 10_000;
+/** States in which the card shows how carrying out the reset goes. */
+const AFTER_APPROVAL: readonly RequestState[] = ['executing', 'completed', 'failed'];
 
 /** How many waiting requests one backlog run posts. */
 const BACKLOG_BATCH = 50;
@@ -99,25 +101,12 @@ const FIRST_ATTEMPT: ChannelAttempt = { late: false, retries: 0 };
  */
 export class RequestPublisher implements RequestNotifier, OverdueNotifier {
   private readonly perRequest = new KeyedSerialQueue();
-  /**
-   * Facts drawn for a version of a request, briefly: a click's answer to the agent and the update
-   * of the shared card that follows it show the same version, and need the directory once.
-   */
-  private readonly recentFacts = new Map<string, { madeAt: number; value: Promise<ReviewFacts> }>();
-  /** The shared card of a version of a request in one language, for the same two moments. */
-  private readonly recentCards = new Map<string, { madeAt: number; value: Promise<AdaptiveCard> }>();
   /** Channel cards the Bot Connector failed on, by request: when to try again and how many retries came before. */
   private readonly channelRetries = new Map<string, { dueAt: number; retries: number }>();
   /** Retries of channel cards in progress. */
   private readonly retriesRunning = new Set<Promise<void>>();
-  private review: ReviewService | undefined;
 
   constructor(private readonly options: RequestPublisherOptions) {}
-
-  /** The review service draws the card's facts; it is built with this publisher, so it comes after. */
-  attach(review: ReviewService): void {
-    this.review = review;
-  }
 
   announce(request: ResetRequest, news: RequestNews): void {
     this.options.tasks.run(`announce ${news.kind}`, () =>
@@ -282,20 +271,14 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
     return reached;
   }
 
-  /** The card an agent sees for a request now, with a line just for them. */
-  async reviewCard(request: ResetRequest, locale: Locale, notice?: ReviewNotice) {
-    const now = this.options.clock.now();
-    const overdue = isOverdue(request, this.options.reviewSlaMs, now);
-    const key = `${request.id}@${request.version}@${locale}@${overdue}`;
-    const draw = async () => {
-      const strings = stringsFor(locale);
-      return renderReviewCard(strings, await this.view(request, strings));
-    };
-    // After approval the card follows the execution, which moves on without a new version.
-    const shared =
-      OPEN_STATES.has(request.state) && request.state !== 'executing' && request.state !== 'approved'
-        ? await this.recently(this.recentCards, key, draw)
-        : await draw();
+  /**
+   * The card of a request now, with a line just for the agent who clicked. `facts` are those the
+   * click read (its answer draws the card without asking the directory again); without them they
+   * are read now.
+   */
+  async reviewCard(request: ResetRequest, locale: Locale, notice?: ReviewNotice, facts?: ReviewFacts) {
+    const strings = stringsFor(locale);
+    const shared = renderReviewCard(strings, await this.view(request, strings, facts));
     return notice ? withNotice(shared, notice) : shared;
   }
 
@@ -597,39 +580,14 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
     await this.options.messenger.postCard(channel, await card(strings));
   }
 
-  private async view(request: ResetRequest, strings: Strings) {
-    if (!this.review) throw new Error('RequestPublisher.attach() was not called');
-    const facts = await this.factsOf(this.review, request);
-    const afterApproval = ['executing', 'completed', 'failed'].includes(request.state);
-    return buildReviewView({
-      request,
-      facts,
-      strings,
-      directory: this.options.directory,
-      now: this.options.clock.now(),
-      reviewSlaMs: this.options.reviewSlaMs,
-      job: afterApproval ? await this.options.executionJobs?.find(request.id) : undefined,
-    });
-  }
-
-  private factsOf(review: ReviewService, request: ResetRequest): Promise<ReviewFacts> {
-    return this.recently(this.recentFacts, `${request.id}@${request.version}`, () => review.facts(request));
-  }
-
-  /** What `make` gives for `key`, made at most once every FACTS_REUSE_MS. */
-  private recently<T>(memo: Map<string, { madeAt: number; value: Promise<T> }>, key: string, make: () => Promise<T>) {
-    const now = this.options.clock.now().getTime();
-    for (const [stale, entry] of memo) {
-      if (now - entry.madeAt > FACTS_REUSE_MS) memo.delete(stale);
-    }
-    let entry = memo.get(key);
-    if (!entry) {
-      entry = { madeAt: now, value: make() };
-      memo.set(key, entry);
-      // A failure is not kept: the next caller tries again.
-      entry.value.catch(() => memo.delete(key));
-    }
-    return entry.value;
+  private async view(request: ResetRequest, strings: Strings, known?: ReviewFacts) {
+    const { facts, executionJobs, clock, reviewSlaMs, directory } = this.options;
+    const afterApproval = AFTER_APPROVAL.includes(request.state);
+    const [read, job] = await Promise.all([
+      known ?? facts.read(request),
+      afterApproval ? executionJobs?.find(request.id) : undefined,
+    ]);
+    return buildReviewView({ request, facts: read, strings, directory, now: clock.now(), reviewSlaMs, job });
   }
 
   /**

@@ -6,7 +6,8 @@ import { maskMethod } from '../../domain/diagnosis/mask.js';
 import type { Directory } from '../../domain/ports.js';
 import type { InfoQuestion, ManagerCheckStatus, ResetRequest } from '../../domain/requests/request.js';
 import { isOverdue } from '../../domain/requests/queue.js';
-import type { ReviewFacts } from '../../domain/requests/review-service.js';
+import { handOverProblem } from '../../domain/requests/review-policy.js';
+import type { ReviewFacts } from '../../domain/requests/review-facts.js';
 
 /** Names already looked up while drawing one card. */
 export type PeopleCache = Map<string, Promise<string>>;
@@ -40,8 +41,20 @@ export interface ReviewViewInput {
 export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCardView> {
   const { request, facts, strings, directory } = input;
   const { application, review } = request;
-  const people: PeopleCache = new Map();
+  // The names the facts brought; anyone else (the agent who just claimed it, say) is asked for at
+  // once, all side by side, so drawing the card is one round of calls at most.
+  const people: PeopleCache = new Map([...facts.names].map(([id, known]) => [id, Promise.resolve(known)]));
   const name = (userId: string) => nameOf(directory, people, userId);
+  const named = [
+    request.filerId,
+    review.claimedBy,
+    review.manager?.managerId,
+    review.rejection?.by,
+    input.job?.progress.handover?.userId,
+    ...review.approvals.map((approval) => approval.agentId),
+    ...review.questions.map((question) => question.askedBy),
+  ];
+  for (const userId of named) if (userId !== undefined) void name(userId);
   // Once the reset has read them, the methods are named as they were then: deleted ones are gone from the directory.
   const planned = input.job?.progress.plan;
   const shown = planned
@@ -65,7 +78,7 @@ export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCar
       userPrincipalName: facts.subject?.userPrincipalName ?? '',
       department: facts.subject?.department ?? '',
       jobTitle: facts.subject?.jobTitle ?? '',
-      managerName: facts.manager?.displayName,
+      managerName: facts.managerName,
     },
     filerName: request.filerId === application.subjectId ? undefined : await name(request.filerId),
     reason: application.reason,
@@ -86,7 +99,10 @@ export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCar
       note: review.manager.note,
     },
     claimedByName: review.claimedBy && (await name(review.claimedBy)),
-    handOverTo: facts.agents?.map((agent) => ({ id: agent.id, name: agent.displayName })),
+    // The list was read before this click may have changed who has it.
+    handOverTo: facts.agents
+      ?.filter((agent) => handOverProblem(request, agent.id) === undefined)
+      .map((agent) => ({ id: agent.id, name: agent.displayName })),
     approvals: await Promise.all(
       review.approvals.map(async (approval) => ({
         agentName: await name(approval.agentId),

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceUnavailableError } from '../../../src/directory/directory-errors.js';
 import { SimulatedDirectory, type DirectoryOperation } from '../../../src/directory/simulated-directory.js';
 import type { ResetRequest } from '../../../src/domain/requests/request.js';
+import { ReviewFactsReader } from '../../../src/domain/requests/review-facts.js';
 import {
   ReviewService,
   type ActionResult,
@@ -24,6 +25,15 @@ const TENANT = tenant.tenant.id;
 const HELPDESK = tenant.groups.find((group) => group.purpose === 'helpdesk')!.id;
 
 const opened: SqliteDatabase[] = [];
+
+const factsReader = (repository: SqliteRequestRepository, directory: SimulatedDirectory) =>
+  new ReviewFactsReader({
+    directory,
+    repository,
+    clock: systemClock,
+    helpdeskGroupId: HELPDESK,
+    privilegedApproval: 'twoApprovers',
+  });
 afterEach(() => {
   for (const db of opened.splice(0)) closeDatabase(db);
 });
@@ -40,6 +50,7 @@ function setUp(failing: ReadonlySet<DirectoryOperation> = new Set()) {
   const review = new ReviewService({
     repository,
     directory,
+    facts: factsReader(repository, directory),
     clock: systemClock,
     policy: {
       helpdeskGroupId: HELPDESK,
@@ -241,6 +252,7 @@ describe('handing a request over', () => {
     const review = new ReviewService({
       repository,
       directory: flaky,
+      facts: factsReader(repository, flaky),
       clock: systemClock,
       policy: {
         helpdeskGroupId: HELPDESK,

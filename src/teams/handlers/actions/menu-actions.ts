@@ -17,7 +17,8 @@ type Answer = (context: TurnContext, state: AppTurnState, deps: TeamsDeps, data:
 
 /**
  * What the informational buttons answer with ("I can't sign in" starts a diagnosis): the welcome
- * card's, the role buttons, and the "Details" of the queue and of overdue notices.
+ * card's, the role buttons, and the "Details" of the queue and of overdue notices. For Action.Execute
+ * they are drawn after the invoke was answered, so they read the turn's state and never change it.
  */
 const menuAnswers: Partial<Record<Verb, Answer>> = {
   [Verbs.requestsMine]: (context, _state, deps) => myRequestsCard(context, deps),
@@ -41,14 +42,15 @@ const menuAnswers: Partial<Record<Verb, Answer>> = {
 
 /**
  * Registers the informational buttons for Action.Execute and for the Action.Submit fallback.
- * Both post the answer as a new message so the card with the button stays usable; Action.Execute
- * also answers the invoke with a short note. The statistics' period buttons instead redraw the
- * statistics card in place.
+ * Both post the answer as a new message so the card with the button stays usable. Action.Execute
+ * answers the invoke with a short note at once and posts the card after it (the card may wait for
+ * the directory; Teams gives up on an invoke after about 5 s); the fallback posts it in the turn.
+ * The statistics' period buttons instead redraw the statistics card in place.
  */
 export function registerMenuActions(app: Application<AppTurnState>, deps: TeamsDeps): void {
   for (const [verb, answer] of Object.entries(menuAnswers) as Array<[Verb, Answer]>) {
     app.adaptiveCards.actionExecute(verb, async (context, state, data: Data) => {
-      await context.sendActivity(cardMessage(await answer(context, state, deps, data ?? {})));
+      deps.afterAnswer.sendCard(context, verb, (turn) => answer(turn, state, deps, data ?? {}));
       return stringsFor(turnLocale(context, deps.config.defaultLocale)).actions.answered;
     });
     app.adaptiveCards.actionSubmit(verb, async (context, state, data: Data) => {

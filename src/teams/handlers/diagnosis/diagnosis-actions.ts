@@ -6,11 +6,12 @@ import { Verbs } from '../../../cards/verbs.js';
 import { stringsFor } from '../../../content/strings/index.js';
 import { StaleDiagnosisStepError } from '../../../domain/diagnosis/engine.js';
 import type { DiagnosisTurn } from '../../../domain/diagnosis/diagnosis-service.js';
+import type { DrawCard } from '../../after-answer.js';
 import type { TeamsDeps } from '../../deps.js';
 import { cardMessage, turnLocale } from '../../turn-context.js';
 import type { AppTurnState } from '../../turn-state.js';
 import { cardForTurn, subjectOf } from './diagnosis-replies.js';
-import { startDiagnosis } from './start-diagnosis.js';
+import { beginDiagnosis } from './start-diagnosis.js';
 
 /** What a card action carries; nothing in it is trusted beyond picking among stored options. */
 interface StepData {
@@ -22,26 +23,33 @@ interface StepData {
 
 type StepKind = 'answer' | 'fixed' | 'notFixed';
 
-/** The outcome of one click: the card to leave in place of the clicked one, or a note when it was stale. */
-type StepResult = { kind: 'done'; answeredCard: AdaptiveCard } | { kind: 'stale'; note: string };
+/**
+ * The outcome of one click: the card to leave in place of the clicked one and how to draw the next
+ * card (posted after the invoke's answer), or a note when it was stale.
+ */
+type StepResult = { kind: 'done'; answeredCard: AdaptiveCard; next: DrawCard } | { kind: 'stale'; note: string };
 
 /**
  * Registers the diagnosis buttons (start, answer, "did this fix it?") for Action.Execute and
- * the Action.Submit fallback; both run the same checks against the stored diagnosis.
+ * the Action.Submit fallback; both run the same checks against the stored diagnosis. The step
+ * and the conversation's state change within the turn; for Action.Execute the card that
+ * follows is drawn and posted once the invoke has been answered.
  */
 export function registerDiagnosisActions(app: Application<AppTurnState>, deps: TeamsDeps): void {
   const ack = (context: TurnContext) => stringsFor(turnLocale(context, deps.config.defaultLocale)).actions.answered;
-  const start = (context: TurnContext, state: AppTurnState, data: StepData) =>
+  const begin = (context: TurnContext, state: AppTurnState, data: StepData) =>
     typeof data.intent === 'string' && data.intent !== ''
-      ? startDiagnosis(context, state, deps, 'symptoms', data.intent)
-      : startDiagnosis(context, state, deps, 'menu');
+      ? beginDiagnosis(context, state, deps, 'symptoms', data.intent)
+      : beginDiagnosis(context, state, deps, 'menu');
 
   app.adaptiveCards.actionExecute<StepData>(Verbs.diagnoseStart, async (context, state, data) => {
-    await start(context, state, data);
+    const first = await begin(context, state, data);
+    if (first) deps.afterAnswer.sendCard(context, Verbs.diagnoseStart, first);
     return ack(context);
   });
   app.adaptiveCards.actionSubmit<StepData>(Verbs.diagnoseStart, async (context, state, data) => {
-    await start(context, state, data);
+    const first = await begin(context, state, data);
+    if (first) await context.sendActivity(cardMessage(await first(context)));
   });
 
   const steps: Array<[string, StepKind]> = [
@@ -52,11 +60,14 @@ export function registerDiagnosisActions(app: Application<AppTurnState>, deps: T
   for (const [verb, kind] of steps) {
     app.adaptiveCards.actionExecute<StepData>(verb, async (context, state, data) => {
       const result = await takeStep(context, state, deps, kind, data);
-      return result.kind === 'done' ? result.answeredCard : result.note;
+      if (result.kind === 'stale') return result.note;
+      deps.afterAnswer.sendCard(context, verb, result.next);
+      return result.answeredCard;
     });
     app.adaptiveCards.actionSubmit<StepData>(verb, async (context, state, data) => {
       const result = await takeStep(context, state, deps, kind, data);
       if (result.kind === 'stale') await context.sendActivity(result.note);
+      else await context.sendActivity(cardMessage(await result.next(context)));
     });
   }
 }
@@ -104,6 +115,5 @@ async function takeStep(
   }
   if (turn.diagnosis) state.conversation.diagnosis = turn.diagnosis;
   else delete state.conversation.diagnosis;
-  await context.sendActivity(cardMessage(await cardForTurn(context, deps, subject, turn, active)));
-  return { kind: 'done', answeredCard };
+  return { kind: 'done', answeredCard, next: (copy) => cardForTurn(copy, deps, subject, turn, active) };
 }

@@ -1,4 +1,5 @@
 import type { TurnContext } from 'botbuilder';
+import type { DrawCard } from '../../after-answer.js';
 import type { TeamsDeps } from '../../deps.js';
 import { cardMessage } from '../../turn-context.js';
 import type { AppTurnState } from '../../turn-state.js';
@@ -15,8 +16,25 @@ export async function startDiagnosis(
   entry: string,
   intentId?: string,
 ): Promise<void> {
+  const draw = await beginDiagnosis(context, state, deps, entry, intentId);
+  if (draw) await context.sendActivity(cardMessage(await draw(context)));
+}
+
+/**
+ * Starts a diagnosis as startDiagnosis does, keeping it in the conversation's state, and returns
+ * how to draw its first card (undefined without an identity) for the caller to post: a button's
+ * invoke is answered before that card is sent. The directory is read here, within the turn,
+ * because what it found is part of the state the turn saves.
+ */
+export async function beginDiagnosis(
+  context: TurnContext,
+  state: AppTurnState,
+  deps: TeamsDeps,
+  entry: string,
+  intentId?: string,
+): Promise<DrawCard | undefined> {
   const subject = subjectOf(context, deps);
-  if (!subject) return;
+  if (!subject) return undefined;
   const previous = state.conversation.diagnosis;
   const known = intentId !== undefined && deps.knowledge.intents.some((intent) => intent.id === intentId);
   // The one left unfinished is recorded as abandoned while the new one starts: their records share a commit.
@@ -25,5 +43,5 @@ export async function startDiagnosis(
     deps.diagnosis.start(subject, entry, known ? intentId : undefined),
   ]);
   state.conversation.diagnosis = turn.diagnosis;
-  await context.sendActivity(cardMessage(await cardForTurn(context, deps, subject, turn, turn.diagnosis)));
+  return (copy) => cardForTurn(copy, deps, subject, turn, turn.diagnosis);
 }

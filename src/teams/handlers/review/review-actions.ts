@@ -93,7 +93,7 @@ async function agentCard(context: TurnContext, deps: TeamsDeps, result: ActionRe
       : result.kind === 'invalid'
         ? { text: strings.approval.fillIn, tone: 'warning' as const }
         : { text: refusalText(strings, result), tone: 'warning' as const };
-  return deps.publisher.reviewCard(result.request!, locale, notice);
+  return deps.publisher.reviewCard(result.request!, locale, notice, result.facts);
 }
 
 /**

@@ -1,0 +1,160 @@
+import type {
+  AuthMethod,
+  Clock,
+  CreatedTemporaryAccessPass,
+  Directory,
+  DirectoryUser,
+  SignInRecord,
+  TemporaryAccessPassOptions,
+} from '../domain/ports.js';
+
+export interface CachingDirectoryOptions {
+  /** How long an answer is reused (DIRECTORY_CACHE_SECONDS); 0 reuses nothing. */
+  ttlMs: number;
+  clock: Clock;
+  /** The most answers kept; the oldest go first beyond it. */
+  maxEntries?: number;
+}
+
+interface Entry {
+  /** Whose data it is: a write about this person drops their entries. */
+  userId: string | undefined;
+  storedAt: number;
+  value: Promise<unknown>;
+}
+
+const DEFAULT_MAX_ENTRIES = 20_000;
+
+/**
+ * The directory, with each read answered from memory for a short while (DIRECTORY_CACHE_SECONDS,
+ * 60 by default): a card, the click on it and the update that follows ask about the same people,
+ * and Graph takes hundreds of milliseconds each time. Calls made while the same one is on its
+ * way share its answer; failures are never kept; a write about a person (a method deleted, a
+ * pass created, sessions revoked) drops what is kept about them here.
+ *
+ * What this means: for up to that long, this instance may still see an agent who was removed
+ * from the helpdesk group as a member, a role just granted or removed, or a method registered
+ * elsewhere. Other instances keep their own copy. 0 turns it off.
+ */
+export class CachingDirectory implements Directory {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly inner: Directory,
+    private readonly options: CachingDirectoryOptions,
+  ) {}
+
+  getUser(id: string): Promise<DirectoryUser | undefined> {
+    return this.cached(`user:${id}`, id, () => this.inner.getUser(id));
+  }
+
+  getAuthenticationMethods(userId: string): Promise<AuthMethod[]> {
+    return this.cached(`methods:${userId}`, userId, () => this.inner.getAuthenticationMethods(userId));
+  }
+
+  getRecentSignIns(userId: string, limit: number): Promise<SignInRecord[]> {
+    return this.cached(`signIns:${userId}:${limit}`, userId, () => this.inner.getRecentSignIns(userId, limit));
+  }
+
+  getDirectReports(managerId: string): Promise<DirectoryUser[]> {
+    return this.cached(`reports:${managerId}`, undefined, () => this.inner.getDirectReports(managerId));
+  }
+
+  checkMemberGroups(userId: string, groupIds: readonly string[]): Promise<string[]> {
+    const key = `memberOf:${userId}:${[...groupIds].sort().join(',')}`;
+    return this.cached(key, userId, () => this.inner.checkMemberGroups(userId, groupIds));
+  }
+
+  getGroupMembers(groupId: string): Promise<DirectoryUser[]> {
+    return this.cached(`members:${groupId}`, undefined, () => this.inner.getGroupMembers(groupId));
+  }
+
+  getDirectoryRoles(userId: string): Promise<string[]> {
+    return this.cached(`roles:${userId}`, userId, () => this.inner.getDirectoryRoles(userId));
+  }
+
+  async deleteAuthenticationMethod(userId: string, method: Pick<AuthMethod, 'id' | 'kind'>): Promise<void> {
+    try {
+      await this.inner.deleteAuthenticationMethod(userId, method);
+    } finally {
+      this.forget(userId);
+    }
+  }
+
+  async revokeSignInSessions(userId: string): Promise<void> {
+    try {
+      await this.inner.revokeSignInSessions(userId);
+    } finally {
+      this.forget(userId);
+    }
+  }
+
+  async createTemporaryAccessPass(
+    userId: string,
+    options: TemporaryAccessPassOptions,
+  ): Promise<CreatedTemporaryAccessPass> {
+    try {
+      return await this.inner.createTemporaryAccessPass(userId, options);
+    } finally {
+      this.forget(userId);
+    }
+  }
+
+  /**
+   * The same directory, reading past what is kept here (and keeping the fresh answers): for the
+   * work that must see the directory as it is now, like planning a reset. Writes still drop what
+   * is kept about the person.
+   */
+  fresh(): Directory {
+    const reread = <T>(key: string, userId: string | undefined, read: () => Promise<T>): Promise<T> => {
+      this.entries.delete(key);
+      return this.cached(key, userId, read);
+    };
+    return {
+      getUser: (id) => reread(`user:${id}`, id, () => this.inner.getUser(id)),
+      getAuthenticationMethods: (userId) =>
+        reread(`methods:${userId}`, userId, () => this.inner.getAuthenticationMethods(userId)),
+      getRecentSignIns: (userId, limit) =>
+        reread(`signIns:${userId}:${limit}`, userId, () => this.inner.getRecentSignIns(userId, limit)),
+      getDirectReports: (managerId) =>
+        reread(`reports:${managerId}`, undefined, () => this.inner.getDirectReports(managerId)),
+      checkMemberGroups: (userId, groupIds) =>
+        reread(`memberOf:${userId}:${[...groupIds].sort().join(',')}`, userId, () =>
+          this.inner.checkMemberGroups(userId, groupIds),
+        ),
+      getGroupMembers: (groupId) =>
+        reread(`members:${groupId}`, undefined, () => this.inner.getGroupMembers(groupId)),
+      getDirectoryRoles: (userId) => reread(`roles:${userId}`, userId, () => this.inner.getDirectoryRoles(userId)),
+      deleteAuthenticationMethod: (userId, method) => this.deleteAuthenticationMethod(userId, method),
+      revokeSignInSessions: (userId) => this.revokeSignInSessions(userId),
+      createTemporaryAccessPass: (userId, options) => this.createTemporaryAccessPass(userId, options),
+    };
+  }
+
+  /** Drops what is kept about a person (their user, methods, sign-ins, roles and memberships). */
+  forget(userId: string): void {
+    for (const [key, entry] of this.entries) if (entry.userId === userId) this.entries.delete(key);
+  }
+
+  private cached<T>(key: string, userId: string | undefined, read: () => Promise<T>): Promise<T> {
+    const { ttlMs, clock, maxEntries = DEFAULT_MAX_ENTRIES } = this.options;
+    if (ttlMs <= 0) return read();
+    const now = clock.now().getTime();
+    const found = this.entries.get(key);
+    if (found && now - found.storedAt < ttlMs) return found.value as Promise<T>;
+    const value = read();
+    const entry: Entry = { userId, storedAt: now, value };
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    // A failure is not kept: the next caller asks the directory again.
+    value.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    while (this.entries.size > maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    return value;
+  }
+}
