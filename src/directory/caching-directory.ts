@@ -60,9 +60,19 @@ export class CachingDirectory implements Directory {
     return this.cached(`reports:${managerId}`, undefined, () => this.inner.getDirectReports(managerId));
   }
 
+  /**
+   * Answered from the groups' member lists when they are kept (both are transitive in Graph): the
+   * card that lists the helpdesk for a hand-over has just read them, so the click on it need not ask.
+   */
   checkMemberGroups(userId: string, groupIds: readonly string[]): Promise<string[]> {
     const key = `memberOf:${userId}:${[...groupIds].sort().join(',')}`;
-    return this.cached(key, userId, () => this.inner.checkMemberGroups(userId, groupIds));
+    const ask = () => this.inner.checkMemberGroups(userId, groupIds);
+    const lists = groupIds.map((groupId) => this.kept<DirectoryUser[]>(`members:${groupId}`));
+    if (groupIds.length === 0 || lists.some((list) => list === undefined)) return this.cached(key, userId, ask);
+    return Promise.all(lists).then(
+      (members) => groupIds.filter((_, index) => members[index]!.some((member) => member.id === userId)),
+      () => this.cached(key, userId, ask),
+    );
   }
 
   getGroupMembers(groupId: string): Promise<DirectoryUser[]> {
@@ -122,8 +132,7 @@ export class CachingDirectory implements Directory {
         reread(`memberOf:${userId}:${[...groupIds].sort().join(',')}`, userId, () =>
           this.inner.checkMemberGroups(userId, groupIds),
         ),
-      getGroupMembers: (groupId) =>
-        reread(`members:${groupId}`, undefined, () => this.inner.getGroupMembers(groupId)),
+      getGroupMembers: (groupId) => reread(`members:${groupId}`, undefined, () => this.inner.getGroupMembers(groupId)),
       getDirectoryRoles: (userId) => reread(`roles:${userId}`, userId, () => this.inner.getDirectoryRoles(userId)),
       deleteAuthenticationMethod: (userId, method) => this.deleteAuthenticationMethod(userId, method),
       revokeSignInSessions: (userId) => this.revokeSignInSessions(userId),
@@ -134,6 +143,14 @@ export class CachingDirectory implements Directory {
   /** Drops what is kept about a person (their user, methods, sign-ins, roles and memberships). */
   forget(userId: string): void {
     for (const [key, entry] of this.entries) if (entry.userId === userId) this.entries.delete(key);
+  }
+
+  /** What is kept under `key` and still fresh, if anything. */
+  private kept<T>(key: string): Promise<T> | undefined {
+    const { ttlMs, clock } = this.options;
+    const found = this.entries.get(key);
+    if (!found || ttlMs <= 0 || clock.now().getTime() - found.storedAt >= ttlMs) return undefined;
+    return found.value as Promise<T>;
   }
 
   private cached<T>(key: string, userId: string | undefined, read: () => Promise<T>): Promise<T> {

@@ -109,3 +109,16 @@ describe('the directory cache (DIRECTORY_CACHE_SECONDS)', () => {
     ]);
   });
 });
+
+describe("the directory cache's membership answers", () => {
+  it("answers a membership check from the group's member list when it keeps one, and asks otherwise", async () => {
+    const { calls, cache } = setUp(60);
+    await cache.getGroupMembers(HELPDESK);
+    expect(await cache.checkMemberGroups(isaiah.id, [HELPDESK])).toEqual([HELPDESK]);
+    expect(await cache.checkMemberGroups(alex.id, [HELPDESK])).toEqual([]);
+    expect(calls).toEqual(['getGroupMembers']);
+    const other = tenant.groups.find((group) => group.id !== HELPDESK)!.id;
+    await cache.checkMemberGroups(isaiah.id, [HELPDESK, other]);
+    expect(calls).toEqual(['getGroupMembers', 'checkMemberGroups']);
+  });
+});
