@@ -151,7 +151,6 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
       helpdeskGroupId,
       adminGroupId: config.adminGroupId ?? demoGroup(demoTenant, 'admin'),
       managerConfirmation: config.managerConfirmation,
-      privilegedApproval: config.privilegedApproval,
       expiryDays: config.requestExpiryDays,
     },
   });

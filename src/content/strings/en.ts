@@ -491,6 +491,7 @@ export const en = {
       targetNotAgent: 'That person is not in the helpdesk group now, so the request cannot be handed to them.',
       targetNotEligible: 'That person is the account holder or filed this request, so they cannot handle it.',
       alreadyHandling: 'That agent is already handling this request.',
+      alreadyClaimed: 'Another agent has already claimed this request. To take it over, use "Hand over".',
     },
     channel: {
       setTitle: 'This is now the approval channel',
@@ -583,6 +584,8 @@ export const en = {
       busy: 'The pass is being made right now. Wait a moment; it appears on the card that was pressed first.',
       notWaiting: 'This request does not wait for a pass: {state}.',
       unknownRequest: 'This card does not belong to a request that waits for a pass.',
+      offerExpired:
+        'This offer ran out before the pass was issued, so nothing was made. Ask in the approval channel to retry the request; a new offer follows.',
       failed:
         'Microsoft Entra could not make the pass just now ({code}). Nothing was issued; press the button again in a moment.',
     },

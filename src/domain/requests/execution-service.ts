@@ -77,7 +77,15 @@ export type IssueResult =
   | { kind: 'failed'; request: ResetRequest; code: string; handover: Handover };
 
 /** Why "Issue the pass now" did nothing; each refusal on a known request is audited. */
-export type IssueRefusal = 'tamperedCard' | 'unknownRequest' | 'notYours' | 'alreadyIssued' | 'busy' | 'notWaiting';
+export type IssueRefusal =
+  | 'tamperedCard'
+  | 'unknownRequest'
+  | 'notYours'
+  | 'alreadyIssued'
+  | 'busy'
+  | 'notWaiting'
+  /** Pressed after the offer's day was up. */
+  | 'offerExpired';
 
 export interface ExecutionServiceOptions {
   repository: RequestRepository;
@@ -209,10 +217,17 @@ export class ExecutionService {
     if (job.progress.delivered || request.state === 'completed') return refuse('alreadyIssued');
     if (request.state !== 'executing') return refuse('notWaiting');
     const now = clock.now();
-    const taken = await jobs.take(request.id, owner, now, new Date(now.getTime() + leaseMs));
-    // A worker holds it (the offer is being made again), or another press is making the pass.
-    if (!taken || taken.progress.delivered || taken.progress.handover?.userId !== actor.userId) return refuse('busy');
     const offerEnds = new Date(Date.parse(handover.offeredAt) + PASS_OFFER_MS);
+    // Past its time the offer is the worker's to close (needs attention), whatever the card still shows.
+    if (now >= offerEnds) return refuse('offerExpired');
+    const taken = await jobs.take(request.id, owner, now, new Date(now.getTime() + leaseMs));
+    // A worker holds it, or another press is making the pass.
+    if (!taken) return refuse('busy');
+    if (taken.progress.delivered || taken.progress.handover?.userId !== actor.userId) {
+      // Offered again to someone else meanwhile: give the job back as it was.
+      await jobs.retryLater(request.id, owner, offerEnds, taken.attempts, taken.lastError);
+      return refuse('busy');
+    }
     const progress: ExecutionProgress = { ...taken.progress };
     const replacesEarlier = progress.pass !== undefined;
     let pass: CreatedTemporaryAccessPass;
@@ -246,7 +261,11 @@ export class ExecutionService {
     try {
       await this.save(request, progress);
     } catch {
-      // The lease moved on while Graph made the pass: another press or worker has it now.
+      // The lease moved on while Graph made the pass: another press or worker has it now, and
+      // this pass, which nobody will see, must not stay usable.
+      await directory
+        .deleteAuthenticationMethod(subjectOf(request), { id: pass.id, kind: 'temporaryAccessPass' })
+        .catch(() => undefined);
       return refuse('busy');
     }
     await repository.appendEvent({

@@ -64,8 +64,11 @@ export class RequestService {
   /** The filer and, for a line manager, their direct reports (checked against the directory now). */
   async eligibleSubjects(filer: Filer): Promise<EligibleSubject[]> {
     const { directory } = this.options;
-    const self = await directory?.getUser(filer.userId).catch(() => undefined);
-    const reports = (await directory?.getDirectReports(filer.userId).catch(() => [] as DirectoryUser[])) ?? [];
+    const [self, found] = await Promise.all([
+      directory?.getUser(filer.userId).catch(() => undefined),
+      directory?.getDirectReports(filer.userId).catch(() => [] as DirectoryUser[]),
+    ]);
+    const reports = found ?? [];
     return [
       { id: filer.userId, displayName: self?.displayName ?? '', isSelf: true },
       ...reports
@@ -85,7 +88,19 @@ export class RequestService {
     const { repository, clock, newId, dailyCap } = this.options;
     // Card data is not trusted: the subject must be one the directory allows this filer now.
     const subject = (await this.eligibleSubjects(filer)).find((candidate) => candidate.id === subjectId);
-    if (!subject) return { kind: 'notEligible' };
+    if (!subject) {
+      // Card data naming someone who is not this filer's report: refused, and on the record.
+      await repository.appendEvent({
+        requestId: '-',
+        tenantId: filer.tenantId,
+        actor: filer.userId,
+        at: clock.now(),
+        from: null,
+        to: 'refused',
+        reason: `refused application for ${String(subjectId).slice(0, 100)}: notEligible`,
+      });
+      return { kind: 'notEligible' };
+    }
 
     const checked = validateApplication(input, knownMethodIds);
     if (!checked.ok) return { kind: 'invalid', subject, problems: checked.problems, values: checked.values };

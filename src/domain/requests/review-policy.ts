@@ -33,7 +33,9 @@ export type Refusal =
   /** Nor to its subject or the person who filed it. */
   | 'targetNotEligible'
   /** The agent chosen already has it. */
-  | 'alreadyHandling';
+  | 'alreadyHandling'
+  /** Someone else claimed it: a claim does not take it from them (a hand-over does, audited as such). */
+  | 'alreadyClaimed';
 
 /** Before a decision: agents can still claim, ask, approve or reject. */
 export const OPEN_FOR_REVIEW: readonly RequestState[] = ['submitted', 'awaiting_manager', 'pending_review'];
@@ -78,14 +80,14 @@ export interface Clicker {
  * Why `clicker` may not take `action` on `request` from a card that showed `cardVersion`;
  * undefined when they may. Checked in the order whose message helps most: who they are, their
  * relation to the request, its state, the card's age, then what the action itself needs.
- * `privileged` says whether the subject holds a directory role (read now), for approval.
  */
 export function agentRefusal(
   action: AgentAction,
   request: ResetRequest,
   clicker: Clicker,
   cardVersion: number,
-  approval?: { privileged: boolean; policy: PrivilegedApproval },
+  /** For approval: whether the subject's role leaves it to manual handling (approvalRule). */
+  approval?: { manualOnly: boolean },
 ): Refusal | undefined {
   if (clicker.isAgent === 'unknown') return 'directoryUnavailable';
   if (!clicker.isAgent) return 'notAgent';
@@ -95,8 +97,11 @@ export function agentRefusal(
   if (!AGENT_ACTION_STATES[action].includes(request.state)) return 'wrongState';
   if (cardVersion !== request.version) return 'staleVersion';
   if (action === 'release' && request.review.claimedBy !== clicker.userId) return 'notClaimer';
+  if (action === 'claim' && request.review.claimedBy !== undefined) {
+    return request.review.claimedBy === clicker.userId ? 'alreadyHandling' : 'alreadyClaimed';
+  }
   if (action === 'approve') {
-    if (approval && approvalRule(approval.privileged, approval.policy).manualOnly) return 'manualOnly';
+    if (approval?.manualOnly) return 'manualOnly';
     if (request.review.approvals.some((given) => given.agentId === clicker.userId)) return 'alreadyApprovedByYou';
   }
   return undefined;

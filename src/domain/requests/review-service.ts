@@ -13,14 +13,16 @@ import {
   type VerificationMethod,
 } from './request.js';
 
-/** Who decides what: configured once, applied on every click. */
+/**
+ * Who decides what: configured once, applied on every click. How privileged subjects are approved
+ * is the facts reader's to say (ReviewFacts.approvalsNeeded, manualOnly), from PRIVILEGED_APPROVAL.
+ */
 export interface ReviewPolicy {
   /** Members of this group may decide; undefined means nobody may. */
   helpdeskGroupId: string | undefined;
   /** Members of this group may choose the approval channel. */
   adminGroupId: string | undefined;
   managerConfirmation: 'always' | 'onBehalf' | 'never';
-  privilegedApproval: 'twoApprovers' | 'manual';
   /** Requests unchanged for this many days before approval expire. */
   expiryDays: number;
 }
@@ -166,12 +168,10 @@ export class ReviewService {
       why = "sent for review; the subject's manager could not be found to confirm";
     }
     const moved = await this.change(request, to, review, SYSTEM_ACTOR, why);
-    const routed = moved ?? (await this.options.repository.find(request.id)) ?? request;
-    this.options.notifier.announce(
-      routed,
-      moved && to === 'awaiting_manager' ? { kind: 'managerAsked' } : { kind: 'submitted' },
-    );
-    return routed;
+    // Routed by someone else first (two instances): they announced it.
+    if (!moved) return (await this.options.repository.find(request.id)) ?? request;
+    this.options.notifier.announce(moved, to === 'awaiting_manager' ? { kind: 'managerAsked' } : { kind: 'submitted' });
+    return moved;
   }
 
   /** Reads what an agent should weigh: the people, risk signals and how many approvals are needed. */
@@ -509,16 +509,14 @@ export class ReviewService {
     if (typeof card.version !== 'number' || !Number.isInteger(card.version)) {
       return { ok: false, result: await this.refuse(request, actor, what, 'tamperedCard') };
     }
-    const { helpdeskGroupId, privilegedApproval } = this.options.policy;
+    const { helpdeskGroupId } = this.options.policy;
     const [isAgent, target, facts] = await Promise.all([
       this.isMember(actor.userId, helpdeskGroupId),
       handOverTo === undefined ? Promise.resolve(undefined) : this.isMember(handOverTo, helpdeskGroupId),
       this.options.facts.read(request, handOverTo === undefined ? [actor.userId] : [actor.userId, handOverTo]),
     ]);
-    const privileged = (facts.roles?.length ?? 0) > 0;
     let refusal = agentRefusal(action, request, { userId: actor.userId, isAgent }, card.version, {
-      privileged,
-      policy: privilegedApproval,
+      manualOnly: facts.manualOnly,
     });
     // Without the subject's roles, nobody approves: a privileged account must not pass as an ordinary one.
     if (!refusal && action === 'approve' && this.options.directory && facts.roles === undefined) {
@@ -577,7 +575,7 @@ export class ReviewService {
     const changed = await this.change(request, to, review, actor.userId, why);
     if (!changed) {
       const current = await this.options.repository.find(request.id);
-      return this.refuse(current ?? request, actor, why, 'staleVersion', request.id, facts);
+      return this.refuse(current ?? request, actor, actionOf(news), 'staleVersion', request.id, facts);
     }
     this.options.notifier.announce(changed, news);
     return { kind: 'done', request: changed, news, ...(facts ? { facts } : {}) };
@@ -609,6 +607,37 @@ export class ReviewService {
 
   private now(): Date {
     return this.options.clock.now();
+  }
+}
+
+/** The action a change came from, as refusals name it in the audit trail ("refused claim: …"). */
+function actionOf(news: RequestNews): string {
+  switch (news.kind) {
+    case 'claimed':
+      return 'claim';
+    case 'released':
+      return 'release';
+    case 'handedOver':
+      return 'hand over';
+    case 'questionAsked':
+      return 'ask for information';
+    case 'approvalRecorded':
+    case 'approved':
+      return 'approve';
+    case 'rejected':
+      return 'reject';
+    case 'retried':
+      return 'retry';
+    case 'managerConfirmed':
+      return 'confirm as manager';
+    case 'managerDeclined':
+      return 'decline as manager';
+    case 'questionAnswered':
+      return 'answer a question';
+    case 'cancelled':
+      return 'cancel';
+    default:
+      return news.kind;
   }
 }
 
