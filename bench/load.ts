@@ -1,164 +1,312 @@
+/* eslint-disable no-console -- the load reports its progress to the terminal */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Verbs } from '../src/cards/verbs.js';
-import { cardAction, personalMessage, type Sender } from '../test/support/activities.js';
+import { cardAction, personalMessage } from '../test/support/activities.js';
+import type {
+  Approvable,
+  BotTarget,
+  LoadPlan,
+  Result,
+  ReviewLedgerEntry,
+  Target,
+  ToMain,
+  ToWorker,
+} from './protocol.js';
 
 /*
  * The load side of `npm run bench`, in a worker thread so that the bots' thread does nothing else: clients that
- * post activities, and the Bot Connector that takes the bots' sends.
+ * post activities, and the Bot Connector that takes the bots' sends. The main thread seeds requests and drains the
+ * bots' background work when asked (protocol.ts).
  */
 
-export interface LoadPlan {
-  echoUrl: string;
-  botUrl: string;
-  concurrency: number;
-  seconds: number;
-  warmupSeconds: number;
-  rounds: number;
-  only: string | undefined;
-  /** One person per client, each in their own 1:1 chat. */
-  people: Sender[];
-  /** The helpdesk agent who approves in the approval channel. */
-  agent: Sender;
-  tenantId: string;
-  team: { id: string; name: string };
-  approvalChannelId: string;
-}
-
-/** Requests waiting in pending_review at `version`, one per approval click; sent once the sink is up. */
-export type Approvable = Array<{ id: string; version: number }>;
-
-/** What the worker tells the bench: where its Bot Connector listens, then the results. */
-export type LoadMessage =
-  { kind: 'connector'; serviceUrl: string } | { kind: 'results'; results: Result[]; approvalClicks: number };
-
-export interface Result {
-  name: string;
-  baseline: string | undefined;
-  round: number;
-  /** The baseline's turns per second over this scenario's, measured back to back; for scenarios only. */
-  cost?: number;
-  turns: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
 const plan = workerData as LoadPlan;
+const port = parentPort!;
 
-/** The latest diagnosis id the bot sent into each conversation. */
-const diagnoses = new Map<string, string>();
+/** The question a typed "I lost my phone" starts with, and where answering "yes" to it leads. */
+const QUESTION = 'q-other-method';
+const OUTCOME = 'sign-in-another-way';
+
+/** The design's targets (DESIGN.md, issue 12). */
+const RATIO_TARGET: Target = { kind: 'ratio', max: 1.5 };
+const ANSWER_TARGET: Target = { kind: 'p99', maxMs: 300 };
+/** Claim and approve with every directory read made at click time: one parallel round of reads. */
+const COLD_ANSWER_TARGET: Target = { kind: 'p99', maxMs: 1_000 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Asking the main thread
+
+let nextQuestion = 0;
+const answers = new Map<number, (message: ToWorker) => void>();
+port.on('message', (message: ToWorker) => {
+  answers.get(message.id)?.(message);
+  answers.delete(message.id);
+});
+
+function ask<K extends 'seed' | 'settle'>(
+  message: Omit<Extract<ToMain, { kind: K }>, 'id'>,
+): Promise<Extract<ToWorker, { kind: K extends 'seed' ? 'seeded' : 'settled' }>> {
+  const id = nextQuestion++;
+  return new Promise((resolve) => {
+    answers.set(id, resolve as (message: ToWorker) => void);
+    port.postMessage({ ...message, id } as unknown as ToMain);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The Bot Connector
+
+/** A message the bot sent into a 1:1 chat: when, and the diagnosis and diagnosis nodes its buttons carry. */
+interface Sent {
+  seq: number;
+  at: number;
+  diagnosisId: string | undefined;
+  nodes: string[];
+}
+
+/** How long a card that a turn brings may take to reach the Bot Connector before the turn counts as failed. */
+const CARD_WAIT_MS = 10_000;
+/** How long a turn may take to be answered before it counts as failed (Teams gives up on an invoke after 5 s). */
+const ANSWER_WAIT_MS = 30_000;
+
+let sends = 0;
+/** The last few messages into each 1:1 chat, and who waits for the next one. */
+const recent = new Map<string, Sent[]>();
+const waiters = new Map<string, Set<(sent: Sent) => void>>();
+
+function record(conversation: string, body: string): void {
+  const sent: Sent = {
+    seq: ++sends,
+    at: performance.now(),
+    diagnosisId: /"diagnosisId":"([0-9a-f-]{36})"/.exec(body)?.[1],
+    nodes: [...body.matchAll(/"node":"([^"]+)"/g)].map((match) => match[1]!),
+  };
+  recent.set(conversation, [...(recent.get(conversation) ?? []).slice(-3), sent]);
+  for (const waiter of waiters.get(conversation) ?? []) waiter(sent);
+}
+
+/** The first message into `conversation` after `afterSeq` that `matches`; undefined when none came in CARD_WAIT_MS. */
+function nextSent(conversation: string, afterSeq: number, matches: (sent: Sent) => boolean): Promise<Sent | undefined> {
+  const already = recent.get(conversation)?.find((sent) => sent.seq > afterSeq && matches(sent));
+  if (already) return Promise.resolve(already);
+  return new Promise((resolve) => {
+    const listening = waiters.get(conversation) ?? new Set();
+    const done = (sent: Sent | undefined) => {
+      clearTimeout(timer);
+      listening.delete(waiter);
+      if (listening.size === 0) waiters.delete(conversation);
+      resolve(sent);
+    };
+    const waiter = (sent: Sent) => {
+      if (sent.seq > afterSeq && matches(sent)) done(sent);
+    };
+    const timer = setTimeout(() => done(undefined), CARD_WAIT_MS);
+    listening.add(waiter);
+    waiters.set(conversation, listening);
+  });
+}
 
 /** A Bot Connector that answers every send at once, so the bot is what is measured. */
 async function startSink(): Promise<{ serviceUrl: string; stop(): Promise<void> }> {
+  let threads = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      // Remember each conversation's latest diagnosis, so the next turn can answer its question.
-      const body = Buffer.concat(chunks).toString('utf8');
-      const diagnosisId = /"diagnosisId":"([0-9a-f-]{36})"/.exec(body)?.[1];
-      const conversation = /\/v3\/conversations\/([^/]+)\//.exec(req.url ?? '')?.[1];
-      if (diagnosisId && conversation) diagnoses.set(decodeURIComponent(conversation), diagnosisId);
+      const conversation = decodeURIComponent(/\/v3\/conversations\/([^/]+)\//.exec(req.url ?? '')?.[1] ?? '');
+      if (conversation.startsWith('a:')) record(conversation, Buffer.concat(chunks).toString('utf8'));
       res.writeHead(200, { 'content-type': 'application/json' });
       // createConversation answers with the new thread's ids; a send with the activity's id.
+      threads += 1;
       res.end(
         req.url?.endsWith('/v3/conversations')
-          ? `{"id":"${plan.approvalChannelId};messageid=${Date.now()}","activityId":"${Date.now()}"}`
+          ? `{"id":"${plan.approvalChannelId};messageid=p${threads}","activityId":"p${threads}"}`
           : '{"id":"1"}',
       );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port: sinkPort } = server.address() as AddressInfo;
   return {
-    serviceUrl: `http://127.0.0.1:${port}/`,
+    serviceUrl: `http://127.0.0.1:${sinkPort}/`,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
 
 const sink = await startSink();
-parentPort!.postMessage({ kind: 'connector', serviceUrl: sink.serviceUrl } satisfies LoadMessage);
-const approvable = await new Promise<Approvable>((resolve) => parentPort!.once('message', resolve));
+port.postMessage({ kind: 'connector', serviceUrl: sink.serviceUrl } satisfies ToMain);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Driving a bot
+
+interface Answer {
+  status: number;
+  /** The answer's body, parsed: an invoke's card or note; nothing for a message. */
+  body: unknown;
+}
+
+/** What a check found: a problem, and when the card the turn brought reached the Bot Connector. */
+interface Checked {
+  problem?: string | undefined;
+  /** Milliseconds from the turn's start to the card it brought, and that card. */
+  cardMs?: number | undefined;
+  sent?: Sent | undefined;
+}
+
+/** A turn of a script; `measured: false` for turns that only prepare the measured one. */
+type Turn = (
+  body: unknown,
+  options?: { measured?: boolean; check?: (answer: Answer, started: number) => Promise<Checked> },
+) => Promise<Answer>;
+
+interface Iteration {
+  client: number;
+  iteration: number;
+  turn: Turn;
+  /** The next request prepared for this run; undefined once they are used up. */
+  takeRequest: () => Approvable[number] | undefined;
+}
+
+interface Scenario {
+  name: string;
+  url: string;
+  bot: BotTarget | undefined;
+  target: Target;
+  /** Requests one iteration uses (claimed or approved); the main thread seeds them before the run. */
+  requestsPerIteration: number;
+  /** The turns of one iteration, in order; false when it could not run (no request left). */
+  script: (iteration: Iteration) => Promise<boolean>;
+}
+
+type Outcome = Pick<Result, 'latencies' | 'cards' | 'perSecond' | 'errors' | 'failures' | 'ranOut'>;
+
+/** A run: what it measured, whether some of its turns only prepared others, and how many iterations it ran. */
+interface Run {
+  outcome: Outcome;
+  prepared: boolean;
+  iterations: number;
+}
+
+const reviewLedger = new Map<string, ReviewLedgerEntry>();
+const diagnosisClicks: Record<string, number> = {};
+
+/**
+ * Drives `scenario` with one client per conversation for `seconds` after a warm-up. A client waits for the card its
+ * turn brings before its next turn, as a person does: work put off until after the answer still costs turns/s.
+ */
+async function drive(scenario: Scenario, requests: Approvable = []): Promise<Run> {
+  const latencies: number[] = [];
+  const cards: number[] = [];
+  const failures: string[] = [];
+  let errors = 0;
+  let prepared = false;
+  let ranOut = false;
+  let iterations = 0;
+  let nextRequest = 0;
+  const warmupEnds = performance.now() + plan.warmupSeconds * 1000;
+  const ends = warmupEnds + plan.seconds * 1000;
+  const fail = (reason: string) => {
+    errors += 1;
+    if (failures.length < 5) failures.push(reason);
+  };
+  const turn: Turn = async (body, { measured = true, check } = {}) => {
+    if (!measured) prepared = true;
+    const started = performance.now();
+    let answer: Answer;
+    try {
+      const response = await fetch(`${scenario.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(ANSWER_WAIT_MS),
+      });
+      const text = await response.text();
+      answer = { status: response.status, body: text ? safeJson(text) : undefined };
+      if (response.status !== 200) fail(`HTTP ${response.status}: ${text.slice(0, 120)}`);
+    } catch (error) {
+      answer = { status: 0, body: undefined };
+      fail(`no answer: ${(error as Error).message}`);
+    }
+    const elapsed = performance.now() - started;
+    const counted = measured && started >= warmupEnds;
+    if (counted) latencies.push(elapsed);
+    if (answer.status === 200 && check) {
+      const { problem, cardMs } = await check(answer, started);
+      if (problem) fail(problem);
+      else if (counted && cardMs !== undefined) cards.push(cardMs);
+    }
+    return answer;
+  };
+  await Promise.all(
+    Array.from({ length: plan.concurrency }, async (_, client) => {
+      for (let iteration = 0; performance.now() < ends; iteration++) {
+        const took = await scenario.script({
+          client,
+          iteration,
+          turn,
+          takeRequest: () => requests[nextRequest++],
+        });
+        if (!took) {
+          ranOut = true;
+          return;
+        }
+        iterations += 1;
+      }
+    }),
+  );
+  return {
+    outcome: { latencies, cards, perSecond: latencies.length / plan.seconds, errors, failures, ranOut },
+    prepared,
+    iterations,
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A check that the turn brought a message into the client's chat that `matches`: what `what` says otherwise. */
+function bringsCard(
+  client: number,
+  what: string,
+  matches: (sent: Sent) => boolean = () => true,
+): (answer: Answer, started: number) => Promise<Checked> {
+  const conversation = options(client).conversationId;
+  const before = sends;
+  return async (_answer, started) => {
+    const sent = await nextSent(conversation, before, matches);
+    return sent ? { cardMs: sent.at - started, sent } : { problem: `${what} within ${CARD_WAIT_MS} ms` };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the clients do
+
 const options = (client: number) => ({
   serviceUrl: sink.serviceUrl,
   from: plan.people[client]!,
   conversationId: `a:personal-${plan.people[client]!.id}`,
 });
 
-/** Drives `url` with one client per conversation for `seconds` after a warm-up; null when there was no turn. */
-async function drive(
-  name: string,
-  url: string,
-  activity: (client: number, iteration: number) => unknown,
-): Promise<Omit<Result, 'baseline' | 'round'>> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const warmupEnds = performance.now() + plan.warmupSeconds * 1000;
-  const ends = warmupEnds + plan.seconds * 1000;
-  await Promise.all(
-    Array.from({ length: plan.concurrency }, async (_, client) => {
-      for (let iteration = 0; performance.now() < ends; iteration++) {
-        const body = activity(client, iteration);
-        if (body === undefined) {
-          errors += 1;
-          return;
-        }
-        const started = performance.now();
-        const response = await fetch(`${url}/api/messages`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-        await response.arrayBuffer();
-        if (started < warmupEnds) continue;
-        if (response.status !== 200) errors += 1;
-        latencies.push(performance.now() - started);
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return {
-    name,
-    turns: latencies.length,
-    perSecond: latencies.length / plan.seconds,
-    p50: at(0.5),
-    p99: at(0.99),
-    errors,
-  };
-}
-
-/** A diagnosis as people use it: a description starts it, then a click answers its question, and again. */
-const diagnosisTurn = (client: number, iteration: number) => {
-  const conversation = options(client).conversationId;
-  const diagnosisId = diagnoses.get(conversation);
-  return iteration % 2 === 0 || !diagnosisId
-    ? personalMessage('I lost my phone', options(client))
-    : cardAction('diagnosis.answer', options(client), { diagnosisId, node: 'q-other-method', choice: 'yes' });
-};
-
-/** The agent approves the next waiting request, in that request's thread of the approval channel. */
-let nextApproval = 0;
-const approvalClick = (client: number) => {
-  const request = approvable[nextApproval++];
-  if (!request) return undefined;
-  const verb = Verbs.reviewApprove;
-  const thread = `${plan.approvalChannelId};messageid=${client}`;
+/** A press on a button of a request's card, in that request's thread of the approval channel. */
+function channelInvoke(verb: string, request: Approvable[number], data: Record<string, unknown> = {}) {
   return {
     type: 'invoke',
     name: 'adaptiveCard/action',
-    id: `approve-${nextApproval}`,
+    id: `${verb}-${request.id}-${request.version}`,
     timestamp: new Date().toISOString(),
     channelId: 'msteams',
     serviceUrl: sink.serviceUrl,
     locale: 'en-US',
     from: { id: `29:${plan.agent.id}`, name: plan.agent.displayName, aadObjectId: plan.agent.id },
     recipient: { id: '28:bench-bot', name: 'Sign-in Help' },
-    conversation: { id: thread, conversationType: 'channel', isGroup: true, tenantId: plan.tenantId },
+    conversation: { id: request.thread, conversationType: 'channel', isGroup: true, tenantId: plan.tenantId },
     channelData: {
       tenant: { id: plan.tenantId },
       team: plan.team,
@@ -168,73 +316,294 @@ const approvalClick = (client: number) => {
       action: {
         type: 'Action.Execute',
         verb,
-        data: {
-          verb,
-          requestId: request.id,
-          version: request.version,
-          verification: 'videoCall',
-          verificationNote: 'Photo ID matched on a video call',
-        },
+        data: { verb, requestId: request.id, version: request.version, ...data },
       },
       trigger: 'manual',
     },
   };
-};
-
-interface Scenario {
-  name: string;
-  url: string;
-  activity: (client: number, iteration: number) => unknown;
 }
 
+const approvalInputs = { verification: 'videoCall', verificationNote: 'Photo ID matched on a video call' };
+
+/**
+ * Presses `verb` on the request as it stands; the request moves on by one version when the press is answered
+ * (the database says afterwards whether it really did: each press that took effect raised its version).
+ */
+async function press(
+  scenario: Scenario,
+  turn: Turn,
+  request: Approvable[number],
+  verb: string,
+  expect: ReviewLedgerEntry['expect'],
+  measured: boolean,
+): Promise<void> {
+  const answer = await turn(channelInvoke(verb, request, verb === Verbs.reviewApprove ? approvalInputs : {}), {
+    measured,
+  });
+  const entry = reviewLedger.get(request.id) ?? {
+    bot: scenario.bot!.key,
+    scenario: scenario.name,
+    requestId: request.id,
+    answered: 0,
+    expect,
+  };
+  if (answer.status === 200) entry.answered += 1;
+  reviewLedger.set(request.id, entry);
+  request.version += 1;
+}
+
+/** A description starts a diagnosis: the bot must send the first question of a new diagnosis. */
+async function startDiagnosis(turn: Turn, client: number, measured: boolean): Promise<string | undefined> {
+  const previous = recent.get(options(client).conversationId)?.at(-1)?.diagnosisId;
+  const question = bringsCard(
+    client,
+    `a description started no new diagnosis at ${QUESTION}`,
+    (sent) => sent.diagnosisId !== undefined && sent.diagnosisId !== previous && sent.nodes.includes(QUESTION),
+  );
+  let started: string | undefined;
+  await turn(personalMessage('I lost my phone', options(client)), {
+    measured,
+    check: async (answer, begins) => {
+      const checked = await question(answer, begins);
+      started = checked.sent?.diagnosisId;
+      return checked;
+    },
+  });
+  return started;
+}
+
+/**
+ * "Yes" to the question: the invoke must answer with the answered card (not the note for an old card), and the
+ * bot must then send the outcome for this diagnosis.
+ */
+async function answerDiagnosis(
+  turn: Turn,
+  bot: BotTarget,
+  client: number,
+  diagnosisId: string,
+  measured: boolean,
+): Promise<void> {
+  const outcome = bringsCard(
+    client,
+    `the diagnosis click sent no ${OUTCOME} card for its diagnosis`,
+    (sent) => sent.diagnosisId === diagnosisId && sent.nodes.includes(OUTCOME),
+  );
+  const answer = await turn(
+    cardAction(Verbs.diagnosisAnswer, options(client), { diagnosisId, node: QUESTION, choice: 'yes' }),
+    {
+      measured,
+      check: async (answered, started) => {
+        const type = (answered.body as { type?: unknown } | undefined)?.type;
+        if (type !== 'application/vnd.microsoft.card.adaptive') {
+          return { problem: `the diagnosis click was answered with ${String(type)}, not the answered card` };
+        }
+        return outcome(answered, started);
+      },
+    },
+  );
+  if (answer.status === 200) diagnosisClicks[bot.key] = (diagnosisClicks[bot.key] ?? 0) + 1;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The scenarios
+
+const zero = plan.bots[0]!;
+
 const echoMessage: Scenario = {
-  name: 'echo bot: message (baseline)',
+  name: 'echo bot: message',
   url: plan.echoUrl,
-  activity: (c) => personalMessage('hello', options(c)),
+  bot: undefined,
+  target: { kind: 'none' },
+  requestsPerIteration: 0,
+  // A greeting: the echo bot echoes it, Sign-in Help answers with the welcome card.
+  script: async ({ client, turn }) => {
+    await turn(personalMessage('hello', options(client)), {
+      check: bringsCard(client, 'a greeting brought no answer'),
+    });
+    return true;
+  },
 };
 const echoInvoke: Scenario = {
-  name: 'echo bot: invoke (baseline)',
-  url: plan.echoUrl,
-  activity: (c) => cardAction('help.show', options(c)),
+  ...echoMessage,
+  name: 'echo bot: invoke',
+  // The Help button: the echo bot sends a message then answers; Sign-in Help answers, then sends the welcome card.
+  script: async ({ client, turn }) => {
+    await turn(cardAction(Verbs.helpShow, options(client)), {
+      check: bringsCard(client, 'the Help button brought no card'),
+    });
+    return true;
+  },
 };
 
-/** Each scenario with the baseline it is compared to. */
-const pairs: Array<{ scenario: Scenario; baseline: Scenario }> = [
+/** The throughput scenarios at zero latency, each turn measured, as the bench has always run them. */
+const throughput: Array<{ scenario: Scenario; baseline: Scenario }> = [
   {
-    scenario: { name: 'Sign-in Help: welcome turn', url: plan.botUrl, activity: echoMessage.activity },
+    scenario: {
+      ...echoMessage,
+      name: 'welcome turn',
+      url: zero.url,
+      bot: zero,
+    },
     baseline: echoMessage,
   },
   {
-    scenario: { name: 'Sign-in Help: diagnosis turns', url: plan.botUrl, activity: diagnosisTurn },
+    scenario: {
+      name: 'diagnosis turns',
+      url: zero.url,
+      bot: zero,
+      target: RATIO_TARGET,
+      requestsPerIteration: 0,
+      // A description starts a diagnosis, then a click answers its question, and again.
+      script: async ({ client, turn }) => {
+        const diagnosisId = await startDiagnosis(turn, client, true);
+        if (diagnosisId) await answerDiagnosis(turn, zero, client, diagnosisId, true);
+        return true;
+      },
+    },
     baseline: echoMessage,
   },
   {
-    scenario: { name: 'Sign-in Help: Help button (invoke)', url: plan.botUrl, activity: echoInvoke.activity },
+    scenario: { ...echoInvoke, name: 'Help button (invoke)', url: zero.url, bot: zero },
     baseline: echoInvoke,
   },
   {
-    scenario: { name: 'Sign-in Help: approval click', url: plan.botUrl, activity: approvalClick },
+    scenario: {
+      name: 'approval click',
+      url: zero.url,
+      bot: zero,
+      target: RATIO_TARGET,
+      requestsPerIteration: 1,
+      script: async ({ turn, takeRequest }) => {
+        const request = takeRequest();
+        if (!request) return false;
+        await press(approvalClick, turn, request, Verbs.reviewApprove, 'approved', true);
+        return true;
+      },
+    },
     baseline: echoInvoke,
   },
 ];
+const approvalClick = throughput[3]!.scenario;
+
+/** The clicks whose answer time is the point, on every bot: zero latency, and 500 ms with the cache cold and warm. */
+function clickScenarios(bot: BotTarget): Array<{ scenario: Scenario; baseline: Scenario }> {
+  const coldReview = bot.cache === 'cold' || bot.cache === 'none';
+  const reviewTarget = bot.latencyMs > 0 && coldReview ? COLD_ANSWER_TARGET : ANSWER_TARGET;
+  const claim: Scenario = {
+    name: `claim click, ${bot.label}`,
+    url: bot.url,
+    bot,
+    target: reviewTarget,
+    requestsPerIteration: 1,
+    // Claim, release, claim again: the measured claim follows this agent's reads of the same request and person.
+    script: async ({ turn, takeRequest }) => {
+      const request = takeRequest();
+      if (!request) return false;
+      await press(claim, turn, request, Verbs.reviewClaim, 'claimed', false);
+      await press(claim, turn, request, Verbs.reviewRelease, 'claimed', false);
+      await press(claim, turn, request, Verbs.reviewClaim, 'claimed', true);
+      return true;
+    },
+  };
+  const approve: Scenario = {
+    name: `approve click, ${bot.label}`,
+    url: bot.url,
+    bot,
+    target: reviewTarget,
+    requestsPerIteration: 1,
+    // The agent's usual order: claim the request, then approve it.
+    script: async ({ turn, takeRequest }) => {
+      const request = takeRequest();
+      if (!request) return false;
+      await press(approve, turn, request, Verbs.reviewClaim, 'approved', false);
+      await press(approve, turn, request, Verbs.reviewApprove, 'approved', true);
+      return true;
+    },
+  };
+  const diagnosis: Scenario = {
+    name: `diagnosis click, ${bot.label}`,
+    url: bot.url,
+    bot,
+    target: ANSWER_TARGET,
+    requestsPerIteration: 0,
+    script: async ({ client, turn }) => {
+      const diagnosisId = await startDiagnosis(turn, client, false);
+      if (diagnosisId) await answerDiagnosis(turn, bot, client, diagnosisId, true);
+      return true;
+    },
+  };
+  return [claim, approve, diagnosis].map((scenario) => ({ scenario, baseline: echoInvoke }));
+}
+
+const clicks = plan.bots.flatMap(clickScenarios);
+// Grouped by kind of click, so that the table shows each click at every latency side by side.
+const byKind = (kind: string) => clicks.filter((pair) => pair.scenario.name.startsWith(kind));
+const pairs = [...throughput, ...byKind('claim'), ...byKind('approve'), ...byKind('diagnosis click')];
 
 // BENCH_ONLY=diagnosis runs only the scenarios whose name contains it (for profiling).
 const chosen = pairs.filter((pair) => !plan.only || pair.scenario.name.includes(plan.only));
 
+// ---------------------------------------------------------------------------------------------------------------
+// The rounds
+
+/**
+ * Requests a run will use: twice what the last round used, or at first 600 a second (the machine's noise moves a
+ * round's pace by half). What is left over is closed after the run.
+ */
+const used = new Map<string, number>();
+function requestsFor(scenario: Scenario): number {
+  const last = used.get(scenario.name);
+  const iterations = last === undefined ? (plan.seconds + plan.warmupSeconds) * 600 : last * 2 + plan.concurrency * 8;
+  return Math.ceil(iterations * scenario.requestsPerIteration);
+}
+
+const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+
 // Each round runs every baseline just before its scenario, so that both meet the machine in the same state; the
-// cost is the median over rounds of these paired ratios.
+// cost is the median over rounds of these paired ratios. A scenario's background work is drained before the next
+// pair starts, so that no pair pays for the one before.
 const results: Result[] = [];
 for (let round = 0; round < plan.rounds; round++) {
   for (const { scenario, baseline } of chosen) {
-    const base = await drive(baseline.name, baseline.url, baseline.activity);
-    const measured = await drive(scenario.name, scenario.url, scenario.activity);
-    results.push({ ...base, baseline: undefined, round });
-    results.push({ ...measured, baseline: baseline.name, round, cost: base.perSecond / measured.perSecond });
+    const requests =
+      scenario.requestsPerIteration > 0
+        ? (await ask<'seed'>({ kind: 'seed', bot: scenario.bot!.key, count: requestsFor(scenario) })).requests
+        : [];
+    const base = (await drive(baseline)).outcome;
+    const { outcome, prepared, iterations } = await drive(scenario, requests);
+    if (scenario.requestsPerIteration > 0) used.set(scenario.name, iterations);
+    const { ms: drainMs, done } = await ask<'settle'>({
+      kind: 'settle',
+      bot: scenario.bot!.key,
+      requests: requests.map((request) => request.id),
+      reviews: requests.flatMap((request) => reviewLedger.get(request.id) ?? []),
+    });
+    for (const request of requests) reviewLedger.delete(request.id);
+    if (!done) {
+      outcome.errors += 1;
+      outcome.failures.push(`background work still running ${Math.round(drainMs / 1000)} s after the run`);
+    }
+    results.push({ ...base, name: baseline.name, baseline: undefined, round, target: baseline.target });
+    results.push({
+      ...outcome,
+      name: scenario.name,
+      baseline: baseline.name,
+      round,
+      target: scenario.target,
+      cost: prepared ? mean(outcome.latencies) / mean(base.latencies) : base.perSecond / outcome.perSecond,
+      costBy: prepared ? 'mean latency' : 'turns/s',
+      drainMs,
+    });
+    const sorted = [...outcome.latencies].sort((a, b) => a - b);
+    const at = (q: number) => (sorted[Math.floor(q * sorted.length)] ?? Number.NaN).toFixed(0);
+    console.log(
+      `  round ${round + 1}/${plan.rounds} ${scenario.name}: ${sorted.length} turns, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, ${outcome.errors} errors, ${done ? `drained in ${drainMs.toFixed(0)} ms` : `NOT drained after ${drainMs.toFixed(0)} ms`}`,
+    );
   }
 }
 await sink.stop();
-parentPort!.postMessage({
+port.postMessage({
   kind: 'results',
   results,
-  approvalClicks: Math.min(nextApproval, approvable.length),
-} satisfies LoadMessage);
+  diagnosisClicks,
+} satisfies ToMain);

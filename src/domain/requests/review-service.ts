@@ -216,7 +216,8 @@ export class ReviewService {
     if (to.length > 100) return this.refuse(request, actor, what, 'tamperedCard', request.id, facts);
     const problem = handOverProblem(request, to);
     if (problem) return this.refuse(request, actor, what, problem, request.id, facts);
-    if (checked.target === 'unknown') return this.refuse(request, actor, what, 'directoryUnavailable', request.id, facts);
+    if (checked.target === 'unknown')
+      return this.refuse(request, actor, what, 'directoryUnavailable', request.id, facts);
     if (!checked.target) return this.refuse(request, actor, what, 'targetNotAgent', request.id, facts);
     const from = request.review.claimedBy;
     const review: Review = { ...request.review, claimedBy: to, claimedAt: this.now() };
