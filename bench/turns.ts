@@ -192,9 +192,11 @@ export async function runTurns(only: string | undefined): Promise<Verdict[]> {
     const channelId = demo.team.approvalChannel.id;
     const tenantId = demo.tenant.id;
     const seeded: Approvable = [];
-    for (let start = 0; start < count; start += 250) {
+    // One open request a person: a run gets at most one request of each subject (it may then run out, and says so).
+    const take = Math.min(count, subjects.length);
+    for (let start = 0; start < take; start += 250) {
       // After the last subject the first again: their requests were closed after their run.
-      const batch = Array.from({ length: Math.min(250, count - start) }, () => ({
+      const batch = Array.from({ length: Math.min(250, take - start) }, () => ({
         subject: subjects[bot.nextSubject++ % subjects.length]!,
         messageId: String(++bot.nextThread),
       }));
