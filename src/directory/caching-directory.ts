@@ -37,11 +37,13 @@ const DEFAULT_MAX_ENTRIES = 20_000;
  * elsewhere. Other instances keep their own copy. 0 turns it off.
  */
 export class CachingDirectory implements Directory {
-  private readonly entries = new Map<string, Entry>();
-
   constructor(
     private readonly inner: Directory,
     private readonly options: CachingDirectoryOptions,
+    /** Shared with the view fresh() returns. */
+    private readonly entries = new Map<string, Entry>(),
+    /** The fresh() view: every read asks the directory, and keeps its answer for the others. */
+    private readonly rereading = false,
   ) {}
 
   getUser(id: string): Promise<DirectoryUser | undefined> {
@@ -68,7 +70,9 @@ export class CachingDirectory implements Directory {
     const key = `memberOf:${userId}:${[...groupIds].sort().join(',')}`;
     const ask = () => this.inner.checkMemberGroups(userId, groupIds);
     const lists = groupIds.map((groupId) => this.kept<DirectoryUser[]>(`members:${groupId}`));
-    if (groupIds.length === 0 || lists.some((list) => list === undefined)) return this.cached(key, userId, ask);
+    if (this.rereading || groupIds.length === 0 || lists.some((list) => list === undefined)) {
+      return this.cached(key, userId, ask);
+    }
     return Promise.all(lists).then(
       (members) => groupIds.filter((_, index) => members[index]!.some((member) => member.id === userId)),
       () => this.cached(key, userId, ask),
@@ -116,28 +120,7 @@ export class CachingDirectory implements Directory {
    * is kept about the person.
    */
   fresh(): Directory {
-    const reread = <T>(key: string, userId: string | undefined, read: () => Promise<T>): Promise<T> => {
-      this.entries.delete(key);
-      return this.cached(key, userId, read);
-    };
-    return {
-      getUser: (id) => reread(`user:${id}`, id, () => this.inner.getUser(id)),
-      getAuthenticationMethods: (userId) =>
-        reread(`methods:${userId}`, userId, () => this.inner.getAuthenticationMethods(userId)),
-      getRecentSignIns: (userId, limit) =>
-        reread(`signIns:${userId}:${limit}`, userId, () => this.inner.getRecentSignIns(userId, limit)),
-      getDirectReports: (managerId) =>
-        reread(`reports:${managerId}`, undefined, () => this.inner.getDirectReports(managerId)),
-      checkMemberGroups: (userId, groupIds) =>
-        reread(`memberOf:${userId}:${[...groupIds].sort().join(',')}`, userId, () =>
-          this.inner.checkMemberGroups(userId, groupIds),
-        ),
-      getGroupMembers: (groupId) => reread(`members:${groupId}`, undefined, () => this.inner.getGroupMembers(groupId)),
-      getDirectoryRoles: (userId) => reread(`roles:${userId}`, userId, () => this.inner.getDirectoryRoles(userId)),
-      deleteAuthenticationMethod: (userId, method) => this.deleteAuthenticationMethod(userId, method),
-      revokeSignInSessions: (userId) => this.revokeSignInSessions(userId),
-      createTemporaryAccessPass: (userId, options) => this.createTemporaryAccessPass(userId, options),
-    };
+    return new CachingDirectory(this.inner, this.options, this.entries, true);
   }
 
   /** Drops what is kept about a person (their user, methods, sign-ins, roles and memberships). */
@@ -157,7 +140,7 @@ export class CachingDirectory implements Directory {
     const { ttlMs, clock, maxEntries = DEFAULT_MAX_ENTRIES } = this.options;
     if (ttlMs <= 0) return read();
     const now = clock.now().getTime();
-    const found = this.entries.get(key);
+    const found = this.rereading ? undefined : this.entries.get(key);
     if (found && now - found.storedAt < ttlMs) return found.value as Promise<T>;
     const value = read();
     const entry: Entry = { userId, storedAt: now, value };
