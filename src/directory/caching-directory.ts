@@ -23,6 +23,56 @@ interface Entry {
   value: Promise<unknown>;
 }
 
+/**
+ * The answers kept, oldest first (an answer kept again moves to the end), and the keys of each person's answers, so
+ * that forgetting a person touches their entries only and the expired ones are dropped from the front as new ones
+ * come in: what is kept is bounded by what was read within one cache life, not by everything ever read.
+ */
+class Entries {
+  private readonly byKey = new Map<string, Entry>();
+  private readonly byUser = new Map<string, Set<string>>();
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  get(key: string): Entry | undefined {
+    return this.byKey.get(key);
+  }
+
+  set(key: string, entry: Entry): void {
+    this.delete(key);
+    this.byKey.set(key, entry);
+    if (entry.userId === undefined) return;
+    let keys = this.byUser.get(entry.userId);
+    if (!keys) this.byUser.set(entry.userId, (keys = new Set()));
+    keys.add(key);
+  }
+
+  delete(key: string): void {
+    const entry = this.byKey.get(key);
+    if (!entry) return;
+    this.byKey.delete(key);
+    if (entry.userId === undefined) return;
+    const keys = this.byUser.get(entry.userId);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byUser.delete(entry.userId);
+  }
+
+  forget(userId: string): void {
+    for (const key of this.byUser.get(userId) ?? []) this.byKey.delete(key);
+    this.byUser.delete(userId);
+  }
+
+  /** Drops the oldest entries while there are more than `max` or they were stored before `expiredBefore`. */
+  trim(max: number, expiredBefore: number): void {
+    for (const [key, entry] of this.byKey) {
+      if (this.byKey.size <= max && entry.storedAt > expiredBefore) return;
+      this.delete(key);
+    }
+  }
+}
+
 const DEFAULT_MAX_ENTRIES = 20_000;
 
 /**
@@ -41,7 +91,7 @@ export class CachingDirectory implements Directory {
     private readonly inner: Directory,
     private readonly options: CachingDirectoryOptions,
     /** Shared with the view fresh() returns. */
-    private readonly entries = new Map<string, Entry>(),
+    private readonly entries = new Entries(),
     /** The fresh() view: every read asks the directory, and keeps its answer for the others. */
     private readonly rereading = false,
   ) {}
@@ -125,7 +175,12 @@ export class CachingDirectory implements Directory {
 
   /** Drops what is kept about a person (their user, methods, sign-ins, roles and memberships). */
   forget(userId: string): void {
-    for (const [key, entry] of this.entries) if (entry.userId === userId) this.entries.delete(key);
+    this.entries.forget(userId);
+  }
+
+  /** How many answers are kept now (for tests and the soak). */
+  get size(): number {
+    return this.entries.size;
   }
 
   /** What is kept under `key` and still fresh, if anything. */
@@ -144,17 +199,12 @@ export class CachingDirectory implements Directory {
     if (found && now - found.storedAt < ttlMs) return found.value as Promise<T>;
     const value = read();
     const entry: Entry = { userId, storedAt: now, value };
-    this.entries.delete(key);
     this.entries.set(key, entry);
     // A failure is not kept: the next caller asks the directory again.
     value.catch(() => {
       if (this.entries.get(key) === entry) this.entries.delete(key);
     });
-    while (this.entries.size > maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
+    this.entries.trim(maxEntries, now - ttlMs);
     return value;
   }
 }

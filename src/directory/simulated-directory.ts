@@ -184,7 +184,9 @@ export class SimulatedDirectory implements Directory {
 
   async revokeSignInSessions(userId: string): Promise<void> {
     const user = await this.requestFor('revokeSignInSessions', userId);
-    this.revocations.set(user.id, [...(this.revocations.get(user.id) ?? []), this.clock.now()]);
+    // The latest few only, as an audit log keeps a while: a long demo or soak must not grow without end.
+    const earlier = (this.revocations.get(user.id) ?? []).slice(1 - REVOCATIONS_KEPT);
+    this.revocations.set(user.id, [...earlier, this.clock.now()]);
     await this.record(user);
   }
 
@@ -289,6 +291,9 @@ export class SimulatedDirectory implements Directory {
     return user;
   }
 }
+
+/** How many of a person's session revocations are kept (the latest). */
+const REVOCATIONS_KEPT = 5;
 
 /** 404 for a group that does not exist, in the words Graph uses for any unknown object. */
 function groupNotFound(groupId: string): DirectoryRequestError {

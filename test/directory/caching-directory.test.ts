@@ -108,6 +108,33 @@ describe('the directory cache (DIRECTORY_CACHE_SECONDS)', () => {
       `getUser ${alex.id}`,
     ]);
   });
+
+  it('lets go of what has expired as new answers come in, so memory follows one cache life of reads', async () => {
+    const { clock, cache } = setUp(60);
+    await cache.getUser(alex.id);
+    await cache.getAuthenticationMethods(alex.id);
+    await cache.getDirectoryRoles(isaiah.id);
+    expect(cache.size).toBe(3);
+    clock.advance(30_000);
+    await cache.getUser(isaiah.id);
+    expect(cache.size).toBe(4);
+    clock.advance(30_000);
+    // The first three are a minute old now: the next answer kept drops them.
+    await cache.getUser(people.diego.id);
+    expect(cache.size).toBe(2);
+  });
+
+  it("forgets one person's answers and keeps everyone else's", async () => {
+    const { calls, cache } = setUp(60);
+    await cache.getUser(alex.id);
+    await cache.getUser(isaiah.id);
+    await cache.revokeSignInSessions(alex.id);
+    calls.length = 0;
+    await cache.getUser(isaiah.id);
+    await cache.getUser(alex.id);
+    // Isaiah still from memory; Alex asked again.
+    expect(calls).toEqual(['getUser']);
+  });
 });
 
 describe("the directory cache's membership answers", () => {

@@ -544,6 +544,16 @@ describe('SimulatedDirectory changes, as Graph makes them', () => {
     await expect(directory.revokeSignInSessions('nobody')).rejects.toBeInstanceOf(UserNotFoundError);
   });
 
+  it('keeps the latest 5 revocations of a person, so a long demo does not grow without end', async () => {
+    let minute = 0;
+    const directory = new SimulatedDirectory(tenant, { now: () => new Date(Date.UTC(2026, 10, 1, 0, minute)) });
+    for (; minute < 25; minute += 1) await directory.revokeSignInSessions(alex.id);
+    const kept = directory.sessionRevocations(alex.id);
+    expect(kept).toHaveLength(5);
+    expect(kept[0]).toEqual(new Date(Date.UTC(2026, 10, 1, 0, 20)));
+    expect(kept.at(-1)).toEqual(new Date(Date.UTC(2026, 10, 1, 0, 24)));
+  });
+
   it("refuses to change an administrator's methods without the privileged role, as Graph does", async () => {
     const withoutRole = new SimulatedDirectory(tenant, clock);
     const [, method] = await withoutRole.getAuthenticationMethods(lynne.id);

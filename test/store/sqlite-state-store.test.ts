@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ConversationAddress } from '../../src/domain/ports.js';
 import { EtagConflictError } from '../../src/errors.js';
 import { createLogger } from '../../src/logging/create-logger.js';
 import { migrations } from '../../src/store/sqlite/migrations.js';
@@ -118,5 +119,35 @@ describe('SQLite storage', () => {
       updatedAt: new Date('2026-11-24T10:00:00Z'),
     });
     expect(await repository.find('user:nobody')).toBeUndefined();
+  });
+
+  it("finds a team's latest address through its own index, however many personal chats are newer", async () => {
+    const db = open();
+    const repository = new SqliteConversationAddressRepository(db);
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 24, 9, minute));
+    const base = {
+      kind: 'personal' as ConversationAddress['kind'],
+      tenantId: 't1',
+      aadObjectId: undefined,
+      teamId: undefined as string | undefined,
+      locale: 'en-US',
+      reference: { serviceUrl: 'https://a/' },
+    };
+    await repository.save({ ...base, key: 'channel:old', kind: 'channel', teamId: 'team-1', updatedAt: at(0) });
+    await repository.save({ ...base, key: 'channel:new', kind: 'channel', teamId: 'team-1', updatedAt: at(1) });
+    for (let i = 0; i < 50; i += 1) await repository.save({ ...base, key: `user:${i}`, updatedAt: at(2 + i) });
+
+    expect((await repository.latestForTenant('t1', 'team-1'))?.key).toBe('channel:new');
+    expect((await repository.latestForTenant('t1'))?.key).toBe('user:49');
+    expect(await repository.latestForTenant('t1', 'team-2')).toBeUndefined();
+    const plan = db
+      .prepare<[], { detail: string }>(
+        "EXPLAIN QUERY PLAN SELECT * FROM conversation_addresses WHERE tenant_id = 't1' AND team_id = 'team-1' ORDER BY updated_at DESC LIMIT 1",
+      )
+      .all()
+      .map((row) => row.detail)
+      .join('; ');
+    expect(plan).toContain('conversation_addresses_by_team');
+    expect(plan).not.toContain('TEMP B-TREE');
   });
 });

@@ -125,15 +125,30 @@ const MAX_DELAY_MS = 300_000;
  * pass's value lives only in memory between its creation and its delivery.
  */
 export class ExecutionService {
+  /** The starts of this worker's jobs, one after another: each counts the hourly cap with the earlier ones in it. */
+  private starts: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly options: ExecutionServiceOptions) {}
 
-  /** Leases the due jobs and runs them one after another; how many it ran. */
+  /**
+   * Leases the due jobs and runs them side by side (a wave of lost phones is not served one reset at a time); how
+   * many it ran. Their starts still go one at a time, so the hourly cap is never passed by this worker.
+   */
   async runDue(limit = 10): Promise<number> {
     const { jobs, owner, clock, leaseMs } = this.options;
     const now = clock.now();
     const leased = await jobs.lease(owner, now, new Date(now.getTime() + leaseMs), limit);
-    for (const job of leased) await this.run(job);
+    const runs = await Promise.allSettled(leased.map((job) => this.run(job)));
+    const failed = runs.find((run) => run.status === 'rejected');
+    if (failed) throw failed.reason;
     return leased.length;
+  }
+
+  /** `work` after every start before it has finished. */
+  private oneStartAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.starts.then(work);
+    this.starts = result.catch(() => undefined);
+    return result;
   }
 
   private async run(job: ExecutionJob): Promise<void> {
@@ -148,9 +163,13 @@ export class ExecutionService {
     // Approved now, or again after "needs attention": an earlier offer of the pass no longer stands.
     const startedNow = request.state === 'approved';
     if (startedNow) {
-      if (await this.overHourlyCap(request)) return this.pause(job, request);
-      request = await this.move(request, 'executing', 'execution started');
-      if (!request) return;
+      const approved = request;
+      const started = await this.oneStartAtATime(async () =>
+        (await this.overHourlyCap(approved)) ? 'capped' : await this.move(approved, 'executing', 'execution started'),
+      );
+      if (started === 'capped') return this.pause(job, request);
+      if (!started) return;
+      request = started;
       this.options.notifier.announce(request, { kind: 'executionStarted' });
     }
     const progress: ExecutionProgress = { ...job.progress };

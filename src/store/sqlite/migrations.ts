@@ -255,4 +255,13 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 8,
+    name: 'the latest address in a team',
+    sql: `
+      -- The approval channel's Bot Connector endpoint is read from the latest conversation in its team. By tenant
+      -- alone, the newest personal chats came first and every one was skipped until a team's row turned up.
+      CREATE INDEX conversation_addresses_by_team ON conversation_addresses (tenant_id, team_id, updated_at);
+    `,
+  },
 ];

@@ -855,6 +855,49 @@ describe('failures while carrying out a reset', () => {
   });
 });
 
+describe('several due resets', () => {
+  it('carries them out side by side: the second is read before the first read has answered', async () => {
+    const setup = setUp();
+    const { directory } = setup;
+    const first = await setup.approved(alex);
+    const second = await setup.approved(diego);
+    // Each read of methods waits until both have been asked (or two seconds, when they run one after another).
+    const seen: string[] = [];
+    let bothAsked!: () => void;
+    const together = new Promise<void>((resolve) => (bothAsked = resolve));
+    const read = directory.getAuthenticationMethods.bind(directory);
+    directory.getAuthenticationMethods = async (userId) => {
+      seen.push(`asked ${userId}`);
+      if (seen.length === 2) bothAsked();
+      await Promise.race([together, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      seen.push(`answered ${userId}`);
+      return read(userId);
+    };
+
+    expect(await setup.service.runDue()).toBe(2);
+    expect(seen.slice(0, 2).sort()).toEqual([`asked ${alex.id}`, `asked ${diego.id}`].sort());
+    expect([await setup.stateOf(first), await setup.stateOf(second)]).toEqual(['executing', 'executing']);
+    expect(
+      setup.courier
+        .callsOf('offer')
+        .map((offer) => offer.request.id)
+        .sort(),
+    ).toEqual([first, second].sort());
+  });
+
+  it('reports a job that failed unexpectedly after the others have run', async () => {
+    const setup = setUp();
+    const first = await setup.approved(alex);
+    const second = await setup.approved(diego);
+    const broken = new Error('the store went away');
+    const find = setup.requests.find.bind(setup.requests);
+    setup.requests.find = async (id) => (id === first ? Promise.reject(broken) : find(id));
+
+    await expect(setup.service.runDue()).rejects.toBe(broken);
+    expect(await setup.stateOf(second)).toBe('executing');
+  });
+});
+
 describe('the hourly cap', () => {
   it('pauses executions past the cap, tells the channel once, and starts them when the hour has passed', async () => {
     const setup = setUp({ hourlyCap: 1 });
