@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
+
 /**
- * Remembers the last value seen per key (bounded, oldest forgotten first) and says whether a
- * new value differs, so repeated identical writes can be skipped.
+ * Remembers a digest of the last value seen per key (bounded, oldest forgotten first) and says whether a
+ * new value differs, so repeated identical writes can be skipped. A digest, not the value: a few dozen bytes a
+ * key, however large the value, so a tenant's worth of keys stays small.
  */
 export class ChangeTracker {
   private readonly last = new Map<string, string>();
@@ -9,12 +12,12 @@ export class ChangeTracker {
 
   /** True when `value` differs from the last one recorded for `key`; records it either way. */
   changed(key: string, value: unknown): boolean {
-    const serialized = JSON.stringify(value);
+    const digest = createHash('sha256').update(JSON.stringify(value)).digest('base64');
     const previous = this.last.get(key);
     // Re-inserting moves the key to the end, so the Map's order is least recently seen first.
     this.last.delete(key);
-    this.last.set(key, serialized);
+    this.last.set(key, digest);
     if (this.last.size > this.capacity) this.last.delete(this.last.keys().next().value!);
-    return previous !== serialized;
+    return previous !== digest;
   }
 }
