@@ -6,7 +6,6 @@ import { LINK_IDS } from '../src/domain/diagnosis/knowledge.js';
 import { matchIntent } from '../src/domain/diagnosis/match-intent.js';
 import { projectPath } from '../src/project-root.js';
 
-/* eslint-disable no-console -- a report for the terminal */
 
 /*
  * `npm run eval:diagnosis`: the diagnosis's accuracy on the held-out set (eval/diagnosis-held-out.json), people's
