@@ -6,7 +6,6 @@ import { LINK_IDS } from '../src/domain/diagnosis/knowledge.js';
 import { matchIntent } from '../src/domain/diagnosis/match-intent.js';
 import { projectPath } from '../src/project-root.js';
 
-
 /*
  * `npm run eval:diagnosis`: the diagnosis's accuracy on the held-out set (eval/diagnosis-held-out.json), people's
  * first messages in their own words, written before tuning by someone who had not seen the matcher or the phrases.
