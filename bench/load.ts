@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Verbs } from '../src/cards/verbs.js';
 import { cardAction, personalMessage } from '../test/support/activities.js';
+import { ALEX_DIAGNOSIS } from './people.js';
 import type {
   Approvable,
   BotTarget,
@@ -25,9 +26,8 @@ import type {
 const plan = workerData as LoadPlan;
 const port = parentPort!;
 
-/** The question a typed "I lost my phone" starts with, and where answering "yes" to it leads. */
-const QUESTION = 'q-other-method';
-const OUTCOME = 'sign-in-another-way';
+/** The question a copy of Alex's description starts with, and where his answer to it leads. */
+const { question: QUESTION, outcome: OUTCOME } = ALEX_DIAGNOSIS;
 
 /** The design's targets (DESIGN.md, issue 12). */
 const RATIO_TARGET: Target = { kind: 'ratio', max: 1.5 };
@@ -361,7 +361,7 @@ async function startDiagnosis(turn: Turn, client: number, measured: boolean): Pr
     (sent) => sent.diagnosisId !== undefined && sent.diagnosisId !== previous && sent.nodes.includes(QUESTION),
   );
   let started: string | undefined;
-  await turn(personalMessage('I lost my phone', options(client)), {
+  await turn(personalMessage(ALEX_DIAGNOSIS.description, options(client)), {
     measured,
     check: async (answer, begins) => {
       const checked = await question(answer, begins);
@@ -373,7 +373,7 @@ async function startDiagnosis(turn: Turn, client: number, measured: boolean): Pr
 }
 
 /**
- * "Yes" to the question: the invoke must answer with the answered card (not the note for an old card), and the
+ * Alex's answer to the question: the invoke must answer with the answered card (not the note for an old card), and the
  * bot must then send the outcome for this diagnosis.
  */
 async function answerDiagnosis(
@@ -389,7 +389,7 @@ async function answerDiagnosis(
     (sent) => sent.diagnosisId === diagnosisId && sent.nodes.includes(OUTCOME),
   );
   const answer = await turn(
-    cardAction(Verbs.diagnosisAnswer, options(client), { diagnosisId, node: QUESTION, choice: 'yes' }),
+    cardAction(Verbs.diagnosisAnswer, options(client), { diagnosisId, node: QUESTION, choice: ALEX_DIAGNOSIS.choice }),
     {
       measured,
       check: async (answered, started) => {

@@ -8,6 +8,17 @@ export function persona(demo: DemoTenant, name: string): DemoUser {
 }
 
 /**
+ * The diagnosis the bench's people walk, as a copy of Alex walks it: his recent sign-ins stopped at verification,
+ * so "I can't sign in" asks what happened to his phone, and "the notification never arrives" leads to its fix.
+ */
+export const ALEX_DIAGNOSIS = {
+  description: "I can't sign in",
+  question: 'q-mfa-problem',
+  choice: 'no-prompt',
+  outcome: 'notifications-not-arriving',
+} as const;
+
+/**
  * `count` copies of Alex (two methods, the Authenticator failing), so that every diagnosis does the same work;
  * ids `<prefix>-0000-4000-8000-<n>`, names `<label> <n>`.
  */

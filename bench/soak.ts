@@ -7,6 +7,7 @@ import { loadDemoTenant } from '../src/directory/demo-tenant.js';
 import { projectRoot } from '../src/project-root.js';
 import { cardAction, personalMessage, type Sender } from '../test/support/activities.js';
 import { ms, type Verdict } from './report.js';
+import { ALEX_DIAGNOSIS } from './people.js';
 import { soakPeople, type SoakBotMessage, type SoakParentMessage } from './soak-people.js';
 
 /* eslint-disable no-console -- a benchmark reports to the terminal */
@@ -34,7 +35,7 @@ interface Sample {
 interface Seen {
   diagnosisId: string | undefined;
   nodes: string[];
-  /** The application form's submit button and the methods it ticked. */
+  /** The application form's submit button and the methods to send as lost. */
   submit: Record<string, unknown> | undefined;
   lostMethods: string | undefined;
 }
@@ -100,7 +101,11 @@ export async function runSoak(): Promise<Verdict[]> {
           routed.push({ requestId: String(data.requestId), version: Number(data.version), thread: conversation });
         }
       }
-      if (object.id === 'lostMethods') card.lostMethods = String(object.value ?? '');
+      // "reset" without a diagnosis ticks nothing; the applicant ticks the first method listed, as a person would.
+      if (object.id === 'lostMethods') {
+        const first = (object.choices as Array<{ value: string }> | undefined)?.[0]?.value;
+        card.lostMethods = String(object.value || first || '');
+      }
     }
     seen.set(conversation, card);
   };
@@ -190,21 +195,21 @@ export async function runSoak(): Promise<Verdict[]> {
           case 1:
             return post(cardAction(Verbs.helpShow, options), true);
           case 2:
-            return post(personalMessage('I lost my phone', options), true);
+            return post(personalMessage(ALEX_DIAGNOSIS.description, options), true);
           case 3: {
             const diagnosisId = card()?.diagnosisId;
-            if (!diagnosisId) note('a description started no diagnosis');
-            return post(
-              cardAction(Verbs.diagnosisAnswer, options, { diagnosisId, node: 'q-other-method', choice: 'yes' }),
-              true,
-            );
+            if (!diagnosisId || !card()?.nodes.includes(ALEX_DIAGNOSIS.question)) {
+              note(`a description started no diagnosis at ${ALEX_DIAGNOSIS.question}`);
+            }
+            const { question: node, choice } = ALEX_DIAGNOSIS;
+            return post(cardAction(Verbs.diagnosisAnswer, options, { diagnosisId, node, choice }), true);
           }
           case 4: {
             const outcome = card();
-            if (!outcome?.nodes.includes('sign-in-another-way')) note('the diagnosis click sent no outcome');
+            if (!outcome?.nodes.includes(ALEX_DIAGNOSIS.outcome)) note('the diagnosis click sent no outcome');
             const verb = cycle % 2 === 0 ? Verbs.diagnosisFixed : Verbs.diagnosisNotFixed;
             return post(
-              cardAction(verb, options, { diagnosisId: outcome?.diagnosisId, node: 'sign-in-another-way' }),
+              cardAction(verb, options, { diagnosisId: outcome?.diagnosisId, node: ALEX_DIAGNOSIS.outcome }),
               true,
             );
           }

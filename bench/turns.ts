@@ -16,7 +16,7 @@ import { SqliteConversationAddressRepository } from '../src/store/sqlite/sqlite-
 import { SqliteRequestRepository } from '../src/store/sqlite/sqlite-request-repository.js';
 import { emptyReview, OPEN_STATES, type ResetRequest } from '../src/domain/requests/request.js';
 import { startEchoBot } from './echo-bot.js';
-import { copiesOfAlex, persona, withPeople } from './people.js';
+import { ALEX_DIAGNOSIS, copiesOfAlex, persona, withPeople } from './people.js';
 import type {
   Approvable,
   BotTarget,
@@ -46,8 +46,8 @@ const SUBJECTS = Number(process.env.BENCH_SUBJECTS ?? 5_000);
 /** How long the bench waits for a bot's background work to drain after a run before it reports it and goes on. */
 const DRAIN_GIVE_UP_MS = 60_000;
 
-/** Where a diagnosis clicked "yes" on its first question rests. */
-const OUTCOME = 'sign-in-another-way';
+/** Where a diagnosis rests once its first question was answered. */
+const OUTCOME = ALEX_DIAGNOSIS.outcome;
 
 /** A bot under test in this thread, and what it logged at warn and above. */
 interface Bot {

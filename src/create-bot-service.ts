@@ -121,6 +121,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   const reviewFacts = new ReviewFactsReader({
     directory,
     repository: requestRepository,
+    diagnoses: diagnosisRepository,
     clock,
     helpdeskGroupId,
     privilegedApproval: config.privilegedApproval,

@@ -1,6 +1,7 @@
 import type { Strings } from '../content/strings/index.js';
 import { format } from '../content/strings/index.js';
 import type { MaskedMethod } from '../domain/diagnosis/diagnosis-service.js';
+import type { LostMethods } from '../domain/diagnosis/knowledge.js';
 import type { ApplicationField, ApplicationValues, FieldProblem } from '../domain/requests/application.js';
 import { MAX_CONTACT_LENGTH } from '../domain/requests/application.js';
 import type { EligibleSubject } from '../domain/requests/request-service.js';
@@ -52,6 +53,8 @@ export interface ApplicationSubjectCardData {
   diagnosisId: string;
   /** The reason the diagnosis suggested, carried to the form; only ever a prefill the person can change. */
   reason: string;
+  /** The methods the diagnosis established as lost (`all`, or kinds separated by commas), carried the same way. */
+  lost: string;
   subjects: Array<{ title: string; value: string }>;
 }
 
@@ -84,9 +87,12 @@ export function renderApplicationCard(strings: Strings, state: ApplicationFormSt
     const found = state.problems?.[field];
     return found ? format(a.problems[found], { max: String(max ?? '') }) : null;
   };
+  // describeMethods lists the default method first: the choices follow the same order, so each label
+  // stays with its own method id.
+  const methods = [...state.methods].sort((a, b) => Number(b.method.isDefault) - Number(a.method.isDefault));
   const labels = describeMethods(
     strings,
-    state.methods.map((m) => m.method),
+    methods.map((m) => m.method),
   );
   const data: ApplicationCardData = {
     title: isSelf ? a.title : format(a.titleFor, name),
@@ -99,14 +105,14 @@ export function renderApplicationCard(strings: Strings, state: ApplicationFormSt
       choices: RESET_REASONS.map((reason) => ({ title: a.reasons[reason], value: reason })),
     },
     methods:
-      state.methods.length === 0
+      methods.length === 0
         ? null
         : {
             label: a.methodsLabel,
             required: a.problems.required,
             value: values.lostMethods ?? '',
             error: problem('lostMethods'),
-            choices: state.methods.map((m, i) => ({ title: labels[i] ?? m.id, value: m.id })),
+            choices: methods.map((m, i) => ({ title: labels[i] ?? m.id, value: m.id })),
           },
     verification: {
       label: isSelf ? a.verificationLabel : format(a.verificationLabelFor, name),
@@ -140,12 +146,15 @@ export function renderApplicationCard(strings: Strings, state: ApplicationFormSt
   return renderCard('application', data);
 }
 
-/** For line managers: whose account the application is for; `reason` is carried on to the form as its prefill. */
+/**
+ * For line managers: whose account the application is for; what the diagnosis learned (the reason,
+ * the methods said to be lost) is carried on to the form as its prefill.
+ */
 export function renderApplicationSubjectCard(
   strings: Strings,
   subjects: readonly EligibleSubject[],
   diagnosisId: string | undefined,
-  reason = '',
+  prefill: { reason?: string | undefined; lost?: LostMethods | undefined } = {},
 ): AdaptiveCard {
   const a = strings.application;
   const data: ApplicationSubjectCardData = {
@@ -156,7 +165,8 @@ export function renderApplicationSubjectCard(
     continue: a.continue,
     verb: Verbs.applicationStart,
     diagnosisId: diagnosisId ?? '',
-    reason,
+    reason: prefill.reason ?? '',
+    lost: prefill.lost === undefined ? '' : prefill.lost === 'all' ? 'all' : prefill.lost.join(','),
     subjects: subjects.map((subject) => ({
       title: subject.isSelf ? format(a.self, { name: subject.displayName }) : subject.displayName,
       value: subject.id,

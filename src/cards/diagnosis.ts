@@ -1,7 +1,13 @@
 import type { Strings } from '../content/strings/index.js';
 import { format } from '../content/strings/index.js';
+import { diagnosisReference } from '../domain/diagnosis/diagnosis-reference.js';
 import type { ActiveDiagnosis, MaskedMethod } from '../domain/diagnosis/diagnosis-service.js';
-import type { LinkId, OutcomeNode, QuestionNode } from '../domain/diagnosis/knowledge.js';
+import {
+  APPLYING_CATEGORIES,
+  type LinkId,
+  type OutcomeNode,
+  type QuestionNode,
+} from '../domain/diagnosis/knowledge.js';
 import type { Locale } from '../domain/locale.js';
 import { renderCard, type AdaptiveCard } from './render-card.js';
 import { Verbs } from './verbs.js';
@@ -30,6 +36,8 @@ export interface DiagnosisOutcomeCardData {
   steps: string[];
   links: Array<{ title: string; url: string }>;
   question: string | null;
+  /** For the helpdesk outcome: how to reach the helpdesk, with the diagnosis reference. */
+  closing: string | null;
   answered: string | null;
   answers: Array<{ title: string; verb: string; style: 'positive' | 'default'; diagnosisId: string; node: string }>;
 }
@@ -88,8 +96,13 @@ export function renderDiagnosisQuestionCard(
  * knowledge, the evidence, the links and the language, so one expansion serves every diagnosis.
  */
 const DIAGNOSIS_ID_SLOT = '00000000-0000-4000-8000-00000000d1a9';
+/** Stands for the diagnosis reference (DX-…) in the same way. */
+const REFERENCE_SLOT = diagnosisReference(DIAGNOSIS_ID_SLOT);
 
-/** An outcome: numbered steps, configured links, and "Did this fix it?" (or, answered, the answer). */
+/**
+ * An outcome: numbered steps, configured links, and "Did this fix it?" (or, answered, the answer).
+ * The helpdesk outcome asks nothing: it ends with how to reach the helpdesk and the diagnosis reference.
+ */
 export function renderDiagnosisOutcomeCard(
   strings: Strings,
   locale: Locale,
@@ -100,6 +113,7 @@ export function renderDiagnosisOutcomeCard(
 ): AdaptiveCard {
   return renderCard('diagnosis-outcome', outcomeData(strings, locale, node, links, answered), {
     [DIAGNOSIS_ID_SLOT]: diagnosisId,
+    [REFERENCE_SLOT]: diagnosisReference(diagnosisId),
   });
 }
 
@@ -112,28 +126,37 @@ function outcomeData(
 ): DiagnosisOutcomeCardData {
   const d = strings.diagnosis;
   const diagnosisId = DIAGNOSIS_ID_SLOT;
-  const resetNeeded = node.category === 'resetNeeded';
-  const answers: DiagnosisOutcomeCardData['answers'] = resetNeeded
-    ? [
-        { title: d.apply, verb: Verbs.diagnosisNotFixed, style: 'positive', diagnosisId, node: node.id },
-        { title: d.noLongerNeeded, verb: Verbs.diagnosisFixed, style: 'default', diagnosisId, node: node.id },
-      ]
-    : [
-        { title: d.yes, verb: Verbs.diagnosisFixed, style: 'positive', diagnosisId, node: node.id },
-        { title: d.no, verb: Verbs.diagnosisNotFixed, style: 'default', diagnosisId, node: node.id },
-      ];
+  const resetNeeded = APPLYING_CATEGORIES.has(node.category);
+  const handOver = node.category === 'helpdesk';
+  // The knowledge was validated against the configured links; one without a URL is not shown.
+  const shown = node.links.flatMap(({ link, label }) => {
+    const url = links[link];
+    return url ? [{ title: label[locale], url }] : [];
+  });
+  const helpdesk = links.helpdesk;
+  if (handOver && helpdesk && !node.links.some(({ link }) => link === 'helpdesk')) {
+    shown.push({ title: d.helpdeskLink, url: helpdesk });
+  }
+  const answers: DiagnosisOutcomeCardData['answers'] = handOver
+    ? []
+    : resetNeeded
+      ? [
+          { title: d.apply, verb: Verbs.diagnosisNotFixed, style: 'positive', diagnosisId, node: node.id },
+          { title: d.noLongerNeeded, verb: Verbs.diagnosisFixed, style: 'default', diagnosisId, node: node.id },
+        ]
+      : [
+          { title: d.yes, verb: Verbs.diagnosisFixed, style: 'positive', diagnosisId, node: node.id },
+          { title: d.no, verb: Verbs.diagnosisNotFixed, style: 'default', diagnosisId, node: node.id },
+        ];
   return {
     category: d.categories[node.category],
     tone: resetNeeded ? 'warning' : 'default',
     title: node.title[locale],
     summary: node.summary[locale],
     steps: node.steps.map((step) => step[locale]),
-    // The knowledge was validated against the configured links; one without a URL is not shown.
-    links: node.links.flatMap(({ link, label }) => {
-      const url = links[link];
-      return url ? [{ title: label[locale], url }] : [];
-    }),
-    question: answered === undefined && !resetNeeded ? d.didThisFixIt : null,
+    links: shown,
+    question: answered === undefined && !resetNeeded && !handOver ? d.didThisFixIt : null,
+    closing: handOver ? format(helpdesk ? d.helpdeskNext : d.helpdeskNextNoLink, { reference: REFERENCE_SLOT }) : null,
     answered: answered === undefined ? null : format(d.answered, { answer: answered }),
     answers: answered === undefined ? answers : [],
   };

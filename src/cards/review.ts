@@ -47,6 +47,8 @@ export interface ReviewCardView {
   risks: RiskSignal[];
   /** Whether `risks` are those kept with the decision (approval or rejection) rather than read now. */
   risksAtDecision: boolean;
+  /** The diagnosis it was applied for from reached the possible-compromise outcome (see ReviewFacts). */
+  possibleCompromise: boolean;
   manager: { name: string; status: ManagerCheckStatus; note: string | undefined } | undefined;
   claimedByName: string | undefined;
   /** The agents an open request can be handed over to; undefined or empty when there is nobody to offer. */
@@ -119,6 +121,11 @@ export interface ReviewCardData {
     overdue: string | null;
   };
   manualOnly: string | null;
+  /**
+   * Under the state, on a red band: the person reported signs of someone else at the account; what
+   * to check before approving while it is open (`checks` is null once decided).
+   */
+  compromise: { heading: string; reported: string; checks: { heading: string; lines: string[] } | null } | null;
   facts: Array<{ label: string; values: string[] }>;
   note: { heading: string; text: string } | null;
   risks: { heading: string; lines: string[]; none: string | null };
@@ -242,6 +249,13 @@ export function renderReviewCard(strings: Strings, view: ReviewCardView): Adapti
         view.overdueAfterMs === undefined ? null : format(r.overdue, { hours: formatHours(view.overdueAfterMs) }),
     },
     manualOnly: view.manualOnly ? r.manualOnly : null,
+    compromise: view.possibleCompromise
+      ? {
+          heading: r.compromise.heading,
+          reported: r.compromise.reported,
+          checks: actionable ? { heading: r.compromise.checksHeading, lines: [...r.compromise.checks] } : null,
+        }
+      : null,
     facts: [
       {
         label: r.facts.subject,
@@ -379,6 +393,8 @@ export interface ManagerConfirmationView {
   submittedAt: Date;
   /** Set once the manager answered: the card then shows the answer and no buttons. */
   answered: ManagerCheckStatus | undefined;
+  /** The report's diagnosis reached the possible-compromise outcome: the card asks them to check first. */
+  possibleCompromise: boolean;
 }
 
 /** Data of `cards/manager-confirmation.json`. */
@@ -388,6 +404,8 @@ export interface ManagerConfirmationCardData {
   intro: string;
   facts: Array<{ label: string; value: string }>;
   note: { heading: string; text: string } | null;
+  /** On a red band above the question: what the report said that may mean someone else is at the account. */
+  compromise: { heading: string; reported: string; advice: string } | null;
   /** Null once answered. */
   ask: {
     text: string;
@@ -420,6 +438,15 @@ export function renderManagerConfirmationCard(strings: Strings, view: ManagerCon
       { label: m.submitted, value: format(r.utcTime, { time: formatUtc(view.submittedAt) }) },
     ],
     note: view.note.trim() === '' ? null : { heading: m.noteHeading, text: view.note },
+    // A warning for the one deciding: once answered, the card is a record of the answer.
+    compromise:
+      view.possibleCompromise && answered === undefined
+        ? {
+            heading: m.compromise.heading,
+            reported: format(m.compromise.reported, { name: view.subjectName }),
+            advice: format(m.compromise.advice, { name: view.subjectName }),
+          }
+        : null,
     ask:
       answered === undefined
         ? {

@@ -307,6 +307,7 @@ function toDirectoryUser(user: DemoUser, now: Date): DirectoryUser {
     id: user.id,
     displayName: user.displayName,
     givenName: user.givenName,
+    surname: user.surname,
     userPrincipalName: user.userPrincipalName,
     mail: user.userPrincipalName,
     department: user.department,

@@ -13,6 +13,8 @@ export interface DirectoryUser {
   id: string;
   displayName: string;
   givenName: string;
+  /** The family name; empty where the directory has none. */
+  surname: string;
   userPrincipalName: string;
   mail: string;
   department: string;

@@ -2,6 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import type { AdaptiveCard } from '../cards/render-card.js';
 import { renderWelcomeCard, type Roles } from '../cards/welcome.js';
 import { stringsFor } from '../content/strings/index.js';
+import { greetingName, type Locale } from '../domain/locale.js';
 import { withDeadline } from '../domain/with-deadline.js';
 import type { TeamsDeps } from './deps.js';
 import { turnIdentity, turnLocale, turnLogger } from './turn-context.js';
@@ -17,8 +18,9 @@ export async function welcomeReply(
   deps: TeamsDeps,
   withHelp = false,
 ): Promise<AdaptiveCard> {
-  const strings = stringsFor(turnLocale(context, deps.config.defaultLocale));
-  const [name, roles] = await Promise.all([greetingName(context, deps), rolesOf(context, deps)]);
+  const locale = turnLocale(context, deps.config.defaultLocale);
+  const strings = stringsFor(locale);
+  const [name, roles] = await Promise.all([nameToGreet(context, deps, locale), rolesOf(context, deps)]);
   return renderWelcomeCard(strings, { name, returning: state.temp.returning === true, roles }, withHelp);
 }
 
@@ -34,13 +36,14 @@ async function rolesOf(context: TurnContext, deps: TeamsDeps): Promise<Roles | u
   }
 }
 
-async function greetingName(context: TurnContext, deps: TeamsDeps): Promise<string | undefined> {
+/** The person's name as the greeting uses it in this language; the name Teams sent when the directory has none. */
+async function nameToGreet(context: TurnContext, deps: TeamsDeps, locale: Locale): Promise<string | undefined> {
   const fromTeams = context.activity.from.name?.trim() || undefined;
   const id = context.activity.from.aadObjectId;
   if (!id || !deps.directory) return fromTeams;
   try {
     const user = await withDeadline(deps.directory.getUser(id), DIRECTORY_BUDGET_MS);
-    return user?.givenName ?? fromTeams;
+    return (user && greetingName(user, locale)) ?? fromTeams;
   } catch (error) {
     turnLogger(context, deps.logger).warn(
       { err: error },

@@ -30,7 +30,7 @@ import {
   withNotice,
 } from '../../src/cards/review.js';
 import { renderWelcomeCard } from '../../src/cards/welcome.js';
-import { stringsFor } from '../../src/content/strings/index.js';
+import { format, stringsFor } from '../../src/content/strings/index.js';
 import type { ActiveDiagnosis } from '../../src/domain/diagnosis/diagnosis-service.js';
 import type { OutcomeNode, QuestionNode } from '../../src/domain/diagnosis/knowledge.js';
 import { LOCALES } from '../../src/domain/locale.js';
@@ -167,8 +167,23 @@ function allRenderedCards(): Array<[string, AdaptiveCard]> {
         renderDiagnosisOutcomeCard(strings, locale, 'd-1', outcomeNode('resetNeeded'), links),
       ],
       [
+        `security risk outcome (${locale})`,
+        renderDiagnosisOutcomeCard(strings, locale, 'd-1', outcomeNode('securityRisk'), links),
+      ],
+      [
         `outcome answered (${locale})`,
         renderDiagnosisOutcomeCard(strings, locale, 'd-1', outcomeNode('notMfa'), links, 'No'),
+      ],
+      [
+        `helpdesk outcome (${locale})`,
+        renderDiagnosisOutcomeCard(strings, locale, 'd-1', outcomeNode('helpdesk'), { ...links, helpdesk: undefined }),
+      ],
+      [
+        `helpdesk outcome with its link (${locale})`,
+        renderDiagnosisOutcomeCard(strings, locale, 'd-1', outcomeNode('helpdesk'), {
+          ...links,
+          helpdesk: 'https://help.example.com/',
+        }),
       ],
       [`symptoms (${locale})`, renderSymptomsCard(strings)],
       [`pass for the subject (${locale})`, renderPassCard(strings, subjectReader, passContext, shownPass, 'Ab3#kLm9')],
@@ -333,7 +348,19 @@ function allRenderedCards(): Array<[string, AdaptiveCard]> {
         `review, nobody claimed, to assign (${locale})`,
         renderReviewCard(strings, callbackReviewView({ claimedByName: undefined, phonesOnFile: undefined })),
       ],
+      [
+        `review, possible compromise, open (${locale})`,
+        renderReviewCard(strings, minimalReviewView({ possibleCompromise: true })),
+      ],
+      [
+        `review, possible compromise, decided (${locale})`,
+        renderReviewCard(strings, fullReviewView({ possibleCompromise: true })),
+      ],
       [`manager confirmation (${locale})`, renderManagerConfirmationCard(strings, managerView())],
+      [
+        `manager confirmation, possible compromise (${locale})`,
+        renderManagerConfirmationCard(strings, managerView({ possibleCompromise: true })),
+      ],
       [
         `manager confirmation with a note, answered (${locale})`,
         renderManagerConfirmationCard(
@@ -475,6 +502,13 @@ describe('card templates', () => {
     expect(renderManagerConfirmationCard(stringsFor(locale), managerView())).toMatchSnapshot();
     expect(
       renderManagerConfirmationCard(stringsFor(locale), managerView({ note: 'Lost it.', answered: 'confirmed' })),
+    ).toMatchSnapshot();
+  });
+
+  it.each(LOCALES)('matches the review and manager card snapshots of a possible compromise (%s)', (locale) => {
+    expect(renderReviewCard(stringsFor(locale), minimalReviewView({ possibleCompromise: true }))).toMatchSnapshot();
+    expect(
+      renderManagerConfirmationCard(stringsFor(locale), managerView({ possibleCompromise: true })),
     ).toMatchSnapshot();
   });
 
@@ -626,5 +660,57 @@ describe('diagnosis cards', () => {
     const card = renderDiagnosisOutcomeCard(strings, 'en', 'd-1', outcomeNode('resetNeeded'), links);
     expect(JSON.stringify(card)).not.toContain('Did this fix it?');
     expect(card.actions?.map((action: any) => action.title)).toEqual(['Apply for a reset', 'I can sign in now']);
+  });
+
+  it('heads a possible compromise with what to do now, in both languages, and offers the application too', () => {
+    for (const locale of LOCALES) {
+      const words = stringsFor(locale).diagnosis;
+      const card = renderDiagnosisOutcomeCard(stringsFor(locale), locale, 'd-1', outcomeNode('securityRisk'), links);
+      expect(textsIn(card)).toContain(words.categories.securityRisk);
+      expect(textsIn(card)).not.toContain(words.categories.resetNeeded);
+      expect(card.actions?.map((action: any) => action.title)).toEqual([words.apply, words.noLongerNeeded]);
+    }
+  });
+
+  it('ends the helpdesk outcome with how to reach the helpdesk and its own reference, asking nothing', () => {
+    const d = strings.diagnosis;
+    // The knowledge need not list the helpdesk link: the card adds it where it is configured.
+    const handOver: OutcomeNode = { ...outcomeNode('helpdesk'), links: [], ifNotFixed: undefined };
+    const id = 'a1b2c3d4-0000-4000-8000-000000000001';
+    const words = renderDiagnosisOutcomeCard(strings, 'en', id, handOver, { ...links, helpdesk: undefined });
+    expect(words.actions).toEqual([]);
+    expect(JSON.stringify(words)).not.toContain(d.didThisFixIt);
+    expect(JSON.stringify(words)).toContain(format(d.helpdeskNextNoLink, { reference: 'DX-A1B2C3D4' }));
+
+    const other = renderDiagnosisOutcomeCard(strings, 'en', 'ffeeddcc-0000-4000-8000-000000000002', handOver, {
+      ...links,
+      helpdesk: 'https://help.example.com/',
+    });
+    expect(JSON.stringify(other)).toContain(format(d.helpdeskNext, { reference: 'DX-FFEEDDCC' }));
+    expect(JSON.stringify(other)).not.toContain('DX-A1B2C3D4');
+    expect(JSON.stringify(other)).toContain(`"title":"${d.helpdeskLink}","url":"https://help.example.com/"`);
+  });
+});
+
+describe('the application card', () => {
+  it('keeps each method label with its own id when the directory lists the default method last', () => {
+    const [phone, authenticator] = active(true).methods!;
+    const card = renderApplicationCard(stringsFor('en'), {
+      subject: { id: 'u1', displayName: 'Alex Wilber', isSelf: true },
+      methods: [
+        { id: 'phone-1', method: phone! },
+        { id: 'authenticator-1', method: authenticator! },
+      ],
+      values: { lostMethods: 'authenticator-1' },
+      diagnosisId: 'd-1',
+    });
+    let choices: Array<{ title: string; value: string }> = [];
+    walk(card, (object) => {
+      if (object.id === 'lostMethods') choices = object.choices;
+    });
+    expect(choices).toEqual([
+      { title: 'Authenticator on iPhone 15 (default)', value: 'authenticator-1' },
+      { title: 'Mobile phone +65 •••• 4567', value: 'phone-1' },
+    ]);
   });
 });

@@ -422,6 +422,28 @@ describe('review card', () => {
     expect(lineInEnglish({ kind: 'failedSignIns', count: 12 })).toBe('• Failed sign-ins in the last 24 hours: 12');
   });
 
+  it('warns on a red band under the state when the person reported a possible compromise, with what to check while open', () => {
+    for (const locale of LOCALES) {
+      const c = stringsFor(locale).review.compromise;
+      const card = renderReviewCard(stringsFor(locale), minimalReviewView({ possibleCompromise: true }));
+      const band = containerHolding(card, c.heading);
+      expect(band?.style, locale).toBe('attention');
+      expect(card.body.indexOf(band), locale).toBe(2);
+      expect(allText(band), locale).toEqual(
+        expect.arrayContaining([c.reported, c.checksHeading, ...c.checks.map((line) => `• ${line}`)]),
+      );
+      // Decided, it still says what was reported, no longer what to check before approving.
+      const decided = renderReviewCard(
+        stringsFor(locale),
+        minimalReviewView({ possibleCompromise: true, state: 'completed' }),
+      );
+      expect(allText(decided), locale).toEqual(expect.arrayContaining([c.heading, c.reported]));
+      expect(allText(decided), locale).not.toContain(c.checksHeading);
+      expect(allText(renderReviewCard(stringsFor(locale), minimalReviewView())), locale).not.toContain(c.heading);
+    }
+    expect(en.review.compromise.checks.join(' ')).toMatch(/sign-ins.*password.*call back on a number on file/s);
+  });
+
   it("shows the manager's answer and note", () => {
     const card = renderReviewCard(
       en,
@@ -523,11 +545,11 @@ describe('manager confirmation card', () => {
     expect(byOther).not.toContain('佐藤 由紀 themselves');
     const ownJa = textRuns(renderManagerConfirmationCard(stringsFor('ja'), managerView()));
     expect(ownJa).toContain(
-      '直属の部下である 佐藤 由紀 さんが、ご自身の確認方法のリセットをヘルプデスクに申請しました。',
+      '直属の部下の佐藤 由紀さんが、自分の本人確認の方法のリセットをヘルプデスクに申請しました。',
     );
     const byOtherJa = textRuns(renderManagerConfirmationCard(stringsFor('ja'), managerView({ filerName: 'Lee Gu' })));
     expect(byOtherJa).toContain(
-      'Lee Gu さんが、直属の部下である 佐藤 由紀 さんの確認方法のリセットをヘルプデスクに申請しました。',
+      'Lee Guさんが、直属の部下の佐藤 由紀さんの本人確認の方法のリセットをヘルプデスクに申請しました。',
     );
   });
 
@@ -539,6 +561,34 @@ describe('manager confirmation card', () => {
     const declined = renderManagerConfirmationCard(en, managerView({ answered: 'declined' }));
     expect(declined.actions).toEqual([]);
     expect(textRuns(declined).some((text) => text.startsWith('You declined this request'))).toBe(true);
+  });
+
+  it('warns the manager of a possible compromise, by the report’s name, while asking them, and not once answered', () => {
+    for (const locale of LOCALES) {
+      const m = stringsFor(locale).review.manager;
+      const card = renderManagerConfirmationCard(stringsFor(locale), managerView({ possibleCompromise: true }));
+      const band = containerHolding(card, m.compromise.heading);
+      expect(band?.style, locale).toBe('attention');
+      expect(new Set(allText(band)), locale).toEqual(
+        new Set([
+          m.compromise.heading,
+          format(m.compromise.reported, { name: '佐藤 由紀' }),
+          format(m.compromise.advice, { name: '佐藤 由紀' }),
+        ]),
+      );
+      // Above the question it qualifies.
+      const texts = allText(card);
+      expect(texts.indexOf(m.compromise.heading), locale).toBeLessThan(texts.indexOf(m.ask));
+      expect(card.actions, locale).toHaveLength(2);
+      const answered = renderManagerConfirmationCard(
+        stringsFor(locale),
+        managerView({ possibleCompromise: true, answered: 'confirmed' }),
+      );
+      expect(allText(answered), locale).not.toContain(m.compromise.heading);
+      expect(allText(renderManagerConfirmationCard(stringsFor(locale), managerView())), locale).not.toContain(
+        m.compromise.heading,
+      );
+    }
   });
 
   it('still asks while the answer is waiting', () => {

@@ -17,7 +17,7 @@ import {
   type OutcomeNode,
 } from '../../src/domain/diagnosis/knowledge.js';
 import { matchIntent } from '../../src/domain/diagnosis/match-intent.js';
-import { LOCALES } from '../../src/domain/locale.js';
+import { LOCALES, type Locale } from '../../src/domain/locale.js';
 import { KnowledgeError } from '../../src/errors.js';
 
 /** The links every organisation has (they have defaults); the others are optional. */
@@ -40,14 +40,19 @@ const EXPECTED_OUTCOMES: ReadonlyArray<[string, OutcomeCategory]> = [
   ['password-forgotten', 'notMfa'],
   ['blocked-conditional-access', 'notMfa'],
   ['device-not-compliant', 'notMfa'],
-  ['contact-helpdesk', 'notMfa'],
+  ['contact-helpdesk', 'helpdesk'],
   ['not-eligible', 'notMfa'],
   ['new-phone-old-available', 'selfService'],
   ['sign-in-another-way', 'selfService'],
   ['notifications-not-arriving', 'selfService'],
   ['number-matching', 'selfService'],
+  ['possible-compromise', 'securityRisk'],
+  ['security-key-lost', 'selfService'],
+  ['hello-pin-forgotten', 'selfService'],
+  ['phone-number-changed', 'selfService'],
   ['identity-verification', 'selfService'],
   ['wog-mfa-setup', 'selfService'],
+  ['setup-trouble', 'selfService'],
   ['invitation-pending', 'selfService'],
   ['invitation-expired', 'selfService'],
   ['tap-active', 'selfService'],
@@ -155,6 +160,8 @@ describe('the shipped diagnosis knowledge', () => {
       [{ fact: 'invitationExpired' }, 'invitation-expired'],
       [{ fact: 'invitationPending' }, 'invitation-pending'],
       [{ fact: 'temporaryAccessPassActive' }, 'tap-active'],
+      // Not an outcome: the password was right, so ask about the phone, unless the person already said more.
+      [{ fact: 'mfaNotCompleted' }, 'q-mfa-problem'],
     ]);
     expect(triage.otherwise).toBe('q-symptom');
   });
@@ -302,6 +309,7 @@ describe('a diagnosis over the shipped knowledge', () => {
     [['locked-or-disabled'], 'account-locked'],
     [['first-time-setup', 'set-up-wog-verification'], 'wog-mfa-setup'],
     [['first-time-setup', 'check-eligibility'], 'not-eligible'],
+    [['first-time-setup', 'setup-went-wrong'], 'setup-trouble'],
     [['first-time-setup', 'accept-invitation', 'yes'], 'invitation-pending'],
     [['first-time-setup', 'accept-invitation', 'no-or-older'], 'invitation-expired'],
   ])('answering %j leads to %s', (answers, outcome) => {
@@ -329,16 +337,24 @@ describe('a diagnosis over the shipped knowledge', () => {
     expect(shown(walk({ deviceNotCompliant: true }, [], { intent: 'blocked' }).step)).toBe('device-not-compliant');
     expect(shown(walk({}, [], { intent: 'blocked' }).step)).toBe('blocked-conditional-access');
     expect(shown(walk({ accountDisabled: true }, [], { intent: 'account-locked' }).step)).toBe('account-disabled');
-    expect(shown(walk({}, [], { intent: 'account-disabled' }).step)).toBe('account-locked');
+    expect(shown(walk({ accountLocked: true }, [], { intent: 'account-disabled' }).step)).toBe('account-locked');
+    expect(shown(walk({ blockedByConditionalAccess: true }, [], { intent: 'device-not-compliant' }).step)).toBe(
+      'blocked-conditional-access',
+    );
+  });
+
+  it('lets the words decide when the directory says nothing: disabled is disabled, an unmanaged device is the device', () => {
+    expect(shown(walk({}, [], { intent: 'account-disabled' }).step)).toBe('account-disabled');
+    expect(shown(walk({}, [], { intent: 'device-not-compliant' }).step)).toBe('device-not-compliant');
   });
 
   it('reaches every outcome through some conversation, never asking more than the allowed questions', () => {
     const reached = new Set<string>();
-    const explore = (facts: Facts, links: ReadonlySet<LinkId>, answers: string[]) => {
-      const { step, engine } = walk(facts, answers, { links });
+    const explore = (facts: Facts, links: ReadonlySet<LinkId>, answers: string[], intent?: string) => {
+      const { step, engine } = walk(facts, answers, { links, intent });
       expect(step.state.questionsAsked).toBeLessThanOrEqual(MAX_QUESTIONS);
       if (step.view.kind === 'question') {
-        for (const choice of step.view.node.choices) explore(facts, links, [...answers, choice.id]);
+        for (const choice of step.view.node.choices) explore(facts, links, [...answers, choice.id], intent);
         return;
       }
       notFixedChain(engine, step, facts).forEach((id) => reached.add(id));
@@ -359,6 +375,8 @@ describe('a diagnosis over the shipped knowledge', () => {
     for (const facts of factSets) {
       for (const links of [DEFAULT_LINKS, WITH_IDENTITY_VERIFICATION]) explore(facts, links, []);
     }
+    // Some outcomes (an error code typed as shown) are reached only from what the person typed.
+    for (const intent of knowledge.intents) explore({}, DEFAULT_LINKS, [], intent.id);
 
     for (const outcome of outcomes()) expect(reached, outcome.id).toContain(outcome.id);
     expect(reached).toContain(APPLY);
@@ -396,10 +414,12 @@ describe('"it did not fix it"', () => {
     },
   );
 
-  it('moves from a new phone to other methods, then identity verification, then the application', () => {
-    const { engine, step } = walk({}, ['cannot-verify', 'new-phone-have-old'], { links: WITH_IDENTITY_VERIFICATION });
+  it('moves from a new phone to other methods, then, with none left, identity verification and the application', () => {
+    const facts: Facts = { hasOneMfaMethod: true };
+    const links = WITH_IDENTITY_VERIFICATION;
+    const { engine, step } = walk(facts, ['cannot-verify', 'new-phone-have-old'], { links });
 
-    expect(notFixedChain(engine, step)).toEqual([
+    expect(notFixedChain(engine, step, facts)).toEqual([
       'new-phone-old-available',
       'sign-in-another-way',
       'identity-verification',
@@ -408,20 +428,32 @@ describe('"it did not fix it"', () => {
     ]);
   });
 
-  it('offers the application when the Temporary Access Pass did not work', () => {
-    const { engine, step } = walk({ temporaryAccessPassActive: true });
+  it('offers the application when the Temporary Access Pass did not work and no other method is registered', () => {
+    const facts: Facts = { temporaryAccessPassActive: true, hasNoMfaMethod: true };
+    const { engine, step } = walk(facts);
 
-    expect(notFixedChain(engine, step)).toEqual(['tap-active', 'reset-needed', APPLY]);
+    expect(notFixedChain(engine, step, facts)).toEqual(['tap-active', 'reset-needed', APPLY]);
   });
 
-  it('never asks another question after an outcome', () => {
+  it('asks about the other methods when the Temporary Access Pass did not work but methods may be left', () => {
+    const facts: Facts = { temporaryAccessPassActive: true, hasSeveralMfaMethods: true };
+    const { engine, step } = walk(facts);
+
+    expect(shown(engine.notFixed(step.state, 'tap-active', facts))).toBe('q-methods-left');
+  });
+
+  it('asks at most one question after an outcome, and only about the methods left before a reset', () => {
     for (const outcome of outcomes()) {
       for (const links of [DEFAULT_LINKS, ALL_LINKS]) {
         const { engine, step } = restingOn(outcome.id, links);
         let current = step;
         while (current.view.kind === 'outcome') {
           current = engine.notFixed(current.state, current.view.node.id, {});
-          expect(current.view.kind, outcome.id).not.toBe('question');
+          if (current.view.kind === 'question') {
+            expect(current.view.node.id, outcome.id).toBe('q-methods-left');
+            current = engine.answer(current.state, 'q-methods-left', 'none-work', {});
+            expect(current.view.kind, outcome.id).not.toBe('question');
+          }
         }
       }
     }
@@ -439,34 +471,34 @@ describe('what people type', () => {
     ['cannot access my email', 'triage'],
     ['サインインできません', 'triage'],
     ['Teamsに入れない', 'triage'],
-    ['I lost my phone', 'q-other-method'],
-    ["I can't sign in because my phone was stolen", 'q-other-method'],
-    ['I lost my phone and bought a new one', 'q-other-method'],
-    ['スマホをなくしました', 'q-other-method'],
-    ['スマートフォンを初期化した', 'q-other-method'],
-    ['I deleted the authenticator app', 'q-other-method'],
-    ['Authenticatorからアカウントが消えた', 'q-other-method'],
-    ['I got a new phone', 'new-phone-old-available'],
-    ['機種変更しました', 'new-phone-old-available'],
-    ['Authenticatorを新しいスマホに移行したい', 'new-phone-old-available'],
+    ['I lost my phone', 'c-other-method'],
+    ["I can't sign in because my phone was stolen", 'c-other-method'],
+    ['I lost my phone and bought a new one', 'c-other-method'],
+    ['スマホをなくしました', 'c-other-method'],
+    ['スマートフォンを初期化した', 'c-other-method'],
+    ['I deleted the authenticator app', 'c-other-method'],
+    ['Authenticatorからアカウントが消えた', 'c-other-method'],
+    ['I got a new phone', 'q-old-phone'],
+    ['機種変更しました', 'q-old-phone'],
+    ['Authenticatorを新しいスマホに移行したい', 'q-old-phone'],
     ["the number doesn't match", 'number-matching'],
-    ['身に覚えのない通知が来る', 'number-matching'],
+    ['身に覚えのない通知が来る', 'possible-compromise'],
     ["I'm not getting the notification", 'notifications-not-arriving'],
     ['コードが届きません', 'notifications-not-arriving'],
     ['my account is locked', 'c-locked-disabled'],
-    ['アカウントが無効になっています', 'c-locked-disabled'],
+    ['アカウントが無効になっています', 'account-disabled'],
     ['my password has expired', 'password-expired'],
     ['パスワードの有効期限が切れた', 'password-expired'],
     ['I forgot my password', 'password-forgotten'],
     ['パスワードを忘れました', 'password-forgotten'],
     ['I never got my invitation', 'c-invitation'],
-    ['招待メールの期限が切れた', 'c-invitation'],
+    ['招待メールの期限が切れた', 'invitation-expired'],
     ['I use an SE-GSIB laptop', 'not-eligible'],
     ['LiteMailでも登録できますか', 'not-eligible'],
     ['how do I set up WOG MFA', 'wog-mfa-setup'],
     ['WOGアカウントの多要素認証を設定したい', 'wog-mfa-setup'],
     ['access blocked by conditional access', 'c-blocked'],
-    ['このデバイスは準拠していません', 'c-blocked'],
+    ['このデバイスは準拠していません', 'device-not-compliant'],
     ['MFA not working', 'q-mfa-problem'],
     ['Authenticatorが使えない', 'q-mfa-problem'],
     ['the code is wrong', 'number-matching'],
@@ -478,8 +510,158 @@ describe('what people type', () => {
     expect(entryOf(text)).toBe(entry);
   });
 
+  it.each([
+    ['AADSTS50053', 'account-locked'],
+    ['error 50057 when I sign in', 'account-disabled'],
+    ['Error Code: 50055', 'password-expired'],
+    ['aadsts50126: Error validating credentials due to invalid username or password.', 'forgot-password'],
+    ['AADSTS 53003', 'blocked'],
+    ['エラーコード：５００７４', 'mfa-problem'],
+    ['50076 what is this', 'mfa-problem'],
+  ])('chooses the intent of the error code in %j outright (%s)', (text, intent) => {
+    expect(matchIntent(text, knowledge.intents)).toEqual({ id: intent, score: 1 });
+  });
+
   it.each(['hello', 'thanks', 'ありがとう', 'phone', 'password'])('does not guess a problem from %j', (text) => {
     expect(matchIntent(text, knowledge.intents)).toBeUndefined();
+  });
+});
+
+describe('what the seed articles say, in the outcome where each fact belongs', () => {
+  const outcome = (id: string): OutcomeNode => {
+    const node = outcomes().find((candidate) => candidate.id === id);
+    if (!node) throw new Error(`no outcome "${id}"`);
+    return node;
+  };
+  /** The steps of outcome `id` in `locale` that match every one of `patterns`. */
+  const stepsOf = (id: string, locale: Locale, ...patterns: RegExp[]): string[] =>
+    outcome(id)
+      .steps.map((step) => step[locale])
+      .filter((text) => patterns.every((pattern) => pattern.test(text)));
+  /** The summary and steps of outcome `id` in `locale`, as one text. */
+  const textOf = (id: string, locale: Locale): string =>
+    [outcome(id).summary[locale], ...outcome(id).steps.map((step) => step[locale])].join('\n');
+
+  it('says that the TechPass portal, for signing up and signing in, works only from a non-SE GSIB device', () => {
+    const { summary } = outcome('not-eligible');
+
+    expect(summary.en).toMatch(
+      /^If you use TechPass: the TechPass portal, .*signing in .*works only from .*non-SE GSIB/,
+    );
+    expect(summary.ja).toMatch(
+      /^TechPass をお使いの場合、TechPass ポータルは、.*サインイン.*SE ではない GSIB\) からしか使えません/,
+    );
+  });
+
+  it('says that an Internet device must be onboarded to SEED to reach SGTS', () => {
+    expect(stepsOf('not-eligible', 'en', /Internet device/, /onboarded to SEED/, /SGTS/, /30 days/)).toHaveLength(1);
+    expect(
+      stepsOf('not-eligible', 'ja', /インターネット端末/, /SEED にオンボーディング/, /SGTS/, /30 日/),
+    ).toHaveLength(1);
+  });
+
+  it('tells TechPass users to have their WOG MFA reset too when the phone is lost, not only when it is replaced', () => {
+    expect(
+      stepsOf('reset-needed', 'en', /^If you use TechPass/, /lost phone/, /WOG account's MFA reset as well/),
+    ).toHaveLength(1);
+    expect(
+      stepsOf('reset-needed', 'ja', /^TechPass/, /なくしたスマートフォン/, /WOG アカウントの多要素認証も.*リセット/),
+    ).toHaveLength(1);
+    expect(stepsOf('sign-in-another-way', 'en', /^If you use TechPass/, /WOG/, /replace the lost one/)).toHaveLength(1);
+    expect(stepsOf('sign-in-another-way', 'ja', /^TechPass/, /WOG/, /置き換えて/)).toHaveLength(1);
+    expect(stepsOf('new-phone-old-available', 'en', /TechPass/, /WOG/)).toHaveLength(1);
+  });
+
+  it('walks through the Security info page that its link opens, not the legacy Additional security verification page', () => {
+    const wog = outcome('wog-mfa-setup');
+
+    expect(wog.links.find((link) => link.link === 'securityInfo')?.label).toEqual({
+      en: 'Open Security info',
+      ja: 'セキュリティ情報を開く',
+    });
+    expect(textOf('wog-mfa-setup', 'en')).toMatch(/Add sign-in method, choose Authenticator app/);
+    expect(textOf('wog-mfa-setup', 'ja')).toMatch(/「サインイン方法の追加」を選び、「認証アプリ」を選択/);
+    expect(textOf('wog-mfa-setup', 'en')).not.toMatch(/Mobile app|Receive notifications for verification|profile page/);
+    expect(textOf('wog-mfa-setup', 'ja')).not.toMatch(/モバイル アプリ|確認のため通知を受け取る|プロフィール/);
+  });
+
+  it('names Security info in every outcome that links to it, and nowhere the legacy verification page', () => {
+    for (const { id, links } of outcomes()) {
+      if (links.some((link) => link.link === 'securityInfo')) {
+        expect(textOf(id, 'en'), id).toContain('Security info');
+        expect(textOf(id, 'ja'), id).toContain('「セキュリティ情報」');
+      }
+      expect(textOf(id, 'en'), id).not.toMatch(/Additional security verification|security verification page/i);
+      expect(textOf(id, 'ja'), id).not.toMatch(/追加のセキュリティ確認|セキュリティ確認のページ/);
+    }
+  });
+
+  it('gives UTokyo Account holders the three ways to apply for re-registration and when it is processed', () => {
+    expect(
+      stepsOf('reset-needed', 'en', /^If you have a UTokyo Account/, /still sign in/, /online application form/),
+    ).toHaveLength(1);
+    expect(
+      stepsOf('reset-needed', 'en', /UTokyo Account/, /faculty or graduate school office/, /student or staff ID/),
+    ).toHaveLength(1);
+    expect(
+      stepsOf('reset-needed', 'en', /UTokyo Account/, /application website/, /password only/, /photo/),
+    ).toHaveLength(1);
+    expect(stepsOf('reset-needed', 'en', /UTokyo/, /business days/, /email/)).toHaveLength(1);
+
+    expect(stepsOf('reset-needed', 'ja', /^UTokyo Account/, /サインインできる/, /申請フォーム/)).toHaveLength(1);
+    expect(stepsOf('reset-needed', 'ja', /UTokyo Account/, /学部・研究科/, /学生証または職員証を持参/)).toHaveLength(1);
+    expect(
+      stepsOf('reset-needed', 'ja', /UTokyo Account/, /申請用の Web サイト/, /パスワードだけ/, /写真/),
+    ).toHaveLength(1);
+    expect(stepsOf('reset-needed', 'ja', /UTokyo/, /営業日/, /メール/)).toHaveLength(1);
+  });
+
+  it('states the UTokyo MFA exemption rule: mandatory, exempted only for a compelling reason, through the Support Desk', () => {
+    expect(
+      stepsOf('reset-needed', 'en', /UTokyo/, /mandatory/, /compelling reason/, /exempted/, /Support Desk/),
+    ).toHaveLength(1);
+    expect(stepsOf('reset-needed', 'ja', /UTokyo/, /必須/, /やむを得ない理由/, /免除/, /サポート窓口/)).toHaveLength(1);
+  });
+
+  it('helps with a first-time set-up that went wrong, two questions in, without offering the reset application', () => {
+    const { engine, step, asked } = walk({}, ['first-time-setup', 'setup-went-wrong']);
+
+    expect(shown(step)).toBe('setup-trouble');
+    expect(asked).toEqual(['q-symptom', 'q-onboarding']);
+    expect(textOf('setup-trouble', 'en')).toMatch(/More information required/);
+    expect(textOf('setup-trouble', 'ja')).toMatch(/「詳細情報が必要」/);
+    expect(
+      stepsOf(
+        'setup-trouble',
+        'en',
+        /^If you have a UTokyo Account/,
+        /not yet applied for MFA use/,
+        /online application form/,
+      ),
+    ).toHaveLength(1);
+    expect(
+      stepsOf('setup-trouble', 'ja', /^UTokyo Account/, /多要素認証の利用申請をまだ/, /申請フォーム/),
+    ).toHaveLength(1);
+    expect(stepsOf('setup-trouble', 'en', /^If you use TechPass/, /WOG/, /one session/, /30 days/)).toHaveLength(1);
+    const chain = notFixedChain(engine, step);
+    expect(chain[1]).toBe('contact-helpdesk');
+    expect(chain).not.toContain(APPLY);
+  });
+
+  it('introduces TechPass and UTokyo facts as such, since one knowledge base serves any organisation', () => {
+    const techPassTerms = { en: /WOG|GSIB|SEED|SGTS|GCC/, ja: /WOG|GSIB|SEED|SGTS|GCC/ };
+    const uTokyoTerms = { en: /UTokyo|universit|faculty|My Number/i, ja: /UTokyo|大学|学部|マイナンバー/ };
+    for (const node of outcomes()) {
+      for (const locale of LOCALES) {
+        // An outcome whose summary names the organisation speaks of it throughout.
+        const aboutTechPass = /TechPass/.test(node.summary[locale]);
+        const aboutUTokyo = /UTokyo/.test(node.summary[locale]);
+        for (const text of [node.summary[locale], ...node.steps.map((step) => step[locale])]) {
+          if (!aboutTechPass && techPassTerms[locale].test(text)) expect(text, node.id).toMatch(/TechPass/);
+          if (!aboutUTokyo && uTokyoTerms[locale].test(text)) expect(text, node.id).toMatch(/UTokyo/);
+        }
+      }
+    }
   });
 });
 
@@ -535,10 +717,24 @@ describe('loadKnowledge with a broken knowledge file', () => {
     expect(problems).toContain('q-symptom leads to "nowhere", which is not a node');
   });
 
-  it('refuses a loop', () => {
-    const problems = problemsAfter((raw) => (node(raw, 'contact-helpdesk').ifNotFixed = 'account-locked'));
+  it('refuses an error code that is not a positive whole number, and one that two intents share', () => {
+    const intent = (raw: Knowledge, id: string): any => raw.intents.find((candidate) => candidate.id === id);
 
-    expect(problems.join('\n')).toMatch(/the graph loops: .*contact-helpdesk → account-locked/);
+    expect(problemsAfter((raw) => (intent(raw, 'account-locked').codes = ['50053']))).toEqual([
+      expect.stringMatching(/^intents\.\d+\.codes\.0: /),
+    ]);
+    expect(problemsAfter((raw) => (intent(raw, 'account-locked').codes = [-50053]))).toEqual([
+      expect.stringMatching(/^intents\.\d+\.codes\.0: must be positive/),
+    ]);
+    expect(problemsAfter((raw) => (intent(raw, 'password-expired').codes = [50055, 50053]))).toContain(
+      'the error code 50053 belongs to both "account-locked" and "password-expired"; give it to one of them',
+    );
+  });
+
+  it('refuses a loop', () => {
+    const problems = problemsAfter((raw) => (node(raw, 'password-forgotten').ifNotFixed = 'account-locked'));
+
+    expect(problems.join('\n')).toMatch(/the graph loops: .*password-forgotten → account-locked/);
   });
 
   it('refuses a path that asks five questions', () => {
@@ -552,7 +748,7 @@ describe('loadKnowledge with a broken knowledge file', () => {
           { id: 'b', label: { en: 'B', ja: 'イ' }, next },
         ],
       });
-      raw.nodes.push(question('q-extra-one', 'q-extra-two'), question('q-extra-two', 'sign-in-another-way'));
+      raw.nodes.push(question('q-extra-one', 'q-extra-two'), question('q-extra-two', 'account-locked'));
       node(raw, 'q-other-method').choices[0].next = 'q-extra-one';
     });
 
@@ -584,21 +780,29 @@ describe('loadKnowledge with a broken knowledge file', () => {
   });
 
   it('refuses a not-MFA outcome whose "did not fix it" chain reaches the application', () => {
-    const problems = problemsAfter((raw) => (node(raw, 'contact-helpdesk').ifNotFixed = APPLY));
+    const problems = problemsAfter((raw) => (node(raw, 'password-forgotten').ifNotFixed = APPLY));
 
     expect(problems).toContain(
       'outcome "account-locked" is not an MFA problem but "did not fix it" leads to the MFA reset application',
     );
     expect(problems).toContain(
-      'outcome "contact-helpdesk" is not an MFA problem but "did not fix it" leads to the MFA reset application',
+      'outcome "password-forgotten" is not an MFA problem but "did not fix it" leads to the MFA reset application',
     );
   });
 
-  it('refuses "did not fix it" that would ask another question', () => {
-    const problems = problemsAfter((raw) => (node(raw, 'password-forgotten').ifNotFixed = 'q-symptom'));
+  it('refuses anything after the helpdesk outcome, where the bot hands over', () => {
+    const problems = problemsAfter((raw) => (node(raw, 'contact-helpdesk').ifNotFixed = 'password-forgotten'));
 
     expect(problems).toContain(
-      'outcome "password-forgotten": "did not fix it" may not ask another question (q-symptom)',
+      'outcome "contact-helpdesk" hands over to the helpdesk, so nothing may follow it (password-forgotten)',
     );
+  });
+
+  it('refuses a choice that names an unknown kind of method as lost', () => {
+    const problems = problemsAfter((raw) => {
+      node(raw, 'q-other-method').choices.find((choice: { id: string }) => choice.id === 'no').lost = ['pigeon'];
+    });
+
+    expect(problems.join('\n')).toMatch(/nodes\.\d+\.choices\.\d+\.lost/);
   });
 });

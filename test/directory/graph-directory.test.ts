@@ -35,7 +35,7 @@ const MANAGER = 'grace-0002';
 const REPORT = 'alan-0003';
 const ADMIN = 'root-0004';
 const USER_SELECT =
-  'id,displayName,givenName,userPrincipalName,mail,department,jobTitle,businessPhones,mobilePhone,preferredLanguage,accountEnabled,externalUserState,externalUserStateChangeDateTime';
+  'id,displayName,givenName,surname,userPrincipalName,mail,department,jobTitle,businessPhones,mobilePhone,preferredLanguage,accountEnabled,externalUserState,externalUserStateChangeDateTime';
 
 const TYPE = (name: string) => `#microsoft.graph.${name}AuthenticationMethod`;
 const authenticator: GraphResource = {
@@ -104,6 +104,7 @@ beforeEach(async () => {
       properties: {
         displayName: 'Ada Lovelace',
         givenName: 'Ada',
+        surname: 'Lovelace',
         userPrincipalName: 'ada@contoso.example',
         mail: 'ada.lovelace@contoso.example',
         department: 'Engineering',
@@ -176,6 +177,7 @@ describe('GraphDirectory reads', () => {
       id: ADA,
       displayName: 'Ada Lovelace',
       givenName: 'Ada',
+      surname: 'Lovelace',
       userPrincipalName: 'ada@contoso.example',
       mail: 'ada.lovelace@contoso.example',
       department: 'Engineering',
@@ -207,6 +209,7 @@ describe('GraphDirectory reads', () => {
       id: MANAGER,
       displayName: 'Grace Hopper',
       givenName: '',
+      surname: '',
       userPrincipalName: '',
       mail: '',
       department: '',

@@ -149,6 +149,7 @@ describe('SimulatedDirectory', () => {
       id: alex.id,
       displayName: 'Alex Wilber',
       givenName: 'Alex',
+      surname: 'Wilber',
       userPrincipalName: 'alexw@contoso.example',
       mail: 'alexw@contoso.example',
       department: 'Finance',

@@ -162,9 +162,16 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
         // The directory was consulted first: Alex's methods are listed, masked.
         await see('the masked methods', page.getByText(/Registered methods: .*\+65 •••• \d{4}/).last());
 
-        // One diagnosis path, clicked through: verification fails, new phone with the old one at hand.
-        await answer(page, choiceLabel('q-symptom', 'cannot-verify'));
-        await see('the second question', page.getByText(questionPrompt('q-mfa-problem'), { exact: true }).last());
+        // His recent sign-ins stopped at verification, so the first question is about his phone.
+        await see(
+          'what the sign-in log showed',
+          page.getByText(strings.diagnosis.facts.mfaNotCompleted, { exact: true }).last(),
+        );
+        await see(
+          'the question about his phone',
+          page.getByText(questionPrompt('q-mfa-problem'), { exact: true }).last(),
+        );
+        // One diagnosis path, clicked through: a new phone with the old one at hand.
         await answer(page, choiceLabel('q-mfa-problem', 'new-phone-have-old'));
         await see(
           'the outcome card',

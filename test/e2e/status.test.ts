@@ -234,6 +234,8 @@ describe('Status views and the review service level in the Microsoft 365 Agents 
             .filter({ has: alexPage.getByText(strings.application.contactLabel) })
             .last();
           await see('the application form', form);
+          // Nothing is ticked until he says which method is lost: only his Authenticator is.
+          await form.getByRole('checkbox').first().check();
           await form.getByRole('combobox').click();
           await alexPage.getByRole('option', { name: strings.application.reasons.lostPhone, exact: true }).click();
           await form.getByRole('radio', { name: strings.application.verifications.videoCall, exact: true }).check();

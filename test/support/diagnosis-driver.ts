@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { stringsFor } from '../../src/content/strings/index.js';
+import type { OutcomeCategory } from '../../src/domain/diagnosis/knowledge.js';
 import type { Locale } from '../../src/domain/locale.js';
 import { cardAction, cardSubmit, personalMessage, tenant, type Sender } from './activities.js';
 import type { HttpResult } from './bot-harness.js';
@@ -9,7 +10,7 @@ import type { BotUnderTest } from './use-bot.js';
 /** An outcome of content/diagnosis.json, as the cards should show it. */
 export interface KnowledgeOutcome {
   id: string;
-  category: 'selfService' | 'notMfa' | 'resetNeeded';
+  category: OutcomeCategory;
   title: Record<Locale, string>;
 }
 

@@ -25,6 +25,7 @@ export function minimalReviewView(overrides: Partial<ReviewCardView> = {}): Revi
     note: '',
     risks: [],
     risksAtDecision: false,
+    possibleCompromise: false,
     manager: undefined,
     claimedByName: undefined,
     handOverTo: undefined,
@@ -107,6 +108,7 @@ export function managerView(overrides: Partial<ManagerConfirmationView> = {}): M
     note: '',
     submittedAt: new Date('2026-11-24T09:00:00Z'),
     answered: undefined,
+    possibleCompromise: false,
     ...overrides,
   };
 }

@@ -733,9 +733,9 @@ describe('answering a click while the Bot Connector is slow (over HTTP)', () => 
       order.push('invoke answered');
       expect(answer.status).toBe(200);
       expect(textsIn(answer.body.value)).toContain(en.approval.done.claimed);
-      // The shared card's update and Alex's notice were still on their way when the click was answered.
+      // The shared card's update and Alex's notice (sent side by side) were still on their way when the click was
+      // answered.
       expect(await stillAnnouncing(ctx)).toBe(true);
-      expect(cardsInChat(ctx, alex)).toEqual([]);
       ctx.connector.latencyMs = 0;
       await ctx.bot.service.settle();
       order.push('channel card updated');
@@ -800,7 +800,9 @@ describe('a card whose message was deleted (over HTTP)', () => {
   it('posts the card again when the message to update is gone (404)', async () => {
     const { reference, card } = await filedAndPosted(ctx, alex);
     ctx.connector.clear();
-    ctx.connector.failNext(404, 'NotFound', 'The message was not found.');
+    ctx.connector.failNext(404, 'NotFound', 'The message was not found.', {
+      matches: (call) => call.method === 'PUT',
+    });
     await inChannel(ctx, isaiah).press(card, Verbs.reviewClaim);
     expect(ctx.connector.channelPosts()).toHaveLength(1);
     expect(textOf(ctx.connector.channelPosts()[0]!.card)).toContain(reference);
@@ -960,5 +962,31 @@ describe('an agent taken out of the helpdesk group (DIRECTORY_CACHE_SECONDS=60, 
       inChannel(ctx, isaiah).press(asked, Verbs.reviewApprove, verified),
     );
     expect(storedRequest(ctx, requestId).state).toBe('pending_review');
+  });
+});
+
+describe('the channel card after a click, with no directory cache (DIRECTORY_CACHE_SECONDS=0, over HTTP)', () => {
+  const calls: string[] = [];
+  const directory = new SimulatedDirectory(
+    tenant,
+    { now: () => new Date() },
+    {
+      failWith: (operation) => void calls.push(operation),
+    },
+  );
+  const ctx = useBot({ env: { DIRECTORY_CACHE_SECONDS: '0' }, overrides: { directory } });
+
+  it('is drawn from the facts the click was checked against: the click and its channel update read them once', async () => {
+    const { requestId, reference, card } = await filedAndPosted(ctx, diego);
+    calls.length = 0;
+    await inChannel(ctx, isaiah).press(card, Verbs.reviewClaim);
+
+    // One round of checks and facts at click time; the update that follows draws the card from them.
+    const count = (operation: string) => calls.filter((call) => call === operation).length;
+    for (const operation of ['getDirectoryRoles', 'getRecentSignIns', 'getAuthenticationMethods', 'getGroupMembers']) {
+      expect(count(operation), `${operation} in ${calls.join(', ')}`).toBe(1);
+    }
+    expect(storedRequest(ctx, requestId).state).toBe('pending_review');
+    expect(textOf(channelCard(ctx, reference))).toContain(format(en.review.claimedBy, { name: isaiah.displayName }));
   });
 });

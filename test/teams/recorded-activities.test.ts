@@ -17,7 +17,10 @@ describe('activities shaped exactly as Teams sends them', () => {
     const [call] = ctx.connector.calls;
     expect(call!.path).toMatch(/\/v3\/conversations\/.+\/activities\/1764031425678$/);
     expect(call!.body.replyToId).toBe('1764031425678');
-    expect(call!.body.attachments[0].content.body[0].text).toBe('原因を一緒に確認しましょう');
+    // 高橋 健 has a second method registered, so the answer is to sign in with it, in Japanese.
+    const card = call!.body.attachments[0].content;
+    expect(card.body[0].text).toBe('ご自身で解決できます');
+    expect(card.body[1].text).toBe('登録済みの別の方法でサインインする');
   });
 
   it('answers a recorded Action.Execute invoke within the same HTTP response', async () => {

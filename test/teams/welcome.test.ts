@@ -52,13 +52,29 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
     expect(ctx.connector.calls).toHaveLength(0);
   });
 
-  it('greets a Japanese user in Japanese, by the name in the directory', async () => {
+  it('greets a Japanese user in Japanese, by the family name in the directory with さん', async () => {
     const response = await ctx.bot.post(personalInstall(options({ from: ken, locale: 'ja-JP' })));
     expect(response.status).toBe(200);
     const [card] = ctx.connector.sentCards();
     expect(card.body[0].text).toBe('サインイン ヘルプ');
-    expect(cardText(card)).toContain('健 さん、こんにちは。');
+    expect(cardText(card)).toContain('高橋さん、こんにちは。');
+    expect(cardText(card)).not.toContain('健さん');
     expect(buttonTitles(card)).toEqual(['サインインできない', 'リセットを申請', '自分の申請', 'ヘルプ']);
+  });
+
+  it('greets by family name in Japanese and by given name in English, whatever the name is written in', async () => {
+    // Both have met the bot in earlier tests, so either greeting may come; the name is what matters.
+    await ctx.bot.post(personalInstall(options({ from: alex, locale: 'ja-JP' })));
+    expect(cardText(ctx.connector.sentCards()[0])).toMatch(/"Wilberさん、(こんにちは|おかえりなさい)。/);
+    ctx.connector.clear();
+    await ctx.bot.post(personalInstall(options({ from: ken, locale: 'en-US' })));
+    expect(cardText(ctx.connector.sentCards()[0])).toMatch(/"(Hi 健,|Welcome back, 健\.)/);
+  });
+
+  it('greets a Japanese user the directory does not know by the Teams name with さん', async () => {
+    const newcomer = { id: '6c6c6c6c-0000-4000-8000-00000000cafe', displayName: '新井 花子' };
+    await ctx.bot.post(personalInstall(options({ from: newcomer, locale: 'ja-JP' })));
+    expect(cardText(ctx.connector.sentCards()[0])).toContain('新井 花子さん、こんにちは。');
   });
 
   it('answers any other message with the welcome card, and greets a returning user as such', async () => {
@@ -111,7 +127,7 @@ describe('welcome, help and the welcome card buttons (local mode, over HTTP)', (
     const [card] = ctx.connector.sentCards();
     expect(card.body[0].text).toBe('原因を一緒に確認しましょう');
     // Alex has two registered methods; the card shows them masked.
-    expect(cardText(card)).toContain('登録済みの確認方法');
+    expect(cardText(card)).toContain('登録済みの本人確認の方法');
     expect(cardText(card)).not.toMatch(/\+65 \d{4} \d{4}/);
   });
 

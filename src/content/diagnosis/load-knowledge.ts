@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { FACT_NAMES, LINK_IDS, type Knowledge, type LinkId } from '../../domain/diagnosis/knowledge.js';
+import {
+  FACT_NAMES,
+  LINK_IDS,
+  RESETTABLE_METHOD_KINDS,
+  type Knowledge,
+  type LinkId,
+} from '../../domain/diagnosis/knowledge.js';
 import { findKnowledgeProblems } from '../../domain/diagnosis/validate-knowledge.js';
 import { KnowledgeError } from '../../errors.js';
 import { projectPath } from '../../project-root.js';
@@ -9,6 +15,8 @@ const text = z.object({ en: z.string(), ja: z.string() }).strict();
 const id = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case');
 const fact = z.enum(FACT_NAMES);
 const link = z.enum(LINK_IDS);
+/** `all`, or the kinds of method an answer says are lost. */
+const lost = z.union([z.literal('all'), z.array(z.enum(RESETTABLE_METHOD_KINDS)).nonempty()]);
 
 const node = z.discriminatedUnion('kind', [
   z
@@ -16,7 +24,9 @@ const node = z.discriminatedUnion('kind', [
       kind: z.literal('question'),
       id,
       prompt: text,
-      choices: z.array(z.object({ id, label: text, next: z.string(), impliedBy: fact.optional() }).strict()),
+      choices: z.array(
+        z.object({ id, label: text, next: z.string(), impliedBy: fact.optional(), lost: lost.optional() }).strict(),
+      ),
     })
     .strict(),
   z
@@ -26,7 +36,11 @@ const node = z.discriminatedUnion('kind', [
       branches: z.array(
         z
           .object({
-            when: z.union([z.object({ fact }).strict(), z.object({ linkConfigured: link }).strict()]),
+            when: z.union([
+              z.object({ fact }).strict(),
+              z.object({ linkConfigured: link }).strict(),
+              z.object({ methodsLeft: z.literal(true) }).strict(),
+            ]),
             next: z.string(),
           })
           .strict(),
@@ -38,7 +52,7 @@ const node = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('outcome'),
       id,
-      category: z.enum(['selfService', 'notMfa', 'resetNeeded']),
+      category: z.enum(['selfService', 'notMfa', 'resetNeeded', 'securityRisk', 'helpdesk']),
       title: text,
       summary: text,
       steps: z.array(text),
@@ -58,6 +72,8 @@ const knowledgeSchema = z
         .object({
           id,
           entry: z.string(),
+          lost: lost.optional(),
+          codes: z.array(z.number().int('must be a whole number').positive('must be positive')).optional(),
           phrases: z.object({ en: z.array(z.string()), ja: z.array(z.string()) }).strict(),
         })
         .strict(),

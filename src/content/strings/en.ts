@@ -58,6 +58,8 @@ export const en = {
       selfService: 'You can fix this yourself',
       notMfa: 'This is not a problem with your verification methods',
       resetNeeded: 'The helpdesk needs to reset your verification methods',
+      securityRisk: 'Act now to protect your account',
+      helpdesk: 'The helpdesk needs to look at this',
     },
     didThisFixIt: 'Did this fix it?',
     yes: 'Yes, I can sign in',
@@ -69,6 +71,11 @@ export const en = {
     unresolvedTitle: 'Please contact the helpdesk',
     unresolvedBody:
       'I have run out of things you can try yourself. Please contact your IT helpdesk and mention this reference so they can see what you already tried: {reference}.',
+    helpdeskLink: 'Contact the helpdesk',
+    helpdeskNext:
+      'Contact the helpdesk with the button above and give them this reference, so they can see what you already tried: {reference}.',
+    helpdeskNextNoLink:
+      'Contact your IT helpdesk the way your organisation usually does (its service portal, phone line or email address) and give them this reference, so they can see what you already tried: {reference}.',
     staleAnswer: 'That card is from an earlier step. The latest step is in the chat below.',
     answered: 'You answered: {answer}',
     symptomsTitle: "Which of these is closest to what's happening?",
@@ -704,6 +711,17 @@ export const en = {
     },
     manualOnly:
       'This account has a privileged role. By policy it must be reset manually by an administrator, not through Sign-in Help.',
+    compromise: {
+      heading: 'Possible account compromise',
+      reported:
+        'While diagnosing, the person reported sign-in approval requests they did not start (MFA fatigue), or a phone number that suddenly stopped working as if moved to another SIM. Someone else may know the password or control the number.',
+      checksHeading: 'Before you approve',
+      checks: [
+        'Look at their recent sign-ins in Microsoft Entra for unfamiliar locations, devices or apps, above all successful ones.',
+        'The reset signs out every session but does not change the password: arrange a password reset as well. If a sign-in was not theirs, do not wait for the reset: revoke their sessions and reset the password now in the Microsoft Entra admin center.',
+        'The person who contacts you may be the attacker. Do not rely on the contact in this request or a number that calls you: call back on a number on file in the directory (a work landline rather than a mobile that may have been moved), or verify in person.',
+      ],
+    },
     notVerified: 'Identity not verified yet',
     approvalsProgress: '{count} of {needed} approvals recorded: another agent must verify the identity and approve',
     managerStatus: {
@@ -781,6 +799,13 @@ export const en = {
       reason: 'Reason',
       submitted: 'Submitted',
       noteHeading: 'Their note',
+      compromise: {
+        heading: 'Someone else may be using this account',
+        reported:
+          '{name} told Sign-in Help about sign-in approval requests they did not start, or a phone number that suddenly stopped working. Both can mean someone else is trying to get into the account.',
+        advice:
+          'Before you answer, speak to {name} yourself, in person or on a phone number you already know (not one sent to you in a message), and make sure they asked for this reset. If they did not, decline.',
+      },
       ask: 'Please confirm this request is genuine. If you did not expect it, decline: the helpdesk will not reset anything.',
       noteLabel: 'Note for the helpdesk (optional)',
       confirm: "It's genuine",

@@ -38,6 +38,19 @@ export interface DiagnosisTurn {
   view: DiagnosisView | { kind: 'resolved' };
 }
 
+/**
+ * Whether showing `view` ends the diagnosis: the application (which records `applied` only once it
+ * is sent), nothing left to try, or the helpdesk outcome, which asks nothing more.
+ */
+export function endsDiagnosis(view: DiagnosisTurn['view']): boolean {
+  return (
+    view.kind === 'apply' ||
+    view.kind === 'unresolved' ||
+    view.kind === 'resolved' ||
+    (view.kind === 'outcome' && view.node.category === 'helpdesk')
+  );
+}
+
 export interface DiagnosisServiceOptions {
   engine: DiagnosisEngine;
   /** Undefined where no directory is configured: every question is then asked. */
@@ -56,11 +69,12 @@ export interface DiagnosisServiceOptions {
 export class DiagnosisService {
   constructor(private readonly options: DiagnosisServiceOptions) {}
 
+  /** Starts a diagnosis; `ended` when its first view already ends it (the helpdesk outcome). */
   async start(
     subject: DiagnosisSubject,
     entry: string,
     intentId?: string,
-  ): Promise<DiagnosisTurn & { diagnosis: ActiveDiagnosis }> {
+  ): Promise<DiagnosisTurn & { diagnosis: ActiveDiagnosis; ended: boolean }> {
     const { engine, directory, evidenceBudgetMs, clock, newId } = this.options;
     const found = directory ? await gatherEvidence(directory, subject.userId, evidenceBudgetMs) : undefined;
     const facts = found ? factsFrom(found.evidence, clock.now()) : {};
@@ -76,7 +90,7 @@ export class DiagnosisService {
       evidenceGaps: found ? found.gaps.map((gap) => `${gap.part}: ${gap.reason}`) : ['directory: not configured'],
     };
     await this.record(subject, diagnosis, step.view);
-    return { diagnosis, view: step.view };
+    return { diagnosis, view: step.view, ended: endsDiagnosis(step.view) };
   }
 
   /** The person picked `choiceId` on the question card for `atNode`. */
@@ -108,6 +122,18 @@ export class DiagnosisService {
     return this.advance(subject, { ...diagnosis, state: step.state }, step.view);
   }
 
+  /**
+   * An application was sent from the diagnosis `diagnosisId`: its record now says `applied`. The id
+   * came in card data, so a diagnosis of another person or tenant is left as it is.
+   */
+  async applicationSent(filer: { tenantId: string; userId: string }, diagnosisId: string): Promise<void> {
+    const { repository, clock } = this.options;
+    const record = await repository.find(diagnosisId);
+    if (!record || record.tenantId !== filer.tenantId || record.userId !== filer.userId) return;
+    if (record.result === 'applied') return;
+    await repository.save({ ...record, result: 'applied', updatedAt: clock.now() });
+  }
+
   /** The person started over before this diagnosis ended; it is recorded as abandoned. */
   async abandon(subject: DiagnosisSubject, diagnosis: ActiveDiagnosis): Promise<void> {
     await this.record(subject, diagnosis, { kind: 'abandoned' });
@@ -119,8 +145,7 @@ export class DiagnosisService {
     view: DiagnosisView,
   ): Promise<DiagnosisTurn> {
     await this.record(subject, diagnosis, view);
-    const over = view.kind === 'apply' || view.kind === 'unresolved';
-    return { diagnosis: over ? undefined : diagnosis, view };
+    return { diagnosis: endsDiagnosis(view) ? undefined : diagnosis, view };
   }
 
   private async record(
@@ -133,13 +158,14 @@ export class DiagnosisService {
     const resting =
       view.kind === 'resolved' || view.kind === 'abandoned' ? this.options.engine.current(diagnosis.state) : view;
     const shown = resting.kind === 'outcome' ? resting.node.id : outcomes.at(-1);
+    // An application opened is not one sent: `applied` comes with the sending (applicationSent).
     const results: Record<string, DiagnosisRecord['result']> = {
       resolved: 'resolved',
-      apply: 'applied',
       unresolved: 'notResolved',
       abandoned: 'abandoned',
     };
-    const result = results[view.kind] ?? 'open';
+    const handedOver = view.kind === 'outcome' && view.node.category === 'helpdesk';
+    const result = handedOver ? 'notResolved' : (results[view.kind] ?? 'open');
     await this.options.repository.save({
       id: diagnosis.id,
       tenantId: subject.tenantId,

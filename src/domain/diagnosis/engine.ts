@@ -5,8 +5,10 @@ import {
   type Knowledge,
   type KnowledgeNode,
   type LinkId,
+  type LostMethods,
   type OutcomeNode,
   type QuestionNode,
+  RESETTABLE_METHOD_KINDS,
 } from './knowledge.js';
 
 /** What the directory told: a fact is true, false, or absent when unknown. */
@@ -30,13 +32,16 @@ export interface DiagnosisState {
   questionsAsked: number;
   path: PathStep[];
   triedOutcomes: string[];
+  /** The intent the diagnosis started from, when its words decided where (they may say what is lost). */
+  intent?: string;
 }
 
 /** What to show the person next. */
 export type DiagnosisView =
   | { kind: 'question'; node: QuestionNode }
   | { kind: 'outcome'; node: OutcomeNode }
-  | { kind: 'apply'; triedOutcomes: readonly string[] }
+  /** The application, to be prefilled with the methods the person said are lost. */
+  | { kind: 'apply'; triedOutcomes: readonly string[]; lost: LostMethods }
   | { kind: 'unresolved'; triedOutcomes: readonly string[] };
 
 export interface DiagnosisStep {
@@ -71,6 +76,7 @@ export class DiagnosisEngine {
     const fresh: DiagnosisState = { node: this.knowledge.start, questionsAsked: 0, path: [], triedOutcomes: [] };
     const entry = this.knowledge.intents.find((intent) => intent.id === intentId)?.entry;
     if (entry === undefined) return this.settle(fresh, facts);
+    fresh.intent = intentId;
     // Evidence outranks words: when the checks at the start already decide an outcome (a locked
     // or disabled account, say), that is the answer, whatever the person typed.
     const triage = this.settle(fresh, facts, { checksOnly: true });
@@ -80,7 +86,9 @@ export class DiagnosisEngine {
 
   /** What the current step shows, without moving. */
   current(state: DiagnosisState): DiagnosisView {
-    if (state.node === APPLY) return { kind: 'apply', triedOutcomes: state.triedOutcomes };
+    if (state.node === APPLY) {
+      return { kind: 'apply', triedOutcomes: state.triedOutcomes, lost: this.lostMethods(state) };
+    }
     if (state.node === UNRESOLVED) return { kind: 'unresolved', triedOutcomes: state.triedOutcomes };
     const node = this.node(state.node);
     if (node.kind === 'question') return { kind: 'question', node };
@@ -120,6 +128,18 @@ export class DiagnosisEngine {
     );
   }
 
+  /** The methods the person has said are lost so far: `all`, or the kinds their words and answers named. */
+  lostMethods(state: DiagnosisState): LostMethods {
+    const said = [this.knowledge.intents.find((intent) => intent.id === state.intent)?.lost];
+    for (const step of state.path) {
+      const node = step.choice === undefined ? undefined : this.byId.get(step.node);
+      if (node?.kind === 'question') said.push(node.choices.find((c) => c.id === step.choice)?.lost);
+    }
+    if (said.includes('all')) return 'all';
+    const kinds = new Set(said.flatMap((lost) => (lost === undefined || lost === 'all' ? [] : lost)));
+    return RESETTABLE_METHOD_KINDS.filter((kind) => kinds.has(kind));
+  }
+
   private settle(start: DiagnosisState, facts: Facts, options: { checksOnly?: boolean } = {}): DiagnosisStep {
     let state = start;
     // A validated graph has no cycles, so a walk visits each node at most once.
@@ -128,7 +148,7 @@ export class DiagnosisEngine {
       const node = this.node(state.node);
       if (node.kind === 'outcome') return { state, view: { kind: 'outcome', node } };
       if (node.kind === 'check') {
-        const next = node.branches.find((branch) => this.holds(branch.when, facts))?.next ?? node.otherwise;
+        const next = node.branches.find((branch) => this.holds(branch.when, state, facts))?.next ?? node.otherwise;
         state = { ...state, node: next, path: [...state.path, { node: node.id, via: 'check' }] };
         continue;
       }
@@ -144,8 +164,11 @@ export class DiagnosisEngine {
     throw new Error('diagnosis walk did not settle: the knowledge base has a cycle');
   }
 
-  private holds(condition: Condition, facts: Facts): boolean {
-    return 'fact' in condition ? facts[condition.fact] === true : this.configuredLinks.has(condition.linkConfigured);
+  private holds(condition: Condition, state: DiagnosisState, facts: Facts): boolean {
+    if ('fact' in condition) return facts[condition.fact] === true;
+    if ('linkConfigured' in condition) return this.configuredLinks.has(condition.linkConfigured);
+    // Unknown methods may be usable ones: only the person's word or an empty directory rules them out.
+    return facts.hasNoMfaMethod !== true && this.lostMethods(state) !== 'all';
   }
 
   private node(id: string): KnowledgeNode {

@@ -1,6 +1,6 @@
 import type { AuthMethod, Directory, DirectoryUser, SignInRecord } from '../ports.js';
 import { withDeadline } from '../with-deadline.js';
-import type { FactName } from './knowledge.js';
+import { RESETTABLE_METHOD_KINDS, type FactName } from './knowledge.js';
 import type { Facts } from './engine.js';
 
 /** What the directory said about a person; a part is undefined when it failed or came too late. */
@@ -29,7 +29,9 @@ export const SIGN_IN_ERROR_FACTS: ReadonlyMap<number, FactName> = new Map<number
   [50074, 'mfaNotCompleted'],
   [50076, 'mfaNotCompleted'],
   [500121, 'mfaNotCompleted'],
-  [16000, 'notInTenant'],
+  // 16000 is not here: it is mostly the account picker shown mid-sign-in, which says nothing about the tenant.
+  [50020, 'notInTenant'],
+  [90072, 'notInTenant'],
 ]);
 
 /** Each fact the sign-in log can show, once. */
@@ -42,13 +44,7 @@ export const INVITATION_VALID_DAYS = 30;
 const RECENT_FAILURE_DAYS = 7;
 
 /** Methods that can satisfy multi-factor authentication (a pass or email cannot). */
-const MFA_KINDS = new Set<AuthMethod['kind']>([
-  'microsoftAuthenticator',
-  'phone',
-  'softwareOath',
-  'fido2',
-  'windowsHelloForBusiness',
-]);
+const MFA_KINDS: ReadonlySet<AuthMethod['kind']> = new Set(RESETTABLE_METHOD_KINDS);
 
 /**
  * Asks the directory for everything a diagnosis can use, in parallel, within one time budget.

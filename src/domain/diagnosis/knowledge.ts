@@ -40,8 +40,35 @@ export const LINK_IDS = [
 
 export type LinkId = (typeof LINK_IDS)[number];
 
-/** A condition a check node can branch on: a directory fact, or whether a link is configured. */
-export type Condition = { fact: FactName } | { linkConfigured: LinkId };
+/**
+ * Kinds of registered method a reset clears and the directory counts as multi-factor methods (a
+ * password, an email address or a pass are not among them).
+ */
+export const RESETTABLE_METHOD_KINDS = [
+  'microsoftAuthenticator',
+  'phone',
+  'softwareOath',
+  'fido2',
+  'windowsHelloForBusiness',
+] as const;
+
+export type ResettableMethodKind = (typeof RESETTABLE_METHOD_KINDS)[number];
+
+/** Which registered methods an answer establishes as lost: every one, or those of some kinds. */
+export type LostMethods = 'all' | readonly ResettableMethodKind[];
+
+/** Whether a registered method of `kind` is among the lost ones; none is, unless the person said so. */
+export function saidLost(lost: LostMethods | undefined, kind: string): boolean {
+  const kinds: readonly string[] = lost === 'all' ? RESETTABLE_METHOD_KINDS : (lost ?? []);
+  return kinds.includes(kind);
+}
+
+/**
+ * A condition a check node can branch on: a directory fact, whether a link is configured, or
+ * `methodsLeft`: the directory may still show a method the person has not said is lost (it holds
+ * unless they said every method is lost or the directory shows none).
+ */
+export type Condition = { fact: FactName } | { linkConfigured: LinkId } | { methodsLeft: true };
 
 /** Asks the person one thing. */
 export interface QuestionNode {
@@ -54,6 +81,8 @@ export interface QuestionNode {
     next: string;
     /** When this fact is true, this choice is taken without asking. */
     impliedBy?: FactName;
+    /** The methods this answer says are lost; only these are ticked on the reset application. */
+    lost?: LostMethods;
   }>;
 }
 
@@ -65,8 +94,18 @@ export interface CheckNode {
   otherwise: string;
 }
 
-/** The three kinds of answer the bot gives. */
-export type OutcomeCategory = 'selfService' | 'notMfa' | 'resetNeeded';
+/**
+ * The kinds of answer the bot gives. `helpdesk` is where the bot stops: the card says how to reach
+ * the helpdesk and gives the diagnosis reference, and asks nothing more. `securityRisk` is for signs that someone
+ * else is at the account: what to do at once, and the reset application the helpdesk sees flagged.
+ */
+export type OutcomeCategory = 'selfService' | 'notMfa' | 'resetNeeded' | 'securityRisk' | 'helpdesk';
+
+/**
+ * The outcomes whose card offers the reset application rather than asking "Did this fix it?": the methods are out of
+ * reach (resetNeeded), or someone else may be at the account (securityRisk: act now, and the helpdesk is told).
+ */
+export const APPLYING_CATEGORIES: ReadonlySet<OutcomeCategory> = new Set(['resetNeeded', 'securityRisk']);
 
 /** What to do: numbered steps, links, and where to go if it did not help. */
 export interface OutcomeNode {
@@ -78,8 +117,9 @@ export interface OutcomeNode {
   steps: readonly LocalizedText[];
   links: ReadonlyArray<{ link: LinkId; label: LocalizedText }>;
   /**
-   * Where "it did not fix it" leads: the next likely outcome (or a check choosing one), `apply`
-   * for the MFA reset application, or nowhere (the helpdesk is the last resort).
+   * Where "it did not fix it" leads: the next likely outcome (or a check or question choosing
+   * one), `apply` for the MFA reset application, or nowhere (the helpdesk is the last resort).
+   * A `helpdesk` outcome has none: nothing is asked after it.
    */
   ifNotFixed?: string;
 }
@@ -91,7 +131,8 @@ export interface Knowledge {
   /** The node every diagnosis starts from unless an intent names another entry. */
   start: string;
   nodes: readonly KnowledgeNode[];
-  intents: ReadonlyArray<IntentDefinition & { entry: string }>;
+  /** `lost`: the methods the words themselves say are lost ("I have no other method" says all are). */
+  intents: ReadonlyArray<IntentDefinition & { entry: string; lost?: LostMethods }>;
 }
 
 /** `ifNotFixed` target that leads to the MFA reset application instead of another outcome. */

@@ -14,13 +14,34 @@
  * own group, so `lost my phone` means `lost + phone`.
  *
  * An alternative made of Latin letters and digits is matched word by word: every word must appear, with light
- * stemming (deleted = delete = deleting), a typo allowance (1 edit for words of 4–7 letters, 2 from 8 letters) and
- * filler words ignored (`i`, `my`, `the`, `help`, `hello`…; a group of only filler words is dropped). Negations
- * (`not`, `no`, `can't`, `cannot`, `doesn't`…) are all the word `not`; `log in`, `login`, `sign in`, `log on` are all
- * the word `signin`. Any other alternative (Japanese) must appear as a substring, compared after NFKC, katakana to
- * hiragana, and a few spellings of the same word made equal (出来/でき, 無く/なく, 消し/けし, 携帯/ケータイ,
- * 切れ/きれ, 届/とど, 〜ません/〜ない); synonyms such as 削除/消した or 機種変/買い替え are alternatives to list.
- * Alternatives of either kind may appear in either language's phrases, which lets a mixed message ("スマホ lost") match.
+ * stemming (deleted = delete = deleting), a typo allowance (1 edit for words of 4–7 letters, 2 from 8 letters; never
+ * for words with digits) and filler words ignored (`i`, `my`, `the`, `help`, `hello`…; a group of only filler words
+ * is dropped). Negations (`not`, `no`, `never`, `can't`, `cannot`, `doesn't`, `unable`…) are all the word `not`;
+ * `log in`, `login`, `sign in`, `log on` are all the word `signin`. Any other alternative (Japanese) must appear as a
+ * substring, compared after NFKC, katakana to hiragana, and a few spellings of the same word made equal (出来/でき,
+ * 無く/なく, 消し/けし, 携帯/ケータイ, 切れ/きれ, 届/とど, 〜ません/〜ない); synonyms such as 削除/消した or
+ * 機種変/買い替え are alternatives to list. Alternatives of either kind may appear in either language's phrases, which
+ * lets a mixed message ("スマホ lost") match.
+ *
+ * Polarity. Negation is read as negation, so "can receive" never stands for "cannot receive" nor the reverse.
+ * - English: a negation covers the words after it up to the end of its clause (`,` `.` `;` `but` `and` `though`
+ *   `because` …; `or` continues it): in "I can't get texts or calls, but email works" it covers texts and calls, not
+ *   email. The group right after a `not` group (or the words after `not` inside an alternative) names what is
+ *   negated and matches only words a negation covers: `not + receive + code` matches "I never receive a code" but
+ *   not "can't sign in, I receive the code". Any other alternative is positive and is not matched by the word a
+ *   negation governs, the first one after it (articles and `be`, `even`, `yet`, `able to` skipped): `lost + phone`
+ *   does not match "I haven't lost my phone". Groups before `not` (`number + not + match`) are positive.
+ * - Japanese: an alternative ending in a negation (〜ない, 〜なく, 〜ず, 〜ません; 受け取れない, できず) matches that
+ *   wording with any negative ending, plain or polite (受け取れなかった, できなくて, 表示されていない; 届かない also
+ *   matches 届きませんでした, 正しくない 正しくありません). Any other alternative is positive and does not match
+ *   where a negation follows it: one ending in kana (a verb or adjective: 受け取れ, なくし, 届い, ロックされ) not when
+ *   its ending continues into one (受け取れない, なくしていない, 届いていない); one ending in kanji, katakana or Latin
+ *   (a noun: 紛失, スマホ, ログイン) only when a する form follows it negated (紛失していない, ログインしていない,
+ *   ロックされていない), so that ログイン + できない and スマホ + なくし still read as written. Write a verb with its
+ *   kana ending (届い, 来た, 受け取っ), not as a bare kanji stem.
+ * - Either polarity: an alternative ending in `*` matches whether or not it is negated (`enter*|type*`,
+ *   `受け取れ*` matches 受け取れる and 受け取れない alike); use it for the thing a phrase is about whatever is said of
+ *   it, never for the part that decides the meaning.
  *
  * `en` phrases of four or more groups tolerate one missing group; `ja` phrases need every group, because a
  * substring is weaker evidence than a whole word.
@@ -29,9 +50,18 @@
  * other phrase matches, so "I can't sign in because I lost my phone" goes to the intent about the phone. Otherwise a
  * phrase matched in full beats one matched in part, then more words matched win, then keywords fewer intents share,
  * then the intent listed first.
+ *
+ * Error codes. `codes` lists the Microsoft Entra sign-in error codes (AADSTS numbers) that mean this intent. A code
+ * in the message chooses its intent outright (score 1), before any phrase is read, when it is written as shown
+ * (`AADSTS50105`, `AADSTS 50105`), after "error", "code" or エラー/コード (`Error Code: 50105`, `error 50105`,
+ * `エラーコード：５０１０５`), or alone as a number of 5 or 6 digits ("50105 what does this mean"). A number is never
+ * read out of a longer run of digits or digit groups (phone numbers, dates) or a reference (`#50105`, `INC-50105`);
+ * when several codes appear, the first one written wins. A code belongs to one intent only.
  */
 export interface IntentDefinition {
   id: string;
+  /** Entra sign-in error codes (e.g. 50105 for AADSTS50105) that choose this intent outright; positive integers. */
+  codes?: readonly number[];
   phrases: { en: readonly string[]; ja: readonly string[] };
 }
 
@@ -141,10 +171,57 @@ const JAPANESE_SPELLINGS: readonly (readonly [string, string])[] = [
   ['けーたい', 'けいたい'],
   ['切れ', 'きれ'],
   ['届', 'とど'],
-  ['分から', 'わから'],
+  ['分か', 'わか'],
   ['下さい', 'ください'],
   ['ません', 'ない'],
 ];
+
+/** Punctuation that ends a clause, and with it the reach of a negation. */
+const CLAUSE_BREAK = /[,.;:!?…、。()[\]{}"“”「」『』\n\r]+|\s[-‐‑]+\s|[–—]+/u;
+/** Words that end a clause as punctuation does ("I can't sign in but texts arrive"); `or` and `nor` do not. */
+const CLAUSE_WORDS = new Set(
+  (
+    'but and though although however because cause since so while whereas unless except then when whenever after ' +
+    'before until till if'
+  ).split(' '),
+);
+/** Words between a negation and what it negates: "not even", "haven't been able to", "no longer". */
+const NEGATION_SKIPS = new Set(
+  (
+    'a an the my your our their his her its any even really ever yet always actually quite be been being able to ' +
+    'longer'
+  ).split(' '),
+);
+
+/** A negation at this point of Japanese text (〜ません was made 〜ない); なくし, なくす (to lose) is not one. */
+const JA_NEGATION = 'ない|なかっ|なく(?![しすさせそ])|なけれ|ず|ぬ';
+/** How a negative alternative ends: 受け取れない, できず, 使用できなく. */
+const JA_NEGATIVE_ENDING = /(?:ない|なかった|なかっ|なく|ず|ぬ)$/u;
+/**
+ * What may follow the stem of a negative alternative: its negation, directly, after 〜てい (表示されていない) or after
+ * the あり of a polite negation (正しくありません, 対象ではありません).
+ */
+const JA_NEGATED_STEM = new RegExp(`^(?:[てで]い?|あり)?(?:${JA_NEGATION})`, 'u');
+/** A verb's 〜ない stem and its 〜ません stem: 届か/届き, 通ら/通り, 合わ/合い. */
+const JA_POLITE_STEM = new Map(
+  Object.entries({ か: 'き', が: 'ぎ', さ: 'し', た: 'ち', な: 'に', ば: 'び', ま: 'み', ら: 'り', わ: 'い' }),
+);
+/** A verb or adjective negated: its ending may run on (受け取れない, なくしていない), but not past a particle. */
+const JA_NEGATED_VERB = new RegExp(`^(?:(?![がをはにのへもやと])[ぁ-ゖ]{1,4}?)?(?:${JA_NEGATION})`, 'u');
+/** A noun is negated only by a する form (紛失していない, ロックされていない); ログインできない is about signing in. */
+const JA_NEGATED_NOUN = new RegExp(`^[しさせ][ぁ-ゖ]{0,3}?(?:${JA_NEGATION})`, 'u');
+/** How a verb or adjective written with its ending ends, unlike a noun (紛失, スマホ). */
+const KANA_ENDING = /\p{Script=Hiragana}$/u;
+
+/** What may introduce an error code: AADSTS, "error", "code", エラー, コード, with "code:", "no.", "#" and the like. */
+const CODE_LEAD =
+  /(?:(?<![a-z])(?:aadsts|errors?|err|codes?)|エラー|コード)(?:\s*(?:codes?|no|number|num|番号|コード))?\s*[:#=.-]?\s*(?:aadsts\s*)?$/u;
+/** Words after which a number is a reference, not an error code: "ticket 50105", "電話番号 50105". */
+const REFERENCE_LEAD =
+  /(?:(?<![a-z])(?:ticket|case|ref|reference|incident|inc|request|req|order|tel|phone|mobile|fax|ext|extension|room|id|sih|dx)|電話|番号|チケット)[はがの]?\s*[:#=.-]?\s*$/u;
+/** Next to a bare number, these make it part of something else: a word, an amount, a phone number, a reference. */
+const NOT_BESIDE_CODE = /[\p{Script=Latin}0-9+#$¥￥€£@%/\\_]/u;
+const DIGIT_GROUP_SEPARATOR = /[-‐‑./,: ]/u;
 
 const LATIN_WORD = /[\p{Script=Latin}0-9]+/gu;
 const ONLY_LATIN = /^[\p{Script=Latin}0-9 ]*$/u;
@@ -189,7 +266,18 @@ interface Word {
   surface: string;
   stem: string;
   filler: boolean;
+  /** In a message: the word follows a negation in its clause ("can't get texts or calls": texts, calls). */
+  covered?: boolean;
+  /** In a message: the word a negation negates, the first after it ("haven't lost": lost). */
+  governed?: boolean;
 }
+
+/**
+ * Which occurrences of a word an alternative accepts: any; only those no negation governs; only those a negation
+ * covers (the words after `not` in a phrase).
+ */
+type Polarity = 'either' | 'positive' | 'negated';
+const POLARITIES: readonly Polarity[] = ['either', 'positive', 'negated'];
 
 /** The words of a Latin text: contractions expanded, sign-in spellings joined, stemmed, filler flagged. */
 function readWords(normalised: string): Word[] {
@@ -214,6 +302,63 @@ function readWords(normalised: string): Word[] {
 
 function contentWords(normalised: string): Word[] {
   return readWords(normalised).filter((word) => !word.filler);
+}
+
+/** The words of a message, each marked with whether a negation covers or governs it. */
+function readMessageWords(text: string): Word[] {
+  const words: Word[] = [];
+  for (const clause of text.normalize('NFKC').split(CLAUSE_BREAK)) {
+    let covering = false;
+    let governing = false;
+    for (const word of readWords(normalise(clause))) {
+      if (CLAUSE_WORDS.has(word.surface)) {
+        covering = false;
+        governing = false;
+      } else if (word.surface === 'not') {
+        covering = true;
+        governing = true;
+      } else if (covering) {
+        word.covered = true;
+        if (governing && !NEGATION_SKIPS.has(word.surface)) {
+          word.governed = true;
+          governing = false;
+        }
+      }
+      words.push(word);
+    }
+  }
+  return words;
+}
+
+const isDigit = (char: string | undefined): boolean => char !== undefined && char >= '0' && char <= '9';
+
+/**
+ * The intent of the first known error code in the text: after AADSTS, "error", "code", エラー or コード, or alone as
+ * 5 or 6 digits that are neither part of a longer run of digit groups nor a reference.
+ */
+function findCodedIntent(text: string, intentsByCode: ReadonlyMap<number, string>): string | undefined {
+  if (intentsByCode.size === 0) return undefined;
+  const plain = text.normalize('NFKC').toLowerCase();
+  for (const run of plain.matchAll(/\d+/g)) {
+    const start = run.index;
+    const end = start + run[0].length;
+    const intent = intentsByCode.get(Number(run[0]));
+    if (intent === undefined) continue;
+    const before = plain.slice(Math.max(0, start - 32), start);
+    if (CODE_LEAD.test(before)) return intent;
+    if (run[0].length < 5 || run[0].length > 6 || run[0].startsWith('0') || REFERENCE_LEAD.test(before)) continue;
+    const previous = plain[start - 1] ?? '';
+    const next = plain[end] ?? '';
+    if (NOT_BESIDE_CODE.test(previous) || NOT_BESIDE_CODE.test(next)) continue;
+    // "03 50105 1234", "2024.50105", "DX-50105": a group of a longer number, or a number joined to a word.
+    const beforePrevious = plain[start - 2] ?? '';
+    const joinedBefore =
+      DIGIT_GROUP_SEPARATOR.test(previous) &&
+      (isDigit(beforePrevious) || (previous !== ' ' && /\p{Script=Latin}/u.test(beforePrevious)));
+    const joinedAfter = DIGIT_GROUP_SEPARATOR.test(next) && isDigit(plain[end + 1]);
+    if (!joinedBefore && !joinedAfter) return intent;
+  }
+  return undefined;
 }
 
 function containsSequence(haystack: readonly string[], needle: readonly string[]): boolean {
@@ -253,7 +398,8 @@ function typoAllowance(length: number): number {
 }
 
 function isTypoOf(typed: Word, keyword: Word): boolean {
-  if (typed.surface[0] !== keyword.surface[0]) return false;
+  // 50054 is not a typo of the code 50053, nor fido3 of fido2.
+  if (typed.surface[0] !== keyword.surface[0] || /\d/.test(typed.surface) || /\d/.test(keyword.surface)) return false;
   const pairs: readonly (readonly [string, string])[] = [
     [typed.surface, keyword.surface],
     [typed.stem, keyword.stem],
@@ -265,14 +411,26 @@ function isTypoOf(typed: Word, keyword: Word): boolean {
 }
 
 /**
- * Words (vocabulary indexes) that must all appear, words that must appear in this order, or a substring; `size` is
- * how many words it stands for, `key` what it is counted under for rarity, `rarity` how telling that key is.
+ * Words that must all appear (as slots: vocabulary index × 3 + polarity index), words that must appear in this order,
+ * or a substring; `size` is how many words it stands for, `key` what it is counted under for rarity, `rarity` how
+ * telling that key is.
  */
 type Alternative = { key: string; size: number; rarity: number } & (
-  | { kind: 'words'; words: readonly number[] }
+  | { kind: 'words'; slots: readonly number[] }
   | { kind: 'sequence'; stems: readonly string[] }
   | { kind: 'text'; text: number }
 );
+
+/**
+ * A Japanese wording: found anywhere (`either`), found where no negation follows it (`positive`, read after a noun or
+ * after a verb), or `text` being the stem of a negative wording, found followed by a negation (`negative`).
+ */
+interface TextEntry {
+  /** The wording, or for a negative one its stems (通らない: 通ら, and 通り for 通りません). */
+  texts: readonly string[];
+  polarity: 'either' | 'positive' | 'negative';
+  negatedAfter: RegExp;
+}
 
 interface CompiledPhrase {
   groups: readonly (readonly Alternative[])[];
@@ -289,9 +447,10 @@ interface Compiled {
   intents: readonly CompiledIntent[];
   vocabulary: readonly Word[];
   vocabularyStems: ReadonlySet<string>;
-  texts: readonly string[];
+  texts: readonly TextEntry[];
   /** Whether some verbatim wording is made of filler words only, so that a message of filler words may match. */
   fillerOnlySequence: boolean;
+  intentsByCode: ReadonlyMap<number, string>;
 }
 
 // Intent lists are content loaded once, so each is compiled once and then only read.
@@ -300,9 +459,10 @@ const compiledLists = new WeakMap<readonly IntentDefinition[], Compiled>();
 function compile(definitions: readonly IntentDefinition[]): Compiled {
   const vocabulary: Word[] = [];
   const vocabularyIndex = new Map<string, number>();
-  const texts: string[] = [];
+  const texts: TextEntry[] = [];
   const textIndex = new Map<string, number>();
   const intentsByKey = new Map<string, Set<number>>();
+  const intentsByCode = new Map<number, string>();
   let fillerOnlySequence = false;
 
   const wordId = (word: Word): number => {
@@ -313,29 +473,46 @@ function compile(definitions: readonly IntentDefinition[]): Compiled {
     }
     return id;
   };
-  const textId = (text: string): number => {
-    let id = textIndex.get(text);
+  const textId = (entry: TextEntry): number => {
+    const key = `${entry.polarity} ${entry.negatedAfter.source} ${entry.texts.join(' ')}`;
+    let id = textIndex.get(key);
     if (id === undefined) {
-      id = texts.push(text) - 1;
-      textIndex.set(text, id);
+      id = texts.push(entry) - 1;
+      textIndex.set(key, id);
     }
     return id;
   };
-  const textAlternative = (text: string): Alternative => ({
-    kind: 'text',
-    text: textId(text),
-    key: text,
-    size: 1,
-    rarity: 0,
-  });
-  const wordAlternative = (words: readonly Word[]): Alternative => ({
-    kind: 'words',
-    words: words.map(wordId),
-    key: words.map((word) => word.stem).join(' '),
-    size: words.length,
-    rarity: 0,
-  });
-  const alternative = (raw: string): Alternative | undefined => {
+  /** `raw` as written (NFKC), to tell a verb's kana ending from a noun; `either` when it ends in `*`. */
+  const textAlternative = (text: string, raw: string, either: boolean): Alternative => {
+    const stem = text.replace(JA_NEGATIVE_ENDING, '');
+    const polite = JA_POLITE_STEM.get(stem.at(-1) ?? '');
+    let entry: TextEntry;
+    if (either) entry = { texts: [text], polarity: 'either', negatedAfter: JA_NEGATED_STEM };
+    else if (stem !== text && stem !== '') {
+      const texts = polite === undefined ? [stem] : [stem, `${stem.slice(0, -1)}${polite}`];
+      entry = { texts, polarity: 'negative', negatedAfter: JA_NEGATED_STEM };
+    } else if (KANA_ENDING.test(raw)) entry = { texts: [text], polarity: 'positive', negatedAfter: JA_NEGATED_VERB };
+    else entry = { texts: [text], polarity: 'positive', negatedAfter: JA_NEGATED_NOUN };
+    return { kind: 'text', text: textId(entry), key: either ? `${text}*` : text, size: 1, rarity: 0 };
+  };
+  /** Words after a `not`, in this alternative or as the group before (`negated`), must be negated; others not. */
+  const wordAlternative = (words: readonly Word[], either: boolean, negated: boolean): Alternative => {
+    let afterNot = negated;
+    const slots = words.map((word) => {
+      const isNot = word.stem === 'not';
+      const polarity: Polarity = either || isNot ? 'either' : afterNot ? 'negated' : 'positive';
+      afterNot ||= isNot;
+      return wordId(word) * POLARITIES.length + POLARITIES.indexOf(polarity);
+    });
+    const key = words.map((word) => word.stem).join(' ');
+    return { kind: 'words', slots, key: either ? `${key}*` : key, size: words.length, rarity: 0 };
+  };
+  const alternative = (written: string, negated: boolean): Alternative | undefined => {
+    const either = /\*\s*$/u.test(written);
+    const raw = written
+      .replace(/\*\s*$/u, '')
+      .trim()
+      .normalize('NFKC');
     const normalised = normalise(raw);
     if (normalised === '') return undefined;
     if (QUOTED.test(raw) && ONLY_LATIN.test(normalised)) {
@@ -346,27 +523,38 @@ function compile(definitions: readonly IntentDefinition[]): Compiled {
     }
     if (ONLY_LATIN.test(normalised)) {
       const words = contentWords(normalised);
-      return words.length === 0 ? undefined : wordAlternative(words);
+      return words.length === 0 ? undefined : wordAlternative(words, either, negated);
     }
-    return textAlternative(normalised.replaceAll(' ', ''));
+    return textAlternative(normalised.replaceAll(' ', ''), raw, either);
   };
+  const isNegation = (group: readonly Alternative[]): boolean =>
+    group.length > 0 && group.every((alt) => alt.kind === 'words' && alt.key === 'not');
   const groupsOf = (phrase: string): Alternative[][] => {
-    if (/[+|]/.test(phrase) || QUOTED.test(phrase)) {
-      return phrase
-        .split('+')
-        .map((group) =>
-          group
-            .split('|')
-            .map(alternative)
-            .filter((alt): alt is Alternative => alt !== undefined),
-        )
-        .filter((group) => group.length > 0);
+    const groups: Alternative[][] = [];
+    if (/[+|*]/.test(phrase) || QUOTED.test(phrase)) {
+      for (const written of phrase.split('+')) {
+        const afterNot = isNegation(groups.at(-1) ?? []);
+        const group = written
+          .split('|')
+          .map((alt) => alternative(alt, afterNot))
+          .filter((alt): alt is Alternative => alt !== undefined);
+        if (group.length > 0) groups.push(group);
+      }
+      return groups;
     }
     // Plain text: the words are read together so that "sign in" and "can't" keep their meaning.
-    const normalised = normalise(phrase);
-    const words = contentWords(normalised).map((word) => [wordAlternative([word])]);
-    const runs = (normalised.match(NON_LATIN_RUN) ?? []).map((run) => [textAlternative(run)]);
-    return [...words, ...runs];
+    for (const word of contentWords(normalise(phrase))) {
+      groups.push([wordAlternative([word], false, isNegation(groups.at(-1) ?? []))]);
+    }
+    const written = phrase
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, ' ');
+    for (const run of written.match(NON_LATIN_RUN) ?? []) {
+      const text = normalise(run).replaceAll(' ', '');
+      if (text !== '') groups.push([textAlternative(text, run, false)]);
+    }
+    return groups;
   };
 
   const intents = definitions.map((definition, intentIndex): CompiledIntent => {
@@ -398,7 +586,12 @@ function compile(definitions: readonly IntentDefinition[]): Compiled {
       }
     }
   }
-  return { intents, vocabulary, vocabularyStems: new Set(vocabularyIndex.keys()), texts, fillerOnlySequence };
+  for (const definition of definitions) {
+    // The validator refuses a code given to two intents; were one loaded anyway, the first intent keeps it.
+    for (const code of definition.codes ?? []) if (!intentsByCode.has(code)) intentsByCode.set(code, definition.id);
+  }
+  const vocabularyStems = new Set(vocabularyIndex.keys());
+  return { intents, vocabulary, vocabularyStems, texts, fillerOnlySequence, intentsByCode };
 }
 
 /** What a phrase achieved; compared field by field, in this order, to pick the best. */
@@ -423,7 +616,8 @@ function isBetter(a: PhraseResult, b: PhraseResult | undefined): boolean {
 class Message {
   /** Whether the message has a content word or any Japanese text: without either, only filler was typed. */
   readonly hasContent: boolean;
-  private readonly stems: Set<string>;
+  /** The stems of the content words, per polarity: all of them, those no negation governs, those one covers. */
+  private readonly stems: readonly Set<string>[];
   private readonly sequence: readonly string[];
   private readonly typoCandidates: Word[];
   private readonly compact: string;
@@ -435,20 +629,26 @@ class Message {
     private readonly compiled: Compiled,
   ) {
     const normalised = normalise(text);
-    const all = readWords(normalised);
+    const all = readMessageWords(text);
     const words = all.filter((word) => !word.filler);
     this.sequence = all.map((word) => word.stem);
-    this.stems = new Set(words.map((word) => word.stem));
+    this.stems = POLARITIES.map(
+      (polarity) => new Set(words.filter((word) => accepts(polarity, word)).map((word) => word.stem)),
+    );
     const seen = new Set<string>();
     // A word that is itself a keyword, or an everyday word, was typed on purpose.
     this.typoCandidates = words.filter((word) => {
-      if (seen.has(word.surface) || word.surface.length < 4) return false;
-      seen.add(word.surface);
-      return !NOT_TYPOS.has(word.surface) && !compiled.vocabularyStems.has(word.stem);
+      if (word.surface.length < 4 || NOT_TYPOS.has(word.surface) || compiled.vocabularyStems.has(word.stem)) {
+        return false;
+      }
+      const key = `${word.surface} ${word.covered === true} ${word.governed === true}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
     });
     this.compact = ONLY_LATIN.test(normalised) ? '' : normalised.replaceAll(' ', '');
     this.hasContent = words.length > 0 || this.compact !== '';
-    this.wordCredits = new Float64Array(compiled.vocabulary.length).fill(-1);
+    this.wordCredits = new Float64Array(compiled.vocabulary.length * POLARITIES.length).fill(-1);
     this.textCredits = new Int8Array(compiled.texts.length).fill(-1);
   }
 
@@ -456,31 +656,57 @@ class Message {
     if (alt.kind === 'text') {
       let known = this.textCredits[alt.text] ?? -1;
       if (known < 0) {
-        known = this.compact.includes(this.compiled.texts[alt.text] ?? '\u0000') ? 1 : 0;
+        const entry = this.compiled.texts[alt.text];
+        known = entry !== undefined && this.hasText(entry) ? 1 : 0;
         this.textCredits[alt.text] = known;
       }
       return known;
     }
     if (alt.kind === 'sequence') return containsSequence(this.sequence, alt.stems) ? 1 : 0;
     let credit = 1;
-    for (const id of alt.words) credit = Math.min(credit, this.wordCredit(id));
+    for (const slot of alt.slots) credit = Math.min(credit, this.wordCredit(slot));
     return credit;
   }
 
-  private wordCredit(id: number): number {
-    const known = this.wordCredits[id] ?? -1;
+  /** Whether the wording appears with the polarity it asks for, at any one of its places in the text. */
+  private hasText({ texts, polarity, negatedAfter }: TextEntry): boolean {
+    for (const text of texts) {
+      if (polarity === 'either') {
+        if (this.compact.includes(text)) return true;
+        continue;
+      }
+      for (let at = this.compact.indexOf(text); at >= 0; at = this.compact.indexOf(text, at + 1)) {
+        const after = this.compact.slice(at + text.length, at + text.length + 12);
+        if (negatedAfter.test(after) === (polarity === 'negative')) return true;
+      }
+    }
+    return false;
+  }
+
+  private wordCredit(slot: number): number {
+    const known = this.wordCredits[slot] ?? -1;
     if (known >= 0) return known;
-    const keyword = this.compiled.vocabulary[id];
+    const keyword = this.compiled.vocabulary[Math.floor(slot / POLARITIES.length)];
+    const polarity = POLARITIES[slot % POLARITIES.length] ?? 'either';
     let credit = 0;
     if (keyword !== undefined) {
-      if (this.stems.has(keyword.stem)) credit = 1;
-      else if (keyword.surface.length >= 4 && this.typoCandidates.some((typed) => isTypoOf(typed, keyword))) {
+      if (this.stems[slot % POLARITIES.length]?.has(keyword.stem)) credit = 1;
+      else if (
+        keyword.surface.length >= 4 &&
+        this.typoCandidates.some((typed) => accepts(polarity, typed) && isTypoOf(typed, keyword))
+      ) {
         credit = TYPO_CREDIT;
       }
     }
-    this.wordCredits[id] = credit;
+    this.wordCredits[slot] = credit;
     return credit;
   }
+}
+
+/** Whether an occurrence of a word in the message counts for an alternative of this polarity. */
+function accepts(polarity: Polarity, word: Word): boolean {
+  if (polarity === 'positive') return word.governed !== true;
+  return polarity === 'negated' ? word.covered === true : true;
 }
 
 const MISSED: Omit<PhraseResult, 'general'> = { coverage: 0, words: 0, specificity: 0, score: 0 };
@@ -528,6 +754,8 @@ export function matchIntent(text: string, intents: readonly IntentDefinition[]):
     compiled = compile(intents);
     compiledLists.set(intents, compiled);
   }
+  const coded = findCodedIntent(text, compiled.intentsByCode);
+  if (coded !== undefined) return { id: coded, score: 1 };
   const message = new Message(text, compiled);
   // "hello", "hi there": every phrase needs a keyword, so none can match.
   if (!message.hasContent && !compiled.fillerOnlySequence) return undefined;

@@ -39,8 +39,9 @@ export function edgesOf(node: KnowledgeNode): Edge[] {
 /**
  * Everything wrong with a knowledge base, as sentences; empty when it is sound. Checks that
  * links resolve, nothing is unreachable, there are no cycles or dead ends, no path asks more
- * than MAX_QUESTIONS questions, every text exists in every language and every link shown has
- * a configured URL (or the outcome is only reached when it has one).
+ * than MAX_QUESTIONS questions, every text exists in every language, every error code belongs
+ * to one intent only, and every link shown has a configured URL (or the outcome is only reached
+ * when it has one).
  */
 export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: ReadonlySet<LinkId>): string[] {
   const problems: string[] = [];
@@ -53,9 +54,22 @@ export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: Rea
   const entries = [knowledge.start, ...knowledge.intents.map((intent) => intent.entry)];
   if (!byId.has(knowledge.start)) problems.push(`start "${knowledge.start}" is not a node`);
   const intentIds = new Set<string>();
+  const codeOwners = new Map<number, string>();
   for (const intent of knowledge.intents) {
     if (intentIds.has(intent.id)) problems.push(`intent "${intent.id}" is defined twice`);
     intentIds.add(intent.id);
+    for (const code of intent.codes ?? []) {
+      const owner = codeOwners.get(code);
+      if (!Number.isSafeInteger(code) || code <= 0) {
+        problems.push(`intent "${intent.id}" lists the error code ${code}, which is not a positive whole number`);
+      } else if (owner === intent.id) {
+        problems.push(`intent "${intent.id}" lists the error code ${code} twice`);
+      } else if (owner !== undefined) {
+        problems.push(`the error code ${code} belongs to both "${owner}" and "${intent.id}"; give it to one of them`);
+      } else {
+        codeOwners.set(code, intent.id);
+      }
+    }
     if (!byId.has(intent.entry))
       problems.push(`intent "${intent.id}" enters at "${intent.entry}", which is not a node`);
     for (const locale of LOCALES) {
@@ -79,9 +93,9 @@ export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: Rea
     if (node.kind === 'outcome' && node.steps.length === 0) problems.push(`outcome "${node.id}" has no steps`);
     for (const edge of edgesOf(node)) {
       if (!byId.has(edge.to)) problems.push(`${node.id} leads to "${edge.to}", which is not a node`);
-      else if (edge.kind === 'notFixed' && byId.get(edge.to)!.kind === 'question') {
-        problems.push(`outcome "${node.id}": "did not fix it" may not ask another question (${edge.to})`);
-      }
+    }
+    if (node.kind === 'outcome' && node.category === 'helpdesk' && node.ifNotFixed !== undefined) {
+      problems.push(`outcome "${node.id}" hands over to the helpdesk, so nothing may follow it (${node.ifNotFixed})`);
     }
   }
   if (problems.length > 0) return problems;
@@ -111,12 +125,6 @@ export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: Rea
     }
   }
 
-  for (const node of knowledge.nodes) {
-    if (node.kind !== 'outcome' || node.ifNotFixed === undefined || node.ifNotFixed === APPLY) continue;
-    if ((questionsFrom.get(node.ifNotFixed) ?? 0) > 0) {
-      problems.push(`outcome "${node.id}": what follows "did not fix it" asks questions`);
-    }
-  }
   for (const node of knowledge.nodes) {
     if (node.kind === 'outcome' && node.category === 'notMfa' && leadsToApply(node.id, byId)) {
       problems.push(
@@ -178,16 +186,17 @@ function findCycle(nodes: readonly KnowledgeNode[], byId: Map<string, KnowledgeN
   return undefined;
 }
 
-/** For each node, the most questions a diagnosis can still ask from there (forward edges only). */
+/**
+ * For each node, the most questions a diagnosis can still ask from there, those asked after "it did
+ * not fix it" included: the limit is on the whole conversation.
+ */
 function longestQuestionCounts(nodes: readonly KnowledgeNode[], byId: Map<string, KnowledgeNode>): Map<string, number> {
   const memo = new Map<string, number>();
   const count = (id: string): number => {
     const known = memo.get(id);
     if (known !== undefined) return known;
     const node = byId.get(id)!;
-    const after = edgesOf(node)
-      .filter((edge) => edge.kind === 'forward')
-      .map((edge) => count(edge.to));
+    const after = edgesOf(node).map((edge) => count(edge.to));
     const result = (node.kind === 'question' ? 1 : 0) + Math.max(0, ...after);
     memo.set(id, result);
     return result;

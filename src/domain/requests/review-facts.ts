@@ -1,4 +1,5 @@
-import type { AuthMethod, Clock, Directory, DirectoryUser } from '../ports.js';
+import { reachedPossibleCompromise } from '../diagnosis/possible-compromise.js';
+import type { AuthMethod, Clock, DiagnosisRepository, Directory, DirectoryUser } from '../ports.js';
 import type { RequestRepository } from './ports.js';
 import type { ResetRequest } from './request.js';
 import { approvalRule, handOverProblem, OPEN_FOR_REVIEW, type PrivilegedApproval } from './review-policy.js';
@@ -15,8 +16,8 @@ export interface ReviewFacts {
   roles: string[] | undefined;
   risks: RiskSignal[];
   /**
-   * The helpdesk agents the request can be handed over to, by name (see handOverProblem); undefined
-   * when it is no longer open or the directory did not answer.
+   * The helpdesk agents, by name, less the request's subject and filer (see handOverProblem), whoever has the
+   * request among them; undefined when it is no longer open or the directory did not answer.
    */
   agents: Array<Pick<DirectoryUser, 'id' | 'displayName'>> | undefined;
   /** Display names of the people the request names (filer, claimer, approvers…), by object id. */
@@ -25,11 +26,18 @@ export interface ReviewFacts {
   approvalsNeeded: number;
   /** A privileged subject under the manual policy: nobody may approve here. */
   manualOnly: boolean;
+  /**
+   * The diagnosis the application came from reached the possible-compromise outcome: the subject
+   * reported sign-in prompts they did not start, or a phone number taken over.
+   */
+  possibleCompromise: boolean;
 }
 
 export interface ReviewFactsOptions {
   directory: Directory | undefined;
   repository: RequestRepository;
+  /** Where the diagnosis an application came from is read. */
+  diagnoses: Pick<DiagnosisRepository, 'find'>;
   clock: Clock;
   helpdeskGroupId: string | undefined;
   privilegedApproval: PrivilegedApproval;
@@ -37,13 +45,14 @@ export interface ReviewFactsOptions {
 
 const DAY_MS = 86_400_000;
 /** The most agents a hand-over list offers; a helpdesk larger than this picks among the first by name. */
-const MAX_HAND_OVER_CHOICES = 100;
+export const MAX_HAND_OVER_CHOICES = 100;
 
 /**
  * Reads what the card of a request shows and what a decision weighs, in one round of directory
  * calls made side by side: the subject (with their manager's name), roles, recent sign-ins and
- * methods, the helpdesk group's members and the names of everyone the request names. A part the
- * directory does not answer is left undefined, and the risk signals say so.
+ * methods, the helpdesk group's members, the names of everyone the request names and, from the
+ * store, the diagnosis it came from. A part the directory does not answer is left undefined, and
+ * the risk signals say so.
  */
 export class ReviewFactsReader {
   constructor(private readonly options: ReviewFactsOptions) {}
@@ -58,7 +67,7 @@ export class ReviewFactsReader {
     const subjectId = request.application.subjectId;
     const open = OPEN_FOR_REVIEW.includes(request.state);
     const people = [...new Set([...peopleNamedBy(request), ...alsoName])].filter((id) => id !== subjectId);
-    const [subject, roles, signIns, methods, recentResets, members, names] = await Promise.all([
+    const [subject, roles, signIns, methods, recentResets, members, names, possibleCompromise] = await Promise.all([
       quietly(directory?.getUser(subjectId)),
       quietly(directory?.getDirectoryRoles(subjectId)),
       quietly(directory?.getRecentSignIns(subjectId, 50)),
@@ -66,6 +75,7 @@ export class ReviewFactsReader {
       repository.countCompletedSince(request.tenantId, subjectId, new Date(now.getTime() - RECENT_RESET_DAYS * DAY_MS)),
       open && helpdeskGroupId ? quietly(directory?.getGroupMembers(helpdeskGroupId)) : Promise.resolve(undefined),
       Promise.all(people.map((id) => quietly(directory?.getUser(id)).then((user) => user?.displayName))),
+      this.reachedPossibleCompromise(request),
     ]);
     const evidence: RiskEvidence = {
       now,
@@ -81,11 +91,13 @@ export class ReviewFactsReader {
       methods,
       roles,
       risks: riskSignals(evidence),
+      // Who has it now is left in (one more than the list shows): the facts outlive a claim or a hand-over made on
+      // them, and the card leaves out whoever has the request when it is drawn.
       agents: members
-        ?.filter((member) => handOverProblem(request, member.id) === undefined)
+        ?.filter((member) => handOverProblem(request, member.id) !== 'targetNotEligible')
         .map(({ id, displayName }) => ({ id, displayName: displayName || id }))
         .sort((a, b) => a.displayName.localeCompare(b.displayName))
-        .slice(0, MAX_HAND_OVER_CHOICES),
+        .slice(0, MAX_HAND_OVER_CHOICES + 1),
       names: new Map(
         people.flatMap((id, index) => {
           const name = names[index];
@@ -93,7 +105,25 @@ export class ReviewFactsReader {
         }),
       ),
       ...approvalRule((roles?.length ?? 0) > 0, privilegedApproval),
+      possibleCompromise,
     };
+  }
+
+  /**
+   * Whether the application came from a diagnosis of the subject's own that reached the
+   * possible-compromise outcome. The diagnosis id arrived in card data, so one of another person
+   * or tenant counts for nothing; a store that does not answer leaves the flag off.
+   */
+  async reachedPossibleCompromise(request: ResetRequest): Promise<boolean> {
+    const { diagnosisId, subjectId } = request.application;
+    if (diagnosisId === undefined) return false;
+    const record = await quietly(this.options.diagnoses.find(diagnosisId));
+    return (
+      record !== undefined &&
+      record.tenantId === request.tenantId &&
+      record.userId === subjectId &&
+      reachedPossibleCompromise(record)
+    );
   }
 }
 

@@ -59,7 +59,11 @@ export type RequestNews =
 
 /** Tells people about a change; implementations queue the work and return at once. */
 export interface RequestNotifier {
-  announce(request: ResetRequest, news: RequestNews): void;
+  /**
+   * `facts`, when the change was checked against them a moment ago (a click), are what the request's card shows, so
+   * that the card can be drawn again without reading the directory a second time.
+   */
+  announce(request: ResetRequest, news: RequestNews, facts?: ReviewFacts): void;
 }
 
 export type { Refusal } from './review-policy.js';
@@ -578,7 +582,7 @@ export class ReviewService {
       const current = await this.options.repository.find(request.id);
       return this.refuse(current ?? request, actor, actionOf(news), 'staleVersion', request.id, facts);
     }
-    this.options.notifier.announce(changed, news);
+    this.options.notifier.announce(changed, news, facts);
     return { kind: 'done', request: changed, news, ...(facts ? { facts } : {}) };
   }
 

@@ -108,11 +108,17 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
 
   constructor(private readonly options: RequestPublisherOptions) {}
 
-  announce(request: ResetRequest, news: RequestNews): void {
+  announce(request: ResetRequest, news: RequestNews, facts?: ReviewFacts): void {
+    const known = facts && { version: request.version, facts };
     this.options.tasks.run(`announce ${news.kind}`, () =>
       this.perRequest.run(request.id, async () => {
-        await this.refreshChannelCard(request.id);
-        await this.tellPeople(request, news);
+        // The channel's card and the people's notices do not wait for each other.
+        const [card, notices] = await Promise.allSettled([
+          this.refreshChannelCard(request.id, FIRST_ATTEMPT, known),
+          this.tellPeople(request, news),
+        ]);
+        if (card.status === 'rejected') throw card.reason;
+        if (notices.status === 'rejected') throw notices.reason;
       }),
     );
   }
@@ -288,7 +294,11 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
    * the Bot Connector failed for a moment (it is tried again within a minute, then left to the
    * backlog). When a request's first post comes late, its requester hears that it arrived.
    */
-  private async refreshChannelCard(requestId: string, attempt: ChannelAttempt = FIRST_ATTEMPT): Promise<boolean> {
+  private async refreshChannelCard(
+    requestId: string,
+    attempt: ChannelAttempt = FIRST_ATTEMPT,
+    known?: { version: number; facts: ReviewFacts },
+  ): Promise<boolean> {
     const { requests, channels, messenger, logger, clock } = this.options;
     const request = await requests.find(requestId);
     if (!request) return false;
@@ -297,7 +307,14 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
       logger.info({ requestId, reference: request.reference }, 'no approval channel yet; the request waits');
       return false;
     }
-    const card = await this.reviewCard(request, resolveLocale(channel.locale, this.options.defaultLocale));
+    // The facts a click was just checked against, while the request is still the version it made.
+    const facts = known?.version === request.version ? known.facts : undefined;
+    const card = await this.reviewCard(
+      request,
+      resolveLocale(channel.locale, this.options.defaultLocale),
+      undefined,
+      facts,
+    );
     const post = await channels.findPost(request.id);
     try {
       const updated =
@@ -395,15 +412,26 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
         renderNoticeCard({ title: title(strings), body: await body(strings), tone: 'default' });
     };
     const name = (userId: string) => nameOf(this.options.directory, people, userId);
-    const values = async () => ({
-      reference: request.reference,
-      subject: await name(request.application.subjectId),
-      manager: managerId ? await name(managerId) : '',
-      agent: request.review.claimedBy ? await name(request.review.claimedBy) : '',
-      reason: request.review.rejection?.reason ?? '',
-      verifier: verifierId ? await name(verifierId) : '',
-      days: String(this.options.expiryDays),
-    });
+    const nameOrNone = (userId: string | undefined) => (userId ? name(userId) : '');
+    const values = async () => {
+      // Side by side: with no cache each is a directory call of its own.
+      const [subject, manager, agent, verifier] = await Promise.all([
+        name(request.application.subjectId),
+        nameOrNone(managerId),
+        nameOrNone(request.review.claimedBy),
+        nameOrNone(verifierId),
+      ]);
+      const reason = request.review.rejection?.reason ?? '';
+      return {
+        reference: request.reference,
+        subject,
+        manager,
+        agent,
+        reason,
+        verifier,
+        days: String(this.options.expiryDays),
+      };
+    };
     const n = (strings: Strings) => strings.approval.notices;
     /** One of the request's notices, in the person's own language. */
     const tell = (userId: string, key: keyof Strings['approval']['notices']) =>
@@ -432,7 +460,12 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
       case 'managerAsked':
         await toRequester('managerAsked');
         if (managerId) {
-          const view = await buildManagerConfirmationView(request, this.options.directory, undefined);
+          const view = await buildManagerConfirmationView(
+            request,
+            this.options.directory,
+            undefined,
+            await this.options.facts.reachedPossibleCompromise(request),
+          );
           await send(managerId, (strings) => renderManagerConfirmationCard(strings, view));
         }
         return;

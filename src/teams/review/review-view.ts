@@ -7,7 +7,7 @@ import type { Directory } from '../../domain/ports.js';
 import type { InfoQuestion, ManagerCheckStatus, ResetRequest } from '../../domain/requests/request.js';
 import { isOverdue } from '../../domain/requests/queue.js';
 import { handOverProblem } from '../../domain/requests/review-policy.js';
-import type { ReviewFacts } from '../../domain/requests/review-facts.js';
+import { MAX_HAND_OVER_CHOICES, type ReviewFacts } from '../../domain/requests/review-facts.js';
 
 /** Names already looked up while drawing one card. */
 export type PeopleCache = Map<string, Promise<string>>;
@@ -93,6 +93,7 @@ export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCar
     // Once decided, the signals the decision was made on: the reset itself changes what the directory shows.
     risks: review.risksAtDecision ?? facts.risks,
     risksAtDecision: review.risksAtDecision !== undefined,
+    possibleCompromise: facts.possibleCompromise,
     manager: review.manager && {
       name: await name(review.manager.managerId),
       status: review.manager.status,
@@ -102,6 +103,7 @@ export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCar
     // The list was read before this click may have changed who has it.
     handOverTo: facts.agents
       ?.filter((agent) => handOverProblem(request, agent.id) === undefined)
+      .slice(0, MAX_HAND_OVER_CHOICES)
       .map((agent) => ({ id: agent.id, name: agent.displayName })),
     approvals: await Promise.all(
       review.approvals.map(async (approval) => ({
@@ -126,11 +128,15 @@ export async function buildReviewView(input: ReviewViewInput): Promise<ReviewCar
   };
 }
 
-/** The manager's confirmation card for a request; `answered` once they confirmed or declined. */
+/**
+ * The manager's confirmation card for a request; `answered` once they confirmed or declined.
+ * `possibleCompromise` (ReviewFactsReader.reachedPossibleCompromise) matters only while they are asked.
+ */
 export async function buildManagerConfirmationView(
   request: ResetRequest,
   directory: Directory | undefined,
   answered: ManagerCheckStatus | undefined,
+  possibleCompromise: boolean,
 ): Promise<ManagerConfirmationView> {
   const people: PeopleCache = new Map();
   const { subjectId } = request.application;
@@ -143,6 +149,7 @@ export async function buildManagerConfirmationView(
     note: request.application.note,
     submittedAt: request.createdAt,
     answered,
+    possibleCompromise,
   };
 }
 

@@ -9,7 +9,7 @@ import type {
   DirectoryUser,
   SignInRecord,
 } from '../../../src/domain/ports.js';
-import { sampleKnowledge } from './sample-knowledge.js';
+import { guardedResetKnowledge, sampleKnowledge } from './sample-knowledge.js';
 
 const NOW = new Date('2026-11-24T09:00:00Z');
 const subject = { tenantId: 't1', userId: 'u1', locale: 'en' };
@@ -18,6 +18,7 @@ const user: DirectoryUser = {
   id: 'u1',
   displayName: 'Alex Wilber',
   givenName: 'Alex',
+  surname: 'Wilber',
   userPrincipalName: 'alexw@contoso.example',
   mail: 'alexw@contoso.example',
   department: 'Finance',
@@ -89,10 +90,15 @@ function directory(
   };
 }
 
-function service(dir: Directory | undefined, repository = new MemoryRepository(), budgetMs = 2_000) {
+function service(
+  dir: Directory | undefined,
+  repository = new MemoryRepository(),
+  budgetMs = 2_000,
+  knowledge = sampleKnowledge(),
+) {
   let n = 0;
   const diagnosis = new DiagnosisService({
-    engine: new DiagnosisEngine(sampleKnowledge(), new Set()),
+    engine: new DiagnosisEngine(knowledge, new Set()),
     directory: dir,
     repository,
     clock: { now: () => NOW },
@@ -165,14 +171,58 @@ describe('the diagnosis service', () => {
     });
   });
 
-  it('skips the question the directory answers, and records a diagnosis that ends in the application', async () => {
+  it('skips the question the directory answers, and records `applied` only once the application is sent', async () => {
     const { diagnosis, repository } = service(directory({ methods: [authenticator] }));
     const reset = await diagnosis.start(subject, 'lost-phone', 'lost-phone');
     expect(reset.view.kind === 'outcome' && reset.view.node.id).toBe('reset');
-    const applied = await diagnosis.feedback(subject, reset.diagnosis!, 'reset', false);
-    expect(applied.view).toEqual({ kind: 'apply', triedOutcomes: ['reset'] });
-    expect(applied.diagnosis).toBeUndefined();
-    expect(repository.records.get('d1')).toMatchObject({ result: 'applied', outcome: 'reset' });
+    const applying = await diagnosis.feedback(subject, reset.diagnosis!, 'reset', false);
+    expect(applying.view).toEqual({ kind: 'apply', triedOutcomes: ['reset'], lost: [] });
+    expect(applying.diagnosis).toBeUndefined();
+    // The form is open, nothing is sent yet.
+    expect(repository.records.get('d1')).toMatchObject({ result: 'open', outcome: 'reset' });
+
+    await diagnosis.applicationSent(subject, 'd1');
+    expect(repository.records.get('d1')).toMatchObject({ result: 'applied', outcome: 'reset', updatedAt: NOW });
+  });
+
+  it('leaves the record of another person or tenant alone when an application names it', async () => {
+    const { diagnosis, repository } = service(directory({ methods: [authenticator] }));
+    const reset = await diagnosis.start(subject, 'lost-phone', 'lost-phone');
+    await diagnosis.feedback(subject, reset.diagnosis!, 'reset', false);
+    await diagnosis.applicationSent({ tenantId: 't1', userId: 'someone-else' }, 'd1');
+    await diagnosis.applicationSent({ tenantId: 't2', userId: 'u1' }, 'd1');
+    await diagnosis.applicationSent(subject, 'no-such-diagnosis');
+    expect(repository.records.get('d1')).toMatchObject({ result: 'open' });
+  });
+
+  it('ends a diagnosis at the helpdesk outcome, recorded as not resolved, with nothing left to answer', async () => {
+    const { diagnosis, repository } = service(
+      directory({ methods: [authenticator, phone] }),
+      undefined,
+      2_000,
+      guardedResetKnowledge(),
+    );
+    const first = await diagnosis.start(subject, 'menu');
+    expect(first.ended).toBe(false);
+    const another = await diagnosis.answer(subject, first.diagnosis, 'q-what', 'app-gone');
+    const asked = await diagnosis.feedback(subject, another.diagnosis!, 'another-way', false);
+    // Alex still has his phone number: he is asked about it, not told that everything is out of reach.
+    expect(asked.view.kind === 'question' && asked.view.node.id).toBe('q-left');
+    const handedOver = await diagnosis.answer(subject, asked.diagnosis!, 'q-left', 'one-works');
+    expect(handedOver.view.kind === 'outcome' && handedOver.view.node.id).toBe('helpdesk');
+    expect(handedOver.diagnosis).toBeUndefined();
+    expect(repository.records.get('d1')).toMatchObject({
+      outcome: 'helpdesk',
+      result: 'notResolved',
+      questionsAsked: 2,
+    });
+  });
+
+  it('says a diagnosis that starts at the helpdesk outcome has already ended', async () => {
+    const { diagnosis, repository } = service(directory(), undefined, 2_000, guardedResetKnowledge());
+    const turn = await diagnosis.start(subject, 'helpdesk', 'helpdesk');
+    expect(turn.ended).toBe(true);
+    expect(repository.records.get('d1')).toMatchObject({ outcome: 'helpdesk', result: 'notResolved' });
   });
 
   it('refuses "it worked" for an outcome that is not the current one', async () => {

@@ -1,8 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DiagnosisEngine, StaleDiagnosisStepError, type DiagnosisStep } from '../../../src/domain/diagnosis/engine.js';
+import {
+  DiagnosisEngine,
+  StaleDiagnosisStepError,
+  type DiagnosisStep,
+  type Facts,
+} from '../../../src/domain/diagnosis/engine.js';
 import { FACT_NAMES, MAX_QUESTIONS, type FactName } from '../../../src/domain/diagnosis/knowledge.js';
-import { sampleKnowledge } from './sample-knowledge.js';
+import { guardedResetKnowledge, sampleKnowledge } from './sample-knowledge.js';
 
 const engine = (links: string[] = []) => new DiagnosisEngine(sampleKnowledge(), new Set(links) as never);
 const at = (step: DiagnosisStep) =>
@@ -65,7 +70,7 @@ describe('the diagnosis engine', () => {
     step = e.notFixed(step.state, 'another-way', {});
     expect(at(step)).toBe('reset');
     step = e.notFixed(step.state, 'reset', {});
-    expect(step.view).toEqual({ kind: 'apply', triedOutcomes: ['new-phone', 'another-way', 'reset'] });
+    expect(step.view).toEqual({ kind: 'apply', triedOutcomes: ['new-phone', 'another-way', 'reset'], lost: [] });
   });
 
   it('ends unresolved, not in the application, after the last not-MFA outcome', () => {
@@ -103,5 +108,88 @@ describe('the diagnosis engine', () => {
         expect(step.state.questionsAsked).toBeLessThanOrEqual(MAX_QUESTIONS);
       }),
     );
+  });
+});
+
+describe('the diagnosis engine before a reset', () => {
+  const guarded = () => new DiagnosisEngine(guardedResetKnowledge(), new Set());
+  /** Says the Authenticator is gone, then that signing in another way did not help either. */
+  const anotherWayFailed = (e: DiagnosisEngine, facts: Facts) => {
+    const first = e.answer(e.begin(facts).state, 'q-what', 'app-gone', facts);
+    expect(at(first)).toBe('another-way');
+    return e.notFixed(first.state, 'another-way', facts);
+  };
+
+  it('asks about the methods the person has not said are lost instead of declaring every one out of reach', () => {
+    const step = anotherWayFailed(guarded(), { hasSeveralMfaMethods: true });
+    expect(at(step)).toBe('q-left');
+    expect(step.state.path).toEqual([
+      { node: 'q-what', via: 'asked', choice: 'app-gone' },
+      { node: 'another-way', via: 'notFixed' },
+      { node: 'c-guard', via: 'check' },
+    ]);
+  });
+
+  it('asks too when the directory could not list the methods: unknown ones may still work', () => {
+    expect(at(anotherWayFailed(guarded(), {}))).toBe('q-left');
+  });
+
+  it('ends at the helpdesk, not at a reset, when one of the other methods still works', () => {
+    const e = guarded();
+    const asked = anotherWayFailed(e, { hasSeveralMfaMethods: true });
+    const step = e.answer(asked.state, 'q-left', 'one-works', { hasSeveralMfaMethods: true });
+    expect(at(step)).toBe('helpdesk');
+    expect(step.view.kind === 'outcome' && step.view.node.category).toBe('helpdesk');
+  });
+
+  it('reaches the reset once the person says none of the others works, and names every method as lost', () => {
+    const e = guarded();
+    const facts: Facts = { hasSeveralMfaMethods: true };
+    const asked = anotherWayFailed(e, facts);
+    const reset = e.answer(asked.state, 'q-left', 'none-work', facts);
+    expect(at(reset)).toBe('reset');
+    expect(reset.state.questionsAsked).toBe(2);
+    expect(e.notFixed(reset.state, 'reset', facts).view).toEqual({
+      kind: 'apply',
+      triedOutcomes: ['another-way', 'reset'],
+      lost: 'all',
+    });
+  });
+
+  it('goes to the reset without asking when the directory shows no method left', () => {
+    const step = anotherWayFailed(guarded(), { hasNoMfaMethod: true });
+    expect(at(step)).toBe('reset');
+    expect(step.state.questionsAsked).toBe(1);
+  });
+
+  it('takes "none of the others works" from the directory when it shows a single method', () => {
+    const step = anotherWayFailed(guarded(), { hasOneMfaMethod: true });
+    expect(at(step)).toBe('reset');
+    expect(step.state.path).toContainEqual({ node: 'q-left', via: 'evidence', choice: 'none-work' });
+    expect(guarded().lostMethods(step.state)).toBe('all');
+  });
+
+  it('takes the words for it when the person typed that no method is left', () => {
+    const e = guarded();
+    const step = e.begin({ hasSeveralMfaMethods: true }, 'nothing-left');
+    expect(at(step)).toBe('reset');
+    expect(step.state.questionsAsked).toBe(0);
+    expect(e.lostMethods(step.state)).toBe('all');
+  });
+
+  it('counts as lost only the kinds the answers named, until an answer says all are', () => {
+    const e = guarded();
+    const facts: Facts = { hasSeveralMfaMethods: true };
+    const begun = e.begin(facts);
+    expect(e.lostMethods(begun.state)).toEqual([]);
+    const key = e.answer(begun.state, 'q-what', 'key-gone', facts);
+    // A lost key leaves the other methods: the person is asked about them.
+    expect(at(key)).toBe('q-left');
+    expect(e.lostMethods(key.state)).toEqual(['fido2']);
+    const app = e.answer(begun.state, 'q-what', 'app-gone', facts);
+    expect(e.lostMethods(app.state)).toEqual(['microsoftAuthenticator']);
+    const all = e.answer(begun.state, 'q-what', 'all-gone', facts);
+    expect(at(all)).toBe('reset');
+    expect(e.lostMethods(all.state)).toBe('all');
   });
 });

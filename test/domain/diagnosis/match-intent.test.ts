@@ -81,7 +81,7 @@ const INTENTS: readonly IntentDefinition[] = [
         'code|sms|text message|notification|otp + never|not + arrive|come|receive',
         'no + code|sms|notification',
       ],
-      ja: ['コード|sms|ショートメール|通知|確認コード + とどかない|来ない|こない|受け取れ'],
+      ja: ['コード|sms|ショートメール|通知|確認コード + とどかない|来ない|こない|受け取れない|届いていない'],
     },
   },
   {
@@ -398,6 +398,196 @@ describe('matchIntent', () => {
       for (const text of ['cant login', 'can not log on', "couldn't sign-in", 'unable to signin', 'not logging in']) {
         expect(matchIntent(text, intents)?.id, text).toBe('x');
       }
+    });
+  });
+
+  describe('error codes typed as shown', () => {
+    const CODED: readonly IntentDefinition[] = [
+      ...INTENTS.map((intent) => (intent.id === 'account-locked' ? { ...intent, codes: [50053] } : intent)),
+      { id: 'not-assigned', codes: [50105], phrases: { en: ['not assigned + application|app'], ja: ['割り当て'] } },
+      { id: 'session', codes: [50058, 16000], phrases: { en: ['pick + account'], ja: ['アカウントを選択'] } },
+    ];
+    const codeOf = (text: string) => matchIntent(text, CODED);
+
+    it.each([
+      'AADSTS50105',
+      'AADSTS 50105',
+      'aadsts50105: The signed in user is not assigned to a role for the application.',
+      'Error Code: 50105',
+      'the screen shows error 50105 whenever I open the portal',
+      'it gave me code 50105',
+      'エラーコード：５０１０５',
+      'エラー 50105 が表示されます',
+      '50105 what does this mean',
+      '５０１０５というエラーが出ます',
+      'got (50105) again',
+    ])('reads the code in %j and chooses its intent outright', (text) => {
+      expect(codeOf(text)).toEqual({ id: 'not-assigned', score: 1 });
+    });
+
+    it('chooses the intent of the code before any phrase, and the first code written when there are several', () => {
+      expect(codeOf('I lost my phone and now sign-in says AADSTS50053')?.id).toBe('account-locked');
+      expect(codeOf('first AADSTS16000, then after a retry AADSTS50105')?.id).toBe('session');
+      expect(codeOf('error 50105, earlier it was error 50053')?.id).toBe('not-assigned');
+      expect(codeOf('AADSTS50053 / AADSTS50058')?.id).toBe('account-locked');
+    });
+
+    it('skips a code no intent lists and reads on, in the codes and then in the phrases', () => {
+      expect(codeOf('error 70043 and then AADSTS50058')?.id).toBe('session');
+      expect(codeOf('AADSTS70043, I think I lost my phone')?.id).toBe('lost-phone');
+      expect(codeOf('AADSTS70043')).toBeUndefined();
+    });
+
+    it.each([
+      ['a phone number', 'call me on 91234567'],
+      ['a phone number in groups', 'my mobile is +65 9123 4567'],
+      ['a phone number whose group is a code', 'reach me at 03 50105 1234'],
+      ['a number with a plus', 'my old number was +50105'],
+      ['a longer run of digits', 'reference 2150105 from the portal'],
+      ['a six-digit run that holds a code', 'the sms said 501050'],
+      ['a date', 'since 2024-05-01 or 20240501'],
+      ['a decimal', 'it cost 50105.50'],
+      ['an amount', 'I was charged $50105'],
+      ['a ticket number', 'ticket #50105 is still open'],
+      ['a ticket named as such', 'see ticket 50105'],
+      ['a reference with letters', 'my case is INC-50105, DX-50105'],
+      ['digits inside a word', 'the asset tag is PC50105'],
+      ['a leading zero', 'my extension is 050105'],
+      ['a telephone number in Japanese', '電話番号は50105です'],
+    ])('does not read a code out of %s (%j)', (_kind, text) => {
+      expect(codeOf(text)?.id).not.toBe('not-assigned');
+    });
+
+    it('never reads one code as a typo of another', () => {
+      const intents: IntentDefinition[] = [{ id: 'locked', phrases: { en: ['error 50053|50053'], ja: [] } }];
+
+      expect(matchIntent('error 50053', intents)?.id).toBe('locked');
+      expect(matchIntent('error 50054', intents)).toBeUndefined();
+    });
+  });
+
+  describe('negation in English', () => {
+    const polar: readonly IntentDefinition[] = [
+      ...INTENTS,
+      { id: 'first-time', phrases: { en: ['first time + signin*|setup*'], ja: [] } },
+    ];
+    const polarIdOf = (text: string) => matchIntent(text, polar)?.id;
+
+    it.each([
+      ["I can't get calls or SMS", 'no-code'],
+      ['not receiving any sms or codes', 'no-code'],
+      ['the code never arrives', 'no-code'],
+      ["I've never received the verification code", 'no-code'],
+    ])('reads %j as the negation of receiving', (text, expected) => {
+      expect(polarIdOf(text)).toBe(expected);
+    });
+
+    it.each([
+      ['I lost my phone but I can still get texts', 'lost-phone'],
+      ["my phone got stolen, though texts and notifications still arrive. Can't get into Outlook", 'lost-phone'],
+      ["can't log in; the SMS code comes through fine", 'cant-sign-in'],
+      ["I can't sign in because I receive the code too late", 'cant-sign-in'],
+    ])('ends the negation at the end of its clause in %j', (text, expected) => {
+      expect(polarIdOf(text)).toBe(expected);
+    });
+
+    it('does not match a positive wording with what a negation governs', () => {
+      expect(polarIdOf('I lost my phone')).toBe('lost-phone');
+      expect(polarIdOf("I haven't lost my phone, I switched to a new one")).toBe('new-phone');
+      expect(polarIdOf('my account is locked')).toBe('account-locked');
+      expect(polarIdOf("my account isn't locked, it is disabled")).toBe('account-disabled');
+      expect(polarIdOf('the password has not expired yet but I forgot it')).toBe('forgot-password');
+    });
+
+    it('lets a wording marked with * match whether or not it is negated', () => {
+      expect(polarIdOf('first time signing in')).toBe('first-time');
+      expect(polarIdOf("I can't sign in for the first time")).toBe('first-time');
+      expect(polarIdOf("couldn't set up MFA the first time")).toBe('first-time');
+    });
+
+    it('reads the group after not as what is negated, and the groups before it as they are', () => {
+      const intents: IntentDefinition[] = [
+        { id: 'no-match', phrases: { en: ['number + not + match'], ja: [] } },
+        { id: 'no-receive', phrases: { en: ['not + receive + code'], ja: [] } },
+      ];
+
+      expect(matchIntent("the number doesn't match", intents)?.id).toBe('no-match');
+      expect(matchIntent("it doesn't match the number on the screen", intents)?.id).toBe('no-match');
+      expect(matchIntent('the number matches but nothing happens', intents)).toBeUndefined();
+      expect(matchIntent('I do not receive the code', intents)?.id).toBe('no-receive');
+      expect(matchIntent("the code, I don't receive it", intents)?.id).toBe('no-receive');
+      expect(matchIntent("I can't sign in and I receive the code", intents)).toBeUndefined();
+    });
+
+    it('reads the words after not inside one alternative as negated', () => {
+      const intents: IntentDefinition[] = [{ id: 'broken', phrases: { en: ['authenticator + not working'], ja: [] } }];
+
+      expect(matchIntent('authenticator is not working', intents)?.id).toBe('broken');
+      expect(matchIntent("authenticator won't open, email is working", intents)).toBeUndefined();
+    });
+  });
+
+  describe('negation in Japanese', () => {
+    it.each([
+      ['SMSが受け取れません', 'no-code'],
+      ['SMSを受け取れなかった', 'no-code'],
+      ['SMSを受け取れていません', 'no-code'],
+      ['確認コードが届いていない', 'no-code'],
+      ['コードが届きませんでした', 'no-code'],
+      ['コードがとどかなくて困っています', 'no-code'],
+    ])('reads %j, a negative wording in another negative form, as negative', (text, expected) => {
+      expect(idOf(text)).toBe(expected);
+    });
+
+    it.each(['SMSは受け取れます', 'SMSは問題なく受け取れています', 'コードは届いています'])(
+      'does not read %j, a positive statement, as its negative',
+      (text) => {
+        expect(idOf(text)).not.toBe('no-code');
+      },
+    );
+
+    it('keeps the person’s positive statement from counting against the intent they describe', () => {
+      expect(idOf('スマホをなくしたけど、SMSは受け取れます')).toBe('lost-phone');
+    });
+
+    it('does not match a verb wording where its ending continues into a negation', () => {
+      const intents: IntentDefinition[] = [{ id: 'got-it', phrases: { en: [], ja: ['tap + 受け取っ|受け取れ|届い'] } }];
+
+      expect(matchIntent('TAPを受け取りました', intents)).toBeUndefined();
+      expect(matchIntent('TAPを受け取った', intents)?.id).toBe('got-it');
+      expect(matchIntent('TAPは届いています', intents)?.id).toBe('got-it');
+      expect(matchIntent('TAPを受け取れない', intents)).toBeUndefined();
+      expect(matchIntent('TAPがまだ届いていません', intents)).toBeUndefined();
+      expect(idOf('スマホをなくしていません')).toBeUndefined();
+      expect(idOf('アカウントはロックされていません')).toBeUndefined();
+    });
+
+    it('reads a noun as negated only by a する form after it', () => {
+      expect(idOf('スマートフォンを紛失しました')).toBe('lost-phone');
+      expect(idOf('スマートフォンは紛失していない')).toBeUndefined();
+      expect(idOf('ログインできない')).toBe('cant-sign-in');
+      expect(idOf('携帯なくした')).toBe('lost-phone');
+      expect(idOf('スマホなくなった')).toBe('lost-phone');
+    });
+
+    it('matches a negative wording in its polite forms', () => {
+      const intents: IntentDefinition[] = [
+        { id: 'mismatch', phrases: { en: [], ja: ['番号 + 合わない'] } },
+        { id: 'rejected', phrases: { en: [], ja: ['パスワード + 正しくない|通らない|わからない'] } },
+      ];
+
+      expect(matchIntent('番号が合いません', intents)?.id).toBe('mismatch');
+      expect(matchIntent('パスワードが正しくありません', intents)?.id).toBe('rejected');
+      expect(matchIntent('パスワードが通りません', intents)?.id).toBe('rejected');
+      expect(matchIntent('パスワードが分かりません', intents)?.id).toBe('rejected');
+      expect(matchIntent('番号は合っています', intents)).toBeUndefined();
+    });
+
+    it('lets a wording marked with * match whether or not it is negated', () => {
+      const intents: IntentDefinition[] = [{ id: 'abroad', phrases: { en: [], ja: ['海外 + 使え*'] } }];
+
+      expect(matchIntent('海外でも使えますか', intents)?.id).toBe('abroad');
+      expect(matchIntent('海外だと使えない', intents)?.id).toBe('abroad');
     });
   });
 

@@ -1,14 +1,15 @@
-import type { Knowledge, LocalizedText, OutcomeNode } from '../../../src/domain/diagnosis/knowledge.js';
+import type {
+  Knowledge,
+  LocalizedText,
+  OutcomeCategory,
+  OutcomeNode,
+} from '../../../src/domain/diagnosis/knowledge.js';
 
 /** Same text in both languages, marked, for synthetic knowledge bases. */
 export const t = (text: string): LocalizedText => ({ en: text, ja: `${text}（日本語）` });
 
 /** An outcome with one step and no links. */
-export function outcome(
-  id: string,
-  ifNotFixed?: string,
-  category: 'selfService' | 'notMfa' | 'resetNeeded' = 'selfService',
-): OutcomeNode {
+export function outcome(id: string, ifNotFixed?: string, category: OutcomeCategory = 'selfService'): OutcomeNode {
   return { kind: 'outcome', id, category, title: t(id), summary: t(id), steps: [t(`do ${id}`)], links: [], ifNotFixed };
 }
 
@@ -69,6 +70,57 @@ export function sampleKnowledge(): Knowledge {
     intents: [
       { id: 'lost-phone', entry: 'q-other', phrases: { en: ['lost phone'], ja: ['スマホ + なくし'] } },
       { id: 'cant-sign-in', entry: 'triage', phrases: { en: ['cant sign in'], ja: ['サインイン + できない'] } },
+    ],
+  };
+}
+
+/**
+ * A knowledge base whose reset is guarded the way the shipped one is: when "sign in another way"
+ * did not help, a check asks about the methods the person has not said are lost before any reset,
+ * and the helpdesk is where it ends when one of them works.
+ */
+export function guardedResetKnowledge(): Knowledge {
+  return {
+    start: 'q-what',
+    nodes: [
+      {
+        kind: 'question',
+        id: 'q-what',
+        prompt: t('What happened?'),
+        choices: [
+          { id: 'app-gone', label: t('Authenticator is gone'), next: 'another-way', lost: ['microsoftAuthenticator'] },
+          { id: 'key-gone', label: t('Security key is gone'), next: 'c-guard', lost: ['fido2'] },
+          { id: 'all-gone', label: t('Everything is gone'), next: 'c-guard', lost: 'all' },
+        ],
+      },
+      outcome('another-way', 'c-guard'),
+      {
+        kind: 'check',
+        id: 'c-guard',
+        branches: [{ when: { methodsLeft: true }, next: 'q-left' }],
+        otherwise: 'reset',
+      },
+      {
+        kind: 'question',
+        id: 'q-left',
+        prompt: t('Can you use any other method?'),
+        choices: [
+          { id: 'none-work', label: t('None works'), next: 'reset', impliedBy: 'hasOneMfaMethod', lost: 'all' },
+          { id: 'one-works', label: t('One works'), next: 'helpdesk' },
+        ],
+      },
+      outcome('reset', 'apply', 'resetNeeded'),
+      outcome('helpdesk', undefined, 'helpdesk'),
+    ],
+    intents: [
+      { id: 'lost-phone', entry: 'q-what', phrases: { en: ['lost phone'], ja: ['スマホ + なくし'] } },
+      { id: 'helpdesk', entry: 'helpdesk', phrases: { en: ['helpdesk'], ja: ['ヘルプデスク'] } },
+      {
+        id: 'nothing-left',
+        entry: 'c-guard',
+        lost: 'all',
+        phrases: { en: ['no other method'], ja: ['ほかに + ない'] },
+      },
     ],
   };
 }

@@ -82,9 +82,39 @@ describe('knowledge validation', () => {
     );
   });
 
-  it('finds "did not fix it" that would ask another question', () => {
-    const broken = withNodes((nodes) => replace(nodes, outcome('new-phone', 'q-other')));
-    expect(problems(broken)).toContain('outcome "new-phone": "did not fix it" may not ask another question (q-other)');
+  it('counts the questions asked after "did not fix it" towards the limit', () => {
+    // q-what, then q-other, then "did not fix it" on another-way asks q-left and q-last: four in all.
+    const askAgain = (last: KnowledgeNode[]) =>
+      withNodes((nodes) => [
+        ...replace(nodes, outcome('another-way', 'c-left')),
+        {
+          kind: 'check',
+          id: 'c-left',
+          branches: [{ when: { methodsLeft: true }, next: 'q-left' }],
+          otherwise: 'reset',
+        },
+        ...last,
+      ]);
+    const question = (id: string, next: string): KnowledgeNode => ({
+      kind: 'question',
+      id,
+      prompt: t(id),
+      choices: [
+        { id: 'none', label: t('None'), next, lost: 'all' },
+        { id: 'some', label: t('Some'), next: 'helpdesk' },
+      ],
+    });
+    expect(problems(askAgain([question('q-left', 'q-last'), question('q-last', 'reset')]))).toEqual([]);
+    const fifth = askAgain([question('q-left', 'q-last'), question('q-last', 'q-fifth'), question('q-fifth', 'reset')]);
+    expect(problems(fifth)).toContain('a path from "triage" can ask 5 questions; the most allowed is 4');
+  });
+
+  it('finds something after the helpdesk outcome, where the bot hands over', () => {
+    const broken = withNodes((nodes) => replace(nodes, outcome('helpdesk', 'new-phone', 'helpdesk')));
+    expect(problems(broken)).toContain(
+      'outcome "helpdesk" hands over to the helpdesk, so nothing may follow it (new-phone)',
+    );
+    expect(problems(withNodes((nodes) => replace(nodes, outcome('helpdesk', undefined, 'helpdesk'))))).toEqual([]);
   });
 
   it('finds a question with a single choice and duplicate node ids', () => {
@@ -100,5 +130,39 @@ describe('knowledge validation', () => {
     const found = problems(broken);
     expect(found).toContain('question "q-what" needs at least two choices');
     expect(found).toContain('node "reset" is defined twice');
+  });
+
+  describe('error codes', () => {
+    const withCodes = (lostPhone: number[], cantSignIn?: number[]): Knowledge => {
+      const knowledge = sampleKnowledge();
+      const [lost, cant] = knowledge.intents;
+      return {
+        ...knowledge,
+        intents: [
+          { ...lost!, codes: lostPhone },
+          { ...cant!, codes: cantSignIn },
+        ],
+      };
+    };
+
+    it('accepts codes that each belong to one intent', () => {
+      expect(problems(withCodes([50053, 500121], [50105]))).toEqual([]);
+    });
+
+    it('finds a code given to two intents, naming both', () => {
+      expect(problems(withCodes([50053, 50105], [50105]))).toEqual([
+        'the error code 50105 belongs to both "lost-phone" and "cant-sign-in"; give it to one of them',
+      ]);
+    });
+
+    it('finds a code listed twice by one intent', () => {
+      expect(problems(withCodes([50053, 50053]))).toEqual(['intent "lost-phone" lists the error code 50053 twice']);
+    });
+
+    it.each([0, -50053, 500.5, Number.NaN])('finds the code %s, which is not a positive whole number', (code) => {
+      expect(problems(withCodes([code]))).toEqual([
+        `intent "lost-phone" lists the error code ${code}, which is not a positive whole number`,
+      ]);
+    });
   });
 });

@@ -39,10 +39,14 @@ const TENANT = tenant.tenant.id;
 const HELPDESK = tenant.groups.find((group) => group.purpose === 'helpdesk')!.id;
 const ADMINS = tenant.groups.find((group) => group.purpose === 'admin')!.id;
 
+/** No diagnoses kept: these requests were not applied for from one. */
+const noDiagnoses = { find: async () => undefined };
+
 const factsReader = (repository: RequestRepository, directory: SimulatedDirectory) =>
   new ReviewFactsReader({
     directory,
     repository,
+    diagnoses: noDiagnoses,
     clock: systemClock,
     helpdeskGroupId: HELPDESK,
     privilegedApproval: 'twoApprovers',
@@ -75,6 +79,7 @@ function setUp(failing: ReadonlySet<DirectoryOperation> = new Set(), policyChang
       facts: new ReviewFactsReader({
         directory,
         repository,
+        diagnoses: noDiagnoses,
         clock,
         helpdeskGroupId: HELPDESK,
         privilegedApproval: { ...policy, ...changes }.privilegedApproval,
@@ -315,14 +320,15 @@ describe('handing a request over', () => {
     });
   });
 
-  it('offers the helpdesk agents by name, less the subject, the filer and whoever has it, while it is open', async () => {
+  it('reads the helpdesk agents by name, less the subject and the filer, while it is open', async () => {
     const setup = setUp();
     const { repository, review, load } = setup;
     const id = await seedRequest(repository, { tenantId: TENANT, subjectId: ken.id });
     const names = async () => (await review.facts((await load(id)).request)).agents?.map((agent) => agent.displayName);
     expect(await names()).toEqual(['Isaiah Langer', 'Patti Fernandez']);
+    // Whoever has it stays among the facts (they outlive a claim made on them); the card leaves them out.
     await review.claim(as(isaiah), cardOf((await load(id)).request));
-    expect(await names()).toEqual(['Patti Fernandez']);
+    expect(await names()).toEqual(['Isaiah Langer', 'Patti Fernandez']);
 
     const decided = await seedRequest(repository, { tenantId: TENANT, subjectId: alex.id, approverId: isaiah.id });
     expect((await review.facts((await load(decided)).request)).agents).toBeUndefined();

@@ -6,6 +6,7 @@ import { Verbs } from '../../../cards/verbs.js';
 import { stringsFor } from '../../../content/strings/index.js';
 import { StaleDiagnosisStepError } from '../../../domain/diagnosis/engine.js';
 import type { DiagnosisTurn } from '../../../domain/diagnosis/diagnosis-service.js';
+import { APPLYING_CATEGORIES } from '../../../domain/diagnosis/knowledge.js';
 import type { DrawCard } from '../../after-answer.js';
 import type { TeamsDeps } from '../../deps.js';
 import { cardMessage, turnLocale } from '../../turn-context.js';
@@ -99,14 +100,13 @@ async function takeStep(
       if (node?.kind !== 'outcome') return stale;
       turn = await deps.diagnosis.feedback(subject, active, data.node, kind === 'fixed');
       const d = strings.diagnosis;
-      const said =
-        node.category === 'resetNeeded'
-          ? kind === 'fixed'
-            ? d.noLongerNeeded
-            : d.apply
-          : kind === 'fixed'
-            ? d.yes
-            : d.no;
+      const said = APPLYING_CATEGORIES.has(node.category)
+        ? kind === 'fixed'
+          ? d.noLongerNeeded
+          : d.apply
+        : kind === 'fixed'
+          ? d.yes
+          : d.no;
       answeredCard = renderDiagnosisOutcomeCard(strings, locale, active.id, node, deps.links, said);
     }
   } catch (error) {

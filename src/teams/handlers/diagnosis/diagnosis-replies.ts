@@ -17,7 +17,8 @@ export function subjectOf(context: TurnContext, deps: TeamsDeps): DiagnosisSubje
 
 /**
  * The card for what a diagnosis step produced. Reaching the application opens it right here,
- * prefilled with what the diagnosis learned.
+ * prefilled with what the diagnosis learned: the likely reason and only the methods the person said
+ * are lost.
  */
 export async function cardForTurn(
   context: TurnContext,
@@ -45,7 +46,10 @@ export async function cardForTurn(
         tone: 'warning',
       });
     case 'apply':
-      return firstApplicationCard(context, deps, subject, diagnosisId, { reason: reasonFrom(diagnosis) });
+      return firstApplicationCard(context, deps, subject, diagnosisId, {
+        reason: reasonFrom(diagnosis),
+        lost: view.lost,
+      });
   }
 }
 

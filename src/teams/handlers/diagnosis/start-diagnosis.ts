@@ -42,6 +42,8 @@ export async function beginDiagnosis(
     previous && deps.diagnosis.abandon(subject, previous),
     deps.diagnosis.start(subject, entry, known ? intentId : undefined),
   ]);
-  state.conversation.diagnosis = turn.diagnosis;
+  // One that ends as it starts (the helpdesk outcome) leaves nothing to answer.
+  if (turn.ended) delete state.conversation.diagnosis;
+  else state.conversation.diagnosis = turn.diagnosis;
   return (copy) => cardForTurn(copy, deps, subject, turn, turn.diagnosis);
 }

@@ -123,7 +123,8 @@ async function managerCard(context: TurnContext, deps: TeamsDeps, result: Action
   if (current) return current;
   if (result.kind === 'done') {
     const answered = result.news.kind === 'managerConfirmed' ? 'confirmed' : 'declined';
-    const view = await buildManagerConfirmationView(result.request, deps.directory, answered);
+    // Answered, the card only records the answer: the warning was for deciding, so nothing more is read.
+    const view = await buildManagerConfirmationView(result.request, deps.directory, answered, false);
     return renderManagerConfirmationCard(strings, view);
   }
   const body = result.kind === 'invalid' ? strings.approval.fillIn : refusalText(strings, result);
