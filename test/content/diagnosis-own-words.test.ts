@@ -349,3 +349,46 @@ describe('TechPass written in katakana', () => {
     },
   );
 });
+
+describe('a first-time set-up gone wrong, a request nobody answered, an old invitation', () => {
+  it.each([
+    ["the QR code won't scan when setting up authenticator"],
+    ["I closed the browser halfway through setting up MFA and now it won't let me start again"],
+    ["setup got interrupted and now I'm stuck"],
+    ['QRコードが読み取れない'],
+    ['設定の途中でブラウザを閉じてしまい、やり直せない'],
+  ])('reads %j as a set-up to put back on track', (text) => {
+    expect(firstCard(text)).toBe('setup-trouble');
+  });
+
+  it.each([['I can scan the QR code fine'], ['QRコードは読み取れました']])(
+    'does not read %j, where the code scanned, as trouble',
+    (text) => {
+      expect(firstCard(text)).not.toBe('setup-trouble');
+    },
+  );
+
+  it.each([['my service request has had no reply for days'], ['問い合わせたのに返事が来ない']])(
+    'sends %j to the helpdesk',
+    (text) => {
+      expect(firstCard(text)).toBe('contact-helpdesk');
+    },
+  );
+
+  it.each([['招待メールが2か月前のもので使えない'], ['first day at work, how do I get my TechPass account working']])(
+    'reads %j without asking what it already says',
+    (text) => {
+      expect(firstCard(text)).not.toBe('q-symptom');
+      expect(firstCard(text)).not.toBe('q-invitation');
+    },
+  );
+
+  it('reads a lost phone with no other means at all as nothing left, in Japanese', () => {
+    expect(firstCard('携帯を紛失、他に認証手段なし')).toBe('identity-verification');
+    // "Registered" is not "usable": what follows says there is nothing else.
+    expect(firstCard('スマホを紛失しました。SMSは使えません。ほかに登録している方法もないです')).toBe(
+      'identity-verification',
+    );
+    expect(firstCard('携帯を紛失、他に認証手段なし', DEFAULT_LINKS)).toBe('reset-needed');
+  });
+});
