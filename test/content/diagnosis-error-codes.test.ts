@@ -2,17 +2,11 @@ import { describe, expect, it } from 'vitest';
 
 import { loadDemoTenant } from '../../src/directory/demo-tenant.js';
 import { SimulatedDirectory } from '../../src/directory/simulated-directory.js';
-import { loadKnowledge } from '../../src/content/diagnosis/load-knowledge.js';
 import { DiagnosisEngine, type DiagnosisStep, type Facts } from '../../src/domain/diagnosis/engine.js';
 import { factsFrom, gatherEvidence } from '../../src/domain/diagnosis/evidence.js';
-import {
-  APPLY,
-  LINK_IDS,
-  type LinkId,
-  type OutcomeCategory,
-  type OutcomeNode,
-} from '../../src/domain/diagnosis/knowledge.js';
+import { APPLY, type LinkId, type OutcomeCategory, type OutcomeNode } from '../../src/domain/diagnosis/knowledge.js';
 import { matchIntent } from '../../src/domain/diagnosis/match-intent.js';
+import { DEFAULT_LINKS, EVERY_LINK, shippedKnowledge, shown } from '../support/knowledge-walk.js';
 import type { Clock } from '../../src/domain/ports.js';
 
 /*
@@ -20,17 +14,7 @@ import type { Clock } from '../../src/domain/ports.js';
  * before anything is asked. Phrasings are our own (people's words and the screens' texts in both languages).
  */
 
-const DEFAULT_LINKS: ReadonlySet<LinkId> = new Set([
-  'securityInfo',
-  'passwordReset',
-  'authenticatorApp',
-  'deviceCompliance',
-]);
-const EVERY_LINK: ReadonlySet<LinkId> = new Set(LINK_IDS);
-const knowledge = loadKnowledge(DEFAULT_LINKS);
-
-const shown = (step: DiagnosisStep): string =>
-  step.view.kind === 'question' || step.view.kind === 'outcome' ? step.view.node.id : step.view.kind;
+const knowledge = shippedKnowledge;
 
 /** Starts a diagnosis from what the person typed (or from the start when nothing matched). */
 function begin(text: string | undefined, facts: Facts = {}, links: ReadonlySet<LinkId> = DEFAULT_LINKS) {

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { loadKnowledge } from '../../src/content/diagnosis/load-knowledge.js';
 import { DiagnosisEngine, type DiagnosisStep, type Facts } from '../../src/domain/diagnosis/engine.js';
-import { LINK_IDS, MAX_QUESTIONS, type LinkId } from '../../src/domain/diagnosis/knowledge.js';
+import { MAX_QUESTIONS } from '../../src/domain/diagnosis/knowledge.js';
+import { DEFAULT_LINKS, EVERY_LINK, shippedKnowledge, shown } from '../support/knowledge-walk.js';
 
-const DEFAULT_LINKS: ReadonlySet<LinkId> = new Set([
-  'securityInfo',
-  'passwordReset',
-  'authenticatorApp',
-  'deviceCompliance',
-]);
-const ALL_LINKS: ReadonlySet<LinkId> = new Set(LINK_IDS);
-const knowledge = loadKnowledge(DEFAULT_LINKS);
-
-/** What a step shows: a node id, or `apply` / `unresolved`. */
-const shown = (step: DiagnosisStep): string =>
-  step.view.kind === 'question' || step.view.kind === 'outcome' ? step.view.node.id : step.view.kind;
+const ALL_LINKS = EVERY_LINK;
+const knowledge = shippedKnowledge;
 
 /**
  * Every way a conversation can go from `first`: each answer to each question, and "did not fix it"

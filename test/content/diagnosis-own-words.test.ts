@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { loadKnowledge } from '../../src/content/diagnosis/load-knowledge.js';
-import { DiagnosisEngine, type Facts } from '../../src/domain/diagnosis/engine.js';
-import { LINK_IDS, type LinkId, type OutcomeNode } from '../../src/domain/diagnosis/knowledge.js';
+import { DiagnosisEngine } from '../../src/domain/diagnosis/engine.js';
+import type { OutcomeNode } from '../../src/domain/diagnosis/knowledge.js';
 import { matchIntent } from '../../src/domain/diagnosis/match-intent.js';
+import { DEFAULT_LINKS, EVERY_LINK, firstCard, shippedKnowledge } from '../support/knowledge-walk.js';
 
 /*
  * What people type about suspicious prompts, security keys, PINs, changed numbers and phones, and what they already
@@ -11,22 +11,7 @@ import { matchIntent } from '../../src/domain/diagnosis/match-intent.js';
  * what it already told. The organisation here has every link configured, as in the held-out evaluation.
  */
 
-const EVERY_LINK: ReadonlySet<LinkId> = new Set(LINK_IDS);
-const DEFAULT_LINKS: ReadonlySet<LinkId> = new Set([
-  'securityInfo',
-  'passwordReset',
-  'authenticatorApp',
-  'deviceCompliance',
-]);
-const knowledge = loadKnowledge(DEFAULT_LINKS);
-
-/** The first card a person sees after typing `text`, for someone the directory says nothing about. */
-function firstCard(text: string, links: ReadonlySet<LinkId> = EVERY_LINK, facts: Facts = {}): string {
-  const intent = matchIntent(text, knowledge.intents);
-  if (!intent) return 'q-symptom';
-  const { view } = new DiagnosisEngine(knowledge, links).begin(facts, intent.id);
-  return view.kind === 'question' || view.kind === 'outcome' ? view.node.id : view.kind;
-}
+const knowledge = shippedKnowledge;
 
 const outcome = (id: string): OutcomeNode => {
   const node = knowledge.nodes.find((candidate) => candidate.id === id);

@@ -8,7 +8,8 @@
  * - `スマホ|スマートフォン|携帯 + なくし|紛失`: 「携帯をなくした」 and 「スマートフォンを紛失しました」 both match.
  *
  * An alternative in double quotes is a verbatim English wording: its words, filler included, must appear in that
- * order (`"you cant get there from here"`); error messages are best matched this way.
+ * order (`"you cant get there from here"`); error messages are best matched this way. A negative contraction is its
+ * verb and `not` there, so `"was not me"` matches "it wasn't me" and `"am not signing in"` never matches "can't sign in".
  *
  * A phrase without `+` or `|` is plain text: each English word (filler removed) and each run of Japanese becomes its
  * own group, so `lost my phone` means `lost + phone`.
@@ -30,7 +31,9 @@
  *   negated and matches only words a negation covers: `not + receive + code` matches "I never receive a code" but
  *   not "can't sign in, I receive the code". Any other alternative is positive and is not matched by the word a
  *   negation governs, the first one after it (articles and `be`, `even`, `yet`, `able to` skipped): `lost + phone`
- *   does not match "I haven't lost my phone". Groups before `not` (`number + not + match`) are positive.
+ *   does not match "I haven't lost my phone". Groups before `not` (`number + not + match`) are positive. A quoted
+ *   wording is read whole, up to a `not` of its own: as a positive alternative none of its words may be under a
+ *   negation ("the old one is not with me" has no `"with me"`), after a `not` group all of them must be.
  * - Japanese: an alternative ending in a negation (〜ない, 〜なく, 〜ず, 〜ません; 受け取れない, できず) matches that
  *   wording with any negative ending, plain or polite (受け取れなかった, できなくて, 表示されていない; 届かない also
  *   matches 届きませんでした, 正しくない 正しくありません). Any other alternative is positive and does not match
@@ -88,14 +91,31 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
-/** Apostrophe-less contractions and their common misspellings; negations collapse into `not`. */
+/**
+ * Apostrophe-less contractions and their common misspellings. A negation becomes `not` after its verb, a filler word
+ * (wasnt: was not), so that a quoted wording can tell "I wasn't signing in" from "I can't sign in".
+ */
 const CONTRACTIONS = new Map<string, readonly string[]>([
-  ...(
-    'cant cannot couldnt wont wouldnt dont doesnt didnt isnt arent wasnt werent havent hasnt hadnt shouldnt aint ' +
-    'dosent dosnt doesent doesn didint dint cnt no never unable'
-  )
-    .split(' ')
-    .map((word): [string, readonly string[]] => [word, ['not']]),
+  ...Object.entries({
+    can: 'cant cannot cnt',
+    could: 'couldnt',
+    will: 'wont',
+    would: 'wouldnt',
+    do: 'dont',
+    does: 'doesnt dosent dosnt doesent doesn',
+    did: 'didnt didint dint',
+    is: 'isnt',
+    are: 'arent',
+    was: 'wasnt',
+    were: 'werent',
+    have: 'havent',
+    has: 'hasnt',
+    had: 'hadnt',
+    should: 'shouldnt',
+  }).flatMap(([verb, spellings]) =>
+    spellings.split(' ').map((word): [string, readonly string[]] => [word, [verb, 'not']]),
+  ),
+  ...'aint no never unable'.split(' ').map((word): [string, readonly string[]] => [word, ['not']]),
   ['im', ['i', 'am']],
   ['ive', ['i', 'have']],
   ['ill', ['i', 'will']],
@@ -109,9 +129,9 @@ const CONTRACTIONS = new Map<string, readonly string[]>([
 ]);
 
 /** Spellings of "sign in" that are one word, and the verbs that become it when followed by in/on/into. */
-const SIGN_IN_WORDS = new Set(['login', 'logins', 'logon', 'signin', 'signon', 'loggin', 'loggedin', 'signedin']);
+const SIGN_IN_WORDS = new Set('login logins logon logons signin signins signon loggin loggedin signedin'.split(' '));
 const SIGN_IN_VERBS = new Set('log logs logged logging loging sign signs signed signing sing'.split(' '));
-const SIGN_IN_PARTICLES = new Set(['in', 'on', 'into', 'onto']);
+const SIGN_IN_PARTICLES = new Set(['in', 'ins', 'on', 'into', 'onto']);
 const SIGN_UP_VERBS = new Set(['sign', 'signs', 'signed', 'signing']);
 const SET_UP_VERBS = new Set(['set', 'sets', 'setting']);
 
@@ -130,7 +150,7 @@ const IRREGULAR = new Map<string, string>([
   ['given', 'give'],
   ['made', 'make'],
   ['went', 'go'],
-  ['gone', 'go'],
+  // "gone" stays itself: "the app is gone" says something is missing, which "go in" and "go to" never do.
   ['took', 'take'],
   ['taken', 'take'],
   ['came', 'come'],
@@ -155,7 +175,7 @@ const IRREGULAR = new Map<string, string>([
 const NOT_TYPOS = new Set(
   (
     'last list most post like look looked looking luck lack lick love live line come cold core cope mode node ' +
-    'test tests text next word worm wife wide wise black march watch catch batch'
+    'test tests text next word worm wife wide wise black march watch catch batch locker lockers'
   ).split(' '),
 );
 
@@ -361,9 +381,22 @@ function findCodedIntent(text: string, intentsByCode: ReadonlyMap<number, string
   return undefined;
 }
 
-function containsSequence(haystack: readonly string[], needle: readonly string[]): boolean {
+/**
+ * Whether the words appear in this order, each up to the wording's own `not` under a negation written before it
+ * exactly when the polarity asks for one: "not at hand" is no positive `"at hand"`, while `"not me"` and
+ * `"doesnt exist in tenant"` carry their own negation.
+ */
+function containsSequence(haystack: readonly Word[], needle: readonly string[], polarity: Polarity): boolean {
   for (let start = 0; start + needle.length <= haystack.length; start += 1) {
-    if (needle.every((item, offset) => haystack[start + offset] === item)) return true;
+    let negatedWithin = false;
+    const found = needle.every((stem, offset) => {
+      const word = haystack[start + offset];
+      if (word?.stem !== stem) return false;
+      const fits = negatedWithin || polarity === 'either' || (word.covered === true) === (polarity === 'negated');
+      negatedWithin ||= stem === 'not';
+      return fits;
+    });
+    if (found) return true;
   }
   return false;
 }
@@ -417,7 +450,7 @@ function isTypoOf(typed: Word, keyword: Word): boolean {
  */
 type Alternative = { key: string; size: number; rarity: number } & (
   | { kind: 'words'; slots: readonly number[] }
-  | { kind: 'sequence'; stems: readonly string[] }
+  | { kind: 'sequence'; stems: readonly string[]; polarity: Polarity }
   | { kind: 'text'; text: number }
 );
 
@@ -519,7 +552,8 @@ function compile(definitions: readonly IntentDefinition[]): Compiled {
       const words = readWords(normalised);
       if (words.every((word) => word.filler)) fillerOnlySequence = true;
       const stems = words.map((word) => word.stem);
-      return { kind: 'sequence', stems, key: `"${stems.join(' ')}"`, size: stems.length, rarity: 0 };
+      const polarity: Polarity = either ? 'either' : negated ? 'negated' : 'positive';
+      return { kind: 'sequence', stems, polarity, key: `"${stems.join(' ')}"`, size: stems.length, rarity: 0 };
     }
     if (ONLY_LATIN.test(normalised)) {
       const words = contentWords(normalised);
@@ -618,7 +652,7 @@ class Message {
   readonly hasContent: boolean;
   /** The stems of the content words, per polarity: all of them, those no negation governs, those one covers. */
   private readonly stems: readonly Set<string>[];
-  private readonly sequence: readonly string[];
+  private readonly sequence: readonly Word[];
   private readonly typoCandidates: Word[];
   private readonly compact: string;
   private readonly wordCredits: Float64Array;
@@ -631,7 +665,7 @@ class Message {
     const normalised = normalise(text);
     const all = readMessageWords(text);
     const words = all.filter((word) => !word.filler);
-    this.sequence = all.map((word) => word.stem);
+    this.sequence = all;
     this.stems = POLARITIES.map(
       (polarity) => new Set(words.filter((word) => accepts(polarity, word)).map((word) => word.stem)),
     );
@@ -662,7 +696,7 @@ class Message {
       }
       return known;
     }
-    if (alt.kind === 'sequence') return containsSequence(this.sequence, alt.stems) ? 1 : 0;
+    if (alt.kind === 'sequence') return containsSequence(this.sequence, alt.stems, alt.polarity) ? 1 : 0;
     let credit = 1;
     for (const slot of alt.slots) credit = Math.min(credit, this.wordCredit(slot));
     return credit;

@@ -193,6 +193,11 @@ describe('matchIntent', () => {
     ])('reads %j as %s', (text, expected) => {
       expect(idOf(text)).toBe(expected);
     });
+
+    it('reads "gone" as missing, never as the verb "go"', () => {
+      expect(idOf('my authenticator app is gone')).toBe('authenticator-deleted');
+      expect(idOf('the authenticator wants a code before I can go in')).not.toBe('authenticator-deleted');
+    });
   });
 
   describe('forgives typos', () => {
@@ -524,6 +529,30 @@ describe('matchIntent', () => {
 
       expect(matchIntent('authenticator is not working', intents)?.id).toBe('broken');
       expect(matchIntent("authenticator won't open, email is working", intents)).toBeUndefined();
+    });
+
+    it('reads a quoted wording whole: positive outside a negation, negated after not', () => {
+      const positive: IntentDefinition[] = [
+        { id: 'at-hand', phrases: { en: ['"old phone" + "at hand"|"with me"'], ja: [] } },
+      ];
+      const negated: IntentDefinition[] = [
+        { id: 'away', phrases: { en: ['"old phone" + not + "at hand"|"with me"'], ja: [] } },
+      ];
+
+      expect(matchIntent('my old phone is at hand', positive)?.id).toBe('at-hand');
+      expect(matchIntent('my old phone is not at hand', positive)).toBeUndefined();
+      expect(matchIntent("the old phone isn't with me", negated)?.id).toBe('away');
+      expect(matchIntent('the old phone is with me', negated)).toBeUndefined();
+    });
+
+    it('keeps the verb of a negative contraction, so a quoted wording tells "wasn\'t" from "can\'t"', () => {
+      const intents: IntentDefinition[] = [
+        { id: 'not-me', phrases: { en: ['request + "was not me"|"was not signing in"'], ja: [] } },
+      ];
+
+      expect(matchIntent("got a request, that wasn't me", intents)?.id).toBe('not-me');
+      expect(matchIntent("a request came, I wasn't signing in", intents)?.id).toBe('not-me');
+      expect(matchIntent("I can't sign in, the request never comes", intents)).toBeUndefined();
     });
   });
 
