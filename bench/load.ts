@@ -352,6 +352,33 @@ async function press(
   request.version += 1;
 }
 
+/**
+ * A scenario of presses on the card of one seeded request an iteration, in order; only those marked are measured, and
+ * the request must end in `expect`.
+ */
+function reviewClicks(
+  name: string,
+  bot: BotTarget,
+  target: Scenario['target'],
+  expect: ReviewLedgerEntry['expect'],
+  presses: ReadonlyArray<{ verb: string; measured: boolean }>,
+): Scenario {
+  const scenario: Scenario = {
+    name,
+    url: bot.url,
+    bot,
+    target,
+    requestsPerIteration: 1,
+    script: async ({ turn, takeRequest }) => {
+      const request = takeRequest();
+      if (!request) return false;
+      for (const { verb, measured } of presses) await press(scenario, turn, request, verb, expect, measured);
+      return true;
+    },
+  };
+  return scenario;
+}
+
 /** A description starts a diagnosis: the bot must send the first question of a new diagnosis. */
 async function startDiagnosis(turn: Turn, client: number, measured: boolean): Promise<string | undefined> {
   const previous = recent.get(options(client).conversationId)?.at(-1)?.diagnosisId;
@@ -467,59 +494,28 @@ const throughput: Array<{ scenario: Scenario; baseline: Scenario }> = [
     baseline: echoInvoke,
   },
   {
-    scenario: {
-      name: 'approval click',
-      url: zero.url,
-      bot: zero,
-      target: RATIO_TARGET,
-      requestsPerIteration: 1,
-      script: async ({ turn, takeRequest }) => {
-        const request = takeRequest();
-        if (!request) return false;
-        await press(approvalClick, turn, request, Verbs.reviewApprove, 'approved', true);
-        return true;
-      },
-    },
+    scenario: reviewClicks('approval click', zero, RATIO_TARGET, 'approved', [
+      { verb: Verbs.reviewApprove, measured: true },
+    ]),
     baseline: echoInvoke,
   },
 ];
-const approvalClick = throughput[3]!.scenario;
 
 /** The clicks whose answer time is the point, on every bot: zero latency, and 500 ms with the cache cold and warm. */
 function clickScenarios(bot: BotTarget): Array<{ scenario: Scenario; baseline: Scenario }> {
   const coldReview = bot.cache === 'cold' || bot.cache === 'none';
   const reviewTarget = bot.latencyMs > 0 && coldReview ? COLD_ANSWER_TARGET : ANSWER_TARGET;
-  const claim: Scenario = {
-    name: `claim click, ${bot.label}`,
-    url: bot.url,
-    bot,
-    target: reviewTarget,
-    requestsPerIteration: 1,
-    // Claim, release, claim again: the measured claim follows this agent's reads of the same request and person.
-    script: async ({ turn, takeRequest }) => {
-      const request = takeRequest();
-      if (!request) return false;
-      await press(claim, turn, request, Verbs.reviewClaim, 'claimed', false);
-      await press(claim, turn, request, Verbs.reviewRelease, 'claimed', false);
-      await press(claim, turn, request, Verbs.reviewClaim, 'claimed', true);
-      return true;
-    },
-  };
-  const approve: Scenario = {
-    name: `approve click, ${bot.label}`,
-    url: bot.url,
-    bot,
-    target: reviewTarget,
-    requestsPerIteration: 1,
-    // The agent's usual order: claim the request, then approve it.
-    script: async ({ turn, takeRequest }) => {
-      const request = takeRequest();
-      if (!request) return false;
-      await press(approve, turn, request, Verbs.reviewClaim, 'approved', false);
-      await press(approve, turn, request, Verbs.reviewApprove, 'approved', true);
-      return true;
-    },
-  };
+  // Claim, release, claim again: the measured claim follows this agent's reads of the same request and person.
+  const claim = reviewClicks(`claim click, ${bot.label}`, bot, reviewTarget, 'claimed', [
+    { verb: Verbs.reviewClaim, measured: false },
+    { verb: Verbs.reviewRelease, measured: false },
+    { verb: Verbs.reviewClaim, measured: true },
+  ]);
+  // The agent's usual order: claim the request, then approve it.
+  const approve = reviewClicks(`approve click, ${bot.label}`, bot, reviewTarget, 'approved', [
+    { verb: Verbs.reviewClaim, measured: false },
+    { verb: Verbs.reviewApprove, measured: true },
+  ]);
   const diagnosis: Scenario = {
     name: `diagnosis click, ${bot.label}`,
     url: bot.url,

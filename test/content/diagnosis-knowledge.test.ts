@@ -19,19 +19,13 @@ import {
 import { matchIntent } from '../../src/domain/diagnosis/match-intent.js';
 import { LOCALES, type Locale } from '../../src/domain/locale.js';
 import { KnowledgeError } from '../../src/errors.js';
+import { DEFAULT_LINKS, EVERY_LINK, shippedKnowledge, shown } from '../support/knowledge-walk.js';
 
-/** The links every organisation has (they have defaults); the others are optional. */
-const DEFAULT_LINKS: ReadonlySet<LinkId> = new Set([
-  'securityInfo',
-  'passwordReset',
-  'authenticatorApp',
-  'deviceCompliance',
-]);
-const ALL_LINKS: ReadonlySet<LinkId> = new Set(LINK_IDS);
+const ALL_LINKS = EVERY_LINK;
 const WITH_IDENTITY_VERIFICATION: ReadonlySet<LinkId> = new Set([...DEFAULT_LINKS, 'identityVerification']);
 const OPTIONAL_LINKS: readonly LinkId[] = LINK_IDS.filter((link) => !DEFAULT_LINKS.has(link));
 
-const knowledge = loadKnowledge(DEFAULT_LINKS);
+const knowledge = shippedKnowledge;
 
 const EXPECTED_OUTCOMES: ReadonlyArray<[string, OutcomeCategory]> = [
   ['account-disabled', 'notMfa'],
@@ -105,11 +99,6 @@ function walk(
     step = engine.answer(step.state, step.view.node.id, answer, facts);
   }
   return { engine, step, asked };
-}
-
-/** What a step shows: a node id, or `apply` / `unresolved`. */
-function shown(step: DiagnosisStep): string {
-  return step.view.kind === 'question' || step.view.kind === 'outcome' ? step.view.node.id : step.view.kind;
 }
 
 /** Answers "did not fix it" until the diagnosis ends; the outcomes and the end it passes through. */
