@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_KNOWLEDGE_PATH, loadKnowledge } from '../src/content/diagnosis/load-knowledge.js';
 import { DiagnosisEngine } from '../src/domain/diagnosis/engine.js';
 import { LINK_IDS } from '../src/domain/diagnosis/knowledge.js';
-import { matchIntent } from '../src/domain/diagnosis/match-intent.js';
+import { readFirstMessage } from '../src/domain/diagnosis/read-first-message.js';
 import { projectPath } from '../src/project-root.js';
 
 /*
@@ -45,9 +45,9 @@ const engine = new DiagnosisEngine(knowledge, links);
 
 /** The id of the first card the person sees after `text`. */
 function firstCard(text: string): string {
-  const intent = matchIntent(text, knowledge.intents);
+  const { intent, said } = readFirstMessage(text, knowledge);
   if (!intent) return SYMPTOMS;
-  const { view } = engine.begin({}, intent.id);
+  const { view } = engine.begin({}, intent.id, said);
   return view.kind === 'question' || view.kind === 'outcome' ? view.node.id : view.kind;
 }
 

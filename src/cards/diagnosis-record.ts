@@ -92,7 +92,7 @@ function pathLines(reader: DiagnosisReader, diagnosis: DiagnosisRecord): string[
       const choice = node.choices.find((candidate) => candidate.id === step.choice);
       lines.push(format(d.asked, { prompt: node.prompt[reader.locale] }));
       if (choice) {
-        const answer = step.via === 'evidence' ? d.impliedBy : d.answered;
+        const answer = step.via === 'evidence' ? d.impliedBy : step.via === 'said' ? d.saidFirst : d.answered;
         lines.push(`  ${format(answer, { choice: choice.label[reader.locale] })}`);
       }
     } else if (node?.kind === 'outcome' && step.via === 'notFixed') {

@@ -492,6 +492,44 @@ describe('card templates', () => {
     ).toMatchSnapshot();
   });
 
+  it.each(LOCALES)(
+    'tells, in a diagnosis record, which answers were asked, said or read from the directory (%s)',
+    (locale) => {
+      const strings = stringsFor(locale);
+      const knowledge = loadKnowledge(
+        new Set(['securityInfo', 'passwordReset', 'authenticatorApp', 'deviceCompliance']),
+      );
+      const label = (node: string, choice: string) => {
+        const question = knowledge.nodes.find((candidate) => candidate.id === node);
+        return question?.kind === 'question' ? question.choices.find((c) => c.id === choice)!.label[locale] : '';
+      };
+      const card = renderDiagnosisRecordCard(
+        {
+          strings,
+          locale,
+          knowledge,
+          names: viewer(locale).names,
+          formatTime: viewer(locale).formatTime,
+          referenceOf: diagnosisReference,
+        },
+        [
+          sampleDiagnosis({
+            path: [
+              { node: 'q-mfa-problem', via: 'asked', choice: 'lost-or-reset' },
+              { node: 'q-old-phone', via: 'evidence', choice: 'yes' },
+              { node: 'q-other-method', via: 'said', choice: 'no' },
+            ],
+          }),
+        ],
+      );
+      const text = JSON.stringify(card);
+      const { answered, impliedBy, saidFirst } = strings.diagnosisRecord;
+      expect(text).toContain(format(answered, { choice: label('q-mfa-problem', 'lost-or-reset') }));
+      expect(text).toContain(format(impliedBy, { choice: label('q-old-phone', 'yes') }));
+      expect(text).toContain(format(saidFirst, { choice: label('q-other-method', 'no') }));
+    },
+  );
+
   it.each(LOCALES)('matches the review card snapshots with nothing optional and with everything (%s)', (locale) => {
     expect(renderReviewCard(stringsFor(locale), minimalReviewView())).toMatchSnapshot();
     expect(withNotice(renderReviewCard(stringsFor(locale), fullReviewView()), clickerNotice)).toMatchSnapshot();

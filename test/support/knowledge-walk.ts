@@ -1,7 +1,7 @@
 import { loadKnowledge } from '../../src/content/diagnosis/load-knowledge.js';
 import { DiagnosisEngine, type DiagnosisStep, type Facts } from '../../src/domain/diagnosis/engine.js';
 import { LINK_IDS, type Knowledge, type LinkId } from '../../src/domain/diagnosis/knowledge.js';
-import { matchIntent } from '../../src/domain/diagnosis/match-intent.js';
+import { readFirstMessage } from '../../src/domain/diagnosis/read-first-message.js';
 
 /** The links every organisation has (they have defaults); the others are optional. */
 export const DEFAULT_LINKS: ReadonlySet<LinkId> = new Set([
@@ -32,7 +32,7 @@ export function firstCard(
   facts: Facts = {},
   knowledge: Knowledge = shippedKnowledge,
 ): string {
-  const intent = matchIntent(text, knowledge.intents);
+  const { intent, said } = readFirstMessage(text, knowledge);
   if (!intent) return 'q-symptom';
-  return shown(new DiagnosisEngine(knowledge, links).begin(facts, intent.id));
+  return shown(new DiagnosisEngine(knowledge, links).begin(facts, intent.id, said));
 }

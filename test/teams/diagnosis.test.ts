@@ -593,6 +593,24 @@ describe('diagnosis conversations over HTTP, with the simulated demo directory',
       else expectOutcome(cards[0], node, language);
       expect(recordOf(ctx, w.diagnosisId)).toMatchObject({ entry: intent, locale: language });
     });
+
+    it.each([
+      ['my phone fell in the river and everything was on that phone', 'en-US'],
+      ['スマホを水没させました。認証アプリしか登録していません', 'ja-JP'],
+    ])(
+      'takes what %j says about the other methods over the directory, and records it as said',
+      async (text, locale) => {
+        // The directory shows Alex's second method; he says it was on the lost phone too.
+        const w = walk('alexw', locale);
+        const { cards } = await w.say(text);
+        expectOutcome(cards[0], 'reset-needed', languageOf(locale));
+        expect(recordOf(ctx, w.diagnosisId)?.path).toContainEqual({
+          node: 'q-other-method',
+          via: 'said',
+          choice: 'no',
+        });
+      },
+    );
   });
 
   describe('the question limit', () => {

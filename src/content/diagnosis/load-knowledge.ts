@@ -14,6 +14,7 @@ import { projectPath } from '../../project-root.js';
 const text = z.object({ en: z.string(), ja: z.string() }).strict();
 const id = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case');
 const fact = z.enum(FACT_NAMES);
+const phrases = z.object({ en: z.array(z.string()), ja: z.array(z.string()) }).strict();
 const link = z.enum(LINK_IDS);
 /** `all`, or the kinds of method an answer says are lost. */
 const lost = z.union([z.literal('all'), z.array(z.enum(RESETTABLE_METHOD_KINDS)).nonempty()]);
@@ -25,7 +26,16 @@ const node = z.discriminatedUnion('kind', [
       id,
       prompt: text,
       choices: z.array(
-        z.object({ id, label: text, next: z.string(), impliedBy: fact.optional(), lost: lost.optional() }).strict(),
+        z
+          .object({
+            id,
+            label: text,
+            next: z.string(),
+            impliedBy: fact.optional(),
+            said: z.string().optional(),
+            lost: lost.optional(),
+          })
+          .strict(),
       ),
     })
     .strict(),
@@ -74,10 +84,11 @@ const knowledgeSchema = z
           entry: z.string(),
           lost: lost.optional(),
           codes: z.array(z.number().int('must be a whole number').positive('must be positive')).optional(),
-          phrases: z.object({ en: z.array(z.string()), ja: z.array(z.string()) }).strict(),
+          phrases,
         })
         .strict(),
     ),
+    signals: z.array(z.object({ id, phrases }).strict()).optional(),
   })
   .strict();
 

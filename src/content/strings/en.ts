@@ -347,6 +347,7 @@ export const en = {
     asked: 'Asked: {prompt}',
     answered: 'Answered: {choice}',
     impliedBy: 'Answered from the directory: {choice}',
+    saidFirst: 'Answered in the first message: {choice}',
     shown: 'Shown: {title}',
     notFixed: 'Did not fix it: {title}',
     evidenceHeading: 'What the directory showed',

@@ -348,6 +348,7 @@ export const ja: Strings = {
     asked: '質問: {prompt}',
     answered: '回答: {choice}',
     impliedBy: 'ディレクトリから判断: {choice}',
+    saidFirst: '最初のメッセージで回答済み: {choice}',
     shown: '表示: {title}',
     notFixed: '解決せず: {title}',
     evidenceHeading: 'ディレクトリで確認できたこと',

@@ -69,16 +69,20 @@ export interface DiagnosisServiceOptions {
 export class DiagnosisService {
   constructor(private readonly options: DiagnosisServiceOptions) {}
 
-  /** Starts a diagnosis; `ended` when its first view already ends it (the helpdesk outcome). */
+  /**
+   * Starts a diagnosis; `said` are the signals of the message `intentId` was read from. `ended` when its first view
+   * already ends it (the helpdesk outcome).
+   */
   async start(
     subject: DiagnosisSubject,
     entry: string,
     intentId?: string,
+    said: readonly string[] = [],
   ): Promise<DiagnosisTurn & { diagnosis: ActiveDiagnosis; ended: boolean }> {
     const { engine, directory, evidenceBudgetMs, clock, newId } = this.options;
     const found = directory ? await gatherEvidence(directory, subject.userId, evidenceBudgetMs) : undefined;
     const facts = found ? factsFrom(found.evidence, clock.now()) : {};
-    const step = engine.begin(facts, intentId);
+    const step = engine.begin(facts, intentId, said);
     const diagnosis: ActiveDiagnosis = {
       id: newId(),
       entry,

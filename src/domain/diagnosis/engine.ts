@@ -17,8 +17,11 @@ export type Facts = Partial<Record<FactName, boolean>>;
 /** One step of a diagnosis, kept for the record and for statistics. */
 export interface PathStep {
   node: string;
-  /** How the step was taken: the person answered, the evidence answered, a check routed, or "did not fix it". */
-  via: 'asked' | 'evidence' | 'check' | 'notFixed';
+  /**
+   * How the step was taken: the person answered, their first message had said it, the evidence answered, a check
+   * routed, or "did not fix it".
+   */
+  via: 'asked' | 'said' | 'evidence' | 'check' | 'notFixed';
   choice?: string;
 }
 
@@ -34,6 +37,8 @@ export interface DiagnosisState {
   triedOutcomes: string[];
   /** The intent the diagnosis started from, when its words decided where (they may say what is lost). */
   intent?: string;
+  /** The signals the first message said, when its intent decided where: they answer questions without asking. */
+  said?: string[];
 }
 
 /** What to show the person next. */
@@ -71,12 +76,16 @@ export class DiagnosisEngine {
     this.byId = new Map(knowledge.nodes.map((node) => [node.id, node]));
   }
 
-  /** Starts at an intent's entry (or the knowledge's start) and runs checks until something is to be shown. */
-  begin(facts: Facts, intentId?: string): DiagnosisStep {
+  /**
+   * Starts at an intent's entry (or the knowledge's start) and runs checks until something is to be shown; `said` are
+   * the signals of the message the intent was read from.
+   */
+  begin(facts: Facts, intentId?: string, said: readonly string[] = []): DiagnosisStep {
     const fresh: DiagnosisState = { node: this.knowledge.start, questionsAsked: 0, path: [], triedOutcomes: [] };
     const entry = this.knowledge.intents.find((intent) => intent.id === intentId)?.entry;
     if (entry === undefined) return this.settle(fresh, facts);
     fresh.intent = intentId;
+    if (said.length > 0) fresh.said = [...said];
     // Evidence outranks words: when the checks at the start already decide an outcome (a locked
     // or disabled account, say), that is the answer, whatever the person typed.
     const triage = this.settle(fresh, facts, { checksOnly: true });
@@ -153,12 +162,16 @@ export class DiagnosisEngine {
         continue;
       }
       if (options.checksOnly) return { state, view: { kind: 'question', node } };
-      const implied = node.choices.find((choice) => choice.impliedBy && facts[choice.impliedBy] === true);
+      // The person's words outrank the directory, which knows what is registered but not what still works; words
+      // that say two answers ("the old phone works but it's broken") say none.
+      const saying = node.choices.filter((choice) => choice.said !== undefined && state.said?.includes(choice.said));
+      const said = saying.length === 1 ? saying[0] : undefined;
+      const implied = said ?? node.choices.find((choice) => choice.impliedBy && facts[choice.impliedBy] === true);
       if (!implied) return { state, view: { kind: 'question', node } };
       state = {
         ...state,
         node: implied.next,
-        path: [...state.path, { node: node.id, via: 'evidence', choice: implied.id }],
+        path: [...state.path, { node: node.id, via: said ? 'said' : 'evidence', choice: implied.id }],
       };
     }
     throw new Error('diagnosis walk did not settle: the knowledge base has a cycle');

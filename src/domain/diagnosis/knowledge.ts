@@ -81,6 +81,11 @@ export interface QuestionNode {
     next: string;
     /** When this fact is true, this choice is taken without asking. */
     impliedBy?: FactName;
+    /**
+     * When the person's first message said this (a signal's id), this choice is taken without asking; what they said
+     * outranks the directory's `impliedBy`, which knows what is registered, not what still works.
+     */
+    said?: string;
     /** The methods this answer says are lost; only these are ticked on the reset application. */
     lost?: LostMethods;
   }>;
@@ -126,6 +131,16 @@ export interface OutcomeNode {
 
 export type KnowledgeNode = QuestionNode | CheckNode | OutcomeNode;
 
+/**
+ * Something a first message can say besides its main complaint ("the old phone still works", "SMS still arrives",
+ * "I have nothing else"), in the intents' phrase notation. Signals answer questions later on the path (`said` on a
+ * choice), whichever intent the message matched, so that a complaint and what is said about it combine freely.
+ */
+export interface SignalDefinition {
+  id: string;
+  phrases: { en: readonly string[]; ja: readonly string[] };
+}
+
 /** A diagnosis knowledge base: the decision graph, where it starts, and what people type. */
 export interface Knowledge {
   /** The node every diagnosis starts from unless an intent names another entry. */
@@ -133,6 +148,8 @@ export interface Knowledge {
   nodes: readonly KnowledgeNode[];
   /** `lost`: the methods the words themselves say are lost ("I have no other method" says all are). */
   intents: ReadonlyArray<IntentDefinition & { entry: string; lost?: LostMethods }>;
+  /** What a first message may say besides its complaint; each id is named by the `said` of some choice. */
+  signals?: readonly SignalDefinition[];
 }
 
 /** `ifNotFixed` target that leads to the MFA reset application instead of another outcome. */

@@ -450,7 +450,7 @@ function isTypoOf(typed: Word, keyword: Word): boolean {
  */
 type Alternative = { key: string; size: number; rarity: number } & (
   | { kind: 'words'; slots: readonly number[] }
-  | { kind: 'sequence'; stems: readonly string[]; polarity: Polarity }
+  | { kind: 'sequence'; stems: readonly string[]; polarity: Polarity; sequence: number }
   | { kind: 'text'; text: number }
 );
 
@@ -467,6 +467,8 @@ interface TextEntry {
 
 interface CompiledPhrase {
   groups: readonly (readonly Alternative[])[];
+  /** Each group's number in the list: groups written alike in several phrases share one, and are read once. */
+  groupIds: readonly number[];
   requireAll: boolean;
   general: boolean;
 }
@@ -478,24 +480,32 @@ interface CompiledIntent {
 
 interface Compiled {
   intents: readonly CompiledIntent[];
+  signals: readonly CompiledIntent[];
   vocabulary: readonly Word[];
   vocabularyStems: ReadonlySet<string>;
   texts: readonly TextEntry[];
   /** Whether some verbatim wording is made of filler words only, so that a message of filler words may match. */
   fillerOnlySequence: boolean;
+  /** How many different groups the phrases have, and how many different verbatim wordings. */
+  groupCount: number;
+  sequenceCount: number;
   intentsByCode: ReadonlyMap<number, string>;
 }
 
 // Intent lists are content loaded once, so each is compiled once and then only read.
-const compiledLists = new WeakMap<readonly IntentDefinition[], Compiled>();
+type SignalList = ReadonlyArray<Pick<IntentDefinition, 'id' | 'phrases'>>;
+const NO_SIGNALS: SignalList = [];
+const compiledLists = new WeakMap<readonly IntentDefinition[], WeakMap<SignalList, Compiled>>();
 
-function compile(definitions: readonly IntentDefinition[]): Compiled {
+function compile(definitions: readonly IntentDefinition[], signalDefinitions: SignalList): Compiled {
   const vocabulary: Word[] = [];
   const vocabularyIndex = new Map<string, number>();
   const texts: TextEntry[] = [];
   const textIndex = new Map<string, number>();
   const intentsByKey = new Map<string, Set<number>>();
   const intentsByCode = new Map<number, string>();
+  const groupIndex = new Map<string, number>();
+  const sequenceIndex = new Map<string, number>();
   let fillerOnlySequence = false;
 
   const wordId = (word: Word): number => {
@@ -553,7 +563,21 @@ function compile(definitions: readonly IntentDefinition[]): Compiled {
       if (words.every((word) => word.filler)) fillerOnlySequence = true;
       const stems = words.map((word) => word.stem);
       const polarity: Polarity = either ? 'either' : negated ? 'negated' : 'positive';
-      return { kind: 'sequence', stems, polarity, key: `"${stems.join(' ')}"`, size: stems.length, rarity: 0 };
+      const signature = `${polarity} ${stems.join(' ')}`;
+      let sequence = sequenceIndex.get(signature);
+      if (sequence === undefined) {
+        sequence = sequenceIndex.size;
+        sequenceIndex.set(signature, sequence);
+      }
+      return {
+        kind: 'sequence',
+        stems,
+        polarity,
+        sequence,
+        key: `"${stems.join(' ')}"`,
+        size: stems.length,
+        rarity: 0,
+      };
     }
     if (ONLY_LATIN.test(normalised)) {
       const words = contentWords(normalised);
@@ -591,29 +615,44 @@ function compile(definitions: readonly IntentDefinition[]): Compiled {
     return groups;
   };
 
-  const intents = definitions.map((definition, intentIndex): CompiledIntent => {
-    const phrases: CompiledPhrase[] = [];
-    for (const [language, list] of [
-      ['en', definition.phrases.en],
-      ['ja', definition.phrases.ja],
-    ] as const) {
-      for (const phrase of list) {
-        const general = phrase.trimStart().startsWith('~');
-        const groups = groupsOf(general ? phrase.trimStart().slice(1) : phrase);
-        if (groups.length === 0) continue;
-        phrases.push({ groups, requireAll: language === 'ja', general });
-        for (const alt of groups.flat()) {
-          const holders = intentsByKey.get(alt.key) ?? new Set<number>();
-          holders.add(intentIndex);
-          intentsByKey.set(alt.key, holders);
+  /** Signals need every group (`everyGroup`) and do not count towards a keyword's rarity among intents. */
+  const compileList = (list: SignalList, everyGroup: boolean) =>
+    list.map((definition, intentIndex): CompiledIntent => {
+      const phrases: CompiledPhrase[] = [];
+      for (const [language, list] of [
+        ['en', definition.phrases.en],
+        ['ja', definition.phrases.ja],
+      ] as const) {
+        for (const phrase of list) {
+          const general = phrase.trimStart().startsWith('~');
+          const groups = groupsOf(general ? phrase.trimStart().slice(1) : phrase);
+          if (groups.length === 0) continue;
+          const groupIds = groups.map((group) => {
+            const signature = group.map(signatureOf).join('|');
+            let groupId = groupIndex.get(signature);
+            if (groupId === undefined) {
+              groupId = groupIndex.size;
+              groupIndex.set(signature, groupId);
+            }
+            return groupId;
+          });
+          phrases.push({ groups, groupIds, requireAll: everyGroup || language === 'ja', general });
+          if (everyGroup) continue;
+          for (const alt of groups.flat()) {
+            const holders = intentsByKey.get(alt.key) ?? new Set<number>();
+            holders.add(intentIndex);
+            intentsByKey.set(alt.key, holders);
+          }
         }
       }
-    }
-    return { id: definition.id, phrases };
-  });
+      return { id: definition.id, phrases };
+    });
+  const intents = compileList(definitions, false);
+  const signals = compileList(signalDefinitions, true);
 
-  // A keyword many intents share ("not", "signin") says less than one only a single intent uses ("stolen").
-  for (const intent of intents) {
+  // A keyword many intents share ("not", "signin") says less than one only a single intent uses ("stolen"). Signals
+  // get the same figure, so that groups written alike read alike wherever they are.
+  for (const intent of [...intents, ...signals]) {
     for (const phrase of intent.phrases) {
       for (const alt of phrase.groups.flat()) {
         alt.rarity = Math.log(1 + definitions.length / (intentsByKey.get(alt.key)?.size ?? definitions.length));
@@ -625,7 +664,24 @@ function compile(definitions: readonly IntentDefinition[]): Compiled {
     for (const code of definition.codes ?? []) if (!intentsByCode.has(code)) intentsByCode.set(code, definition.id);
   }
   const vocabularyStems = new Set(vocabularyIndex.keys());
-  return { intents, vocabulary, vocabularyStems, texts, fillerOnlySequence, intentsByCode };
+  return {
+    intents,
+    signals,
+    vocabulary,
+    vocabularyStems,
+    texts,
+    fillerOnlySequence,
+    intentsByCode,
+    groupCount: groupIndex.size,
+    sequenceCount: sequenceIndex.size,
+  };
+}
+
+/** What makes two alternatives read alike: groups of alike alternatives in the same order are one group. */
+function signatureOf(alt: Alternative): string {
+  if (alt.kind === 'words') return `w ${alt.key} ${alt.slots.join(',')}`;
+  if (alt.kind === 'sequence') return `s ${alt.sequence}`;
+  return `t ${alt.text}`;
 }
 
 /** What a phrase achieved; compared field by field, in this order, to pick the best. */
@@ -657,6 +713,11 @@ class Message {
   private readonly compact: string;
   private readonly wordCredits: Float64Array;
   private readonly textCredits: Int8Array;
+  private readonly sequenceCredits: Int8Array;
+  /** Per group: the credit of its best alternative (-1 until read), that alternative's rarity times it, its size. */
+  readonly groupCredit: Float64Array;
+  readonly groupRarity: Float64Array;
+  readonly groupSize: Int32Array;
 
   constructor(
     text: string,
@@ -684,6 +745,31 @@ class Message {
     this.hasContent = words.length > 0 || this.compact !== '';
     this.wordCredits = new Float64Array(compiled.vocabulary.length * POLARITIES.length).fill(-1);
     this.textCredits = new Int8Array(compiled.texts.length).fill(-1);
+    this.sequenceCredits = new Int8Array(compiled.sequenceCount).fill(-1);
+    this.groupCredit = new Float64Array(compiled.groupCount).fill(-1);
+    this.groupRarity = new Float64Array(compiled.groupCount);
+    this.groupSize = new Int32Array(compiled.groupCount);
+  }
+
+  /** Reads group `id` (its alternatives `group`) once per message; returns `id`, to read its results by. */
+  group(id: number, group: readonly Alternative[]): number {
+    if ((this.groupCredit[id] ?? 0) >= 0) return id;
+    let best = 0;
+    let bestRarity = 0;
+    let bestSize = 0;
+    for (const alt of group) {
+      const credit = this.credit(alt);
+      const altRarity = alt.rarity * credit;
+      if (credit > best || (credit === best && credit > 0 && altRarity > bestRarity)) {
+        best = credit;
+        bestRarity = altRarity;
+        bestSize = alt.size;
+      }
+    }
+    this.groupCredit[id] = best;
+    this.groupRarity[id] = bestRarity;
+    this.groupSize[id] = bestSize;
+    return id;
   }
 
   credit(alt: Alternative): number {
@@ -696,7 +782,14 @@ class Message {
       }
       return known;
     }
-    if (alt.kind === 'sequence') return containsSequence(this.sequence, alt.stems, alt.polarity) ? 1 : 0;
+    if (alt.kind === 'sequence') {
+      let known = this.sequenceCredits[alt.sequence] ?? -1;
+      if (known < 0) {
+        known = containsSequence(this.sequence, alt.stems, alt.polarity) ? 1 : 0;
+        this.sequenceCredits[alt.sequence] = known;
+      }
+      return known;
+    }
     let credit = 1;
     for (const slot of alt.slots) credit = Math.min(credit, this.wordCredit(slot));
     return credit;
@@ -753,19 +846,11 @@ function evaluate(phrase: CompiledPhrase, message: Message): PhraseResult {
   let words = 0;
   let credits = 0;
   let specificity = 0;
-  for (const group of phrase.groups) {
-    let best = 0;
-    let bestRarity = 0;
-    let bestSize = 0;
-    for (const alt of group) {
-      const credit = message.credit(alt);
-      const altRarity = alt.rarity * credit;
-      if (credit > best || (credit === best && credit > 0 && altRarity > bestRarity)) {
-        best = credit;
-        bestRarity = altRarity;
-        bestSize = alt.size;
-      }
-    }
+  for (let index = 0; index < total; index += 1) {
+    const group = message.group(phrase.groupIds[index] ?? -1, phrase.groups[index] ?? []);
+    const best = message.groupCredit[group] ?? 0;
+    const bestRarity = message.groupRarity[group] ?? 0;
+    const bestSize = message.groupSize[group] ?? 0;
     if (best > 0) matched += 1;
     else if (phrase.requireAll) return { general: phrase.general, ...MISSED };
     slack -= 1 - best;
@@ -777,28 +862,61 @@ function evaluate(phrase: CompiledPhrase, message: Message): PhraseResult {
   return { general: phrase.general, coverage: matched / total, words, specificity, score: credits / total };
 }
 
+/** The lists compiled, once per pair: lists are cached by identity. */
+function compiledFor(intents: readonly IntentDefinition[], signals: SignalList): Compiled {
+  let bySignals = compiledLists.get(intents);
+  if (bySignals === undefined) {
+    bySignals = new WeakMap();
+    compiledLists.set(intents, bySignals);
+  }
+  let known = bySignals.get(signals);
+  if (known === undefined) {
+    known = compile(intents, signals);
+    bySignals.set(signals, known);
+  }
+  return known;
+}
+
 /**
  * The best intent for what the person typed, or undefined when nothing is close enough.
  * The list is compiled on first use and cached by identity: pass a new array, not a mutated one, when it changes.
  */
 export function matchIntent(text: string, intents: readonly IntentDefinition[]): IntentMatch | undefined {
-  if (typeof text !== 'string' || text.trim() === '' || intents.length === 0) return undefined;
-  let compiled = compiledLists.get(intents);
-  if (compiled === undefined) {
-    compiled = compile(intents);
-    compiledLists.set(intents, compiled);
-  }
+  return readMessage(text, intents).intent;
+}
+
+/**
+ * What the person typed: the best intent (as matchIntent), and, when there is one, the ids of the signals the text says,
+ * in the list's order. A signal is said when one of its phrases matches with every group (the notation is the
+ * intents'; no group may be missing, in English either: a signal answers a question for the person, so it must be
+ * said, not guessed). Signals do not compete, so several may be said. Both lists are cached by identity.
+ */
+export function readMessage(
+  text: string,
+  intents: readonly IntentDefinition[],
+  signals: SignalList = NO_SIGNALS,
+): { intent: IntentMatch | undefined; said: string[] } {
+  const nothing = { intent: undefined, said: [] };
+  if (typeof text !== 'string' || text.trim() === '' || intents.length === 0) return nothing;
+  const compiled = compiledFor(intents, signals);
   const coded = findCodedIntent(text, compiled.intentsByCode);
-  if (coded !== undefined) return { id: coded, score: 1 };
   const message = new Message(text, compiled);
   // "hello", "hi there": every phrase needs a keyword, so none can match.
-  if (!message.hasContent && !compiled.fillerOnlySequence) return undefined;
-  let best: { id: string; result: PhraseResult } | undefined;
-  for (const intent of compiled.intents) {
-    for (const phrase of intent.phrases) {
-      const result = evaluate(phrase, message);
-      if (result.score >= MIN_SCORE && isBetter(result, best?.result)) best = { id: intent.id, result };
+  if (coded === undefined && !message.hasContent && !compiled.fillerOnlySequence) return nothing;
+  let intent: IntentMatch | undefined = coded === undefined ? undefined : { id: coded, score: 1 };
+  if (intent === undefined) {
+    let best: { id: string; result: PhraseResult } | undefined;
+    for (const candidate of compiled.intents) {
+      for (const phrase of candidate.phrases) {
+        const result = evaluate(phrase, message);
+        if (result.score >= MIN_SCORE && isBetter(result, best?.result)) best = { id: candidate.id, result };
+      }
     }
+    intent = best && { id: best.id, score: Math.min(1, best.result.score) };
   }
-  return best && { id: best.id, score: Math.min(1, best.result.score) };
+  if (intent === undefined) return nothing;
+  const said = compiled.signals
+    .filter((signal) => signal.phrases.some((phrase) => evaluate(phrase, message).score >= MIN_SCORE))
+    .map((signal) => signal.id);
+  return { intent, said };
 }

@@ -40,8 +40,8 @@ export function edgesOf(node: KnowledgeNode): Edge[] {
  * Everything wrong with a knowledge base, as sentences; empty when it is sound. Checks that
  * links resolve, nothing is unreachable, there are no cycles or dead ends, no path asks more
  * than MAX_QUESTIONS questions, every text exists in every language, every error code belongs
- * to one intent only, and every link shown has a configured URL (or the outcome is only reached
- * when it has one).
+ * to one intent only, every signal is defined once and answers some choice, and every link shown has a configured
+ * URL (or the outcome is only reached when it has one).
  */
 export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: ReadonlySet<LinkId>): string[] {
   const problems: string[] = [];
@@ -79,6 +79,18 @@ export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: Rea
     }
   }
 
+  const signalIds = new Set<string>();
+  for (const signal of knowledge.signals ?? []) {
+    if (signalIds.has(signal.id)) problems.push(`signal "${signal.id}" is defined twice`);
+    signalIds.add(signal.id);
+    for (const locale of LOCALES) {
+      if (signal.phrases[locale].filter((phrase) => phrase.trim() !== '').length === 0) {
+        problems.push(`signal "${signal.id}" has no ${locale} phrases`);
+      }
+    }
+  }
+  const saidSignals = new Set<string>();
+
   for (const node of knowledge.nodes) {
     for (const [where, text] of textsOf(node)) {
       for (const locale of LOCALES) {
@@ -89,6 +101,13 @@ export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: Rea
       if (node.choices.length < 2) problems.push(`question "${node.id}" needs at least two choices`);
       const choiceIds = node.choices.map((choice) => choice.id);
       if (new Set(choiceIds).size !== choiceIds.length) problems.push(`question "${node.id}" repeats a choice id`);
+      for (const choice of node.choices) {
+        if (choice.said === undefined) continue;
+        saidSignals.add(choice.said);
+        if (!signalIds.has(choice.said)) {
+          problems.push(`${node.id}: choice "${choice.id}" is said by "${choice.said}", which is not a signal`);
+        }
+      }
     }
     if (node.kind === 'outcome' && node.steps.length === 0) problems.push(`outcome "${node.id}" has no steps`);
     for (const edge of edgesOf(node)) {
@@ -97,6 +116,9 @@ export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: Rea
     if (node.kind === 'outcome' && node.category === 'helpdesk' && node.ifNotFixed !== undefined) {
       problems.push(`outcome "${node.id}" hands over to the helpdesk, so nothing may follow it (${node.ifNotFixed})`);
     }
+  }
+  for (const id of signalIds) {
+    if (!saidSignals.has(id)) problems.push(`signal "${id}" answers no question: name it in the "said" of a choice`);
   }
   if (problems.length > 0) return problems;
 

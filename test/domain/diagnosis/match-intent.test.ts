@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { matchIntent } from '../../../src/domain/diagnosis/match-intent.js';
+import { matchIntent, readMessage } from '../../../src/domain/diagnosis/match-intent.js';
 import type { IntentDefinition } from '../../../src/domain/diagnosis/match-intent.js';
 
 const PHONE_EN = 'phone|mobile|smartphone|cellphone|cell|iphone|android|device|スマホ|携帯';
@@ -659,5 +659,41 @@ describe('matchIntent', () => {
       }),
       { seed: 20240601, numRuns: 500 },
     );
+  });
+});
+
+describe('signals: what a message says besides its complaint', () => {
+  const signals = [
+    {
+      id: 'sms-works',
+      phrases: {
+        en: ['sms|text + works|arrives + fine|normally + "as usual"|"like before"|always'],
+        ja: ['sms + 受け取れ'],
+      },
+    },
+    { id: 'old-phone-kept', phrases: { en: ['old + phone|one'], ja: ['古い + スマホ + ある'] } },
+  ];
+
+  it('are read beside the intent, several at once, in both languages', () => {
+    expect(readMessage('got a new phone, sms works fine as usual and the old phone too', INTENTS, signals)).toEqual({
+      intent: { id: 'new-phone', score: 1 },
+      said: ['sms-works', 'old-phone-kept'],
+    });
+    expect(readMessage('新しいスマホにした。SMSは受け取れます', INTENTS, signals).said).toEqual(['sms-works']);
+  });
+
+  it('need every group, in English too, where an intent forgives one missing of four', () => {
+    expect(readMessage('got a new phone and sms works fine', INTENTS, signals).said).toEqual([]);
+  });
+
+  it('keep their polarity', () => {
+    expect(readMessage('新しいスマホにした。SMSは受け取れない', INTENTS, signals).said).toEqual([]);
+  });
+
+  it('are not read without an intent, and change nothing of the intent chosen', () => {
+    expect(readMessage('the old phone', INTENTS, signals)).toEqual({ intent: undefined, said: [] });
+    for (const text of ['got a new phone, the old one works', 'lost my phone', 'スマホをなくした']) {
+      expect(readMessage(text, INTENTS, signals).intent).toEqual(matchIntent(text, INTENTS));
+    }
   });
 });

@@ -132,6 +132,45 @@ describe('knowledge validation', () => {
     expect(found).toContain('node "reset" is defined twice');
   });
 
+  describe('signals', () => {
+    const withSignals = (signals: Knowledge['signals'], said?: string): Knowledge => {
+      const knowledge = withNodes((nodes) =>
+        replace(nodes, {
+          kind: 'question',
+          id: 'q-other',
+          prompt: t('Another method?'),
+          choices: [
+            { id: 'yes', label: t('Yes'), next: 'another-way', ...(said === undefined ? {} : { said }) },
+            { id: 'no', label: t('No'), next: 'c-verify', impliedBy: 'hasOneMfaMethod' },
+          ],
+        }),
+      );
+      return { ...knowledge, signals };
+    };
+    const works = { id: 'sms-works', phrases: { en: ['sms + works'], ja: ['sms + 使え'] } };
+
+    it('accepts a signal that answers a choice', () => {
+      expect(problems(withSignals([works], 'sms-works'))).toEqual([]);
+    });
+
+    it('finds a choice said by a signal that does not exist', () => {
+      expect(problems(withSignals([works], 'sms-work'))).toContain(
+        'q-other: choice "yes" is said by "sms-work", which is not a signal',
+      );
+    });
+
+    it('finds a signal that answers nothing, one defined twice and one without phrases in a language', () => {
+      const found = problems(
+        withSignals([works, works, { id: 'unused', phrases: { en: ['old + phone'], ja: [' '] } }], 'sms-works'),
+      );
+      expect(found).toEqual([
+        'signal "sms-works" is defined twice',
+        'signal "unused" has no ja phrases',
+        'signal "unused" answers no question: name it in the "said" of a choice',
+      ]);
+    });
+  });
+
   describe('error codes', () => {
     const withCodes = (lostPhone: number[], cantSignIn?: number[]): Knowledge => {
       const knowledge = sampleKnowledge();

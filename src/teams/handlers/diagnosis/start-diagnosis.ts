@@ -7,7 +7,8 @@ import { cardForTurn, subjectOf } from './diagnosis-replies.js';
 
 /**
  * Starts a diagnosis for the sender (looking at the directory first) and posts its first
- * card. `entry` records how it was started; `intentId` picks where the knowledge starts.
+ * card. `entry` records how it was started; `intentId` picks where the knowledge starts, and
+ * `said` are the signals of the message it was read from.
  */
 export async function startDiagnosis(
   context: TurnContext,
@@ -15,8 +16,9 @@ export async function startDiagnosis(
   deps: TeamsDeps,
   entry: string,
   intentId?: string,
+  said: readonly string[] = [],
 ): Promise<void> {
-  const draw = await beginDiagnosis(context, state, deps, entry, intentId);
+  const draw = await beginDiagnosis(context, state, deps, entry, intentId, said);
   if (draw) await context.sendActivity(cardMessage(await draw(context)));
 }
 
@@ -32,6 +34,7 @@ export async function beginDiagnosis(
   deps: TeamsDeps,
   entry: string,
   intentId?: string,
+  said: readonly string[] = [],
 ): Promise<DrawCard | undefined> {
   const subject = subjectOf(context, deps);
   if (!subject) return undefined;
@@ -40,7 +43,7 @@ export async function beginDiagnosis(
   // The one left unfinished is recorded as abandoned while the new one starts: their records share a commit.
   const [, turn] = await Promise.all([
     previous && deps.diagnosis.abandon(subject, previous),
-    deps.diagnosis.start(subject, entry, known ? intentId : undefined),
+    deps.diagnosis.start(subject, entry, known ? intentId : undefined, said),
   ]);
   // One that ends as it starts (the helpdesk outcome) leaves nothing to answer.
   if (turn.ended) delete state.conversation.diagnosis;

@@ -1,7 +1,7 @@
 import type { Application } from '@microsoft/teams-ai';
 import { renderSymptomsCard } from '../../../cards/diagnosis.js';
 import { stringsFor } from '../../../content/strings/index.js';
-import { matchIntent } from '../../../domain/diagnosis/match-intent.js';
+import { readFirstMessage } from '../../../domain/diagnosis/read-first-message.js';
 import type { TeamsDeps } from '../../deps.js';
 import { welcomeReply } from '../../replies.js';
 import { cardMessage, turnLocale } from '../../turn-context.js';
@@ -26,9 +26,9 @@ export function registerFreeText(app: Application<AppTurnState>, deps: TeamsDeps
       return;
     }
     const text = context.activity.text?.trim() ?? '';
-    const intent = text === '' ? undefined : matchIntent(text, deps.knowledge.intents);
+    const { intent, said } = text === '' ? { intent: undefined, said: [] } : readFirstMessage(text, deps.knowledge);
     if (intent) {
-      await startDiagnosis(context, state, deps, intent.id, intent.id);
+      await startDiagnosis(context, state, deps, intent.id, intent.id, said);
       return;
     }
     if (text === '' || GREETING.test(text) || state.temp.returning !== true) {

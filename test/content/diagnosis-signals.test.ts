@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+
+import { DiagnosisEngine } from '../../src/domain/diagnosis/engine.js';
+import { readFirstMessage } from '../../src/domain/diagnosis/read-first-message.js';
+import { EVERY_LINK, firstCard, shippedKnowledge } from '../support/knowledge-walk.js';
+
+/*
+ * A development set for what a first message says besides its complaint (the knowledge's signals): the old phone at
+ * hand or gone, another method that still works or none left, an invitation's age; and the kinds of message the
+ * third held-out set found missed, in phrasings of our own. Written before the signals' phrases were tuned on it.
+ *
+ * Starting pass rate, before any phrase was changed on it: 58 of 76; after tuning: 75 of 75 (one look-alike dropped as
+ * too contrived to say what is right).
+ */
+
+describe('a new phone, and what became of the old one', () => {
+  it.each([
+    ['got a new iphone today, the old one is still with me and works', 'new-phone-old-available'],
+    ['switching to a pixel, my old samsung still works fine for now', 'new-phone-old-available'],
+    ['new phone arrived. i havent wiped the old one yet, how do i move authenticator', 'new-phone-old-available'],
+    ['upgraded my handphone, still got the previous one on my desk', 'new-phone-old-available'],
+    [
+      'Changing phones this weekend and both are in front of me, what do I do about the MFA app',
+      'new-phone-old-available',
+    ],
+    ['I have a replacement phone; the previous device still turns on', 'new-phone-old-available'],
+    ['機種変更しました。古いスマホはまだ手元にあって使えます', 'new-phone-old-available'],
+    ['新しいiPhoneを買いました。前の端末もまだ動きます', 'new-phone-old-available'],
+    ['スマホを買い替えたけど旧端末はまだ初期化していません', 'new-phone-old-available'],
+    ['got a new phone', 'q-old-phone'],
+    ['my company gave me a new mobile, how do i set up the authenticator on it', 'q-old-phone'],
+    ['I am moving to a new android phone next week', 'q-old-phone'],
+    ['機種変更したのでAuthenticatorを移したい', 'q-old-phone'],
+    ['新しいスマホにしたらサインインの確認ができない', 'q-old-phone'],
+    ['got a new phone because the old one was stolen on the bus', 'q-other-method'],
+    ['new phone, the previous one is already traded in', 'q-other-method'],
+    ['bought a replacement after my old phone died completely', 'q-other-method'],
+    ['new phone now, i gave the old one to my son and he reset it', 'q-other-method'],
+    ['switched phones and the old one went back to the shop', 'q-other-method'],
+    ['新しいスマホを買いましたが、古いスマホは下取りに出してしまいました', 'q-other-method'],
+    ['機種変更したけど前の携帯はもう手元にない', 'q-other-method'],
+    ['前のスマホが壊れたので新しいのを買いました', 'q-other-method'],
+  ])('reads %j as %s', (text, expected) => {
+    expect(firstCard(text)).toBe(expected);
+  });
+});
+
+describe('another method that still works, or none left', () => {
+  it.each([
+    ['lost my phone but my yubikey is on my keychain', 'sign-in-another-way'],
+    ['phone got stolen. the office landline is registered as well', 'sign-in-another-way'],
+    ['deleted the authenticator app by accident, but texts still come through to my number', 'sign-in-another-way'],
+    ['my phone broke, i also have authenticator on my ipad', 'sign-in-another-way'],
+    ['phone is dead, I can still receive the verification call on my desk phone', 'sign-in-another-way'],
+    ['uninstalled authenticator, i have sms set up as a backup', 'sign-in-another-way'],
+    ['スマホをなくしましたが、研究室の固定電話を登録してあります', 'sign-in-another-way'],
+    ['認証アプリを消してしまいました。SMSは受け取れます', 'sign-in-another-way'],
+    ['携帯が壊れた。タブレットにもAuthenticatorを入れています', 'sign-in-another-way'],
+    ['スマホを紛失、セキュリティキーは持っています', 'sign-in-another-way'],
+    ['lost my phone and that was the only way i had to verify', 'c-reset'],
+    ['phone stolen, nothing else is registered', 'c-reset'],
+    ['my phone fell in the river and everything was on that phone', 'c-reset'],
+    ['deleted the app and i never set up any backup', 'c-reset'],
+    ['スマホをなくしました。ほかに認証の方法はありません', 'c-reset'],
+    ['携帯を落として壊しました。認証アプリしか登録していません', 'c-reset'],
+    ['アプリを削除してしまい、予備の方法も登録していない', 'c-reset'],
+    ['deleted the authenticator app and texts dont arrive either', 'q-other-method'],
+    ['lost my phone, cant get sms', 'q-other-method'],
+    ['認証アプリを消してしまい、SMSも届きません', 'q-other-method'],
+    ['スマホをなくしてしまいました', 'q-other-method'],
+  ])('reads %j as %s', (text, expected) => {
+    // c-reset: the reset path, which begins with identity verification where that service is configured.
+    const reached = firstCard(text);
+    if (expected === 'c-reset') expect(['identity-verification', 'reset-needed']).toContain(reached);
+    else expect(reached).toBe(expected);
+  });
+});
+
+describe('an invitation and its age', () => {
+  it.each([
+    ['my invitation is from two months ago and the link no longer works', 'invitation-expired'],
+    ['the onboarding invite expired, what now', 'invitation-expired'],
+    ['i only found the techpass invite today but it was sent last month', 'invitation-expired'],
+    ['招待メールが届いたのは先月です。リンクを開いても何も起きません', 'invitation-expired'],
+    ['got the invitation yesterday but dont know where to accept it', 'invitation-pending'],
+    ['招待メールは昨日届きました。どこで承諾すればいいですか', 'invitation-pending'],
+    ['i got an invitation email', 'q-invitation'],
+  ])('reads %j as %s', (text, expected) => {
+    expect(firstCard(text)).toBe(expected);
+  });
+});
+
+describe('kinds the third held-out set found missed, in phrasings of our own', () => {
+  it.each([
+    ['i approve nothing because nothing pops up on my phone when i sign in', 'notifications-not-arriving'],
+    ['the authenticator never shows the approve request, i waited 5 minutes', 'notifications-not-arriving'],
+    ['no push notification on my new phone when i try to log in', 'notifications-not-arriving'],
+    ['サインインの承認通知がスマホに来ません', 'notifications-not-arriving'],
+    ['Authenticatorに通知が表示されないのでサインインできない', 'notifications-not-arriving'],
+    ['iPhoneにプッシュ通知が届かない', 'notifications-not-arriving'],
+    ['i changed my mobile number and the codes still go to the old number', 'phone-number-changed'],
+    ['got a new number from my telco, mfa sms goes to my previous number', 'phone-number-changed'],
+    ['my phone number is different now, how do i update it for verification', 'phone-number-changed'],
+    ['電話番号を変えたので、認証のSMSが古い番号に送られてしまう', 'phone-number-changed'],
+    ['account seems to be deactivated, cannot log in at all', 'account-disabled'],
+    ['it says my account has been disabled, please contact your administrator', 'account-disabled'],
+    ['my password is not accepted even though i am sure it is right', 'password-forgotten'],
+    ['keeps saying my password is incorrect', 'password-forgotten'],
+    ['管理者に確認してもらう必要があると表示されました', 'contact-helpdesk'],
+    ['管理者の承認が必要ですと出てサインインできない', 'contact-helpdesk'],
+    ['アカウントを選ぶ画面から先に進まず、同じ画面を繰り返す', 'session-account-selection'],
+    ['アカウントの選択画面がループして戻ってしまう', 'session-account-selection'],
+    ['認証方法が全部使えなくなりました', 'c-reset'],
+    ['登録してある方法がどれも使えません', 'c-reset'],
+  ])('reads %j as %s', (text, expected) => {
+    const reached = firstCard(text);
+    if (expected === 'c-reset') expect(['identity-verification', 'reset-needed']).toContain(reached);
+    else expect(reached).toBe(expected);
+  });
+});
+
+describe('signals', () => {
+  const engine = new DiagnosisEngine(shippedKnowledge, EVERY_LINK);
+  const begin = (text: string) => {
+    const { intent, said } = readFirstMessage(text, shippedKnowledge);
+    return engine.begin({}, intent?.id, said);
+  };
+
+  it('are read only when the message names a complaint', () => {
+    const text = 'the old phone still works';
+    expect(readFirstMessage(text, shippedKnowledge).said).toContain('old-phone-at-hand');
+    expect(readFirstMessage(text, { ...shippedKnowledge, intents: [] })).toEqual({ intent: undefined, said: [] });
+  });
+
+  it('answer a question in words, which the record shows as said, not asked', () => {
+    const { state } = begin('my phone fell in the river. the office landline is registered as well');
+    expect(state.questionsAsked).toBe(0);
+    expect(state.path).toContainEqual({ node: 'q-other-method', via: 'said', choice: 'yes' });
+  });
+
+  it('outrank the directory, which knows what is registered but not what works', () => {
+    const text = 'my phone fell in the river and everything was on that phone';
+    const { intent, said } = readFirstMessage(text, shippedKnowledge);
+    const step = engine.begin({ hasSeveralMfaMethods: true }, intent?.id, said);
+    expect(step.state.path).toContainEqual({ node: 'q-other-method', via: 'said', choice: 'no' });
+  });
+
+  it('that say two answers to one question answer nothing: the question is asked', () => {
+    expect(readFirstMessage('the old one still works but its screen is smashed', shippedKnowledge).said).toEqual([
+      'old-phone-at-hand',
+      'old-phone-gone',
+    ]);
+    const step = engine.begin({}, 'new-phone', ['old-phone-at-hand', 'old-phone-gone']);
+    expect(step.view.kind === 'question' && step.view.node.id).toBe('q-old-phone');
+    expect(engine.begin({}, 'new-phone', ['old-phone-gone']).state.path).toContainEqual({
+      node: 'q-old-phone',
+      via: 'said',
+      choice: 'no',
+    });
+  });
+
+  it('that say every method is lost tick them all on the application', () => {
+    const { state } = begin('my phone fell in the river and everything was on that phone');
+    expect(state.path).toContainEqual({ node: 'q-other-method', via: 'said', choice: 'no' });
+    expect(engine.lostMethods(state)).toBe('all');
+  });
+});
