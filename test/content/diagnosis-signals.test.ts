@@ -119,6 +119,118 @@ describe('kinds the third held-out set found missed, in phrasings of our own', (
   });
 });
 
+describe('a second round: the kinds the fourth held-out set found missed, in phrasings of our own', () => {
+  // Written before any phrase was changed for them: 37 of 45 passed then; all do now.
+  it.each([
+    ['the qr code in authenticator wont scan when i set up mfa', 'setup-trouble'],
+    ['setting up the app for the first time and the camera cannot read the QR code', 'setup-trouble'],
+    ['during registration the authenticator says the qr code is invalid', 'setup-trouble'],
+    ['初期設定でQRコードが読み取れません', 'setup-trouble'],
+    ['MFA登録の途中でQRコードをスキャンできない', 'setup-trouble'],
+    ['got a new phone, how do i get my authenticator onto it', 'q-old-phone'],
+    ['switched to an iphone 15 yesterday, mfa needs setting up again', 'q-old-phone'],
+    ['im getting a new phone next week, what happens to my mfa', 'q-old-phone'],
+    ['changed my handphone, now authenticator not on it', 'q-old-phone'],
+    ['スマホを新しくしたのでMFAの設定をやり直したい', 'q-old-phone'],
+    ['my mfa keeps failing', 'q-mfa-problem'],
+    ['the second step of the login doesnt work for me', 'q-mfa-problem'],
+    ['verification always fails when i sign in', 'q-mfa-problem'],
+    ['MFAがうまくいかない', 'q-mfa-problem'],
+    ['i keep getting approve sign in requests on my phone that i never started', 'possible-compromise'],
+    ['random authenticator notifications asking me to approve, i wasnt logging in', 'possible-compromise'],
+    ['someone is trying to log in as me, I get prompts all night', 'possible-compromise'],
+    ['got a verification code sms i did not ask for, several times today', 'possible-compromise'],
+    ['身に覚えのないサインイン要求が何度も届く', 'possible-compromise'],
+    ['サインインしていないのに承認の通知が来ます', 'possible-compromise'],
+    ['my account is disabled, not locked', 'account-disabled'],
+    ['it says the account has been disabled by the administrator', 'account-disabled'],
+    ['not a lockout, the message says my user account is disabled', 'account-disabled'],
+    ['account deactivated after i came back from leave', 'account-disabled'],
+    ['アカウントがロックではなく無効になっていると表示される', 'account-disabled'],
+    ['アカウントが無効化されています', 'account-disabled'],
+    ['i forgot my password', 'password-forgotten'],
+    ['cant remember my password', 'password-forgotten'],
+    ['what was my password again, i have no idea', 'password-forgotten'],
+    ['password reset please', 'password-forgotten'],
+    ['パスワードを忘れました', 'password-forgotten'],
+    ['パスワードが思い出せない', 'password-forgotten'],
+    ['no notification comes to my phone when i try to sign in', 'notifications-not-arriving'],
+    ['authenticator doesnt show the approval request', 'notifications-not-arriving'],
+    ['the approve prompt isnt popping up on my phone anymore', 'notifications-not-arriving'],
+    ['i never get the push to approve', 'notifications-not-arriving'],
+    ['サインインしても通知が来ない', 'notifications-not-arriving'],
+    ['the sign in screen shows a number and i dont know where to type it', 'number-matching'],
+    ['it shows 2 digits on the screen, authenticator wants a number', 'number-matching'],
+    ['画面に数字が表示されるがどこに入力すればいいかわからない', 'number-matching'],
+    ['Authenticatorで番号を入力するように言われるが、番号が分からない', 'number-matching'],
+    ['表示された番号をアプリに入れる画面が出て困っています', 'number-matching'],
+  ])('reads %j as %s', (text, expected) => {
+    expect(firstCard(text)).toBe(expected);
+  });
+
+  it.each([
+    ['スマホをなくしました。ほかに使える認証方法は一つもありません'],
+    ['スマホを紛失して、他の方法も何も登録していない'],
+    ['携帯を落としてしまい、認証できる手段がもうありません'],
+  ])('reads %j as every method gone: the reset path', (text) => {
+    expect(['identity-verification', 'reset-needed']).toContain(firstCard(text));
+  });
+});
+
+describe('a third round: non-native and abbreviated English, and Japanese, across every kind', () => {
+  // Written before any phrase was changed for them: 36 of 40 passed then; all do now.
+  it.each([
+    ['my handphone spoil already, cannot do the mfa', 'q-other-method'],
+    ['phone kena stolen at mrt, how to login now', 'q-other-method'],
+    ['hp spoil, but sms still can receive', 'sign-in-another-way'],
+    ['i change new phone liao, old phone still got, how to transfer', 'new-phone-old-available'],
+    ['change phone already, old one give to my mother and she reset it', 'q-other-method'],
+    ['account kena locked, too many wrong password', 'account-locked'],
+    ['the login say account disabled, i never resign', 'account-disabled'],
+    ['password expire already, cannot change', 'password-expired'],
+    ['why login keep asking me approve, i not even login', 'possible-compromise'],
+    ['authenticator no notification coming', 'notifications-not-arriving'],
+    ['the number on screen and in app not same', 'number-matching'],
+    ['i press approve but the computer still waiting waiting', 'q-mfa-problem'],
+    ['need to setup mfa first time, the page say more info required', 'register-first-method'],
+    ['techpass portal say not eligible for my laptop', 'not-eligible'],
+    ['the invite email already 2 month, link cannot open', 'invitation-expired'],
+    ['helpdesk gave me a temporary pass, how to use', 'tap-active'],
+    ['forgot windows hello pin how', 'hello-pin-forgotten'],
+    ['yubikey lost in taxi', 'security-key-lost'],
+    ['my number change already, sms still going to old number', 'phone-number-changed'],
+    ['error 50105 when open the app', 'app-not-assigned'],
+    ['it says access blocked because of location, i am overseas for work', 'blocked-conditional-access'],
+    ['company laptop not compliant it say, cannot open outlook', 'device-not-compliant'],
+    ['want to talk to a real person pls', 'contact-helpdesk'],
+    ['会社のスマホを返却したのでAuthenticatorが使えない', 'q-other-method'],
+    ['新しいスマホに変えた、前のスマホはまだ使える', 'new-phone-old-available'],
+    ['サインインすると「詳細情報が必要」と出る', 'register-first-method'],
+    ['パスワードの有効期限が切れたと表示された', 'password-expired'],
+    ['アカウントがロックされた、何回もパスワードを間違えた', 'account-locked'],
+    ['夜中にサインインの承認要求が何度も来て怖い', 'possible-compromise'],
+    ['テックパスのポータルで対象外と言われた', 'not-eligible'],
+    ['マイナンバーカードで本人確認して自分で仮のパスを発行したい', 'identity-verification'],
+    ['ヘルプデスクから一時アクセスパスをもらったが使い方がわからない', 'tap-active'],
+    ['WindowsのPINを忘れました', 'hello-pin-forgotten'],
+    ['ゲストとして招待されたけど、このテナントにアカウントが存在しないと出る', 'guest-not-in-tenant'],
+    ['ユーザー名が正しくないかもしれませんと出る', 'wrong-username'],
+    ['端末が準拠していないためアクセスできません', 'device-not-compliant'],
+    ['電話番号を変更したのでSMSが届かない', 'phone-number-changed'],
+    ['承認してもPCの画面が進まない', 'q-mfa-problem'],
+    ['認証アプリを入れ直したらアカウントが消えた', 'q-other-method'],
+  ])('reads %j as %s', (text, expected) => {
+    expect(firstCard(text)).toBe(expected);
+  });
+
+  it.each([['携帯の画面が割れて操作できない。他の認証方法はない']])(
+    'reads %j as every method gone: the reset path',
+    (text) => {
+      expect(['identity-verification', 'reset-needed']).toContain(firstCard(text));
+    },
+  );
+});
+
 describe('signals', () => {
   const engine = new DiagnosisEngine(shippedKnowledge, EVERY_LINK);
   const begin = (text: string) => {

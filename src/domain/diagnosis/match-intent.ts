@@ -39,8 +39,9 @@
  *   matches 届きませんでした, 正しくない 正しくありません). Any other alternative is positive and does not match
  *   where a negation follows it: one ending in kana (a verb or adjective: 受け取れ, なくし, 届い, ロックされ) not when
  *   its ending continues into one (受け取れない, なくしていない, 届いていない); one ending in kanji, katakana or Latin
- *   (a noun: 紛失, スマホ, ログイン) only when a する form follows it negated (紛失していない, ログインしていない,
- *   ロックされていない), so that ログイン + できない and スマホ + なくし still read as written. Write a verb with its
+ *   (a noun: 紛失, スマホ, ログイン) only when a する form or a copula follows it negated (紛失していない,
+ *   ログインしていない, ロックされていない, ロックではなく), so that ログイン + できない and スマホ + なくし still read as
+ *   written. Write a verb with its
  *   kana ending (届い, 来た, 受け取っ), not as a bare kanji stem.
  * - Either polarity: an alternative ending in `*` matches whether or not it is negated (`enter*|type*`,
  *   `受け取れ*` matches 受け取れる and 受け取れない alike); use it for the thing a phrase is about whatever is said of
@@ -228,8 +229,11 @@ const JA_POLITE_STEM = new Map(
 );
 /** A verb or adjective negated: its ending may run on (受け取れない, なくしていない), but not past a particle. */
 const JA_NEGATED_VERB = new RegExp(`^(?:(?![がをはにのへもやと])[ぁ-ゖ]{1,4}?)?(?:${JA_NEGATION})`, 'u');
-/** A noun is negated only by a する form (紛失していない, ロックされていない); ログインできない is about signing in. */
-const JA_NEGATED_NOUN = new RegExp(`^[しさせ][ぁ-ゖ]{0,3}?(?:${JA_NEGATION})`, 'u');
+/**
+ * A noun is negated by a する form (紛失していない, ロックされていない) or a copula (ロックではなく, ロックじゃない,
+ * 対象ではありません); ログインできない is about signing in.
+ */
+const JA_NEGATED_NOUN = new RegExp(`^(?:[しさせ][ぁ-ゖ]{0,3}?|(?:で|じゃ)[はも]?(?:あり)?)(?:${JA_NEGATION})`, 'u');
 /** How a verb or adjective written with its ending ends, unlike a noun (紛失, スマホ). */
 const KANA_ENDING = /\p{Script=Hiragana}$/u;
 
