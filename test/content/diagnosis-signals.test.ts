@@ -231,6 +231,171 @@ describe('a third round: non-native and abbreviated English, and Japanese, acros
   );
 });
 
+describe('a fourth round: the kinds every held-out set so far has missed, in phrasings of our own', () => {
+  // Written before any phrase was changed for them: 30 of 47 passed then; all do now.
+  it.each([
+    ['got a new phone and authenticator is empty on it', 'q-old-phone'],
+    ['new iphone, restored from backup, but authenticator shows no accounts', 'q-old-phone'],
+    ['i set up my new phone and the microsoft authenticator app doesnt have my work account', 'q-old-phone'],
+    ['just bought a new samsung, installed authenticator but it asks me to sign in and i cant', 'q-old-phone'],
+    ['new phone - how do i get the codes on it', 'q-old-phone'],
+    ['my phone was replaced by IT, authenticator needs to be set up', 'q-old-phone'],
+    ['transferred everything to my new phone except the authenticator', 'q-old-phone'],
+    ['got a new phone, now mfa doesnt work', 'q-old-phone'],
+    ['新しいスマホにしたらAuthenticatorにアカウントが入っていない', 'q-old-phone'],
+    ['機種変更後、認証アプリが空っぽです', 'q-old-phone'],
+    ['スマホを新しくしてから多要素認証ができない', 'q-old-phone'],
+    ['iPhoneを買い替えました。MFAの移行方法を教えてください', 'q-old-phone'],
+    ['my mfa fails', 'q-mfa-problem'],
+    ['authentication fails at the mfa step every time', 'q-mfa-problem'],
+    ['2fa failing since yesterday', 'q-mfa-problem'],
+    ['verification failed error when signing in', 'q-mfa-problem'],
+    ['i denied the request by mistake and now it says sign in failed', 'mfa-denied-or-timeout'],
+    ['the approval timed out before i could tap it', 'mfa-denied-or-timeout'],
+    ['AADSTS500121 authentication failed during strong authentication request', 'mfa-denied-or-timeout'],
+    ['認証に失敗しましたと出る', 'q-mfa-problem'],
+    ['the push notification never shows up', 'notifications-not-arriving'],
+    ['i dont see any approve popup on my phone', 'notifications-not-arriving'],
+    ['authenticator app is silent, no alert when i log in', 'notifications-not-arriving'],
+    ['phone doesnt ping when i try to sign in', 'notifications-not-arriving'],
+    ['my phone gets nothing when i sign in on my laptop', 'notifications-not-arriving'],
+    ['スマホに承認のポップアップが出てこない', 'notifications-not-arriving'],
+    ['プッシュ通知が来なくなりました', 'notifications-not-arriving'],
+    ['サインインしてもスマホが鳴らない', 'notifications-not-arriving'],
+    ['the password i type is rejected', 'password-forgotten'],
+    ['it says that my password is incorrect but it is correct', 'password-forgotten'],
+    ['password doesnt work anymore', 'password-forgotten'],
+    ['my password expired and it wont let me change it', 'password-expired'],
+    ['it says i must change my password', 'password-expired'],
+    ['password has expired, please update', 'password-expired'],
+    ['too many wrong passwords, now locked', 'account-locked'],
+    ['account locked out after failed attempts', 'account-locked'],
+    ['i am locked out', 'account-locked'],
+    ['人と話したい', 'contact-helpdesk'],
+    ['担当者に直接相談したいです', 'contact-helpdesk'],
+    ['ヘルプデスクの人につないでください', 'contact-helpdesk'],
+    ['初めてTechPassにログインしたいがやり方がわからない', 'q-onboarding'],
+    ['はじめてのサインインの設定方法を知りたい', 'q-onboarding'],
+    ['QRコードが読み込めない', 'setup-trouble'],
+    ['認証アプリの設定中にQRコードをスキャンできません', 'setup-trouble'],
+  ])('reads %j as %s', (text, expected) => {
+    expect(firstCard(text)).toBe(expected);
+  });
+
+  it.each([
+    ['スマホも認証アプリもSMSも全部使えません'],
+    ['登録した認証方法は全部なくなりました'],
+    ['電話もアプリも使えなくて、認証の手段がゼロです'],
+  ])('reads %j as every method gone: the reset path', (text) => {
+    expect(['identity-verification', 'reset-needed']).toContain(firstCard(text));
+  });
+});
+
+describe('a fifth round: look-alikes between the kinds that were confused most', () => {
+  // Written before any phrase was changed for them: 34 of 36 passed then; all do now.
+  it.each([
+    ['i didnt get the notification to approve', 'notifications-not-arriving'],
+    ['was waiting for the authenticator notification but nothing came', 'notifications-not-arriving'],
+    ['the approve request does not come to my phone anymore', 'notifications-not-arriving'],
+    ['no prompt appeared on my mobile', 'notifications-not-arriving'],
+    ['i accidentally approved a sign in request that wasnt me', 'possible-compromise'],
+    ['i got many approve requests and pressed approve by mistake', 'possible-compromise'],
+    ['someone may have my password, i got a login request i didnt make', 'possible-compromise'],
+    ['my laptop needs to be enrolled in intune before i can access', 'device-not-compliant'],
+    ['it says i need to enroll this device in company portal', 'device-not-compliant'],
+    ['device must be managed by your organization to access this resource', 'device-not-compliant'],
+    ['your device is required to be compliant with the access policy', 'device-not-compliant'],
+    ['my intune enrolment failed so i cant open teams', 'device-not-compliant'],
+    ['i tried my password 10 times and now its locked', 'account-locked'],
+    ['it says the account is temporarily locked', 'account-locked'],
+    ['your account is locked try again later', 'account-locked'],
+    ['my password expired yesterday', 'password-expired'],
+    ['it asked me to update my password as it has expired', 'password-expired'],
+    ['password too old need to change', 'password-expired'],
+    ['my password is wrong apparently', 'password-forgotten'],
+    ['it keeps telling me the password is invalid', 'password-forgotten'],
+    ['スマホを落として行方不明です', 'q-other-method'],
+    ['携帯をどこかに置き忘れたみたいで見つかりません', 'q-other-method'],
+    ['iPhoneを盗まれた', 'q-other-method'],
+    ['TechPassに初めてログインしたい', 'q-onboarding'],
+    ['TechPassを使い始めたいのですが、最初に何をすればいいですか', 'q-onboarding'],
+    ['新入社員で、初めてMicrosoftアカウントにサインインします', 'q-onboarding'],
+    ['アカウントがロックされました', 'account-locked'],
+    ['パスワードを何度か間違えたらロックされた', 'account-locked'],
+    ['パスワードの期限切れと表示されます', 'password-expired'],
+    ['パスワードを変更するよう求められます', 'password-expired'],
+    ['パスワードが違うと言われる', 'password-forgotten'],
+    ['正しいパスワードを入れているのに弾かれる', 'password-forgotten'],
+    ['承認要求が来ないのでサインインできません', 'notifications-not-arriving'],
+    ['身に覚えのない承認を押してしまいました', 'possible-compromise'],
+    ['デバイスをIntuneに登録する必要があると表示された', 'device-not-compliant'],
+    ['会社のポータルでデバイスを登録しないとアクセスできない', 'device-not-compliant'],
+  ])('reads %j as %s', (text, expected) => {
+    expect(firstCard(text)).toBe(expected);
+  });
+});
+
+describe('a sixth round: every other kind, in words of our own', () => {
+  // Written before any phrase was changed for them: 43 of 48 passed then; all do now.
+  it.each([
+    ['cannot get into my account at all', 'q-symptom'],
+    ['login not working', 'q-symptom'],
+    ['ログインできません、助けてください', 'q-symptom'],
+    ['my gsib laptop says i need to set up wog mfa before techpass', 'wog-mfa-setup'],
+    ['techpass asks for wog account verification first on my government laptop', 'wog-mfa-setup'],
+    ['WOGアカウントのMFAを先に設定する必要があると言われた', 'wog-mfa-setup'],
+    ['SGTS cannot be accessed from my home pc, what is SEED', 'not-eligible'],
+    ['the onboarding portal says my mailbox is not eligible for self sign up', 'not-eligible'],
+    ['my invitation came on monday but i didnt accept yet', 'invitation-pending'],
+    ['i was invited to the team workspace but havent accepted, where is the link', 'invitation-pending'],
+    ['招待メールを受け取ったがまだ承諾していない', 'invitation-pending'],
+    ['the registration of security info is blocked by policy, error 53004', 'registration-blocked'],
+    ['cannot add authenticator, it says you cant register security info from here', 'registration-blocked'],
+    ['セキュリティ情報を登録できない、ポリシーでブロックされているようです', 'registration-blocked'],
+    ['duo prompt fails, external security challenge not satisfied', 'external-challenge'],
+    ['外部の多要素認証が完了しないと表示される', 'external-challenge'],
+    ['AADSTS50034 the user account does not exist', 'wrong-username'],
+    ['i typed my email wrong maybe, it says we couldnt find an account with that username', 'wrong-username'],
+    ['ユーザー名が見つかりませんと表示されます', 'wrong-username'],
+    ['the app says im not assigned, error 50105', 'app-not-assigned'],
+    ['サインインはできるがアプリの利用が許可されていないと出る', 'app-not-assigned'],
+    ['Selected user account does not exist in tenant Contoso', 'guest-not-in-tenant'],
+    ['外部ユーザーとして追加されていないと言われた', 'guest-not-in-tenant'],
+    ['it keeps logging me into my old company account', 'session-account-selection'],
+    ['サインインすると別のアカウントで入ってしまう', 'session-account-selection'],
+    ['i was given a temporary access pass, where do i enter it', 'tap-active'],
+    ['一時アクセスパスの使い方を教えて', 'tap-active'],
+    ['my security key doesnt work anymore', 'security-key-lost'],
+    ['セキュリティキーをなくしました', 'security-key-lost'],
+    ['windows hello pin forgotten, laptop wont let me in', 'hello-pin-forgotten'],
+    ['PCのPINを忘れてログインできない', 'hello-pin-forgotten'],
+    ['my phone number changed last week', 'phone-number-changed'],
+    ['携帯の番号が変わりました', 'phone-number-changed'],
+    ['my number was ported to another carrier without my consent and now i get no codes', 'possible-compromise'],
+    ['急に圏外になってSMSが届かない、SIMが乗っ取られたかも', 'possible-compromise'],
+    ['please verify me with my my number card so i can get a temporary pass', 'identity-verification'],
+    ['顔認証とマイナンバーカードで本人確認したい', 'identity-verification'],
+    ['i want an exemption from mfa', 'contact-helpdesk'],
+    ['多要素認証の免除を申請したい', 'contact-helpdesk'],
+    ['my name changed after marriage and my account needs updating', 'contact-helpdesk'],
+    ['the authenticator shows a 6 digit code but the site wants a different number', 'number-matching'],
+    ['Authenticatorの番号と画面の番号が違う', 'number-matching'],
+    ['i am asked for more information to keep my account secure', 'register-first-method'],
+    ['アカウントを保護するため詳細情報が必要ですと表示された', 'register-first-method'],
+    ['my mfa setup got interrupted halfway and now it wont let me redo it', 'setup-trouble'],
+    ['設定の途中で画面を閉じてしまい、MFAの登録が中途半端です', 'setup-trouble'],
+  ])('reads %j as %s', (text, expected) => {
+    expect(firstCard(text)).toBe(expected);
+  });
+
+  it.each([
+    ['i lost my phone and i have nothing else to sign in with'],
+    ['i need my mfa reset, my phone is gone and there are no other methods'],
+  ])('reads %j as every method gone: the reset path', (text) => {
+    expect(['identity-verification', 'reset-needed']).toContain(firstCard(text));
+  });
+});
+
 describe('signals', () => {
   const engine = new DiagnosisEngine(shippedKnowledge, EVERY_LINK);
   const begin = (text: string) => {

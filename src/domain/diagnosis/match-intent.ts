@@ -52,8 +52,9 @@
  *
  * A phrase starting with `~` is general (`~cannot + sign in`, `~ログイン|サインイン + できない`): it only wins when no
  * other phrase matches, so "I can't sign in because I lost my phone" goes to the intent about the phone. Otherwise a
- * phrase matched in full beats one matched in part, then more words matched win, then keywords fewer intents share,
- * then the intent listed first.
+ * phrase matched in full beats one matched in part, then more words matched win (a quoted wording counts its words
+ * other than filler: "need to set up" weighs as "set up"), then keywords fewer intents share, then the intent listed
+ * first.
  *
  * Error codes. `codes` lists the Microsoft Entra sign-in error codes (AADSTS numbers) that mean this intent. A code
  * in the message chooses its intent outright (score 1), before any phrase is read, when it is written as shown
@@ -579,7 +580,8 @@ function compile(definitions: readonly IntentDefinition[], signalDefinitions: Si
         polarity,
         sequence,
         key: `"${stems.join(' ')}"`,
-        size: stems.length,
+        // What it says counts, not its filler: "need to set up" weighs as much as "set up".
+        size: Math.max(1, words.filter((word) => !word.filler).length),
         rarity: 0,
       };
     }
