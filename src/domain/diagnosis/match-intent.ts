@@ -118,6 +118,7 @@ const CONTRACTIONS = new Map<string, readonly string[]>([
     spellings.split(' ').map((word): [string, readonly string[]] => [word, [verb, 'not']]),
   ),
   ...'aint no never unable'.split(' ').map((word): [string, readonly string[]] => [word, ['not']]),
+  ['dunno', ['do', 'not', 'know']],
   ['im', ['i', 'am']],
   ['ive', ['i', 'have']],
   ['ill', ['i', 'will']],
