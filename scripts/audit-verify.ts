@@ -4,8 +4,10 @@ import { loadConfig } from '../src/config/load-config.js';
 import type { AuditVerification } from '../src/domain/requests/ports.js';
 import { ConfigurationError } from '../src/errors.js';
 import { projectRoot } from '../src/project-root.js';
+import type { AnchorCheck, AuditAnchorPoint, AuditKeyRing, ChainReport } from '../src/store/audit-chain.js';
+import { readAuditKeys } from '../src/store/audit-keys.js';
 import { migrations } from '../src/store/sqlite/migrations.js';
-import { SqliteRequestRepository } from '../src/store/sqlite/sqlite-request-repository.js';
+import { SqliteAuditTrail } from '../src/store/sqlite/sqlite-audit-trail.js';
 import { isMainModule } from './lib/is-main-module.js';
 
 /** The schema version that introduced the audit trail; older files have nothing to verify. */
@@ -20,10 +22,10 @@ export class AuditTrailUnavailableError extends Error {
 }
 
 /**
- * Re-computes the audit trail's hash chain in the SQLite file at `sqlitePath`. Opens the file
- * read-only and applies no migrations, so checking a trail can never change it.
+ * Opens the SQLite file at `sqlitePath` read-only, applying no migrations, after checking that it holds an
+ * audit trail this build reads. Checking or exporting a trail can never change it.
  */
-export async function verifyAuditTrail(sqlitePath: string): Promise<AuditVerification> {
+export function openAuditDatabase(sqlitePath: string): Database.Database {
   const file = resolve(sqlitePath);
   let db: Database.Database | undefined;
   let version: number;
@@ -37,39 +39,113 @@ export async function verifyAuditTrail(sqlitePath: string): Promise<AuditVerific
       `Cannot read the database ${file} (${(error as Error).message}): check SQLITE_PATH.`,
     );
   }
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (version < AUDIT_SCHEMA_VERSION) {
+    db.close();
+    throw new AuditTrailUnavailableError(
+      `Database ${file} has schema version ${version}; the audit trail arrived in version ${AUDIT_SCHEMA_VERSION}. Start the bot once with this build to upgrade it, then run audit:verify again.`,
+    );
+  }
+  if (version > latest) {
+    db.close();
+    throw new AuditTrailUnavailableError(
+      `Database ${file} has schema version ${version}, newer than this build knows (${latest}): verify it with the build that wrote it.`,
+    );
+  }
+  return db;
+}
+
+/** What `audit:verify` found: the verification, the trail's head, and the anchor when one was given. */
+export type AuditReport = AuditVerification & Omit<ChainReport, 'verification'>;
+
+export interface VerifyOptions {
+  /** The keys events may be signed with; by default the local key file beside the database, if any. */
+  keys?: AuditKeyRing | undefined;
+  /** A published anchor (sequence and hash, as on the anchor card) to look for. */
+  anchor?: AuditAnchorPoint | undefined;
+}
+
+/**
+ * Re-computes the audit trail's chain in the SQLite file at `sqlitePath` (HMAC-SHA-256 for signed events,
+ * SHA-256 for those written before keying), checks each request's contact details and notes against the
+ * digest its latest event recorded, and looks for the anchor when one is given.
+ */
+export async function verifyAuditTrail(sqlitePath: string, options: VerifyOptions = {}): Promise<AuditReport> {
+  const keys = options.keys ?? readAuditKeys({ key: undefined, previousKeys: [] }, sqlitePath);
+  const db = openAuditDatabase(sqlitePath);
   try {
-    const latest = migrations.at(-1)?.version ?? 0;
-    if (version < AUDIT_SCHEMA_VERSION) {
-      throw new AuditTrailUnavailableError(
-        `Database ${file} has schema version ${version}; the audit trail arrived in version ${AUDIT_SCHEMA_VERSION}. Start the bot once with this build to upgrade it, then run audit:verify again.`,
-      );
-    }
-    if (version > latest) {
-      throw new AuditTrailUnavailableError(
-        `Database ${file} has schema version ${version}, newer than this build knows (${latest}): verify it with the build that wrote it.`,
-      );
-    }
-    return await new SqliteRequestRepository(db).verifyAuditChain();
+    const { verification, ...rest } = new SqliteAuditTrail(db, keys).verify(options.anchor);
+    return { ...verification, ...rest };
   } finally {
     db.close();
   }
 }
 
-/** The one line the command prints for a result. */
-export function describeVerification(result: AuditVerification): string {
+/** The lines the command prints for a result. */
+export function describeVerification(result: AuditReport | AuditVerification, anchor?: AuditAnchorPoint): string {
   const count = `${result.events} ${result.events === 1 ? 'event' : 'events'}`;
-  return result.ok
-    ? `Audit trail OK: ${count}, chain intact.`
-    : `Audit trail BROKEN at event #${result.brokenAt}: ${result.problem}. ${count} checked.`;
+  const unsigned = 'unsigned' in result ? result.unsigned : 0;
+  const lines = [
+    result.ok
+      ? `Audit trail OK: ${count}, chain intact.${unsigned > 0 ? ` The first ${unsigned} were written before the trail was keyed (SHA-256 only); signed events and anchors after them cover them.` : ''}`
+      : `Audit trail BROKEN at event #${result.brokenAt}: ${result.problem}. ${count} checked.`,
+  ];
+  const check = 'anchor' in result ? result.anchor : undefined;
+  if (anchor && check) lines.push(describeAnchor(anchor, check, result));
+  return lines.join('\n');
+}
+
+function describeAnchor(anchor: AuditAnchorPoint, check: AnchorCheck, result: AuditVerification): string {
+  const name = `Anchor #${anchor.sequence} (${anchor.hash.slice(0, 12)}…)`;
+  switch (check.kind) {
+    case 'contained':
+      return result.ok || result.brokenAt > anchor.sequence
+        ? `${name}: the trail still contains it, and no event up to it is missing.`
+        : `${name}: the trail still contains it, but the chain breaks before it (see above).`;
+    case 'rewritten':
+      return check.hash === undefined
+        ? `${name}: NOT in the trail: no event has that number any more, so the history up to it was rewritten.`
+        : `${name}: NOT in the trail: event #${anchor.sequence} now has another hash, so the history up to it was rewritten.`;
+    case 'missing':
+      return `${name}: NOT in the trail: it ends at event #${check.lastSequence}, so ${check.missing} ${check.missing === 1 ? 'event' : 'events'} up to the anchor ${check.missing === 1 ? 'is' : 'are'} missing.`;
+  }
+}
+
+/** Reads `--anchor <sequence>:<hash>` (or `--anchor=…`); throws a UsageError for anything else. */
+export function parseVerifyArguments(args: readonly string[]): { anchor: AuditAnchorPoint | undefined } {
+  const usage =
+    'Usage: npm run audit:verify [-- --anchor <sequence>:<hash>]   (the sequence and hash as printed on an anchor card)';
+  let anchor: AuditAnchorPoint | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = arg.startsWith('--anchor=') ? arg.slice('--anchor='.length) : arg === '--anchor' ? args[++i] : null;
+    if (value === null) throw new UsageError(`unknown argument "${arg}". ${usage}`);
+    const match = /^#?(\d{1,15}):([0-9a-f]{64})$/i.exec(value?.trim() ?? '');
+    if (!match) {
+      throw new UsageError(`--anchor takes the event number and its 64-digit hash, like 1234:9f86d081…. ${usage}`);
+    }
+    anchor = { sequence: Number(match[1]), hash: match[2]!.toLowerCase() };
+  }
+  return { anchor };
+}
+
+/** The command line was not understood. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
 }
 
 if (isMainModule(import.meta.url)) {
-  // sysexits.h: 78 is EX_CONFIG, 66 is EX_NOINPUT; 1 is kept for a broken chain alone.
+  // sysexits.h: 78 is EX_CONFIG, 66 is EX_NOINPUT, 64 is EX_USAGE; 1 is kept for a broken chain or anchor.
   try {
+    const { anchor } = parseVerifyArguments(process.argv.slice(2));
     const config = loadConfig(process.env, { dotenvDir: projectRoot });
-    const result = await verifyAuditTrail(config.sqlitePath);
-    console.log(describeVerification(result));
-    process.exitCode = result.ok ? 0 : 1;
+    const keys = readAuditKeys(config.audit, config.sqlitePath);
+    const result = await verifyAuditTrail(config.sqlitePath, { keys, anchor });
+    console.log(describeVerification(result, anchor));
+    process.exitCode = result.ok && (!result.anchor || result.anchor.kind === 'contained') ? 0 : 1;
   } catch (error) {
     if (error instanceof ConfigurationError) {
       console.error(`${error.message}\nSee .env.example for every setting.`);
@@ -77,6 +153,9 @@ if (isMainModule(import.meta.url)) {
     } else if (error instanceof AuditTrailUnavailableError) {
       console.error(error.message);
       process.exitCode = 66;
+    } else if (error instanceof UsageError) {
+      console.error(error.message);
+      process.exitCode = 64;
     } else {
       throw error;
     }

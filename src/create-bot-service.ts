@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from './config/load-config.js';
-import { loadKnowledge } from './content/diagnosis/load-knowledge.js';
+import { ConfigurationError } from './errors.js';
+import { checkStart } from './config/check-start.js';
 import { DiagnosisService } from './domain/diagnosis/diagnosis-service.js';
 import { DiagnosisEngine } from './domain/diagnosis/engine.js';
 import { RequestService } from './domain/requests/request-service.js';
@@ -39,11 +40,16 @@ import { closeDatabase } from './store/sqlite/group-commit.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite/open-database.js';
 import { SqliteDiagnosisRepository } from './store/sqlite/sqlite-diagnosis-repository.js';
 import { SqliteRequestRepository } from './store/sqlite/sqlite-request-repository.js';
+import { SqliteAuditTrail } from './store/sqlite/sqlite-audit-trail.js';
+import { auditKeysFor } from './store/audit-keys.js';
+import { AuditJobs } from './jobs/audit-jobs.js';
+import { AuditAnchors } from './teams/audit/audit-anchors.js';
 import { SqliteConversationAddressRepository } from './store/sqlite/sqlite-conversation-address-repository.js';
 import { SqliteSimulatedDirectoryJournal } from './store/sqlite/sqlite-simulated-directory-journal.js';
 import { SqliteStateStore } from './store/sqlite/sqlite-state-store.js';
 import { createBotAdapter, type AdapterOverrides } from './teams/bot-adapter.js';
 import { createTeamsApp } from './teams/create-app.js';
+import { createActivityGuard } from './teams/guard-activity.js';
 import { createInboundHandler } from './teams/handle-inbound.js';
 import { KeyedSerialQueue } from './teams/keyed-serial-queue.js';
 
@@ -70,10 +76,14 @@ export interface BotService {
 /** Composition root: builds store, directory, adapter, app and server from configuration. */
 export function createBotService(config: Config, logger: Logger, overrides: ServiceOverrides = {}): BotService {
   const clock = overrides.clock ?? systemClock;
-  const db = openDatabase(config.sqlitePath, logger);
+  // Every failure a start can know of ends it here, naming its setting, before anything is written.
+  const { knowledge } = checkStart(config, configuredLinks(config));
+  const demoTenant = config.mode.kind === 'local' ? loadDemoTenant() : undefined;
+  // Before the database: production without AUDIT_KEY never gets this far, and local mode makes its key first.
+  const auditKeys = auditKeysFor(config, logger);
+  const db = openConfiguredDatabase(config, logger);
   const stateStore = new SqliteStateStore(db, clock);
   const addresses = new SqliteConversationAddressRepository(db);
-  const demoTenant = config.mode.kind === 'local' ? loadDemoTenant() : undefined;
   // Local mode reads the simulated demo tenant; production reads Microsoft Graph when GRAPH_CREDENTIAL is set,
   // and without it greets people by the name Teams sends and carries nothing out.
   const source =
@@ -92,7 +102,6 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   const botAppId = config.mode.kind === 'production' ? config.mode.appId : (demoTenant?.bot.id ?? '');
 
   const adapter = createBotAdapter(config, overrides.adapter);
-  const knowledge = loadKnowledge(configuredLinks(config), config.diagnosisKnowledgePath);
   const diagnosisRepository = new SqliteDiagnosisRepository(db);
   const diagnosis = new DiagnosisService({
     engine: new DiagnosisEngine(knowledge, configuredLinks(config)),
@@ -102,7 +111,9 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     newId: randomUUID,
     evidenceBudgetMs: config.evidenceBudgetMs,
   });
-  const requestRepository = new SqliteRequestRepository(db);
+  const requestRepository = new SqliteRequestRepository(db, auditKeys);
+  const auditTrail = new SqliteAuditTrail(db, auditKeys);
+  auditTrail.seal();
   const helpdeskGroupId = config.helpdeskGroupId ?? demoGroup(demoTenant, 'helpdesk');
   const leadGroupId = config.leadGroupId ?? demoGroup(demoTenant, 'lead');
   /** This process, as the owner of the jobs and notices it leases. */
@@ -213,6 +224,28 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     logger,
     intervalMs: config.jobsIntervalSeconds * 1_000,
   });
+  const auditAnchors = new AuditAnchors({
+    trail: auditTrail,
+    channelFor: (tenantId) => publisher.channelFor(tenantId),
+    messenger,
+    clock,
+    logger,
+    defaultLocale: config.defaultLocale,
+  });
+  const auditJobs = new AuditJobs({
+    trail: auditTrail,
+    anchors: auditAnchors,
+    // Tenants whose channel may come from APPROVAL_TEAM_ID rather than `set approval channel`.
+    tenants: demoTenant
+      ? [demoTenant.tenant.id]
+      : config.mode.kind === 'production' && config.approvalChannel
+        ? [...config.mode.allowedTenants]
+        : [],
+    clock,
+    logger,
+    retentionDays: config.audit.retentionDays,
+    intervalMs: config.jobsIntervalSeconds * 1_000,
+  });
   const deps = {
     config,
     logger,
@@ -230,9 +263,16 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     execution,
     disputes: new Disputes({ repository: requestRepository, notifier: publisher, clock }),
     afterAnswer: new AfterAnswer({ tasks, messenger, logger, defaultLocale: config.defaultLocale }),
+    auditAnchors,
   };
   const app = createTeamsApp(deps, adapter, stateStore, botAppId);
-  const handleMessage = createInboundHandler({ config, adapter, app, turns: new KeyedSerialQueue() });
+  const handleMessage = createInboundHandler({
+    config,
+    adapter,
+    app,
+    guard: createActivityGuard(deps),
+    turns: new KeyedSerialQueue(),
+  });
   const server = createServer({ config, logger, handleMessage, readiness: [stateStore] });
 
   let stopping: Promise<void> | undefined;
@@ -241,6 +281,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     runJobs: async () => {
       await jobs.runOnce();
       await serviceLevels.runOnce();
+      await auditJobs.runOnce();
     },
     runExecution: async () => {
       await worker?.runOnce();
@@ -250,18 +291,26 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
       const port = await server.start();
       jobs.start();
       serviceLevels.start();
+      auditJobs.start();
       worker?.start();
       return port;
     },
-    stop: () =>
-      (stopping ??= server
+    stop: () => {
+      // Turns in flight, job passes in progress and notices still being sent share SHUTDOWN_TIMEOUT_MS; then
+      // the database closes, whatever is left.
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      return (stopping ??= server
         .stop()
-        .then(() => jobs.stop())
-        .then(() => serviceLevels.stop())
-        .then(() => worker?.stop())
-        // Notices still being sent get the same grace as turns in flight, then the database closes.
         .then(() =>
-          withDeadline(tasks.idle(), config.shutdownTimeoutMs).catch(() =>
+          withDeadline(
+            jobs
+              .stop()
+              .then(() => serviceLevels.stop())
+              .then(() => auditJobs.stop())
+              .then(() => worker?.stop())
+              .then(() => tasks.idle()),
+            Math.max(0, deadline - Date.now()),
+          ).catch(() =>
             logger.warn(
               'stopped before every channel update and notice was sent; requests never posted are posted after the next start',
             ),
@@ -270,8 +319,20 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
         .finally(() => {
           closeDatabase(db);
           logger.info('stopped');
-        })),
+        }));
+    },
   };
+}
+
+/** The database at SQLITE_PATH, migrated; a file SQLite cannot use stops the start with the setting's name. */
+function openConfiguredDatabase(config: Config, logger: Logger): SqliteDatabase {
+  try {
+    return openDatabase(config.sqlitePath, logger);
+  } catch (error) {
+    throw new ConfigurationError([
+      `SQLITE_PATH "${config.sqlitePath}" cannot be opened as the bot's database: ${(error as Error).message}`,
+    ]);
+  }
 }
 
 /** The link ids that have a URL in this configuration. */

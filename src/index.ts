@@ -3,24 +3,51 @@ import { loadConfig } from './config/load-config.js';
 import { createBotService } from './create-bot-service.js';
 import { ConfigurationError } from './errors.js';
 import { createLogger } from './logging/create-logger.js';
+import { createStdoutDestination } from './logging/stdout-destination.js';
 import { projectRoot } from './project-root.js';
 
 /* eslint-disable no-console -- the bootstrap is the one place that speaks to the terminal before a logger exists */
+
+/** sysexits' EX_CONFIG: a setting (or a file it names) stops the start; nothing was written. */
+const CONFIGURATION_EXIT = 78;
+
+// A reader of stdout or stderr that has gone (the parent died) must not turn a log line into a crash.
+process.stderr.on('error', () => undefined);
+
+/** Every failure known at start: one sentence per problem, naming its setting, and no stack trace. */
+function refuseToStart(error: unknown): never {
+  if (!(error instanceof ConfigurationError)) throw error;
+  console.error(`Sign-in Help cannot start.\n${error.message}\nSee .env.example for every setting.`);
+  process.exit(CONFIGURATION_EXIT);
+}
 
 let config;
 try {
   config = loadConfig(process.env, { dotenvDir: projectRoot });
 } catch (error) {
-  if (error instanceof ConfigurationError) {
-    console.error(`Sign-in Help cannot start.\n${error.message}\nSee .env.example for every setting.`);
-    process.exit(78);
-  }
-  throw error;
+  refuseToStart(error);
 }
 
-const logger = createLogger({ level: config.logLevel, base: { mode: config.mode.kind } });
-const service = createBotService(config, logger);
-const port = await service.start();
+const logs = createStdoutDestination();
+const logger = createLogger({ level: config.logLevel, base: { mode: config.mode.kind } }, logs);
+let service;
+try {
+  service = createBotService(config, logger);
+} catch (error) {
+  refuseToStart(error);
+}
+let port;
+try {
+  port = await service.start();
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+  refuseToStart(
+    new ConfigurationError([
+      `PORT ${config.port} on ${config.host} ${code === 'EADDRINUSE' ? 'is already in use: stop what listens there or choose another PORT' : 'needs privileges this process does not have: choose a PORT above 1023'}.`,
+    ]),
+  );
+}
 
 if (config.mode.kind === 'local') {
   const lines = [
@@ -53,18 +80,32 @@ process.on('uncaughtException', (error) => {
   process.exit(1);
 });
 
-let signals = 0;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    signals += 1;
-    if (signals > 1) process.exit(130);
-    logger.info({ signal }, 'shutting down: finishing turns in flight');
-    service.stop().then(
-      () => process.exit(0),
+/** What closing the database and writing the last log lines may add to SHUTDOWN_TIMEOUT_MS. */
+const SHUTDOWN_MARGIN_MS = 1_000;
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+// Shutdown ends within SHUTDOWN_TIMEOUT_MS (and the margin) whatever turns, sends and the log's reader do.
+// The first signal's handler removes itself: a second signal then gets the operating system's default
+// action and ends the process at once, even if its main thread were stuck.
+const shutDown = (signal: NodeJS.Signals) => {
+  for (const each of SIGNALS) process.removeListener(each, shutDown);
+  logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing turns in flight');
+  setTimeout(() => {
+    logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown did not finish in time; exiting anyway');
+    process.exit(1);
+  }, config.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS).unref();
+  service
+    .stop()
+    .then(
+      () => 0,
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        return 1;
       },
-    );
-  });
-}
+    )
+    .then(async (code) => {
+      await logs.flush(SHUTDOWN_MARGIN_MS / 2);
+      process.exit(code);
+    });
+};
+for (const signal of SIGNALS) process.on(signal, shutDown);

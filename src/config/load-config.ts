@@ -5,10 +5,14 @@ import { z } from 'zod';
 import type { LinkId } from '../domain/diagnosis/knowledge.js';
 import type { GraphCredentialSettings } from '../directory/graph-credential.js';
 import { ConfigurationError } from '../errors.js';
+import { unreadableFile } from './file-access.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const TEAMS_THREAD = /^19:.+@thread\.(tacv2|skype)$/;
+
+/** Fewest characters of an audit key: `openssl rand -base64 32` gives 44, and 32 of them carry 192 bits. */
+export const MIN_AUDIT_KEY_LENGTH = 32;
 
 const emptyAsUndefined = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
@@ -46,6 +50,7 @@ const environmentSchema = z.object({
   SQLITE_PATH: z.preprocess(emptyAsUndefined, z.string().default('./data/sign-in-help.sqlite')),
   DEFAULT_LOCALE: z.preprocess(emptyAsUndefined, z.enum(['en', 'ja']).default('en')),
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 120_000),
+  CONNECTOR_TIMEOUT_MS: integer(3_000, 500, 60_000),
   MAX_BODY_BYTES: integer(262_144, 1_024, 10_485_760),
   MicrosoftAppId: z.preprocess(emptyAsUndefined, guid("the bot registration's application id").optional()),
   MicrosoftAppPassword: optionalText,
@@ -113,6 +118,9 @@ const environmentSchema = z.object({
   EXECUTION_MAX_ATTEMPTS: integer(5, 1, 20),
   EXECUTION_HOURLY_CAP: integer(20, 1, 10_000),
   EXECUTION_POLL_SECONDS: integer(5, 1, 86_400),
+  AUDIT_KEY: optionalText,
+  AUDIT_PREVIOUS_KEYS: optionalText,
+  RETENTION_DAYS: integer(365, 30, 3_650),
   TEAMS_APP_ID: z.preprocess(emptyAsUndefined, guid('the Teams app id').optional()),
   BOT_DOMAIN: optionalText,
 });
@@ -153,6 +161,11 @@ export interface Config {
   sqlitePath: string;
   defaultLocale: 'en' | 'ja';
   shutdownTimeoutMs: number;
+  /**
+   * The longest one call to the Bot Connector (retries included) and all of one turn's sends together may
+   * take; Teams gives an invoke about 5 s in all.
+   */
+  connectorTimeoutMs: number;
   maxBodyBytes: number;
   /** URLs the bot links to, by link id; optional ones are undefined where the organisation has none. */
   links: Readonly<Record<LinkId, string | undefined>>;
@@ -196,6 +209,17 @@ export interface Config {
   };
   teamsAppId: string | undefined;
   botDomain: string | undefined;
+  audit: {
+    /**
+     * AUDIT_KEY, the secret that signs the audit trail; undefined in local mode without it, where a key file
+     * beside the database is used (created on first start).
+     */
+    key: string | undefined;
+    /** Earlier values of AUDIT_KEY, to verify the events they signed. */
+    previousKeys: readonly string[];
+    /** Contact details and notes of requests finished longer ago than this are removed. */
+    retentionDays: number;
+  };
 }
 
 export interface LoadConfigOptions {
@@ -242,6 +266,7 @@ export function loadConfig(
     );
   }
   const graph = decideGraph(raw, mode, problems);
+  const previousKeys = checkAuditKeys(raw, mode, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
 
   return Object.freeze({
@@ -255,6 +280,7 @@ export function loadConfig(
     sqlitePath: raw.SQLITE_PATH,
     defaultLocale: raw.DEFAULT_LOCALE,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    connectorTimeoutMs: raw.CONNECTOR_TIMEOUT_MS,
     maxBodyBytes: raw.MAX_BODY_BYTES,
     links: Object.freeze({
       securityInfo: raw.SECURITY_INFO_URL,
@@ -291,7 +317,44 @@ export function loadConfig(
     }),
     teamsAppId: raw.TEAMS_APP_ID,
     botDomain: raw.BOT_DOMAIN,
+    audit: Object.freeze({
+      key: raw.AUDIT_KEY,
+      previousKeys: Object.freeze(previousKeys),
+      retentionDays: raw.RETENTION_DAYS,
+    }),
   });
+}
+
+/**
+ * Checks AUDIT_KEY (required in production, where the database's owner must not hold the key that signs its
+ * trail) and AUDIT_PREVIOUS_KEYS; returns the earlier keys. Problems never quote a key.
+ */
+function checkAuditKeys(raw: Environment, mode: LocalMode | ProductionMode, problems: string[]): string[] {
+  const generate = 'generate one with `openssl rand -base64 32`';
+  if (raw.AUDIT_KEY === undefined && mode.kind === 'production') {
+    problems.push(
+      `AUDIT_KEY is required in production mode: a secret of at least ${MIN_AUDIT_KEY_LENGTH} characters that signs the audit trail, kept outside the database (${generate}; on Azure App Service, use a Key Vault reference).`,
+    );
+  } else if (raw.AUDIT_KEY !== undefined && !isAuditKey(raw.AUDIT_KEY)) {
+    problems.push(
+      `AUDIT_KEY must be at least ${MIN_AUDIT_KEY_LENGTH} characters without spaces or commas: ${generate}.`,
+    );
+  }
+  const previous = (raw.AUDIT_PREVIOUS_KEYS ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const bad = previous.flatMap((entry, index) => (isAuditKey(entry) ? [] : [String(index + 1)]));
+  if (bad.length > 0) {
+    problems.push(
+      `AUDIT_PREVIOUS_KEYS lists earlier values of AUDIT_KEY separated by commas, each at least ${MIN_AUDIT_KEY_LENGTH} characters; entry ${bad.join(', ')} is not.`,
+    );
+  }
+  return previous;
+}
+
+function isAuditKey(value: string): boolean {
+  return value.length >= MIN_AUDIT_KEY_LENGTH && !/[\s,]/.test(value);
 }
 
 /** The Graph credential of production mode; the app registration defaults to the bot's. */
@@ -300,6 +363,7 @@ function decideGraph(
   mode: LocalMode | ProductionMode,
   problems: string[],
 ): GraphCredentialSettings | undefined {
+  if (!raw.GRAPH_CREDENTIAL || mode.kind === 'production') checkGraphSettingsUsed(raw, problems);
   if (!raw.GRAPH_CREDENTIAL) return undefined;
   if (mode.kind === 'local') {
     problems.push(
@@ -324,11 +388,55 @@ function decideGraph(
         );
         return undefined;
       }
+      const unreadable = unreadableFile(path);
+      if (unreadable) {
+        problems.push(`GRAPH_CERTIFICATE_PATH "${raw.GRAPH_CERTIFICATE_PATH}" cannot be read: ${unreadable}.`);
+        return undefined;
+      }
+      const pem = readFileSync(path, 'utf8');
+      if (!pem.includes('CERTIFICATE-----') || !pem.includes('PRIVATE KEY-----')) {
+        problems.push(
+          `GRAPH_CERTIFICATE_PATH "${raw.GRAPH_CERTIFICATE_PATH}" is not a PEM file holding both the certificate and its private key.`,
+        );
+        return undefined;
+      }
       return { kind: 'certificate', tenantId, clientId, certificatePath: path };
     }
     case 'managedIdentity':
       return { kind: 'managedIdentity', clientId: raw.GRAPH_MANAGED_IDENTITY_CLIENT_ID };
   }
+}
+
+/** The GRAPH_* settings each kind of credential reads. */
+const GRAPH_SETTINGS = {
+  secret: ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'],
+  certificate: ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CERTIFICATE_PATH'],
+  managedIdentity: ['GRAPH_MANAGED_IDENTITY_CLIENT_ID'],
+} as const;
+
+/**
+ * A GRAPH_* setting that the chosen credential does not read is a half-made change (a secret left set
+ * while moving to a certificate, or a credential never switched on): the bot would quietly use something
+ * else, so it says which.
+ */
+function checkGraphSettingsUsed(raw: Environment, problems: string[]): void {
+  const read: readonly string[] = raw.GRAPH_CREDENTIAL ? GRAPH_SETTINGS[raw.GRAPH_CREDENTIAL] : [];
+  const unused = (
+    [
+      'GRAPH_TENANT_ID',
+      'GRAPH_CLIENT_ID',
+      'GRAPH_CLIENT_SECRET',
+      'GRAPH_CERTIFICATE_PATH',
+      'GRAPH_MANAGED_IDENTITY_CLIENT_ID',
+    ] as const
+  ).filter((name) => raw[name] !== undefined && !read.includes(name));
+  if (unused.length === 0) return;
+  const [names, them] = unused.length === 1 ? [`${unused[0]} is`, 'it'] : [`${unused.join(', ')} are`, 'them'];
+  problems.push(
+    raw.GRAPH_CREDENTIAL
+      ? `${names} set but GRAPH_CREDENTIAL is ${raw.GRAPH_CREDENTIAL}, which does not use ${them}: clear ${them}, or set GRAPH_CREDENTIAL to the credential you mean.`
+      : `${names} set but GRAPH_CREDENTIAL is empty, so the bot does not read Microsoft Graph: set GRAPH_CREDENTIAL (secret, certificate or managedIdentity), or clear ${them}.`,
+  );
 }
 
 function decideMode(raw: Environment, problems: string[]): LocalMode | ProductionMode {
@@ -397,6 +505,13 @@ function decideCredentials(
     const keyPath = resolve(raw.MicrosoftAppCertificateKeyFile);
     if (!existsSync(keyPath)) {
       problems.push(`MicrosoftAppCertificateKeyFile "${raw.MicrosoftAppCertificateKeyFile}" does not exist.`);
+      return undefined;
+    }
+    const unreadable = unreadableFile(keyPath);
+    if (unreadable) {
+      problems.push(
+        `MicrosoftAppCertificateKeyFile "${raw.MicrosoftAppCertificateKeyFile}" cannot be read: ${unreadable}.`,
+      );
       return undefined;
     }
     const privateKey = readFileSync(keyPath, 'utf8');

@@ -146,7 +146,10 @@ export interface StateStore {
 
 /** Where the bot can reach a person or channel later without being spoken to first. */
 export interface ConversationAddress {
-  /** Stable key: `user:<aadObjectId>` for a 1:1 chat, `channel:<channelId>` for a team channel. */
+  /**
+   * Stable key within the tenant: `user:<aadObjectId>` for a 1:1 chat, `channel:<channelId>` for a
+   * team channel, `chat:<conversationId>` for a group chat. Addresses are found by tenant and key.
+   */
   key: string;
   kind: 'personal' | 'channel' | 'groupChat';
   tenantId: string;
@@ -160,8 +163,10 @@ export interface ConversationAddress {
 
 /** Stores the addresses captured when people install the bot or talk to it. */
 export interface ConversationAddressRepository {
+  /** Adds or replaces the tenant's address under its key. */
   save(address: ConversationAddress): Promise<void>;
-  find(key: string): Promise<ConversationAddress | undefined>;
+  /** The tenant's address under `key`; another tenant's, under the same key, is never returned. */
+  find(tenantId: string, key: string): Promise<ConversationAddress | undefined>;
   /**
    * The address in the tenant (in one team, when `teamId` is given) that changed last; its
    * service URL reaches the tenant's region.

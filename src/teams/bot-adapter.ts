@@ -16,6 +16,7 @@ import {
 } from 'botframework-connector';
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Config } from '../config/load-config.js';
+import { withDeadlines } from './connector-deadline.js';
 
 /** The only issuer whose tokens may reach the bot: the Bot Connector service. */
 export const BOT_CONNECTOR_ISSUER = 'https://api.botframework.com';
@@ -37,9 +38,28 @@ export interface AdapterOverrides {
 export class BotAdapter extends TeamsAdapter {
   private readonly proactiveClients = new Map<string, Promise<ConnectorClient>>();
 
-  /** Validates the request's token (or accepts it unauthenticated in local mode). */
-  authenticate(activity: Activity, authorization: string): Promise<AuthenticateRequestResult> {
-    return this.botFrameworkAuthentication.authenticateRequest(activity, authorization);
+  /** `connectorTimeoutMs` bounds every Bot Connector call (CONNECTOR_TIMEOUT_MS); the rest is TeamsAdapter's. */
+  constructor(
+    private readonly connectorTimeoutMs: number,
+    ...teamsAdapter: ConstructorParameters<typeof TeamsAdapter>
+  ) {
+    super(...teamsAdapter);
+  }
+
+  /**
+   * Validates the request's token (or accepts it unauthenticated in local mode). The turn's Bot Connector
+   * client comes from the result: its calls get the deadline too.
+   */
+  async authenticate(activity: Activity, authorization: string): Promise<AuthenticateRequestResult> {
+    const result = await this.botFrameworkAuthentication.authenticateRequest(activity, authorization);
+    const factory = result.connectorFactory;
+    if (factory) {
+      result.connectorFactory = {
+        create: async (serviceUrl, audience) =>
+          withDeadlines(await factory.create(serviceUrl, audience), this.connectorTimeoutMs),
+      };
+    }
+    return result;
   }
 
   /** Runs one turn for an already authenticated activity and returns the invoke response, if any. */
@@ -62,7 +82,8 @@ export class BotAdapter extends TeamsAdapter {
     if (!client) {
       client = this.botFrameworkAuthentication
         .createConnectorFactory(this.createClaimsIdentity(botAppId))
-        .create(serviceUrl, undefined);
+        .create(serviceUrl, undefined)
+        .then((created) => withDeadlines(created, this.connectorTimeoutMs));
       // A failure is not kept: the next message tries again.
       client.catch(() => this.proactiveClients.delete(key));
       this.proactiveClients.set(key, client);
@@ -75,7 +96,11 @@ export class BotAdapter extends TeamsAdapter {
 export function createBotAdapter(config: Config, overrides: AdapterOverrides = {}): BotAdapter {
   const mode = config.mode;
   if (mode.kind === 'local') {
-    return new BotAdapter({}, overrides.credentialsFactory ?? new ConfigurationServiceClientCredentialFactory({}));
+    return new BotAdapter(
+      config.connectorTimeoutMs,
+      {},
+      overrides.credentialsFactory ?? new ConfigurationServiceClientCredentialFactory({}),
+    );
   }
   const settings = {
     MicrosoftAppId: mode.appId,
@@ -97,7 +122,12 @@ export function createBotAdapter(config: Config, overrides: AdapterOverrides = {
           ...settings,
           MicrosoftAppPassword: credentials.kind === 'password' ? credentials.password : undefined,
         }));
-  return new BotAdapter(settings, factory, new AuthenticationConfiguration([], requireBotConnectorIssuer));
+  return new BotAdapter(
+    config.connectorTimeoutMs,
+    settings,
+    factory,
+    new AuthenticationConfiguration([], requireBotConnectorIssuer),
+  );
 }
 
 /**

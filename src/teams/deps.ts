@@ -11,6 +11,7 @@ import type { RequestPublisher } from './review/request-publisher.js';
 import type { Clock, ConversationAddressRepository, Directory } from '../domain/ports.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { AfterAnswer } from './after-answer.js';
+import type { AuditAnchors } from './audit/audit-anchors.js';
 
 /** What the Teams handlers are given; they reach for nothing else. */
 export interface TeamsDeps {
@@ -37,4 +38,6 @@ export interface TeamsDeps {
   channels: ApprovalChannelRepository;
   /** Sends what a click shows besides its answer once the invoke has been answered. */
   afterAnswer: AfterAnswer;
+  /** Publishes the audit trail's head when an agent or lead asks in the approval channel. */
+  auditAnchors: AuditAnchors;
 }

@@ -6,6 +6,8 @@ import { stringsFor } from '../content/strings/index.js';
 import type { Logger } from '../logging/create-logger.js';
 import { leftForAfterAnswer } from './after-answer.js';
 import type { BotAdapter } from './bot-adapter.js';
+import { boundConnectorWaits } from './connector-deadline.js';
+import type { ActivityGuard } from './guard-activity.js';
 import { inboundActivitySchema, tenantOf } from './inbound-activity.js';
 import type { KeyedSerialQueue } from './keyed-serial-queue.js';
 import { bindTurn, cardMessage, replyToInvokeWithCard, turnLocale } from './turn-context.js';
@@ -35,17 +37,21 @@ export interface InboundDeps {
   config: Config;
   adapter: BotAdapter;
   app: Application<AppTurnState>;
+  /** Answers what teams-ai cannot read and card data that does not fit its button, before the app runs. */
+  guard: ActivityGuard;
   turns: KeyedSerialQueue;
 }
 
 /**
  * The inbound pipeline: shape check, authentication, production refusals (channel, tenant),
- * identity check, then the turn, one at a time per conversation.
+ * identity check, then the turn, one at a time per conversation, through the guard (guard-activity.ts) first.
  */
 export function createInboundHandler(deps: InboundDeps): (request: InboundRequest) => Promise<InboundResponse> {
-  const { config, adapter, app, turns } = deps;
+  const { config, adapter, app, guard, turns } = deps;
 
   return async ({ body, authorization, requestId, logger: requestLogger }) => {
+    // Time queued behind the conversation's earlier turns counts against what this turn may wait on sends.
+    const connectorDeadline = Date.now() + config.connectorTimeoutMs;
     const parsed = inboundActivitySchema.safeParse(body);
     if (!parsed.success) {
       requestLogger.warn(
@@ -93,12 +99,15 @@ export function createInboundHandler(deps: InboundDeps): (request: InboundReques
     const logic =
       NEEDS_IDENTITY.has(activity.type) && !activity.from.aadObjectId
         ? (context: TurnContext) => refuseWithoutIdentity(context, config, logger)
-        : (context: TurnContext) => app.run(context).then(() => undefined);
+        : async (context: TurnContext) => {
+            if (!(await guard(context))) await app.run(context);
+          };
 
     let startAfterAnswer: (() => void) | undefined;
     const invokeResponse = await turns.run(activity.conversation.id, () =>
       adapter.runTurn(auth, activity, async (context) => {
         bindTurn(context, logger, requestId);
+        boundConnectorWaits(context, connectorDeadline, config.connectorTimeoutMs);
         await logic(context);
         startAfterAnswer = leftForAfterAnswer(context);
       }),

@@ -31,7 +31,8 @@ export interface TurnIdentity {
 /** The turn's tenant: `conversation.tenantId`, else `channelData.tenant.id`. */
 export function turnTenant(context: TurnContext): string | undefined {
   const activity = context.activity;
-  return activity.conversation.tenantId ?? (activity.channelData?.tenant?.id as string | undefined);
+  const fromChannelData: unknown = activity.channelData?.tenant?.id;
+  return activity.conversation.tenantId ?? (typeof fromChannelData === 'string' ? fromChannelData : undefined);
 }
 
 /** Who is acting in this turn, or undefined without an object id or tenant (refused earlier). */

@@ -23,6 +23,7 @@ import {
   type ShownPass,
 } from '../../src/cards/pass.js';
 import { CARD_NAMES, readCardTemplate, type AdaptiveCard } from '../../src/cards/render-card.js';
+import { checkVerbData, isVerb } from '../../src/cards/verb-data.js';
 import {
   renderInfoRequestCard,
   renderManagerConfirmationCard,
@@ -396,6 +397,24 @@ describe('card templates', () => {
       if (typeof object.type === 'string' && object.type.startsWith('Input.')) inputIds.push(object.id);
     });
     expect(new Set(inputIds).size).toBe(inputIds.length);
+  });
+
+  it.each(allRenderedCards())('%s sends button data that fits its verb, inputs filled in', (_name, card) => {
+    // What Teams sends for a press: the button's data and the card's inputs, as text.
+    const inputs: Record<string, string> = {};
+    walk(card, (object) => {
+      if (object.type === 'Input.ChoiceSet') inputs[object.id] = object.choices?.[0]?.value ?? '';
+      else if (typeof object.type === 'string' && object.type.startsWith('Input.')) inputs[object.id] = 'typed';
+    });
+    walk(card, (object) => {
+      if (object.type !== 'Action.Execute' && object.type !== 'Action.Submit') return;
+      const verb: unknown = object.verb ?? object.data?.verb;
+      expect(isVerb(verb), `${String(verb)} is one of the bot's verbs`).toBe(true);
+      if (!isVerb(verb)) return;
+      for (const data of [object.data, { ...inputs, ...object.data }]) {
+        expect(checkVerbData(verb, data), JSON.stringify(data)).toMatchObject({ ok: true });
+      }
+    });
   });
 
   it.each(allRenderedCards())('%s has no unexpanded template expression left', (_name, card) => {

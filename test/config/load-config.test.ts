@@ -7,11 +7,14 @@ import { ConfigurationError } from '../../src/errors.js';
 
 const APP_ID = '7d3c9a51-2f4e-4b6a-8c1d-0e9f8a7b6c5d';
 const TENANT = '1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6';
+/** An audit key as `openssl rand -base64 32` makes one. */
+const AUDIT_KEY = 'q3VvJ8m0Yt2cXbN7rLw5ZsQe1HkP4uFgAiD6oTn9Cyo=';
 const production = {
   MicrosoftAppId: APP_ID,
   MicrosoftAppPassword: 'secret',
   MicrosoftAppTenantId: TENANT,
   ALLOWED_TENANTS: TENANT,
+  AUDIT_KEY,
 };
 
 /** The problems a configuration is refused with. */
@@ -93,10 +96,40 @@ describe('loadConfig', () => {
 
   it('lists every missing production setting at once', () => {
     const problems = problemsOf({ MicrosoftAppId: APP_ID });
-    expect(problems).toHaveLength(3);
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/AUDIT_KEY is required in production mode/);
     expect(problems.join('\n')).toMatch(/MicrosoftAppTenantId is required/);
     expect(problems.join('\n')).toMatch(/ALLOWED_TENANTS is required/);
     expect(problems.join('\n')).toMatch(/set MicrosoftAppPassword/);
+  });
+
+  it('refuses production without AUDIT_KEY in one sentence, and checks keys without ever quoting one', () => {
+    const { AUDIT_KEY: _, ...withoutKey } = production;
+    expect(problemsOf(withoutKey)).toEqual([
+      'AUDIT_KEY is required in production mode: a secret of at least 32 characters that signs the audit trail, kept outside the database (generate one with `openssl rand -base64 32`; on Azure App Service, use a Key Vault reference).',
+    ]);
+    const short = 'too-short-to-sign-anything';
+    const problems = problemsOf({ ...production, AUDIT_KEY: short, AUDIT_PREVIOUS_KEYS: `${AUDIT_KEY}, ${short}` });
+    expect(problems).toEqual([
+      'AUDIT_KEY must be at least 32 characters without spaces or commas: generate one with `openssl rand -base64 32`.',
+      'AUDIT_PREVIOUS_KEYS lists earlier values of AUDIT_KEY separated by commas, each at least 32 characters; entry 2 is not.',
+    ]);
+    expect(problems.join('\n')).not.toContain(short);
+
+    const config = loadConfig({ ...production, AUDIT_PREVIOUS_KEYS: ` ${'o'.repeat(32)} ,${'p'.repeat(40)}` });
+    expect(config.audit).toEqual({
+      key: AUDIT_KEY,
+      previousKeys: ['o'.repeat(32), 'p'.repeat(40)],
+      retentionDays: 365,
+    });
+    // Local mode signs with a key file beside the database unless AUDIT_KEY is set.
+    expect(loadConfig({}).audit.key).toBeUndefined();
+  });
+
+  it('keeps personal data RETENTION_DAYS (365 by default, 30 to 3650)', () => {
+    expect(loadConfig({ RETENTION_DAYS: '90' }).audit.retentionDays).toBe(90);
+    expect(problemsOf({ RETENTION_DAYS: '7' })).toEqual(['RETENTION_DAYS must be at least 30']);
+    expect(problemsOf({ RETENTION_DAYS: 'forever' })).toEqual(['RETENTION_DAYS must be a whole number']);
   });
 
   it('names malformed settings and what is wrong with them', () => {
@@ -208,5 +241,42 @@ describe('loadConfig', () => {
     expect(problemsOf({ HELPDESK_LEAD_GROUP_ID: 'leads' }).join(' ')).toContain(
       'HELPDESK_LEAD_GROUP_ID must be a GUID',
     );
+  });
+
+  it('bounds every wait on the Bot Connector, 3 s unless CONNECTOR_TIMEOUT_MS says otherwise', () => {
+    expect(loadConfig({}).connectorTimeoutMs).toBe(3_000);
+    expect(loadConfig({ CONNECTOR_TIMEOUT_MS: '1500' }).connectorTimeoutMs).toBe(1_500);
+    expect(problemsOf({ CONNECTOR_TIMEOUT_MS: '100' })).toEqual(['CONNECTOR_TIMEOUT_MS must be at least 500']);
+  });
+
+  it('refuses Graph settings the chosen credential does not use, and a certificate file without both halves', () => {
+    expect(problemsOf({ ...production, GRAPH_CLIENT_SECRET: 'graph-secret' })).toEqual([
+      'GRAPH_CLIENT_SECRET is set but GRAPH_CREDENTIAL is empty, so the bot does not read Microsoft Graph: set GRAPH_CREDENTIAL (secret, certificate or managedIdentity), or clear it.',
+    ]);
+    expect(
+      problemsOf({
+        ...production,
+        GRAPH_CREDENTIAL: 'managedIdentity',
+        GRAPH_TENANT_ID: TENANT,
+        GRAPH_CLIENT_ID: APP_ID,
+      }),
+    ).toEqual([
+      'GRAPH_TENANT_ID, GRAPH_CLIENT_ID are set but GRAPH_CREDENTIAL is managedIdentity, which does not use them: clear them, or set GRAPH_CREDENTIAL to the credential you mean.',
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'graph-cert-'));
+    const pem = join(dir, 'graph.pem');
+    writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const certificate = { ...production, GRAPH_CREDENTIAL: 'certificate', GRAPH_CERTIFICATE_PATH: pem };
+    expect(problemsOf(certificate)).toEqual([
+      `GRAPH_CERTIFICATE_PATH "${pem}" is not a PEM file holding both the certificate and its private key.`,
+    ]);
+    writeFileSync(
+      pem,
+      '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n',
+    );
+    expect(loadConfig(certificate).graph).toMatchObject({ kind: 'certificate', certificatePath: pem });
+    expect(problemsOf({ ...certificate, GRAPH_CERTIFICATE_PATH: dir })).toEqual([
+      `GRAPH_CERTIFICATE_PATH "${dir}" cannot be read: it is a folder.`,
+    ]);
   });
 });

@@ -112,18 +112,19 @@ describe('an execution killed between steps (SIGKILL, real worker processes, fak
   });
   afterAll(() => new Promise<void>((resolve) => chat.server.close(() => resolve())));
 
-  // Each with how many passes reach the chat: after a crash past delivery, a new pass replaces the
-  // one already sent (Graph keeps one per person), and its message says so.
-  const killPoints: Array<[string, KillPoint, number]> = [
-    ['while deleting the first method', isWrite(/\/authentication\/\w+Methods\/[^/]+$/), 1],
-    ['while revoking sessions', isWrite(/\/revokeSignInSessions$/), 1],
-    ['while creating the pass', isWrite(/\/temporaryAccessPassMethods$/), 1],
-    ['just after the pass reached the chat', 'passDelivered', 2],
+  // Each with the passes that reach the chat, by whether their message says they replace an earlier one. A pass
+  // Graph made while the worker died was never recorded nor sent: the next one replaces nothing anybody saw. After a
+  // crash past delivery, a new pass replaces the one already sent (Graph keeps one per person), and says so.
+  const killPoints: Array<[string, KillPoint, boolean[]]> = [
+    ['while deleting the first method', isWrite(/\/authentication\/\w+Methods\/[^/]+$/), [false]],
+    ['while revoking sessions', isWrite(/\/revokeSignInSessions$/), [false]],
+    ['while creating the pass', isWrite(/\/temporaryAccessPassMethods$/), [false]],
+    ['just after the pass reached the chat', 'passDelivered', [false, true]],
   ];
 
   it.each(killPoints)(
     'resumes after a kill %s: one reset, and the pass that reached the chat last is the one that works',
-    async (_moment, killAt, passesSent) => {
+    async (_moment, killAt, replacing) => {
       // Every answer takes a moment, so the kill lands after Graph acted and before the worker heard.
       const graph = await new FakeGraph({ latencyMs: 150 }).start();
       try {
@@ -162,11 +163,8 @@ describe('an execution killed between steps (SIGKILL, real worker processes, fak
         );
         // The last pass that reached the chat is the one Graph holds now; an earlier one was replaced, and said so.
         const handed = chat.passes.slice(delivered);
-        expect(handed).toHaveLength(passesSent);
         expect(graph.passes.filter((pass) => pass.userId === alex.id).at(-1)!.value).toBe(handed.at(-1)!.value);
-        expect(handed.map((pass) => pass.replacesEarlier)).toEqual(
-          passesSent === 1 ? [expect.any(Boolean)] : [false, true],
-        );
+        expect(handed.map((pass) => pass.replacesEarlier)).toEqual(replacing);
       } finally {
         await graph.stop();
       }

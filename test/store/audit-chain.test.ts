@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   CHAIN_PROBLEMS,
   GENESIS_HASH,
+  auditKey,
+  auditKeyRing,
+  checkChain,
+  signEvent,
   hashEvent,
   toWellFormed,
   verifyChain,
@@ -113,6 +117,46 @@ describe('verifyChain', () => {
       yield* chain(4);
     }
     expect(verifyChain(stream())).toEqual({ ok: true, events: 4 });
+  });
+});
+
+describe('signEvent (HMAC-SHA-256 with the audit key)', () => {
+  const key = auditKey('k'.repeat(32));
+
+  it('keeps its format and the key id derived from the key, so signed trails verify with later builds', () => {
+    // Pinned, computed outside the code with `openssl dgst -sha256 -hmac kkk…k` over the text "sih-audit-key-id-v1"
+    // (the id: k + its first 16 hex digits) and over ["sih-audit-v2","k76a91afe37a29e43","000…0",1,"req-1",
+    // "tenant-1","aad-agent","2026-11-24T09:00:00.000Z","pending_review","approved","verified on a video call with
+    // photo ID",null,null].
+    expect(key.id).toBe('k76a91afe37a29e43');
+    expect(signEvent(key, GENESIS_HASH, 1, event)).toBe(
+      '6aaad7a2692f87bfb82e6c3bb3317977a074d8381cfb70c080e71ee8dcd63773',
+    );
+  });
+
+  it('differs from the unkeyed hash, with another key, and with another personal digest', () => {
+    const signed = signEvent(key, GENESIS_HASH, 1, event);
+    expect(signed).not.toBe(hashEvent(GENESIS_HASH, 1, event));
+    expect(signEvent(auditKey('j'.repeat(32)), GENESIS_HASH, 1, event)).not.toBe(signed);
+    expect(signEvent(key, GENESIS_HASH, 1, { ...event, personalDigest: 'a'.repeat(64) })).not.toBe(signed);
+  });
+
+  it('verifies unsigned events only before the first signed one, and signed ones only with their key', () => {
+    const unsigned = chain(2);
+    const fields = { ...event, at: '2026-11-24T09:00:03.000Z' };
+    const signed = { ...fields, sequence: 3, previousHash: unsigned[1]!.hash, keyId: key.id };
+    const third = { ...signed, hash: signEvent(key, signed.previousHash, 3, fields) };
+    expect(checkChain([...unsigned, third], { keys: auditKeyRing('k'.repeat(32)) })).toMatchObject({
+      verification: { ok: true, events: 3 },
+      unsigned: 2,
+      head: { sequence: 3, hash: third.hash, keyId: key.id },
+    });
+    expect(verifyChain([...unsigned, third])).toMatchObject({ ok: false, brokenAt: 3 });
+    expect(verifyChain(unsigned, { keyedFrom: 2 })).toMatchObject({
+      ok: false,
+      brokenAt: 2,
+      problem: CHAIN_PROBLEMS.unsigned,
+    });
   });
 });
 

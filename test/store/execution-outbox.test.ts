@@ -70,11 +70,45 @@ describe('the execution outbox on one SQLite file', () => {
   const approved = (repository: SqliteRequestRepository, subjectId: string, lostMethodIds: string[]) =>
     seedRequest(repository, { tenantId: tenant.tenant.id, subjectId, lostMethodIds, approverId: isaiah.id });
 
-  it('writes the job in the same transaction as the approval', async () => {
+  it('writes the job in the same transaction as the approval: a failure in between leaves neither', async () => {
     const directory = new SimulatedDirectory(tenant, { now: () => new Date() });
     const [one] = instances(1, directory, new RecordingCourier(), []);
-    const id = await approved(one!.repository, alex.id, []);
-    expect(await one!.jobs.find(id)).toMatchObject({ requestId: id, attempts: 0, progress: {} });
+    const { db, repository, jobs } = one!;
+    const id = await seedRequest(repository, { tenantId: tenant.tenant.id, subjectId: alex.id });
+    const pending = (await repository.find(id))!;
+    const trail = await repository.eventsOf(id);
+    const at = new Date();
+    const event = { requestId: id, tenantId: pending.tenantId, actor: isaiah.id, at, reason: 'approved' };
+    const approval = { agentId: isaiah.id, verification: 'videoCall' as const, note: '', at };
+    const review = { ...pending.review, approvals: [approval] };
+    const approve = () =>
+      repository.compareAndSet(
+        id,
+        pending.version,
+        'approved',
+        at,
+        { ...event, from: pending.state, to: 'approved' },
+        review,
+      );
+    // The job's insert fails after the state has changed and the event has been appended, in the same write.
+    db.exec(`CREATE TEMP TRIGGER execution_job_fails BEFORE INSERT ON execution_jobs
+             BEGIN SELECT RAISE(ABORT, 'injected: the job could not be written'); END`);
+
+    await expect(approve()).rejects.toThrow(/injected/);
+
+    // Seen from another connection, as another instance would: neither the approval nor the job is there.
+    const other = openDatabase(db.name, createLogger({ level: 'silent' }));
+    opened.push(other);
+    const seen = new SqliteRequestRepository(other);
+    expect(await seen.find(id)).toStrictEqual(pending);
+    expect(await seen.eventsOf(id)).toEqual(trail);
+    expect(await new SqliteExecutionJobRepository(other).find(id)).toBeUndefined();
+    expect(await seen.verifyAuditChain()).toMatchObject({ ok: true });
+
+    db.exec('DROP TRIGGER execution_job_fails');
+    expect(await approve()).toBe(true);
+    expect((await seen.find(id))!.state).toBe('approved');
+    expect(await jobs.find(id)).toMatchObject({ requestId: id, attempts: 0, progress: {} });
   });
 
   it('carries a request out once when two instances run their workers at the same moment', async () => {
@@ -118,5 +152,28 @@ describe('the execution outbox on one SQLite file', () => {
     expect(states.filter((state) => state === 'approved')).toHaveLength(1);
     expect(news.filter((item) => item.kind === 'executionPaused')).toEqual([{ kind: 'executionPaused', cap: 2 }]);
     expect(courier.delivered).toHaveLength(policy.hourlyCap);
+  });
+
+  it('starts no more than the hourly cap when several instances start jobs at the same moment', async () => {
+    const directory = new SimulatedDirectory(tenant, { now: () => new Date() });
+    const courier = new RecordingCourier();
+    const news: RequestNews[] = [];
+    const workers = instances(4, directory, courier, news);
+    const subjects = tenant.users.filter((user) => user.directoryRoles.length === 0).slice(0, 4);
+    const ids = [];
+    for (const subject of subjects) ids.push(await approved(workers[0]!.repository, subject.id, []));
+
+    // One job each, all counted against the same hour before any of them has started.
+    expect(await Promise.all(workers.map(({ execution }) => execution.runDue(1)))).toEqual([1, 1, 1, 1]);
+
+    const states = await Promise.all(ids.map(async (id) => (await workers[0]!.repository.find(id))!.state));
+    expect(states.filter((state) => state === 'completed')).toHaveLength(policy.hourlyCap);
+    expect(states.filter((state) => state === 'approved')).toHaveLength(ids.length - policy.hourlyCap);
+    expect(news.filter((item) => item.kind === 'executionStarted')).toHaveLength(policy.hourlyCap);
+    expect(courier.delivered).toHaveLength(policy.hourlyCap);
+    const starts = (await Promise.all(ids.map((id) => workers[0]!.repository.eventsOf(id))))
+      .flat()
+      .filter((event) => event.from === 'approved' && event.to === 'executing');
+    expect(starts).toHaveLength(policy.hourlyCap);
   });
 });

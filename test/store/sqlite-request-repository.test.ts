@@ -383,6 +383,63 @@ describe('SQLite request repository', () => {
     });
   });
 
+  describe('starting an execution within the hourly cap', () => {
+    const HOUR_AGO = new Date(MORNING.getTime() - 3_600_000);
+    const start = (
+      repository: SqliteRequestRepository,
+      request: ResetRequest,
+      limit: number,
+      at = MORNING,
+      since = HOUR_AGO,
+    ) => {
+      const event = { ...changeEvent(request, 'executing'), at };
+      return repository.startExecution(request.id, request.version, at, event, { limit, since });
+    };
+
+    it('starts no more than the cap when repositories on two connections start at the same moment', async () => {
+      const { path, repository, count, file, move } = setUp();
+      const other = setUp(path).repository;
+      const approved: ResetRequest[] = [];
+      for (const subject of ['a', 'b', 'c', 'd', 'e', 'f']) {
+        approved.push(await move(await file(draftFor(`subject-${subject}`)), 'pending_review', 'approved'));
+      }
+      const events = count('request_events');
+
+      const results = await Promise.all(
+        approved.map((request, index) => start(index % 2 === 0 ? repository : other, request, 2)),
+      );
+
+      expect(results.filter((result) => result === 'started')).toHaveLength(2);
+      expect(results.filter((result) => result === 'capped')).toHaveLength(4);
+      const states = await Promise.all(approved.map(async (request) => (await repository.find(request.id))!.state));
+      expect(states.filter((state) => state === 'executing')).toHaveLength(2);
+      expect(states.filter((state) => state === 'approved')).toHaveLength(4);
+      // A start at the cap writes nothing: no event, no version.
+      expect(count('request_events')).toBe(events + 2);
+      expect(await repository.verifyAuditChain()).toEqual({ ok: true, events: events + 2 });
+    });
+
+    it("counts only the tenant's own starts within the hour, and starts nothing that moved on", async () => {
+      const { repository, file, move } = setUp();
+      const approve = async (subject: string, tenantId = TENANT) =>
+        move(await file(draftFor(subject, { tenantId })), 'pending_review', 'approved');
+      const earlier = await approve('subject-a');
+      const elsewhere = await approve('subject-b', 'tenant-2');
+      const now = await approve('subject-c');
+      const next = await approve('subject-d');
+
+      // Started more than an hour before: it no longer counts.
+      expect(await start(repository, earlier, 1, new Date(HOUR_AGO.getTime() - 1))).toBe('started');
+      expect(await start(repository, elsewhere, 1)).toBe('started');
+      expect(await start(repository, { ...now, version: now.version - 1 }, 1)).toBe('stale');
+      expect(await start(repository, now, 1)).toBe('started');
+      expect(await start(repository, next, 1)).toBe('capped');
+      expect(await start(repository, now, 5)).toBe('stale');
+      expect((await repository.find(next.id))!).toStrictEqual(next);
+      expect((await repository.eventsOf(now.id)).at(-1)).toMatchObject({ from: 'approved', to: 'executing' });
+    });
+  });
+
   describe('audit trail', () => {
     it('records refusals, for known and unknown requests, and the chain stays intact', async () => {
       const { repository, file, move } = setUp();
@@ -463,7 +520,7 @@ describe('SQLite request repository', () => {
       });
     });
 
-    it('detects an event rewritten with a recomputed hash, at the event after it', async () => {
+    it('detects an event rewritten with a recomputed hash at that event: without the audit key no hash fits', async () => {
       const { path, repository } = await trail();
       const attacker = new Database(path);
       const row = attacker.prepare('SELECT * FROM request_events WHERE sequence = 3').get() as Record<string, any>;
@@ -484,9 +541,9 @@ describe('SQLite request repository', () => {
 
       expect(await repository.verifyAuditChain()).toEqual({
         ok: false,
-        events: 4,
-        brokenAt: 4,
-        problem: CHAIN_PROBLEMS.link,
+        events: 3,
+        brokenAt: 3,
+        problem: CHAIN_PROBLEMS.content,
       });
     });
 
@@ -596,12 +653,12 @@ describe('npm run audit:verify', () => {
   it('reports an intact trail as intact and an edited one as broken at the edited event', async () => {
     const path = await trailOf(4);
     const intact = await verifyAuditTrail(path);
-    expect(intact).toEqual({ ok: true, events: 4 });
+    expect(intact).toMatchObject({ ok: true, events: 4, unsigned: 0 });
     expect(describeVerification(intact)).toBe('Audit trail OK: 4 events, chain intact.');
 
     editReason(path, 2);
     const broken = await verifyAuditTrail(path);
-    expect(broken).toEqual({ ok: false, events: 2, brokenAt: 2, problem: CHAIN_PROBLEMS.content });
+    expect(broken).toMatchObject({ ok: false, events: 2, brokenAt: 2, problem: CHAIN_PROBLEMS.content });
     expect(describeVerification(broken)).toBe(
       'Audit trail BROKEN at event #2: hash does not match its content. 2 events checked.',
     );

@@ -113,12 +113,76 @@ describe('SQLite storage', () => {
     };
     await repository.save(address);
     await repository.save({ ...address, locale: 'en-US', updatedAt: new Date('2026-11-24T10:00:00Z') });
-    expect(await repository.find('user:abc')).toEqual({
+    expect(await repository.find('t1', 'user:abc')).toEqual({
       ...address,
       locale: 'en-US',
       updatedAt: new Date('2026-11-24T10:00:00Z'),
     });
-    expect(await repository.find('user:nobody')).toBeUndefined();
+    expect(await repository.find('t1', 'user:nobody')).toBeUndefined();
+  });
+
+  it('keeps one address per tenant for an object id that two tenants both hold', async () => {
+    const repository = new SqliteConversationAddressRepository(open());
+    const inTenant = (tenantId: string, conversationId: string): ConversationAddress => ({
+      key: 'user:same-object-id',
+      kind: 'personal',
+      tenantId,
+      aadObjectId: 'same-object-id',
+      teamId: undefined,
+      locale: 'en-US',
+      reference: { conversation: { id: conversationId, tenantId }, serviceUrl: 'https://smba.example/' },
+      updatedAt: new Date('2026-11-24T09:00:00Z'),
+    });
+    await repository.save(inTenant('t1', 'a:chat-in-t1'));
+    await repository.save(inTenant('t2', 'a:chat-in-t2'));
+
+    expect(await repository.find('t1', 'user:same-object-id')).toEqual(inTenant('t1', 'a:chat-in-t1'));
+    expect(await repository.find('t2', 'user:same-object-id')).toEqual(inTenant('t2', 'a:chat-in-t2'));
+    expect(await repository.find('t3', 'user:same-object-id')).toBeUndefined();
+  });
+
+  it('moves the addresses of a database from before migration 10 under their tenant, where they are found', async () => {
+    const path = tempSqlitePath();
+    const before = openDatabase(
+      path,
+      silent,
+      migrations.filter((migration) => migration.version < 10),
+    );
+    const insert = before.prepare(
+      `INSERT INTO conversation_addresses (key, kind, tenant_id, aad_object_id, team_id, locale, reference, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    insert.run('user:abc', 'personal', 't1', 'abc', null, 'ja-JP', '{"serviceUrl":"https://a/"}', '2026-11-24T09:00Z');
+    insert.run(
+      'channel:19:c',
+      'channel',
+      't1',
+      null,
+      'team-1',
+      null,
+      '{"serviceUrl":"https://b/"}',
+      '2026-11-24T08:00Z',
+    );
+    before.close();
+
+    const db = open(path);
+    const repository = new SqliteConversationAddressRepository(db);
+    expect(await repository.find('t1', 'user:abc')).toEqual({
+      key: 'user:abc',
+      kind: 'personal',
+      tenantId: 't1',
+      aadObjectId: 'abc',
+      teamId: undefined,
+      locale: 'ja-JP',
+      reference: { serviceUrl: 'https://a/' },
+      updatedAt: new Date('2026-11-24T09:00Z'),
+    });
+    expect((await repository.latestForTenant('t1', 'team-1'))?.key).toBe('channel:19:c');
+    expect((await repository.latestForTenant('t1'))?.key).toBe('user:abc');
+    // Saved again in another tenant, the moved row stays as it was.
+    await repository.save({ ...(await repository.find('t1', 'user:abc'))!, tenantId: 't2', locale: 'en-US' });
+    expect((await repository.find('t1', 'user:abc'))?.locale).toBe('ja-JP');
+    expect(db.prepare('SELECT COUNT(*) FROM conversation_addresses').pluck().get()).toBe(3);
   });
 
   it("finds a team's latest address through its own index, however many personal chats are newer", async () => {

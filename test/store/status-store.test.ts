@@ -237,6 +237,9 @@ describe('statistics counters on SQLite', () => {
     old.exec(`CREATE TABLE request_tallies (tenant_id TEXT, day TEXT, metric TEXT, key TEXT, count INTEGER,
       PRIMARY KEY (tenant_id, day, metric, key))`);
     old.exec('ALTER TABLE requests ADD COLUMN claimed_by TEXT; ALTER TABLE requests ADD COLUMN pending_since TEXT;');
+    old.exec(
+      'ALTER TABLE request_events ADD COLUMN key_id TEXT; ALTER TABLE request_events ADD COLUMN personal_digest TEXT;',
+    );
     const oldRepository = new SqliteRequestRepository(old);
     await fileAndMove(oldRepository, 's1', [{ to: 'pending_review' }, { to: 'approved', actor: 'agent-a' }]);
     await fileAndMove(oldRepository, 's2', [{ to: 'pending_review' }]);
@@ -247,6 +250,7 @@ describe('statistics counters on SQLite', () => {
     old.exec(
       'DROP TABLE request_tallies; ALTER TABLE requests DROP COLUMN claimed_by; ALTER TABLE requests DROP COLUMN pending_since;',
     );
+    old.exec('ALTER TABLE request_events DROP COLUMN key_id; ALTER TABLE request_events DROP COLUMN personal_digest;');
     closeDatabase(old);
 
     const { requests, statistics } = setUp(path);

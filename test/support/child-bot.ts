@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { projectPath, projectRoot } from '../../src/project-root.js';
+import { BOT_NODE_ARGS } from '../../scripts/lib/bot-launch.js';
+import { projectRoot } from '../../src/project-root.js';
 
 /** Settings that make a child bot ignore any developer `.env` that would change its mode. */
 export const LOCAL_ENV = {
@@ -10,6 +11,13 @@ export const LOCAL_ENV = {
   MicrosoftAppCertificateThumbprint: '',
   MicrosoftAppCertificateKeyFile: '',
   ALLOWED_TENANTS: '',
+  GRAPH_CREDENTIAL: '',
+  GRAPH_TENANT_ID: '',
+  GRAPH_CLIENT_ID: '',
+  GRAPH_CLIENT_SECRET: '',
+  GRAPH_CERTIFICATE_PATH: '',
+  GRAPH_MANAGED_IDENTITY_CLIENT_ID: '',
+  DIAGNOSIS_KNOWLEDGE_PATH: '',
   HOST: '',
   NODE_ENV: 'development',
 };
@@ -21,12 +29,17 @@ export interface ChildBot {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `src/index.ts` as its own process, the way `npm run dev` and production start it. */
-export function spawnBot(env: Record<string, string>): ChildBot {
-  const child = spawn(projectPath('node_modules', '.bin', 'tsx'), ['src/index.ts'], {
+/**
+ * Runs `src/index.ts` as its own process, the way `npm run dev` starts it (node itself, so signals reach the
+ * bot and nothing between relays its output). `uid` runs it as another user (tests running as root use it to
+ * meet files root could read anyway).
+ */
+export function spawnBot(env: Record<string, string>, options: { uid?: number } = {}): ChildBot {
+  const child = spawn(process.execPath, [...BOT_NODE_ARGS], {
     cwd: projectRoot,
     env: { ...process.env, ...LOCAL_ENV, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   });
   let out = '';
   let err = '';

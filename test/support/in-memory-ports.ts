@@ -3,10 +3,12 @@ import type { Handover, PassCourier } from '../../src/domain/requests/execution-
 import type {
   AuditVerification,
   CreateResult,
+  ExecutionCap,
   ExecutionError,
   ExecutionJob,
   ExecutionJobRepository,
   ExecutionProgress,
+  ExecutionStart,
   PassCardClosing,
   PassCardRef,
   RequestDraft,
@@ -89,9 +91,6 @@ export interface StoredJob {
  */
 export class InMemoryExecutionJobRepository implements ExecutionJobRepository {
   private readonly jobs = new Map<string, StoredJob>();
-
-  /** `events` is the audit trail the hourly cap is counted from (the request repository's). */
-  constructor(private readonly events: () => readonly AuditEvent[]) {}
 
   /**
    * Writes the job of a request approved at `at`, or sets it to run again (a retry after "needs
@@ -187,14 +186,6 @@ export class InMemoryExecutionJobRepository implements ExecutionJobRepository {
     return job && toJob(job);
   }
 
-  async countStartedSince(tenantId: string, since: Date): Promise<number> {
-    const started = this.events().filter(
-      (event) =>
-        event.tenantId === tenantId && event.from === 'approved' && event.to === 'executing' && event.at >= since,
-    );
-    return new Set(started.map((event) => event.requestId)).size;
-  }
-
   /** The job as stored, with what the port hides (done or failed, lease, due time); a copy. */
   inspect(requestId: string): StoredJob | undefined {
     const job = this.jobs.get(requestId);
@@ -282,6 +273,23 @@ export class InMemoryRequestRepository implements RequestRepository, StatisticsR
     );
     if (to === 'approved') this.outbox?.enqueue(id, stored.tenantId, at);
     return true;
+  }
+
+  async startExecution(
+    id: string,
+    expectedVersion: number,
+    at: Date,
+    event: AuditEvent,
+    cap: ExecutionCap,
+  ): Promise<ExecutionStart> {
+    const stored = this.requests.get(id)?.request;
+    if (!stored || stored.version !== expectedVersion || stored.state !== 'approved') return 'stale';
+    const since = cap.since.toISOString();
+    const started = this.trail.filter(
+      (row) => row.tenantId === stored.tenantId && row.from === 'approved' && row.to === 'executing' && row.at >= since,
+    );
+    if (new Set(started.map((row) => row.requestId)).size >= cap.limit) return 'capped';
+    return (await this.compareAndSet(id, expectedVersion, 'executing', at, event)) ? 'started' : 'stale';
   }
 
   async appendEvent(event: AuditEvent): Promise<void> {
@@ -432,8 +440,8 @@ export class InMemoryRequestRepository implements RequestRepository, StatisticsR
 
 /** The request repository and execution outbox sharing one store, as the SQLite ones share a file. */
 export function createInMemoryStore(): { requests: InMemoryRequestRepository; jobs: InMemoryExecutionJobRepository } {
-  const jobs: InMemoryExecutionJobRepository = new InMemoryExecutionJobRepository(() => requests.allEvents());
-  const requests: InMemoryRequestRepository = new InMemoryRequestRepository(jobs);
+  const jobs = new InMemoryExecutionJobRepository();
+  const requests = new InMemoryRequestRepository(jobs);
   return { requests, jobs };
 }
 

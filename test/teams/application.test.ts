@@ -166,9 +166,20 @@ describe('MFA reset applications (over HTTP)', () => {
     const shota = demoUser('shota.yamada');
     const shotaAsks = person(ctx, shota, 'ja-JP');
     const form = await shotaAsks.say('リセット');
-    const data = { ...form.actions[0].data, diagnosisId: 'x'.repeat(5000) };
-    const forged = { ...form, actions: [{ ...form.actions[0], data }] };
-    const reply = await shotaAsks.press(forged, complete(form));
+    const forge = (diagnosisId: string) => ({
+      ...form,
+      actions: [{ ...form.actions[0], data: { ...form.actions[0].data, diagnosisId } }],
+    });
+    // Longer than any id: card data no form sends, refused as tampered and nothing filed.
+    const tampered = await shotaAsks.press(forge('x'.repeat(5000)), complete(form));
+    expect(textsIn(tampered)).toEqual([ja.approval.refusedTitle, ja.approval.refusals.tamperedCard]);
+    expect(stored(ctx).requests.filter((r) => r.subject_id === shota.id)).toHaveLength(0);
+    expect(stored(ctx).events.at(-1)).toMatchObject({
+      actor: shota.id,
+      to_state: 'refused',
+      reason: `refused ${Verbs.applicationSubmit}: tamperedCard`,
+    });
+    const reply = await shotaAsks.press(forge('DX-1A2B3C4D'), complete(form));
     expect(reply.body[0].text).toMatch(/^申請を受け付けました: SIH-\d{6}$/);
     const request = stored(ctx).requests.find((r) => r.subject_id === shota.id)!;
     expect(JSON.parse(request.application).diagnosisId).toBeUndefined();

@@ -260,10 +260,11 @@ describe('refusals on the channel card (over HTTP)', () => {
   it('refuses tampered card data: a version that is not a number, a request id that is not a string', async () => {
     const { requestId, card } = await filedAndPosted(ctx, weiling);
     const version = storedRequest(ctx, requestId).version as number;
-    await expectRefused(ctx, { requestId, actor: isaiah, kind: 'tamperedCard' }, () =>
+    // Refused at the edge, before the request is read: audited under the id the card named, without a state.
+    await expectRefused(ctx, { requestId, actor: isaiah, kind: 'tamperedCard', auditedAs: requestId }, () =>
       inChannel(ctx, isaiah).press(card, Verbs.reviewApprove, verified, { version: String(version) }),
     );
-    await expectRefused(ctx, { requestId, actor: isaiah, kind: 'tamperedCard' }, () =>
+    await expectRefused(ctx, { requestId, actor: isaiah, kind: 'tamperedCard', auditedAs: requestId }, () =>
       inChannel(ctx, isaiah).press(card, Verbs.reviewClaim, {}, { version: version + 0.5 }),
     );
     const answer = await expectRefused(
@@ -673,6 +674,172 @@ describe('an approval channel preconfigured with APPROVAL_TEAM_ID and APPROVAL_C
 
     await inChannel(ctx, isaiah).press(posts[0]!.card, Verbs.reviewClaim);
     expect(textsIn(channelCard(ctx, reference))).toContain(format(en.review.claimedBy, { name: 'Isaiah Langer' }));
+  });
+});
+
+/** Another channel of the helpdesk team, and a group chat: places where nobody decides requests. */
+const ELSEWHERE = {
+  otherChannel: {
+    conversation: { id: '19:general-chatter@thread.tacv2;messageid=7', conversationType: 'channel', isGroup: true },
+    channelData: {
+      team: { id: tenant.team.id, name: tenant.team.name },
+      channel: { id: '19:general-chatter@thread.tacv2' },
+    },
+  },
+  groupChat: {
+    conversation: { id: '19:group-of-three@thread.v2', conversationType: 'groupChat', isGroup: true },
+    channelData: {},
+  },
+} as const;
+
+/** A press of a channel card's button, with the card's own data, sent from `where`; the invoke's card. */
+async function pressFrom(
+  ctx: BotUnderTest,
+  where: keyof typeof ELSEWHERE,
+  from: Sender,
+  card: any,
+  verb: string,
+  inputs: Record<string, unknown> = {},
+): Promise<any> {
+  const data = { ...executeActions(card).get(verb).data, ...inputs };
+  const response = await ctx.bot.post({
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    id: `${Date.now()}${Math.random()}`,
+    timestamp: new Date().toISOString(),
+    channelId: 'msteams',
+    serviceUrl: ctx.connector.serviceUrl,
+    locale: 'en-US',
+    from: { id: `29:${from.id}`, name: from.displayName, aadObjectId: from.id },
+    recipient: { id: `28:${tenant.bot.id}`, name: tenant.bot.name },
+    conversation: { ...ELSEWHERE[where].conversation, tenantId: tenant.tenant.id },
+    channelData: { ...ELSEWHERE[where].channelData, tenant: { id: tenant.tenant.id } },
+    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+  });
+  expect(response.status).toBe(200);
+  await ctx.bot.service.settle();
+  return response.body?.value;
+}
+
+/** How the audit trail names the action of each agent button. */
+const AUDITED_AS: Record<string, string> = {
+  [Verbs.reviewClaim]: 'claim',
+  [Verbs.reviewRelease]: 'release',
+  [Verbs.reviewHandOver]: 'hand over',
+  [Verbs.reviewAskInfo]: 'ask for information',
+  [Verbs.reviewApprove]: 'approve',
+  [Verbs.reviewReject]: 'reject',
+  [Verbs.reviewRetry]: 'retry',
+};
+
+/** What every agent button of a card needs to pass its own checks, so that only where it was pressed can stop it. */
+const everyInput = { ...verified, rejectReason: 'No call possible', question: 'Which phone?', handOverTo: ken.id };
+
+describe("the agents' buttons anywhere but the approval channel (over HTTP)", () => {
+  const ctx = useBot({ env: { APPLICATION_DAILY_CAP: '20' } });
+
+  it("refuses each agent action sent from an agent's 1:1 chat, audits it, and shows nothing of the request", async () => {
+    const { requestId, reference, card } = await filedAndPosted(ctx, alex);
+    const verbs = [...executeActions(card).keys()].filter((verb) => verb.startsWith('review.'));
+    expect(verbs).toEqual(
+      expect.arrayContaining([Verbs.reviewClaim, Verbs.reviewAskInfo, Verbs.reviewApprove, Verbs.reviewReject]),
+    );
+    for (const verb of verbs) {
+      const answer = await expectRefused(ctx, { requestId, actor: isaiah, kind: 'notApprovalChannel' }, () =>
+        inChat(ctx, isaiah).press(card, verb, everyInput),
+      );
+      expect(answer.body[0]).toMatchObject({ type: 'TextBlock', text: en.approval.refusedTitle, color: 'Attention' });
+      expect(textOf(answer)).not.toContain(reference);
+      expect(textOf(answer)).not.toContain('Alex Wilber');
+      expect(executeActions(answer).size).toBe(0);
+    }
+    // Each refusal names the action, as the audit trail names agents' actions.
+    expect(
+      stored(ctx)
+        .events.filter((event) => event.reason.endsWith(': notApprovalChannel'))
+        .map((event) => event.reason),
+    ).toEqual(verbs.map((verb) => `refused ${AUDITED_AS[verb]}: notApprovalChannel`));
+
+    // The same button, pressed on the card in the approval channel, does what it says.
+    const approved = await inChannel(ctx, isaiah).press(card, Verbs.reviewApprove, verified);
+    expect(textOf(approved)).toContain(en.approval.done.approved);
+    expect(storedRequest(ctx, requestId).state).toBe('approved');
+  });
+
+  it('refuses them from another channel of the team, from a group chat and through the Action.Submit fallback', async () => {
+    const { requestId, card } = await filedAndPosted(ctx, diego);
+    await expectRefused(ctx, { requestId, actor: isaiah, kind: 'notApprovalChannel' }, () =>
+      pressFrom(ctx, 'otherChannel', isaiah, card, Verbs.reviewApprove, verified),
+    );
+    await expectRefused(ctx, { requestId, actor: isaiah, kind: 'notApprovalChannel' }, () =>
+      pressFrom(ctx, 'groupChat', isaiah, card, Verbs.reviewClaim),
+    );
+    await expectRefused(ctx, { requestId, actor: isaiah, kind: 'notApprovalChannel' }, () =>
+      inChat(ctx, isaiah).submit(card, Verbs.reviewApprove, verified),
+    );
+    expect(storedRequest(ctx, requestId).state).toBe('pending_review');
+  });
+
+  it('answers in the language of the person who pressed', async () => {
+    const { requestId, card } = await filedAndPosted(ctx, shota);
+    const before = storedRequest(ctx, requestId);
+    const answer = await inChat(ctx, ken, 'ja-JP').press(card, Verbs.reviewClaim);
+    expect(textsIn(answer)).toEqual([ja.approval.refusedTitle, ja.approval.refusals.notApprovalChannel]);
+    expect(storedRequest(ctx, requestId)).toEqual(before);
+    expect(stored(ctx).events.at(-1)).toMatchObject({
+      request_id: requestId,
+      actor: ken.id,
+      reason: 'refused claim: notApprovalChannel',
+    });
+  });
+
+  it('audits a card naming no request of the tenant under the id it named, and refuses it the same way', async () => {
+    await approvalChannelSet(ctx);
+    const eventCount = stored(ctx).events.length;
+    const answer = await inChat(ctx, isaiah).press(
+      {
+        actions: [
+          { type: 'Action.Execute', verb: Verbs.reviewApprove, data: { requestId: 'no-such-request', version: 2 } },
+        ],
+      },
+      Verbs.reviewApprove,
+      verified,
+    );
+    expect(textsIn(answer)).toContain(en.approval.refusals.notApprovalChannel);
+    expect(stored(ctx).events.slice(eventCount)).toEqual([
+      expect.objectContaining({
+        request_id: 'no-such-request',
+        actor: isaiah.id,
+        from_state: null,
+        to_state: 'refused',
+        reason: 'refused approve: notApprovalChannel',
+      }),
+    ]);
+  });
+});
+
+describe('an approval channel moved with `set approval channel` (over HTTP)', () => {
+  const ctx = useBot({
+    env: { APPROVAL_TEAM_ID: tenant.team.id, APPROVAL_CHANNEL_ID: '19:general-chatter@thread.tacv2' },
+  });
+
+  it('takes agent actions from the configured channel until another is set, then only from the one set', async () => {
+    const requestId = await inChat(ctx, alex).apply();
+    const reference = storedRequest(ctx, requestId).reference as string;
+    expect(ctx.connector.channelPosts().at(-1)!.channelId).toBe('19:general-chatter@thread.tacv2');
+    const claimed = await pressFrom(ctx, 'otherChannel', isaiah, channelCard(ctx, reference), Verbs.reviewClaim);
+    expect(textOf(claimed)).toContain(en.approval.done.claimed);
+    const old = channelCard(ctx, reference);
+
+    // The request is posted again in the channel set now; its card in the old one no longer acts.
+    await approvalChannelSet(ctx);
+    expect(ctx.connector.channelPosts().at(-1)!.channelId).toBe(APPROVAL_CHANNEL);
+    const moved = channelCard(ctx, reference);
+    await expectRefused(ctx, { requestId, actor: isaiah, kind: 'notApprovalChannel' }, () =>
+      pressFrom(ctx, 'otherChannel', isaiah, old, Verbs.reviewRelease),
+    );
+    const released = await inChannel(ctx, isaiah).press(moved, Verbs.reviewRelease);
+    expect(textOf(released)).toContain(en.approval.done.released);
   });
 });
 

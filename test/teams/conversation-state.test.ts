@@ -136,6 +136,30 @@ describe('conversation state', () => {
     }
   });
 
+  it('keeps an address in each tenant for an object id that appears in two tenants', async () => {
+    const bot = await startBot();
+    const other = '0f0e0d0c-0b0a-4909-8807-060504030201';
+    try {
+      const say = (tenantId: string, conversationId: string) =>
+        bot.post(personalMessage('hello', { serviceUrl: connector.serviceUrl, conversationId, tenantId }));
+      await say(tenant.tenant.id, 'a:alex-at-home');
+      await say(other, 'a:alex-as-guest');
+      const db = new Database(bot.sqlitePath, { readonly: true });
+      const rows = db
+        .prepare('SELECT tenant_id, reference FROM conversation_addresses WHERE key = ? ORDER BY tenant_id')
+        .all(`user:${alex.id}`) as Array<{ tenant_id: string; reference: string }>;
+      db.close();
+      expect(rows.map((row) => ({ tenant: row.tenant_id, chat: JSON.parse(row.reference).conversation.id }))).toEqual(
+        [
+          { tenant: tenant.tenant.id, chat: 'a:alex-at-home' },
+          { tenant: other, chat: 'a:alex-as-guest' },
+        ].sort((a, b) => a.tenant.localeCompare(b.tenant)),
+      );
+    } finally {
+      await bot.stop();
+    }
+  });
+
   it('keeps a channel address at the channel, not at the thread the last activity came from', async () => {
     const bot = await startBot();
     try {

@@ -538,7 +538,6 @@ describe('diagnosis conversations over HTTP, with the simulated demo directory',
     it.each([
       ['an intent that does not exist', 'drop-table'],
       ['an inherited property name', '__proto__'],
-      ['a number', 42],
     ])('starts at the beginning when the picked symptom is %s', async (_case, intent) => {
       const w = walk('alexw');
       const { response, cards } = await w.post(Verbs.diagnoseStart, { intent });
@@ -548,6 +547,21 @@ describe('diagnosis conversations over HTTP, with the simulated demo directory',
       // The beginning is the directory triage, which for Alex (sign-ins stopping at verification) asks about that.
       expectQuestion(cards[0], 'q-mfa-problem', 'en');
       expect(recordOf(ctx, w.diagnosisId)).toMatchObject({ path: [{ node: 'triage', via: 'check' }] });
+    });
+
+    it('answers a picked symptom that is not text with the stale note, starts nothing, and audits the click', async () => {
+      const w = walk('alexw');
+      const { response, cards } = await w.post(Verbs.diagnoseStart, { intent: 42 });
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(staleNote('en'));
+      expect(cards).toHaveLength(0);
+      const db = new Database(ctx.bot.sqlitePath, { readonly: true });
+      try {
+        const last = db.prepare('SELECT actor, reason FROM request_events ORDER BY sequence DESC LIMIT 1').get();
+        expect(last).toEqual({ actor: demoUser('alexw').id, reason: `refused ${Verbs.diagnoseStart}: tamperedCard` });
+      } finally {
+        db.close();
+      }
     });
 
     it('greets a first-time user whose first words it does not recognise, and offers the symptoms the next time', async () => {

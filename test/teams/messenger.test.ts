@@ -30,6 +30,7 @@ describe('messages the bot starts itself, in production mode', () => {
       MicrosoftAppType: 'SingleTenant',
       MicrosoftAppTenantId: '1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6',
       ALLOWED_TENANTS: tenant.tenant.id,
+      AUDIT_KEY: 'cHJvZHVjdGlvbi1tb2RlLXRlc3RzLWF1ZGl0LWtleQ==',
     });
     messenger = new TeamsMessenger(createBotAdapter(config, { credentialsFactory: credentials }), APP_ID);
   });

@@ -24,6 +24,7 @@ describe('production mode inbound security', () => {
       MicrosoftAppType: 'SingleTenant',
       MicrosoftAppTenantId: BOT_TENANT,
       ALLOWED_TENANTS: tenant.tenant.id,
+      AUDIT_KEY: 'cHJvZHVjdGlvbi1tb2RlLXRlc3RzLWF1ZGl0LWtleQ==',
     },
     overrides: {
       adapter: {

@@ -230,8 +230,11 @@ describe('where a request stands, for the people allowed to know (over HTTP)', (
 
     const ninety = await inChat(ctx, patti).press(stats, Verbs.statsPeriod, { days: 90 });
     expect(textsIn(ninety)[1]).toMatch(/^Last 90 days/);
-    const nonsense = await inChat(ctx, patti).press(stats, Verbs.statsPeriod, { days: { toString: 'x' } });
+    const nonsense = await inChat(ctx, patti).press(stats, Verbs.statsPeriod, { days: 'many' });
     expect(textsIn(nonsense)[1]).toMatch(/^Last 30 days/);
+    // Not a number nor a string: card data no button sends, refused as tampered.
+    const tampered = await inChat(ctx, patti).press(stats, Verbs.statsPeriod, { days: { toString: 'x' } });
+    expect(textsIn(tampered)).toEqual([en.approval.refusedTitle, en.approval.refusals.tamperedCard]);
 
     const japanese = await ask(ctx, patti, '統計 7日', { locale: 'ja-JP' });
     expect(japanese.body[0].text).toBe(ja.stats.title);
@@ -257,8 +260,9 @@ describe('where a request stands, for the people allowed to know (over HTTP)', (
     expect(executeActions(forMegan).has(Verbs.queueShow)).toBe(false);
   });
 
-  it('answers a tampered or unknown request id on a Details button as not found, and audits it', async () => {
+  it('answers an unknown request id on a Details button as not found and a tampered one as tampered, audited', async () => {
     const before = stored(ctx).events.length;
+    const answers: any[] = [];
     for (const requestId of [{ toString: 'x' }, 'no-such-request', null]) {
       const response = await ctx.bot.post({
         ...personalMessage('', {
@@ -273,17 +277,20 @@ describe('where a request stands, for the people allowed to know (over HTTP)', (
         },
       });
       expect(response.status).toBe(200);
+      answers.push(response.body.value);
     }
     await ctx.bot.service.settle();
     expect(
       stored(ctx)
         .events.slice(before)
-        .map((event) => event.reason),
+        .map((event) => [event.request_id, event.reason]),
     ).toEqual([
-      'refused status from an old card: unknownRequest',
-      'refused status from an old card: unknownRequest',
-      'refused status from an old card: unknownRequest',
+      ['[object Object]', 'refused status.show: tamperedCard'],
+      ['-', 'refused status from an old card: unknownRequest'],
+      ['null', 'refused status.show: tamperedCard'],
     ]);
+    expect(textsIn(answers[0])).toEqual([en.approval.refusedTitle, en.approval.refusals.tamperedCard]);
+    expect(answers[1]).toBe(en.actions.answered);
   });
 
   it('looks up a diagnosis reference for the helpdesk: who, the evidence, the path and how it ended', async () => {

@@ -402,6 +402,18 @@ export const en = {
     openInChannel: 'Open in channel',
     details: 'Details',
   },
+  audit: {
+    anchorTitle: 'Audit trail anchor',
+    anchorBody:
+      'On {at} (UTC) the audit trail stood at event #{sequence}, with hash {hash}. This message is the proof of that: whoever can change the database cannot change it. To check later that the trail still contains this event and that no event up to it was removed, run: npm run audit:verify -- --anchor {sequence}:{hash}',
+    emptyBody: 'The audit trail has no events yet, so there is nothing to anchor.',
+    notHereTitle: 'Ask for an anchor in the approval channel',
+    notHereBody:
+      'Audit anchors are published in the helpdesk\'s approval channel, where the whole helpdesk sees them. Mention me there and type "audit anchor".',
+    notAllowedTitle: 'Only helpdesk agents and leads can ask for an anchor',
+    notAllowedBody: 'Ask a member of the helpdesk or one of its leads to mention me here and type "audit anchor".',
+    unknownBody: 'I could not check your group membership just now. Try again in a minute.',
+  },
   approval: {
     notRecoveredTitle: 'Follow up: request {reference}',
     notRecoveredBody:
@@ -500,6 +512,8 @@ export const en = {
       targetNotEligible: 'That person is the account holder or filed this request, so they cannot handle it.',
       alreadyHandling: 'That agent is already handling this request.',
       alreadyClaimed: 'Another agent has already claimed this request. To take it over, use "Hand over".',
+      notApprovalChannel:
+        "Helpdesk actions work only on the request's card in the approval channel. Open the approval channel and use the buttons on the card there.",
     },
     channel: {
       setTitle: 'This is now the approval channel',
@@ -519,6 +533,7 @@ export const en = {
         'Each reset request is posted here as a card, and the card is updated for everyone as the request moves on. Claim it, ask the requester a question, approve or reject it with the buttons on the card.',
         'In your 1:1 chat with me: "queue" lists the open requests, oldest first; "status SIH-000123" shows one request; "status DX-1A2B3C4D" shows what a person already tried.',
         'Here, an administrator can mention me and type "set approval channel" to make a channel the one requests go to.',
+        'Agents and leads can mention me here and type "audit anchor" to publish where the audit trail stands now (I publish one every day as well).',
         'Locked out yourself? Tell me in a 1:1 chat.',
       ],
       chatOnlyTitle: "Let's talk in a 1:1 chat",
@@ -605,6 +620,9 @@ export const en = {
   refusals: {
     missingIdentity:
       'I can only help signed-in members of your organisation, and I could not tell who you are from this message. Open this chat from Microsoft Teams with your work account and try again.',
+    unreadableTitle: 'I could not read that',
+    unreadable:
+      'Part of what reached me could not be read, so I did nothing with it. Type what you need again, or press the button on the latest card in this chat.',
   },
   errors: {
     title: 'Something went wrong',

@@ -125,14 +125,12 @@ const MAX_DELAY_MS = 300_000;
  * pass's value lives only in memory between its creation and its delivery.
  */
 export class ExecutionService {
-  /** The starts of this worker's jobs, one after another: each counts the hourly cap with the earlier ones in it. */
-  private starts: Promise<unknown> = Promise.resolve();
-
   constructor(private readonly options: ExecutionServiceOptions) {}
 
   /**
    * Leases the due jobs and runs them side by side (a wave of lost phones is not served one reset at a time); how
-   * many it ran. Their starts still go one at a time, so the hourly cap is never passed by this worker.
+   * many it ran. The store counts each start against the hourly cap in the transaction that records it, so no
+   * number of workers passes the cap.
    */
   async runDue(limit = 10): Promise<number> {
     const { jobs, owner, clock, leaseMs } = this.options;
@@ -142,13 +140,6 @@ export class ExecutionService {
     const failed = runs.find((run) => run.status === 'rejected');
     if (failed) throw failed.reason;
     return leased.length;
-  }
-
-  /** `work` after every start before it has finished. */
-  private oneStartAtATime<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.starts.then(work);
-    this.starts = result.catch(() => undefined);
-    return result;
   }
 
   private async run(job: ExecutionJob): Promise<void> {
@@ -163,10 +154,7 @@ export class ExecutionService {
     // Approved now, or again after "needs attention": an earlier offer of the pass no longer stands.
     const startedNow = request.state === 'approved';
     if (startedNow) {
-      const approved = request;
-      const started = await this.oneStartAtATime(async () =>
-        (await this.overHourlyCap(approved)) ? 'capped' : await this.move(approved, 'executing', 'execution started'),
-      );
+      const started = await this.start(request);
       if (started === 'capped') return this.pause(job, request);
       if (!started) return;
       request = started;
@@ -529,9 +517,19 @@ export class ExecutionService {
     return typeof retryAfter === 'number' ? Math.max(retryAfter * 1_000, jittered) : jittered;
   }
 
-  private async overHourlyCap(request: ResetRequest): Promise<boolean> {
-    const since = new Date(this.options.clock.now().getTime() - HOUR_MS);
-    return (await this.options.jobs.countStartedSince(request.tenantId, since)) >= this.options.policy.hourlyCap;
+  /**
+   * Moves an approved request to executing unless the tenant started `hourlyCap` resets in the last hour: the
+   * request as it is now, `capped`, or undefined when someone else changed it first.
+   */
+  private async start(request: ResetRequest): Promise<ResetRequest | 'capped' | undefined> {
+    const at = this.options.clock.now();
+    const cap = { limit: this.options.policy.hourlyCap, since: new Date(at.getTime() - HOUR_MS) };
+    const event = this.event(request, 'executing', 'execution started');
+    const started = await this.options.repository.startExecution(request.id, request.version, at, event, cap);
+    if (started === 'capped') return 'capped';
+    if (started === 'stale') return undefined;
+    const pendingSince = pendingSinceAfter(request.state, 'executing', at, request.pendingSince);
+    return { ...request, state: 'executing', version: request.version + 1, updatedAt: at, pendingSince };
   }
 
   /** The hourly cap is reached: the job waits a few minutes, and the channel hears about it once. */

@@ -18,12 +18,65 @@ export type CreateResult =
   | { kind: 'subjectHasOpenRequest'; existing: ResetRequest }
   | { kind: 'filerCapReached'; filed: number };
 
+/** The tenant-wide cap on resets started in an hour, checked in the transaction that starts one. */
+export interface ExecutionCap {
+  limit: number;
+  /** Starts since then count. */
+  since: Date;
+}
+
+/** What starting an execution did: started, refused at the cap, or the request moved on. */
+export type ExecutionStart = 'started' | 'capped' | 'stale';
+
 /** A request as first stored: everything but what the store assigns. */
 export type RequestDraft = Omit<ResetRequest, 'reference' | 'version'>;
 
 /** Outcome of checking the audit trail's hash chain. */
 export type AuditVerification =
   { ok: true; events: number } | { ok: false; events: number; brokenAt: number; problem: string };
+
+/** The newest event of the audit trail, as an anchor publishes it: its sequence, hash and signing key. */
+export interface AuditHead {
+  sequence: number;
+  hash: string;
+  /** The audit key's id; undefined for an event written before the trail was keyed. */
+  keyId: string | undefined;
+}
+
+/** Why an anchor was published: the daily job, or an agent or lead who asked in the approval channel. */
+export type AnchorTrigger = 'daily' | 'asked';
+
+/** A head published in a tenant's approval channel and the log ('' as tenant: the log alone). */
+export interface PublishedAnchor extends AuditHead {
+  tenantId: string;
+  at: Date;
+  trigger: AnchorTrigger;
+  /** Who asked, for an anchor asked for. */
+  requestedBy: string | undefined;
+}
+
+/**
+ * The audit trail beyond the events request changes append (RequestRepository): the anchors that
+ * publish its head where the database's owner cannot rewrite it, and the retention of personal data.
+ */
+export interface AuditTrailRepository {
+  /** The newest event, or undefined while the trail is empty. */
+  head(): Promise<AuditHead | undefined>;
+  /**
+   * Records `anchor` as published and answers true. With `since` (the daily anchor) it records nothing and
+   * answers false when the tenant has an anchor from `since` on (another instance took today's) or the trail
+   * has not moved since the tenant's last one.
+   */
+  takeAnchor(anchor: PublishedAnchor, since?: Date): Promise<boolean>;
+  /** Tenants that chose an approval channel with `set approval channel`. */
+  tenantsWithChannel(): Promise<string[]>;
+  /**
+   * Removes the contact details and notes of up to `limit` requests that finished (completed, rejected,
+   * cancelled, expired) before `before`, each in one transaction with an audit event that records the
+   * digest of what is left; returns how many. The trail's hashes cover digests, so it still verifies.
+   */
+  purgePersonalData(before: Date, at: Date, limit: number): Promise<number>;
+}
 
 /**
  * Requests and their audit trail. Every change is one atomic compare-and-set on (id, version)
@@ -53,6 +106,20 @@ export interface RequestRepository {
     event: AuditEvent,
     review?: Review,
   ): Promise<boolean>;
+  /**
+   * Starts carrying out an approved request within the tenant's hourly cap: counts the tenant's
+   * requests that went from approved to executing since `cap.since` and, below `cap.limit`, moves
+   * this one from approved (at `expectedVersion`) to executing with `event`, all in one
+   * transaction, so that workers on several instances never start more than the cap between them.
+   * `capped` and `stale` (no longer approved at that version) write nothing.
+   */
+  startExecution(
+    id: string,
+    expectedVersion: number,
+    at: Date,
+    event: AuditEvent,
+    cap: ExecutionCap,
+  ): Promise<ExecutionStart>;
   /** Appends an event without changing a request (refusals are audited too). */
   appendEvent(event: AuditEvent): Promise<void>;
   find(id: string): Promise<ResetRequest | undefined>;
@@ -214,8 +281,6 @@ export interface ExecutionJobRepository {
    */
   take(requestId: string, owner: string, now: Date, until: Date): Promise<ExecutionJob | undefined>;
   find(requestId: string): Promise<ExecutionJob | undefined>;
-  /** How many of the tenant's requests started executing since `since` (the hourly cap). */
-  countStartedSince(tenantId: string, since: Date): Promise<number>;
 }
 
 /** The statistics' counters, kept by the request and diagnosis repositories as things change. */

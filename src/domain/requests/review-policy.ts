@@ -35,7 +35,9 @@ export type Refusal =
   /** The agent chosen already has it. */
   | 'alreadyHandling'
   /** Someone else claimed it: a claim does not take it from them (a hand-over does, audited as such). */
-  | 'alreadyClaimed';
+  | 'alreadyClaimed'
+  /** An agent's button pressed anywhere but on the request's card in the approval channel. */
+  | 'notApprovalChannel';
 
 /** Before a decision: agents can still claim, ask, approve or reject. */
 export const OPEN_FOR_REVIEW: readonly RequestState[] = ['submitted', 'awaiting_manager', 'pending_review'];

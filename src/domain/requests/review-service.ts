@@ -465,6 +465,32 @@ export class ReviewService {
   }
 
   /**
+   * Records a click whose card data did not fit its button (checked before any action ran) as
+   * refused for tampered data, under the request id it named, written down as `untrustedId` does.
+   */
+  async refuseTamperedCard(actor: Actor, what: string, requestId: unknown): Promise<void> {
+    await this.refuse(undefined, actor, what, 'tamperedCard', untrustedId(requestId));
+  }
+
+  /**
+   * Refuses, and audits, an agent's action that did not come from the tenant's approval channel
+   * (a card's data sent from a chat, or a card left in a channel that is no longer the approval
+   * channel). The event names the request when the card named one of the actor's tenant; the
+   * answer never carries the request, so nothing about it is shown outside the channel.
+   */
+  async refuseOutsideApprovalChannel(actor: Actor, action: AgentAction, card: CardReference): Promise<ActionResult> {
+    const { requestId } = card;
+    const named =
+      typeof requestId === 'string' && requestId !== '' && requestId.length <= 100
+        ? await this.options.repository.find(requestId)
+        : undefined;
+    const request = named?.tenantId === actor.tenantId ? named : undefined;
+    const recordedId = request?.id ?? untrustedId(requestId);
+    await this.refuse(request, actor, AGENT_ACTION_WORDS[action], 'notApprovalChannel', recordedId);
+    return { kind: 'refused', refusal: 'notApprovalChannel', request: undefined };
+  }
+
+  /**
    * Whether this person may choose the approval channel (member of the admin group, checked
    * now). A refusal is audited.
    */
@@ -536,7 +562,7 @@ export class ReviewService {
     if (typeof requestId !== 'string' || requestId === '' || requestId.length > 100) {
       return {
         ok: false,
-        result: await this.refuse(undefined, actor, what, 'tamperedCard', String(requestId).slice(0, 100)),
+        result: await this.refuse(undefined, actor, what, 'tamperedCard', untrustedId(requestId)),
       };
     }
     const request = await this.options.repository.find(requestId);
@@ -615,6 +641,17 @@ export class ReviewService {
   }
 }
 
+/** How the audit trail names each agent action ("refused hand over: …"), as the actions themselves do. */
+const AGENT_ACTION_WORDS: Readonly<Record<AgentAction, string>> = {
+  claim: 'claim',
+  release: 'release',
+  handOver: 'hand over',
+  askInfo: 'ask for information',
+  approve: 'approve',
+  reject: 'reject',
+  retry: 'retry',
+};
+
 /** The action a change came from, as refusals name it in the audit trail ("refused claim: …"). */
 function actionOf(news: RequestNews): string {
   switch (news.kind) {
@@ -650,6 +687,19 @@ function actionOf(news: RequestNews): string {
 function handOverReason(by: string, to: string, from: string | undefined): string {
   if (to === by) return from ? `took over from ${from}` : 'claimed';
   return from ? `handed over from ${from} to ${to}` : `handed over to ${to}`;
+}
+
+/**
+ * How the audit trail writes down a request id that came from a card: a string or other primitive as
+ * it reads, anything else by its kind only (`[object Object]`). An object's own `toString` is never
+ * called: card data is the sender's, and `{"toString":"x"}` would throw before the refusal is recorded.
+ */
+function untrustedId(value: unknown): string {
+  const written =
+    (typeof value === 'object' && value !== null) || typeof value === 'function'
+      ? Object.prototype.toString.call(value)
+      : String(value);
+  return written.slice(0, 100);
 }
 
 function text(value: unknown): string {

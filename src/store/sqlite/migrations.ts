@@ -264,4 +264,74 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX conversation_addresses_by_team ON conversation_addresses (tenant_id, team_id, updated_at);
     `,
   },
+  {
+    version: 9,
+    name: 'a keyed audit trail, its anchors and the retention of personal data',
+    sql: `
+      -- From here on every event is signed (HMAC-SHA-256 with AUDIT_KEY) and names its key; events written
+      -- before keep key_id NULL and verify as before (SHA-256). personal_digest: a keyed digest of the request's
+      -- application and review after the event (contact details and notes), so the chain covers them without
+      -- holding them, and still verifies once the retention period removed them.
+      ALTER TABLE request_events ADD COLUMN key_id TEXT;
+      ALTER TABLE request_events ADD COLUMN personal_digest TEXT;
+
+      -- Where keying began: events from keyed_from on must be signed, so that a signed event cannot be
+      -- rewritten as an unsigned one. One row. seal: the audit key's signature over keyed_from and the hash of
+      -- the last event before it (written by the bot when it first starts with a key), so that neither moving
+      -- keyed_from nor rewriting the unsigned events before it (SHA-256 can be recomputed) goes unnoticed.
+      CREATE TABLE audit_chain (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        keyed_from  INTEGER NOT NULL,
+        seal        TEXT,
+        seal_key_id TEXT
+      ) STRICT;
+      INSERT INTO audit_chain (id, keyed_from)
+        SELECT 1, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'request_events'), 0) + 1;
+
+      -- The heads published in each tenant's approval channel and the log (tenant ''): so that the daily one
+      -- goes out once a day across instances and restarts. The proof is where they were published, not here.
+      CREATE TABLE audit_anchors (
+        tenant_id    TEXT NOT NULL,
+        sequence     INTEGER NOT NULL,
+        hash         TEXT NOT NULL,
+        key_id       TEXT,
+        at           TEXT NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('daily', 'asked')),
+        requested_by TEXT
+      ) STRICT;
+      CREATE INDEX audit_anchors_by_tenant ON audit_anchors (tenant_id, at);
+
+      -- When the contact details and notes were removed, RETENTION_DAYS after the request finished.
+      ALTER TABLE requests ADD COLUMN purged_at TEXT;
+      -- Finished requests still holding personal data, oldest change first: what the purge reads.
+      CREATE INDEX requests_to_purge ON requests (updated_at)
+        WHERE purged_at IS NULL AND state IN ('completed', 'rejected', 'cancelled', 'expired');
+    `,
+  },
+  {
+    version: 10,
+    name: 'conversation addresses by tenant',
+    sql: `
+      -- An address is found by tenant and key: an object id or a conversation that two tenants both know gets one
+      -- address in each, instead of one tenant's overwriting the other's. The rows move as they are; their tenant
+      -- was already stored with them.
+      CREATE TABLE conversation_addresses_v10 (
+        tenant_id     TEXT NOT NULL,
+        key           TEXT NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('personal', 'channel', 'groupChat')),
+        aad_object_id TEXT,
+        team_id       TEXT,
+        locale        TEXT,
+        reference     TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, key)
+      ) STRICT;
+      INSERT INTO conversation_addresses_v10 (tenant_id, key, kind, aad_object_id, team_id, locale, reference, updated_at)
+        SELECT tenant_id, key, kind, aad_object_id, team_id, locale, reference, updated_at FROM conversation_addresses;
+      DROP TABLE conversation_addresses;
+      ALTER TABLE conversation_addresses_v10 RENAME TO conversation_addresses;
+      CREATE INDEX conversation_addresses_by_tenant ON conversation_addresses (tenant_id, updated_at);
+      CREATE INDEX conversation_addresses_by_team ON conversation_addresses (tenant_id, team_id, updated_at);
+    `,
+  },
 ];

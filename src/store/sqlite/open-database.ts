@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../../logging/create-logger.js';
@@ -40,4 +40,29 @@ export function openDatabase(
     logger.info({ version: migration.version, migration: migration.name }, 'applied database migration');
   }
   return db;
+}
+
+/**
+ * Why an existing file at `path` cannot be the bot's database (not SQLite at all, or a schema newer than this
+ * build), found by reading it only; undefined when it can, or when there is no file yet.
+ */
+export function existingDatabaseProblem(
+  path: string,
+  migrations: readonly Migration[] = allMigrations,
+): string | undefined {
+  if (path === ':memory:' || !existsSync(path)) return undefined;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(resolve(path), { readonly: true, fileMustExist: true });
+    // The first read is where SQLite notices a file that is not a database.
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const latest = migrations.at(-1)?.version ?? 0;
+    return version > latest
+      ? `it has schema version ${version}, newer than this build knows (${latest}): run a newer build or restore a backup`
+      : undefined;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    db?.close();
+  }
 }

@@ -12,7 +12,7 @@ interface AddressRow {
   updated_at: string;
 }
 
-/** Conversation addresses in the `conversation_addresses` table, one row per key. */
+/** Conversation addresses in the `conversation_addresses` table, one row per tenant and key. */
 export class SqliteConversationAddressRepository implements ConversationAddressRepository {
   private readonly upsert;
   private readonly selectOne;
@@ -23,11 +23,13 @@ export class SqliteConversationAddressRepository implements ConversationAddressR
     this.upsert = db.prepare<[AddressRow]>(
       `INSERT INTO conversation_addresses (key, kind, tenant_id, aad_object_id, team_id, locale, reference, updated_at)
        VALUES (@key, @kind, @tenant_id, @aad_object_id, @team_id, @locale, @reference, @updated_at)
-       ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, tenant_id = excluded.tenant_id,
+       ON CONFLICT (tenant_id, key) DO UPDATE SET kind = excluded.kind,
          aad_object_id = excluded.aad_object_id, team_id = excluded.team_id, locale = excluded.locale,
          reference = excluded.reference, updated_at = excluded.updated_at`,
     );
-    this.selectOne = db.prepare<[string], AddressRow>('SELECT * FROM conversation_addresses WHERE key = ?');
+    this.selectOne = db.prepare<[string, string], AddressRow>(
+      'SELECT * FROM conversation_addresses WHERE tenant_id = ? AND key = ?',
+    );
     this.selectLatest = db.prepare<[string], AddressRow>(
       'SELECT * FROM conversation_addresses WHERE tenant_id = ? ORDER BY updated_at DESC LIMIT 1',
     );
@@ -49,8 +51,8 @@ export class SqliteConversationAddressRepository implements ConversationAddressR
     });
   }
 
-  async find(key: string): Promise<ConversationAddress | undefined> {
-    const row = this.selectOne.get(key);
+  async find(tenantId: string, key: string): Promise<ConversationAddress | undefined> {
+    const row = this.selectOne.get(tenantId, key);
     return row && toAddress(row);
   }
 

@@ -32,7 +32,6 @@ export class SqliteExecutionJobRepository implements ExecutionJobRepository {
   private readonly close;
   private readonly scheduleFollowUp;
   private readonly selectOne;
-  private readonly countStarted;
   private readonly leaseOne;
 
   constructor(private readonly db: SqliteDatabase) {
@@ -68,12 +67,6 @@ export class SqliteExecutionJobRepository implements ExecutionJobRepository {
        WHERE request_id = ? AND lease_owner = ?`,
     );
     this.selectOne = db.prepare<[string], JobRow>('SELECT * FROM execution_jobs WHERE request_id = ?');
-    this.countStarted = db
-      .prepare<[string, string], number>(
-        `SELECT COUNT(DISTINCT request_id) FROM request_events
-         WHERE tenant_id = ? AND to_state = 'executing' AND from_state = 'approved' AND at >= ?`,
-      )
-      .pluck();
   }
 
   async lease(owner: string, now: Date, until: Date, limit: number): Promise<ExecutionJob[]> {
@@ -131,10 +124,6 @@ export class SqliteExecutionJobRepository implements ExecutionJobRepository {
   async find(requestId: string): Promise<ExecutionJob | undefined> {
     const row = this.selectOne.get(requestId);
     return row && toJob(row);
-  }
-
-  async countStartedSince(tenantId: string, since: Date): Promise<number> {
-    return this.countStarted.get(tenantId, since.toISOString()) ?? 0;
   }
 }
 

@@ -1,6 +1,8 @@
 import type {
   AuditVerification,
   CreateResult,
+  ExecutionCap,
+  ExecutionStart,
   RequestDraft,
   RequestRepository,
   SubmissionLimits,
@@ -19,7 +21,9 @@ import {
   type ResetRequest,
   type Review,
 } from '../../domain/requests/request.js';
-import { GENESIS_HASH, hashEvent, toWellFormed, verifyChain, type ChainedEvent } from '../audit-chain.js';
+import type { AuditKeyRing } from '../audit-chain.js';
+import { localAuditKeys } from '../audit-keys.js';
+import { SqliteAuditTrail, type PersonalRecord } from './sqlite-audit-trail.js';
 import { groupCommitFor } from './group-commit.js';
 import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './open-database.js';
@@ -78,23 +82,30 @@ export class SqliteRequestRepository implements RequestRepository {
   private readonly updateStateAndReview;
   private readonly selectUnchangedSince;
   private readonly countCompleted;
+  private readonly countStartedSince;
   private readonly selectBySubject;
   private readonly selectForPerson;
   private readonly selectBySubjects;
   private readonly countQueue;
   private readonly selectQueueGroup: Record<QueueGroup, Database.Statement<[string, number], RequestRow>>;
   private readonly writeTallies: TallyWriter;
-  private readonly selectLastEvent;
-  private readonly selectEventCounter;
-  private readonly insertEvent;
+  private readonly trail: SqliteAuditTrail;
   private readonly selectEventsOf;
-  private readonly selectAllEvents;
   private readonly createTransaction;
   private readonly compareAndSetTransaction;
+  private readonly startTransaction;
   private readonly appendTransaction;
   private readonly enqueueExecution;
 
-  constructor(private readonly db: SqliteDatabase) {
+  /**
+   * `keys` sign the audit trail (AUDIT_KEY; earlier keys in the ring only verify). Without them, the
+   * local-mode key file beside the database file is used (created when missing): the bot passes its keys.
+   */
+  constructor(
+    private readonly db: SqliteDatabase,
+    keys: AuditKeyRing = localAuditKeys(db.name),
+  ) {
+    this.trail = new SqliteAuditTrail(db, keys);
     this.selectOne = db.prepare<[string], RequestRow>('SELECT * FROM requests WHERE id = ?');
     this.selectByReference = db.prepare<[string, string], RequestRow>(
       'SELECT * FROM requests WHERE tenant_id = ? AND reference = ?',
@@ -130,6 +141,13 @@ export class SqliteRequestRepository implements RequestRepository {
       .prepare<[string, string, string], number>(
         `SELECT COUNT(*) FROM requests
           WHERE tenant_id = ? AND subject_id = ? AND state = 'completed' AND updated_at >= ?`,
+      )
+      .pluck();
+    // The hourly cap counts the starts the trail recorded (request_events_by_tenant_transition answers it).
+    this.countStartedSince = db
+      .prepare<[string, string], number>(
+        `SELECT COUNT(DISTINCT request_id) FROM request_events
+          WHERE tenant_id = ? AND to_state = 'executing' AND from_state = 'approved' AND at >= ?`,
       )
       .pluck();
     this.selectBySubject = db.prepare<[string, string, number], RequestRow>(
@@ -173,26 +191,11 @@ export class SqliteRequestRepository implements RequestRepository {
        ON CONFLICT (request_id) DO UPDATE SET status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at,
          lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = excluded.updated_at`,
     );
-    this.selectLastEvent = db.prepare<[], Pick<EventRow, 'hash'>>(
-      'SELECT hash FROM request_events ORDER BY sequence DESC LIMIT 1',
-    );
-    // The AUTOINCREMENT counter, not MAX(sequence): after someone deletes the newest events the
-    // next event leaves a gap the verifier reports, instead of silently reusing their numbers.
-    this.selectEventCounter = db
-      .prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'request_events'")
-      .pluck();
-    this.insertEvent = db.prepare<[EventRow]>(
-      `INSERT INTO request_events (sequence, request_id, tenant_id, actor, at, from_state, to_state, reason,
-                                   graph_request_id, previous_hash, hash)
-       VALUES (@sequence, @request_id, @tenant_id, @actor, @at, @from_state, @to_state, @reason,
-               @graph_request_id, @previous_hash, @hash)`,
-    );
     // Only what an event says, so that the request_events_timeline index answers it alone.
     this.selectEventsOf = db.prepare<[string], EventFields>(
       `SELECT request_id, tenant_id, actor, at, from_state, to_state, reason, graph_request_id
          FROM request_events WHERE request_id = ? ORDER BY sequence`,
     );
-    this.selectAllEvents = db.prepare<[], EventRow>('SELECT * FROM request_events ORDER BY sequence');
 
     this.createTransaction = db.transaction(
       (draft: RequestDraft, event: AuditEvent, limits: SubmissionLimits): CreateResult => {
@@ -221,7 +224,10 @@ export class SqliteRequestRepository implements RequestRepository {
         };
         this.insertRequest.run(row);
         this.writeTallies(tenantId, tallyFiled(draft.createdAt));
-        this.append({ ...event, requestId: row.id, tenantId: row.tenant_id, from: null, to: row.state });
+        this.append(
+          { ...event, requestId: row.id, tenantId: row.tenant_id, from: null, to: row.state },
+          { application: row.application, review: row.review },
+        );
         // Answer with what was stored, exactly as `find` will return it later.
         return { kind: 'created', request: toRequest(row) };
       },
@@ -260,7 +266,11 @@ export class SqliteRequestRepository implements RequestRepository {
           expectedVersion,
         ).changes;
         if (changed !== 1) return false;
-        this.append({ ...event, requestId: id, tenantId: stored.tenant_id, from: stored.state, to });
+        // The event records the digest of the contact details and notes as they now stand.
+        this.append(
+          { ...event, requestId: id, tenantId: stored.tenant_id, from: stored.state, to },
+          { application: stored.application, review: storedReview },
+        );
         this.writeTallies(
           stored.tenant_id,
           tallyTransition({
@@ -277,6 +287,17 @@ export class SqliteRequestRepository implements RequestRepository {
         if (to === 'approved')
           this.enqueueExecution.run({ request_id: id, tenant_id: stored.tenant_id, at: at.toISOString() });
         return true;
+      },
+    );
+
+    // Counting and starting in one write transaction: another instance's start either is counted or waits for it.
+    this.startTransaction = db.transaction(
+      (id: string, expectedVersion: number, at: Date, event: AuditEvent, cap: ExecutionCap): ExecutionStart => {
+        const stored = this.selectOne.get(id);
+        if (!stored || stored.version !== expectedVersion || stored.state !== 'approved') return 'stale';
+        const started = this.countStartedSince.get(stored.tenant_id, cap.since.toISOString()) ?? 0;
+        if (started >= cap.limit) return 'capped';
+        return this.compareAndSetTransaction(id, expectedVersion, 'executing', at, event) ? 'started' : 'stale';
       },
     );
 
@@ -301,6 +322,16 @@ export class SqliteRequestRepository implements RequestRepository {
     review?: Review,
   ): Promise<boolean> {
     return groupCommitFor(this.db).run(() => this.compareAndSetTransaction(id, expectedVersion, to, at, event, review));
+  }
+
+  async startExecution(
+    id: string,
+    expectedVersion: number,
+    at: Date,
+    event: AuditEvent,
+    cap: ExecutionCap,
+  ): Promise<ExecutionStart> {
+    return groupCommitFor(this.db).run(() => this.startTransaction(id, expectedVersion, at, event, cap));
   }
 
   async listUnchangedSince(states: readonly RequestState[], before: Date, limit: number): Promise<ResetRequest[]> {
@@ -363,36 +394,16 @@ export class SqliteRequestRepository implements RequestRepository {
   }
 
   async verifyAuditChain(): Promise<AuditVerification> {
-    // One statement reads one snapshot, and iterating streams it rather than loading every event.
-    return verifyChain(mapIterable(this.selectAllEvents.iterate(), toChainedEvent));
+    return this.trail.verify().verification;
   }
 
-  /** Hashes and inserts one event; callers hold the write transaction that makes "last event" stable. */
-  private append(event: AuditEvent): void {
-    const sequence = (this.selectEventCounter.get() ?? 0) + 1;
-    const previousHash = this.selectLastEvent.get()?.hash ?? GENESIS_HASH;
-    // Hash exactly what the database will give back, or an odd character would break the chain.
-    const stored = {
-      ...event,
-      requestId: toWellFormed(event.requestId),
-      tenantId: toWellFormed(event.tenantId),
-      actor: toWellFormed(event.actor),
-      reason: toWellFormed(event.reason),
-      graphRequestId: event.graphRequestId === undefined ? null : toWellFormed(event.graphRequestId),
-    };
-    this.insertEvent.run({
-      sequence,
-      request_id: stored.requestId,
-      tenant_id: stored.tenantId,
-      actor: stored.actor,
-      at: stored.at.toISOString(),
-      from_state: stored.from,
-      to_state: stored.to,
-      reason: stored.reason,
-      graph_request_id: stored.graphRequestId,
-      previous_hash: previousHash,
-      hash: hashEvent(previousHash, sequence, stored),
-    });
+  /**
+   * Signs and inserts one event (SqliteAuditTrail.append); callers hold the write transaction that makes
+   * "last event" stable. `personal`: the request's application and review after the change, whose digest
+   * the event records. Every write of those columns must come with an event that has it.
+   */
+  private append(event: AuditEvent, personal?: PersonalRecord): void {
+    this.trail.append(event, personal);
   }
 }
 
@@ -473,20 +484,4 @@ function toAuditEvent(row: EventFields): AuditEvent {
     reason: row.reason,
     ...(row.graph_request_id === null ? {} : { graphRequestId: row.graph_request_id }),
   };
-}
-
-function toChainedEvent(row: EventRow): ChainedEvent {
-  // `at` stays the stored string: the hash covers what is stored, not what a Date makes of it.
-  return {
-    ...toAuditEvent(row),
-    at: row.at,
-    graphRequestId: row.graph_request_id,
-    sequence: row.sequence,
-    previousHash: row.previous_hash,
-    hash: row.hash,
-  };
-}
-
-function* mapIterable<T, U>(items: Iterable<T>, map: (item: T) => U): Iterable<U> {
-  for (const item of items) yield map(item);
 }

@@ -3,6 +3,7 @@ import type { TeamsDeps } from '../deps.js';
 import type { AppTurnState } from '../turn-state.js';
 import { registerMenuActions } from './actions/menu-actions.js';
 import { registerMembersAdded } from './events/members-added.js';
+import { registerAuditAnchor } from './message/audit-anchor.js';
 import { registerCommands } from './message/commands.js';
 import { registerApplicationActions } from './application/application-actions.js';
 import { registerDiagnosisActions } from './diagnosis/diagnosis-actions.js';
@@ -20,6 +21,7 @@ export function registerHandlers(app: Application<AppTurnState>, deps: TeamsDeps
   registerPassActions(app, deps);
   registerMembersAdded(app, deps);
   registerSetApprovalChannel(app, deps);
+  registerAuditAnchor(app, deps);
   registerCommands(app, deps);
   registerFreeText(app, deps);
 }

@@ -3,6 +3,7 @@ import type { AdaptiveCard } from '../../cards/render-card.js';
 import type { ChannelPost } from '../../domain/requests/ports.js';
 import { cardMessage } from '../turn-context.js';
 import type { BotAdapter } from '../bot-adapter.js';
+import { ConnectorTimeoutError } from '../connector-deadline.js';
 
 /** A channel to post into: where its tenant's Bot Connector lives and the channel's id. */
 export interface ChannelTarget {
@@ -167,9 +168,10 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_A
 /**
  * What a failed channel call means: 403 (bot not in the team) and 404 (no such channel) that the
  * channel is gone for the bot; 408, 429, 5xx and no answer at all that the service failed for a
- * moment. Anything else is passed on as it is.
+ * moment (no answer includes none within CONNECTOR_TIMEOUT_MS). Anything else is passed on as it is.
  */
 function classified(error: unknown): unknown {
+  if (error instanceof ConnectorTimeoutError) return new ConnectorBusyError(undefined, undefined, error);
   const failure = error as { statusCode?: unknown; code?: unknown; name?: unknown };
   const status = typeof failure.statusCode === 'number' ? failure.statusCode : undefined;
   if (status === 403 || status === 404) {

@@ -88,7 +88,7 @@ export class TeamsPassCourier implements PassCourier {
 
   async withdraw(request: ResetRequest, card: PassCardRef, why: PassCardClosing): Promise<void> {
     const { addresses, messenger, logger } = this.options;
-    const address = await addresses.find(`user:${card.userId}`);
+    const address = await addresses.find(request.tenantId, `user:${card.userId}`);
     if (!address) return;
     const strings = stringsFor(resolveLocale(address.locale, this.options.defaultLocale));
     const reader =
@@ -118,7 +118,7 @@ export class TeamsPassCourier implements PassCourier {
     card: (strings: Strings) => AdaptiveCard,
   ): Promise<PassCardRef | undefined> {
     const { addresses, messenger, logger } = this.options;
-    const address = await addresses.find(`user:${userId}`);
+    const address = await addresses.find(request.tenantId, `user:${userId}`);
     if (!address || address.kind !== 'personal') {
       logger.info({ requestId: request.id, what }, 'no 1:1 chat to send this in');
       return undefined;

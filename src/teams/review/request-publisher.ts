@@ -17,6 +17,7 @@ import { format, stringsFor, type Strings } from '../../content/strings/index.js
 import { resolveLocale, type Locale } from '../../domain/locale.js';
 import type { ConversationAddressRepository, Directory } from '../../domain/ports.js';
 import type { ApprovalChannel, ApprovalChannelRepository, RequestRepository } from '../../domain/requests/ports.js';
+import { isOverdue } from '../../domain/requests/queue.js';
 import { OPEN_STATES, type RequestState, type ResetRequest } from '../../domain/requests/request.js';
 import type { RequestNews, RequestNotifier, ReviewFacts } from '../../domain/requests/review-service.js';
 import type { ReviewFactsReader } from '../../domain/requests/review-facts.js';
@@ -92,6 +93,15 @@ interface ChannelAttempt {
 
 const FIRST_ATTEMPT: ChannelAttempt = { late: false, retries: 0 };
 
+/** The card everyone sees, as drawn with a click's facts: which request version, for which language. */
+interface DrawnCard {
+  requestId: string;
+  version: number;
+  locale: Locale;
+  overdue: boolean;
+  card: AdaptiveCard;
+}
+
 /**
  * Tells people about changes to requests, after the turn that made them has been answered:
  * the request's card in the approval channel (posted once, then updated for everyone) and
@@ -105,6 +115,12 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
   private readonly channelRetries = new Map<string, { dueAt: number; retries: number }>();
   /** Retries of channel cards in progress. */
   private readonly retriesRunning = new Set<Promise<void>>();
+  /**
+   * The card a click's answer drew, by the facts the click read: the channel update that follows draws the same
+   * stored version with the same facts and takes it, instead of building and expanding it again. Kept as long as
+   * those facts are, which is as long as the click's answer and announcement need them.
+   */
+  private readonly drawnWith = new WeakMap<ReviewFacts, DrawnCard>();
 
   constructor(private readonly options: RequestPublisherOptions) {}
 
@@ -254,7 +270,7 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
     const post = await channels.findPost(request.id);
     let reached = 0;
     for (const leadId of leadIds) {
-      const address = await addresses.find(`user:${leadId}`);
+      const address = await addresses.find(request.tenantId, `user:${leadId}`);
       if (!address) continue;
       const strings = stringsFor(resolveLocale(address.locale, this.options.defaultLocale));
       const card = renderOverdueNoticeCard({
@@ -283,9 +299,34 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
    * are read now.
    */
   async reviewCard(request: ResetRequest, locale: Locale, notice?: ReviewNotice, facts?: ReviewFacts) {
-    const strings = stringsFor(locale);
-    const shared = renderReviewCard(strings, await this.view(request, strings, facts));
+    const shared = await this.sharedCard(request, locale, facts);
     return notice ? withNotice(shared, notice) : shared;
+  }
+
+  /**
+   * The card everyone sees. Drawn with a click's facts, it is drawn once for the request's version and language:
+   * what else goes into it (the overdue mark, the reset's progress) is checked or left out of the sharing.
+   */
+  private async sharedCard(request: ResetRequest, locale: Locale, facts: ReviewFacts | undefined) {
+    // After approval the card shows the reset's progress, which moves on without a new version of the request.
+    const sharable = facts !== undefined && !AFTER_APPROVAL.includes(request.state);
+    const drawn = sharable ? this.drawnWith.get(facts) : undefined;
+    if (
+      drawn?.requestId === request.id &&
+      drawn.version === request.version &&
+      drawn.locale === locale &&
+      drawn.overdue === isOverdue(request, this.options.reviewSlaMs, this.options.clock.now())
+    ) {
+      return drawn.card;
+    }
+    const strings = stringsFor(locale);
+    const view = await this.view(request, strings, facts);
+    const card = renderReviewCard(strings, view);
+    if (sharable) {
+      const overdue = view.overdueAfterMs !== undefined;
+      this.drawnWith.set(facts, { requestId: request.id, version: request.version, locale, overdue, card });
+    }
+    return card;
   }
 
   /**
@@ -373,7 +414,7 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
   private async tellReachedLate(request: ResetRequest): Promise<void> {
     const { addresses, messenger, logger } = this.options;
     try {
-      const address = await addresses.find(`user:${request.filerId}`);
+      const address = await addresses.find(request.tenantId, `user:${request.filerId}`);
       if (!address) return;
       const strings = stringsFor(resolveLocale(address.locale, this.options.defaultLocale));
       const values = { reference: request.reference };
@@ -396,7 +437,7 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
     const managerId = request.review.manager?.managerId;
     const verifierId = request.review.approvals.at(-1)?.agentId;
     const send = async (userId: string, card: (strings: Strings) => Promise<AdaptiveCard> | AdaptiveCard) => {
-      const address = await this.options.addresses.find(`user:${userId}`);
+      const address = await this.options.addresses.find(request.tenantId, `user:${userId}`);
       if (!address) {
         this.options.logger.warn(
           { requestId: request.id, news: news.kind },

@@ -145,6 +145,40 @@ describe('claiming a claimed request', () => {
   });
 });
 
+describe('an agent action from outside the approval channel', () => {
+  it('is refused and audited under the request it named, and the answer carries nothing of the request', async () => {
+    const setup = setUp();
+    const { repository, review, load } = setup;
+    const id = await seedRequest(repository, { tenantId: TENANT, subjectId: alex.id });
+    const card = cardOf((await load(id)).request);
+    await expectRefused(setup, id, () => review.refuseOutsideApprovalChannel(as(isaiah), 'handOver', card), {
+      refusal: 'notApprovalChannel',
+      actor: isaiah,
+      what: 'hand over',
+    });
+    expect(await review.refuseOutsideApprovalChannel(as(isaiah), 'approve', card)).toEqual({
+      kind: 'refused',
+      refusal: 'notApprovalChannel',
+      request: undefined,
+    });
+  });
+
+  it("names another tenant's request only by the id on the card, as if it did not exist", async () => {
+    const { repository, review } = setUp();
+    const elsewhere = await seedRequest(repository, { tenantId: 'tenant-elsewhere', subjectId: alex.id });
+    const result = await review.refuseOutsideApprovalChannel(as(isaiah), 'claim', { requestId: elsewhere, version: 2 });
+    expect(result).toEqual({ kind: 'refused', refusal: 'notApprovalChannel', request: undefined });
+    expect(repository.allEvents().at(-1)).toMatchObject({
+      requestId: elsewhere,
+      tenantId: TENANT,
+      actor: isaiah.id,
+      from: null,
+      to: 'refused',
+      reason: 'refused claim: notApprovalChannel',
+    });
+  });
+});
+
 describe('releasing a claim', () => {
   it('lets the agent who claimed the request release it, in one change with one audit event', async () => {
     const setup = setUp();
@@ -643,6 +677,8 @@ describe('the checks every agent action makes', () => {
       ['', ''],
       ['x'.repeat(101), 'x'.repeat(100)],
       [undefined, 'undefined'],
+      // Written down by its kind: calling its own toString would throw before the refusal is recorded.
+      [{ toString: 'x' }, '[object Object]'],
     ] as const) {
       const result = await act(setup, as(isaiah), { requestId, version: 2 });
       expect(result).toEqual({ kind: 'refused', refusal: 'tamperedCard', request: undefined });

@@ -5,8 +5,10 @@ import type { AdaptiveCard } from '../../../cards/render-card.js';
 import { renderInfoRequestCard, renderManagerConfirmationCard } from '../../../cards/review.js';
 import { Verbs } from '../../../cards/verbs.js';
 import { format, stringsFor, type Strings } from '../../../content/strings/index.js';
+import type { AgentAction } from '../../../domain/requests/review-policy.js';
 import type { ActionResult, Actor, Refusal, RequestNews } from '../../../domain/requests/review-service.js';
 import type { TeamsDeps } from '../../deps.js';
+import { inApprovalChannel } from '../../in-approval-channel.js';
 import { buildInfoRequestView, buildManagerConfirmationView } from '../../review/review-view.js';
 import { replaceClickedCard } from '../../status/replace-clicked-card.js';
 import { statusByIdCard } from '../../status/status-replies.js';
@@ -34,22 +36,31 @@ const REPLACED_ON_SUBMIT: ReadonlySet<string> = new Set([
  * Action.Execute (the answer replaces the card for the person who clicked) and for the
  * Action.Submit fallback (the answer arrives as a new message, or replaces the requester's or
  * manager's card, see REPLACED_ON_SUBMIT); the checks are the domain's, so
- * both paths run the same ones. Identity comes from the activity, never from the card.
+ * both paths run the same ones. Identity comes from the activity, never from the card. The agents'
+ * actions are taken only from the approval channel: pressed anywhere else (card data sent from a
+ * chat, a card in a channel that is no longer the approval channel) they are refused and audited,
+ * and the answer shows nothing of the request.
  */
 export function registerReviewActions(app: Application<AppTurnState>, deps: TeamsDeps): void {
   const agentAction =
-    (act: (actor: Actor, data: Data) => Promise<ActionResult>): CardAnswer =>
+    (action: AgentAction, act: (actor: Actor, data: Data) => Promise<ActionResult>): CardAnswer =>
     async (context, actor, data) =>
-      agentCard(context, deps, await act(actor, data));
+      agentCard(
+        context,
+        deps,
+        (await inApprovalChannel(context, deps))
+          ? await act(actor, data)
+          : await deps.review.refuseOutsideApprovalChannel(actor, action, data),
+      );
 
   const answers: Record<string, CardAnswer> = {
-    [Verbs.reviewClaim]: agentAction((actor, data) => deps.review.claim(actor, data)),
-    [Verbs.reviewRelease]: agentAction((actor, data) => deps.review.release(actor, data)),
-    [Verbs.reviewHandOver]: agentAction((actor, data) => deps.review.handOver(actor, data, data)),
-    [Verbs.reviewAskInfo]: agentAction((actor, data) => deps.review.askInfo(actor, data, data)),
-    [Verbs.reviewApprove]: agentAction((actor, data) => deps.review.approve(actor, data, data)),
-    [Verbs.reviewReject]: agentAction((actor, data) => deps.review.reject(actor, data, data)),
-    [Verbs.reviewRetry]: agentAction((actor, data) => deps.review.retry(actor, data)),
+    [Verbs.reviewClaim]: agentAction('claim', (actor, data) => deps.review.claim(actor, data)),
+    [Verbs.reviewRelease]: agentAction('release', (actor, data) => deps.review.release(actor, data)),
+    [Verbs.reviewHandOver]: agentAction('handOver', (actor, data) => deps.review.handOver(actor, data, data)),
+    [Verbs.reviewAskInfo]: agentAction('askInfo', (actor, data) => deps.review.askInfo(actor, data, data)),
+    [Verbs.reviewApprove]: agentAction('approve', (actor, data) => deps.review.approve(actor, data, data)),
+    [Verbs.reviewReject]: agentAction('reject', (actor, data) => deps.review.reject(actor, data, data)),
+    [Verbs.reviewRetry]: agentAction('retry', (actor, data) => deps.review.retry(actor, data)),
     [Verbs.managerConfirm]: async (context, actor, data) =>
       managerCard(context, deps, await deps.review.answerAsManager(actor, data.requestId, true, data)),
     [Verbs.managerDecline]: async (context, actor, data) =>
