@@ -79,6 +79,13 @@ if (isMainModule(import.meta.url)) {
     const config = loadConfig(process.env, { dotenvDir: projectRoot });
     const file = options.out === undefined ? undefined : resolve(options.out);
     const out = file === undefined ? process.stdout : createWriteStream(file, { mode: 0o600 });
+    // A reader that stops early (`| head`) is not an error: stop writing, quietly.
+    if (file === undefined) {
+      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+        process.exit(0);
+      });
+    }
     if (file !== undefined) {
       await Promise.race([
         once(out, 'open'),

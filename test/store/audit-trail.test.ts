@@ -576,4 +576,41 @@ describe('npm run audit:verify -- --anchor and npm run audit:export', () => {
       'NOT in the trail: it ends at event #2, so 1 event up to the anchor is missing.',
     );
   }, 60_000);
+
+  it('stops quietly when its reader stops reading (`| head -1`), with no stack trace', async () => {
+    const path = tempSqlitePath();
+    const db = openDatabase(path, silent);
+    const repository = new SqliteRequestRepository(db, keys);
+    // Enough lines to fill the pipe after the reader has gone.
+    for (let i = 0; i < 400; i++) {
+      const draft = draftFor(`subject-${i}`, NOW);
+      await repository.create(
+        draft,
+        { requestId: draft.id, tenantId: TENANT, actor: 'a', at: NOW, from: null, to: 'submitted', reason: 'filed' },
+        { dailyCap: 1000, since: new Date(0) },
+      );
+    }
+    db.close();
+    const child = spawn(
+      projectPath('node_modules', '.bin', 'tsx'),
+      ['scripts/audit-export.ts', '--since', '2027-01-01', '--until', '2028-01-01'],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, ...LOCAL_ENV, AUDIT_KEY: KEY, SQLITE_PATH: path },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.stdout.destroy();
+      expect(await exited).toBe(0);
+      expect(stderr).not.toContain('EPIPE');
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
 });

@@ -195,7 +195,8 @@ export class SqliteAuditTrail implements AuditTrailRepository {
       const report = checkChain(mapIterable(rows, toChainedEvent), { keys: this.keys, keyedFrom, anchor });
       if (!report.verification.ok || !keyed) return report;
       if (!this.sealHolds(chain)) {
-        const brokenAt = Math.max(1, (chain?.keyed_from ?? 1) - 1);
+        // Reported at the last event before keying began, or at the trail's end when the start was moved past it.
+        const brokenAt = Math.min(Math.max(1, (chain?.keyed_from ?? 1) - 1), Math.max(1, report.verification.events));
         return {
           ...report,
           verification: { ok: false, events: report.verification.events, brokenAt, problem: CHAIN_PROBLEMS.seal },
