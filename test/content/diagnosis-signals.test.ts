@@ -450,6 +450,48 @@ describe('a seventh round: two statements in one message, and English as it is t
   });
 });
 
+describe('an eighth round: the kinds the sixth held-out set missed, in phrasings of our own', () => {
+  // Written before any phrase was changed for them: 23 of 34 passed then; all do now.
+  it.each([
+    ['got an invite to the partner portal, how do i get in', 'q-invitation'],
+    ['someone sent me an invitation to join their organisation', 'q-invitation'],
+    ['招待メールが来ていたのですが、どうすればいいですか', 'q-invitation'],
+    ['my account was switched off by IT, why', 'account-disabled'],
+    ['it says this account has been deactivated by your organization', 'account-disabled'],
+    ['user account disabled error when i try to sign in with my work email', 'account-disabled'],
+    ['got a new phone but still have my old phone with authenticator on it', 'new-phone-old-available'],
+    ['i bought a new phone; the old one is next to me and still works', 'new-phone-old-available'],
+    ['new phone arrived, old phone is still fine, need to move my mfa', 'new-phone-old-available'],
+    ['機種変更した。旧スマホも問題なく動いている', 'new-phone-old-available'],
+    ['i dont receive any push notification to approve my login', 'notifications-not-arriving'],
+    ['no sign in notification on my phone even though i am trying to log in', 'notifications-not-arriving'],
+    ['the approval notification is not showing on my iphone', 'notifications-not-arriving'],
+    ['can i verify myself online with my id card and get a temporary pass', 'identity-verification'],
+    ['i want to do the self service identity check to get a one time pass', 'identity-verification'],
+    ['is there a way to prove who i am myself instead of waiting for the helpdesk', 'identity-verification'],
+    ['自分で本人確認をして一時アクセスパスを発行したい', 'identity-verification'],
+    ['forgot the pin for windows hello on my laptop', 'hello-pin-forgotten'],
+    ['i cant remember my laptop sign in pin', 'hello-pin-forgotten'],
+    ['windows asks for my pin and i forgot it', 'hello-pin-forgotten'],
+    ['PCのサインインPINがわからない', 'hello-pin-forgotten'],
+    ['管理者に確認が必要と表示されます', 'contact-helpdesk'],
+    ['管理者に問い合わせてくださいと出た', 'contact-helpdesk'],
+    ['システム管理者に連絡するよう表示される', 'contact-helpdesk'],
+    ['認証アプリを消してしまったが、セキュリティキーは手元にある', 'sign-in-another-way'],
+    ['Authenticatorを削除した。YubiKeyなら持っています', 'sign-in-another-way'],
+    ['アプリをアンインストールしたけど、SMSでの認証は設定済み', 'sign-in-another-way'],
+    ['この端末は登録の対象外ですと表示された', 'not-eligible'],
+    ['このデバイスではセルフサインアップできないと言われた', 'not-eligible'],
+    ['私物のPCは利用対象外と出てTechPassに登録できない', 'not-eligible'],
+    ['認証方法を登録したのに使えない', 'setup-trouble'],
+    ['Authenticatorの設定は完了したはずなのにサインインで使えない', 'setup-trouble'],
+    ['電話番号を登録したがSMSが届かず登録が終わらない', 'setup-trouble'],
+    ['i registered my phone number but the registration never finished', 'setup-trouble'],
+  ])('reads %j as %s', (text, expected) => {
+    expect(firstCard(text)).toBe(expected);
+  });
+});
+
 describe('signals', () => {
   const engine = new DiagnosisEngine(shippedKnowledge, EVERY_LINK);
   const begin = (text: string) => {

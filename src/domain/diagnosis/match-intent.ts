@@ -17,8 +17,9 @@
  * An alternative made of Latin letters and digits is matched word by word: every word must appear, with light
  * stemming (deleted = delete = deleting), a typo allowance (1 edit for words of 4–7 letters, 2 from 8 letters; never
  * for words with digits) and filler words ignored (`i`, `my`, `the`, `help`, `hello`…; a group of only filler words
- * is dropped). Negations (`not`, `no`, `never`, `can't`, `cannot`, `doesn't`, `unable`…) are all the word `not`;
- * `log in`, `login`, `sign in`, `log on` are all the word `signin`. Any other alternative (Japanese) must appear as a
+ * is dropped; the knowledge check refuses an alternative of several words that would lose one, such as `timed out`,
+ * which is written `"timed out"`). Negations (`not`, `no`, `never`, `can't`, `cannot`, `doesn't`, `unable`…) are all
+ * the word `not`; `log in`, `login`, `sign in`, `log on` are all the word `signin`. Any other alternative (Japanese) must appear as a
  * substring, compared after NFKC, katakana to hiragana, and a few spellings of the same word made equal (出来/でき,
  * 無く/なく, 消し/けし, 携帯/ケータイ, 切れ/きれ, 届/とど, 〜ません/〜ない); synonyms such as 削除/消した or
  * 機種変/買い替え are alternatives to list. Alternatives of either kind may appear in either language's phrases, which
@@ -328,6 +329,31 @@ function readWords(normalised: string): Word[] {
 
 function contentWords(normalised: string): Word[] {
   return readWords(normalised).filter((word) => !word.filler);
+}
+
+/**
+ * The filler words an unquoted alternative of several words loses in `phrase` (`timed out` is read as `timed`,
+ * `windows hello` as `windows`), with the alternative: a knowledge author almost always meant the wording, which
+ * is written quoted (`"timed out"`). Plain-text phrases (no `+` or `|`) are read as their content words by design.
+ */
+export function fillerDroppedIn(phrase: string): Array<{ alternative: string; dropped: string[] }> {
+  const body = phrase.trimStart().replace(/^~/u, '');
+  if (!/[+|*]/u.test(body) && !QUOTED.test(body)) return [];
+  const found: Array<{ alternative: string; dropped: string[] }> = [];
+  for (const written of body.split(/[+|]/u)) {
+    const raw = written
+      .replace(/\*\s*$/u, '')
+      .trim()
+      .normalize('NFKC');
+    if (QUOTED.test(raw)) continue;
+    const normalised = normalise(raw);
+    if (!ONLY_LATIN.test(normalised)) continue;
+    const words = readWords(normalised);
+    if (words.length < 2) continue;
+    const dropped = words.filter((word) => word.filler).map((word) => word.surface);
+    if (dropped.length > 0 && dropped.length < words.length) found.push({ alternative: raw, dropped });
+  }
+  return found;
 }
 
 /** The words of a message, each marked with whether a negation covers or governs it. */

@@ -1,4 +1,5 @@
 import { LOCALES } from '../locale.js';
+import { fillerDroppedIn } from './match-intent.js';
 import {
   APPLY,
   MAX_QUESTIONS,
@@ -90,6 +91,22 @@ export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: Rea
     }
   }
   const saidSignals = new Set<string>();
+  for (const [kind, list] of [
+    ['intent', knowledge.intents],
+    ['signal', knowledge.signals ?? []],
+  ] as const) {
+    for (const definition of list) {
+      for (const locale of LOCALES) {
+        for (const phrase of definition.phrases[locale]) {
+          for (const { alternative, dropped } of fillerDroppedIn(phrase)) {
+            problems.push(
+              `${kind} "${definition.id}": "${alternative}" would be read without ${dropped.map((word) => `"${word}"`).join(' and ')}, a filler word; quote it ("${alternative}") so that every word counts`,
+            );
+          }
+        }
+      }
+    }
+  }
 
   for (const node of knowledge.nodes) {
     for (const [where, text] of textsOf(node)) {

@@ -171,6 +171,19 @@ describe('knowledge validation', () => {
     });
   });
 
+  it('finds an unquoted wording that would lose a filler word, and accepts it quoted or as plain text', () => {
+    const knowledge = sampleKnowledge();
+    const [lost, ...rest] = knowledge.intents;
+    const withPhrases = (en: string[]): Knowledge => ({
+      ...knowledge,
+      intents: [{ ...lost!, phrases: { en, ja: lost!.phrases.ja } }, ...rest],
+    });
+    expect(problems(withPhrases(['timed out|expired + request']))).toEqual([
+      'intent "lost-phone": "timed out" would be read without "out", a filler word; quote it ("timed out") so that every word counts',
+    ]);
+    expect(problems(withPhrases(['"timed out"|expired + request', 'the request timed out']))).toEqual([]);
+  });
+
   describe('error codes', () => {
     const withCodes = (lostPhone: number[], cantSignIn?: number[]): Knowledge => {
       const knowledge = sampleKnowledge();
