@@ -492,6 +492,61 @@ describe('an eighth round: the kinds the sixth held-out set missed, in phrasings
   });
 });
 
+describe('a ninth round: stories and indirect descriptions across every kind', () => {
+  // Written before any phrase was changed for them: 36 of 39 passed then; all do now.
+  it.each([
+    ['was on holiday for 3 weeks, now outlook wont take my password', 'password-forgotten'],
+    [
+      'my password was changed by someone else i think, i cant get in and got an email about a password reset i didnt ask for',
+      'possible-compromise',
+    ],
+    ['after the company reset my password i still cannot log in', 'password-forgotten'],
+    ['keeps saying something went wrong with error 53003', 'blocked-conditional-access'],
+    ['on the train in japan, outlook says access denied from this location', 'blocked-conditional-access'],
+    ['the new laptop from IT says it is not registered with the company', 'device-not-compliant'],
+    ['my personal ipad cant open company email, says device must be enrolled', 'device-not-compliant'],
+    ["i get a code by text but it is always 'invalid code'", 'number-matching'],
+    ['the authenticator app wants me to type a two-digit number i cant see', 'number-matching'],
+    ['authenticator pops up but i cant approve, it just spins', 'q-mfa-problem'],
+    ['mfa broken', 'q-mfa-problem'],
+    ['my daughter reset my phone to play games and now authenticator is gone', 'q-other-method'],
+    ['my screen broke so i cant use the app, but i can still get calls', 'sign-in-another-way'],
+    ['left my phone at home, can i sign in today', 'q-other-method'],
+    ['i have the tap from the service desk but it says invalid', 'tap-active'],
+    ['where do i type the temporary access pass the helpdesk sent me', 'tap-active'],
+    ['what should i do on the TechPass onboarding page first', 'q-onboarding'],
+    ['the mail invite from techpass says expired', 'invitation-expired'],
+    ['guest user, contoso says my account is not found in their directory', 'guest-not-in-tenant'],
+    ['it says your account or password is incorrect, and i am sure of my email', 'password-forgotten'],
+    ['stuck on "stay signed in?" then loops back to email', 'session-account-selection'],
+    ['the yubikey is gone', 'security-key-lost'],
+    ['I cant remember windows hello pin and my fingerprint doesnt work', 'hello-pin-forgotten'],
+    ['I moved to a new number with a different operator', 'phone-number-changed'],
+    ['退職した同僚のアカウントではなく自分のアカウントなのに無効と表示される', 'account-disabled'],
+    ['ずっと「しばらくしてからもう一度お試しください」と出てロックされたまま', 'account-locked'],
+    ['ログインしようとすると「パスワードの有効期限が切れています」', 'password-expired'],
+    ['二段階認証の画面で止まって進めない', 'q-mfa-problem'],
+    ['会社支給のiPhoneを返したので認証できません', 'q-other-method'],
+    ['スマホを修理に出していて手元にない', 'q-other-method'],
+    ['Authenticatorが表示する番号とPCの番号が合わない', 'number-matching'],
+    ['SIMカードが勝手に無効になって、知らないログイン通知が来た', 'possible-compromise'],
+    ['海外出張中にアクセスがブロックされた', 'blocked-conditional-access'],
+    ['新しいPCでIntuneに登録してくださいと出る', 'device-not-compliant'],
+    ['招待リンクをクリックしたら「有効期限が切れています」', 'invitation-expired'],
+    ['一時アクセスパスを入力したのにサインインできない', 'tap-active'],
+    ['Windows HelloのPINを忘れてパソコンに入れない', 'hello-pin-forgotten'],
+  ])('reads %j as %s', (text, expected) => {
+    expect(firstCard(text)).toBe(expected);
+  });
+
+  it.each([['phone fell in the pool and i have no other way to log in'], ['修理中のスマホしか認証方法がない']])(
+    'reads %j as every method gone: the reset path',
+    (text) => {
+      expect(['identity-verification', 'reset-needed']).toContain(firstCard(text));
+    },
+  );
+});
+
 describe('signals', () => {
   const engine = new DiagnosisEngine(shippedKnowledge, EVERY_LINK);
   const begin = (text: string) => {
