@@ -3,10 +3,9 @@ import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../src/config/load-config.js';
-import { ConfigurationError } from '../src/errors.js';
 import { projectRoot } from '../src/project-root.js';
 import { SqliteAuditTrail } from '../src/store/sqlite/sqlite-audit-trail.js';
-import { AuditTrailUnavailableError, UsageError, openAuditDatabase } from './audit-verify.js';
+import { UsageError, openAuditDatabase, reportCommandError } from './audit-verify.js';
 import { isMainModule } from './lib/is-main-module.js';
 
 const USAGE =
@@ -103,17 +102,6 @@ if (isMainModule(import.meta.url)) {
       `Exported ${written} audit ${written === 1 ? 'event' : 'events'} from ${options.since.toISOString()} to ${options.until.toISOString()}${file === undefined ? '' : ` into ${file}`}.`,
     );
   } catch (error) {
-    if (error instanceof ConfigurationError) {
-      console.error(`${error.message}\nSee .env.example for every setting.`);
-      process.exitCode = 78;
-    } else if (error instanceof AuditTrailUnavailableError) {
-      console.error(error.message);
-      process.exitCode = 66;
-    } else if (error instanceof UsageError) {
-      console.error(error.message);
-      process.exitCode = 64;
-    } else {
-      throw error;
-    }
+    process.exitCode = reportCommandError(error);
   }
 }

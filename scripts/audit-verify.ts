@@ -137,6 +137,22 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * Prints what stopped an audit command in one sentence and returns its exit code (sysexits.h: 78 EX_CONFIG,
+ * 66 EX_NOINPUT, 64 EX_USAGE); anything else is rethrown.
+ */
+export function reportCommandError(error: unknown): number {
+  if (error instanceof ConfigurationError) {
+    console.error(`${error.message}\nSee .env.example for every setting.`);
+    return 78;
+  }
+  if (error instanceof AuditTrailUnavailableError || error instanceof UsageError) {
+    console.error(error.message);
+    return error instanceof UsageError ? 64 : 66;
+  }
+  throw error;
+}
+
 if (isMainModule(import.meta.url)) {
   // sysexits.h: 78 is EX_CONFIG, 66 is EX_NOINPUT, 64 is EX_USAGE; 1 is kept for a broken chain or anchor.
   try {
@@ -147,17 +163,6 @@ if (isMainModule(import.meta.url)) {
     console.log(describeVerification(result, anchor));
     process.exitCode = result.ok && (!result.anchor || result.anchor.kind === 'contained') ? 0 : 1;
   } catch (error) {
-    if (error instanceof ConfigurationError) {
-      console.error(`${error.message}\nSee .env.example for every setting.`);
-      process.exitCode = 78;
-    } else if (error instanceof AuditTrailUnavailableError) {
-      console.error(error.message);
-      process.exitCode = 66;
-    } else if (error instanceof UsageError) {
-      console.error(error.message);
-      process.exitCode = 64;
-    } else {
-      throw error;
-    }
+    process.exitCode = reportCommandError(error);
   }
 }

@@ -26,7 +26,7 @@ export interface PersonalRecord {
 }
 
 /** One stored event; `key_id` and `personal_digest` are absent in files from before schema version 9. */
-interface EventRow {
+export interface EventRow {
   sequence: number;
   request_id: string;
   tenant_id: string;

@@ -23,7 +23,7 @@ import {
 } from '../../domain/requests/request.js';
 import type { AuditKeyRing } from '../audit-chain.js';
 import { localAuditKeys } from '../audit-keys.js';
-import { SqliteAuditTrail, type PersonalRecord } from './sqlite-audit-trail.js';
+import { SqliteAuditTrail, type EventRow, type PersonalRecord } from './sqlite-audit-trail.js';
 import { groupCommitFor } from './group-commit.js';
 import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './open-database.js';
@@ -44,20 +44,6 @@ export interface RequestRow {
   pending_since: string | null;
   created_at: string;
   updated_at: string;
-}
-
-interface EventRow {
-  sequence: number;
-  request_id: string;
-  tenant_id: string;
-  actor: string;
-  at: string;
-  from_state: RequestState | null;
-  to_state: RequestState | 'refused';
-  reason: string;
-  graph_request_id: string | null;
-  previous_hash: string;
-  hash: string;
 }
 
 /** An event's own fields, without its place in the chain. */
