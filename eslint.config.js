@@ -10,18 +10,19 @@ const forbidden = {
   db: { group: ['better-sqlite3', 'pg'], message: 'Database drivers live in src/store/ only.' },
   graph: { group: ['@microsoft/microsoft-graph-client', '@azure/*'], message: 'Graph lives in src/directory/ only.' },
   logger: { group: ['pino'], message: 'The domain receives what it needs through its ports.' },
+  metrics: { group: ['prom-client'], message: 'prom-client lives in src/server/ only (server/metrics.ts).' },
 };
 
 /** Which layer may not import what: the layers of DESIGN.md, enforced. */
 const layerRules = [
   { files: ['src/domain/**/*.ts'], patterns: Object.values(forbidden) },
-  { files: ['src/teams/**/*.ts'], patterns: [forbidden.http, forbidden.db, forbidden.graph] },
+  { files: ['src/teams/**/*.ts'], patterns: [forbidden.http, forbidden.db, forbidden.graph, forbidden.metrics] },
   { files: ['src/server/**/*.ts'], patterns: [forbidden.bot, forbidden.db, forbidden.graph] },
-  { files: ['src/store/**/*.ts'], patterns: [forbidden.bot, forbidden.http, forbidden.graph] },
-  { files: ['src/directory/**/*.ts'], patterns: [forbidden.bot, forbidden.http, forbidden.db] },
+  { files: ['src/store/**/*.ts'], patterns: [forbidden.bot, forbidden.http, forbidden.graph, forbidden.metrics] },
+  { files: ['src/directory/**/*.ts'], patterns: [forbidden.bot, forbidden.http, forbidden.db, forbidden.metrics] },
   {
     files: ['src/*.ts', 'src/cards/**/*.ts', 'src/content/**/*.ts', 'src/config/**/*.ts', 'src/logging/**/*.ts'],
-    patterns: [forbidden.bot, forbidden.http, forbidden.db, forbidden.graph],
+    patterns: [forbidden.bot, forbidden.http, forbidden.db, forbidden.graph, forbidden.metrics],
   },
 ].map(({ files, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } }));
 

@@ -32,10 +32,14 @@ import { withDeadline } from './domain/with-deadline.js';
 import { loadDemoTenant, type DemoTenant } from './directory/demo-tenant.js';
 import { createGraphCredential } from './directory/graph-credential.js';
 import { CachingDirectory } from './directory/caching-directory.js';
+import { meteredDirectory } from './directory/metered-directory.js';
 import { GraphDirectory } from './directory/graph-directory.js';
 import { SimulatedDirectory } from './directory/simulated-directory.js';
 import type { Logger } from './logging/create-logger.js';
 import { createServer } from './server/create-server.js';
+import { BotMetrics } from './server/metrics.js';
+import { SqliteOperationsReadings } from './store/sqlite/sqlite-operations-readings.js';
+import { TokenAuthorityCheck } from './teams/token-authority-check.js';
 import { closeDatabase } from './store/sqlite/group-commit.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite/open-database.js';
 import { SqliteDiagnosisRepository } from './store/sqlite/sqlite-diagnosis-repository.js';
@@ -84,6 +88,18 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   const db = openConfiguredDatabase(config, logger);
   const stateStore = new SqliteStateStore(db, clock);
   const addresses = new SqliteConversationAddressRepository(db);
+  // Tenants are the allowlist (or the demo tenant): the hourly cap is counted per tenant.
+  const tenants = demoTenant
+    ? [demoTenant.tenant.id]
+    : config.mode.kind === 'production'
+      ? [...config.mode.allowedTenants]
+      : [];
+  // A registry per service: two bots in one test process never count into each other.
+  const metrics = new BotMetrics({
+    readings: new SqliteOperationsReadings(db, tenants),
+    clock,
+    hourlyCap: config.execution.hourlyCap,
+  });
   // Local mode reads the simulated demo tenant; production reads Microsoft Graph when GRAPH_CREDENTIAL is set,
   // and without it greets people by the name Teams sends and carries nothing out.
   const source =
@@ -97,7 +113,11 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
       : config.graph && new GraphDirectory({ credential: createGraphCredential(config.graph) }));
   // Each read is reused for DIRECTORY_CACHE_SECONDS: a click, its answer and the card update after it
   // ask about the same people. The reset itself reads past it (fresh()).
-  const caching = source && new CachingDirectory(source, { ttlMs: config.directoryCacheMs, clock });
+  // Metered beneath the cache: the metrics count the calls that reach the directory, not the answers kept.
+  const metered =
+    source &&
+    meteredDirectory(source, (operation, outcome, seconds) => metrics.directoryCalled(operation, outcome, seconds));
+  const caching = metered && new CachingDirectory(metered, { ttlMs: config.directoryCacheMs, clock });
   const directory: Directory | undefined = caching;
   const botAppId = config.mode.kind === 'production' ? config.mode.appId : (demoTenant?.bot.id ?? '');
 
@@ -189,6 +209,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
       owner: instance,
       leaseMs: 120_000,
       random: Math.random,
+      observe: (event) => metrics.executionObserved(event),
     });
   const worker =
     execution && new ExecutionWorker({ execution, logger, intervalMs: config.execution.pollSeconds * 1_000 });
@@ -272,8 +293,21 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     app,
     guard: createActivityGuard(deps),
     turns: new KeyedSerialQueue(),
+    observe: ({ kind, family, seconds }) => metrics.turnAnswered(kind, family, seconds),
   });
-  const server = createServer({ config, logger, handleMessage, readiness: [stateStore] });
+  // In production the bot is ready only while the Bot Framework's token authority answers (asked at most
+  // every 30 s): without it, tokens signed with a key the bot has not seen yet cannot be checked.
+  const readiness =
+    config.mode.kind === 'production'
+      ? [
+          stateStore,
+          new TokenAuthorityCheck({
+            metadataUrl: overrides.adapter?.channelOpenIdMetadataUrl,
+            now: () => clock.now().getTime(),
+          }),
+        ]
+      : [stateStore];
+  const server = createServer({ config, logger, handleMessage, readiness, metrics });
 
   let stopping: Promise<void> | undefined;
   return {

@@ -52,6 +52,8 @@ const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 120_000),
   CONNECTOR_TIMEOUT_MS: integer(3_000, 500, 60_000),
   MAX_BODY_BYTES: integer(262_144, 1_024, 10_485_760),
+  METRICS_ENABLED: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
+  METRICS_TOKEN: optionalText,
   MicrosoftAppId: z.preprocess(emptyAsUndefined, guid("the bot registration's application id").optional()),
   MicrosoftAppPassword: optionalText,
   MicrosoftAppType: z.preprocess(
@@ -167,6 +169,11 @@ export interface Config {
    */
   connectorTimeoutMs: number;
   maxBodyBytes: number;
+  /**
+   * GET /metrics (Prometheus text format): on by default in local mode only. With a token, a scrape must send
+   * `Authorization: Bearer <token>`.
+   */
+  metrics: { enabled: boolean; token: string | undefined };
   /** URLs the bot links to, by link id; optional ones are undefined where the organisation has none. */
   links: Readonly<Record<LinkId, string | undefined>>;
   /** The diagnosis knowledge file; undefined for the one shipped with the bot. */
@@ -265,6 +272,11 @@ export function loadConfig(
       'APPROVAL_TEAM_ID and APPROVAL_CHANNEL_ID go together: set both (the helpdesk team and its approval channel) or neither.',
     );
   }
+  if (raw.METRICS_TOKEN !== undefined && (raw.METRICS_TOKEN.length < 16 || /\s/.test(raw.METRICS_TOKEN))) {
+    problems.push(
+      'METRICS_TOKEN must be at least 16 characters without spaces (generate one with `openssl rand -base64 24`); a scrape sends it as `Authorization: Bearer <token>`.',
+    );
+  }
   const graph = decideGraph(raw, mode, problems);
   const previousKeys = checkAuditKeys(raw, mode, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
@@ -282,6 +294,10 @@ export function loadConfig(
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     connectorTimeoutMs: raw.CONNECTOR_TIMEOUT_MS,
     maxBodyBytes: raw.MAX_BODY_BYTES,
+    metrics: Object.freeze({
+      enabled: raw.METRICS_ENABLED === undefined ? mode.kind === 'local' : raw.METRICS_ENABLED === 'true',
+      token: raw.METRICS_TOKEN,
+    }),
     links: Object.freeze({
       securityInfo: raw.SECURITY_INFO_URL,
       passwordReset: raw.PASSWORD_RESET_URL,

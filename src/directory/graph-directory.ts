@@ -255,10 +255,14 @@ export class GraphDirectory implements Directory {
 
   async getDirectoryRoles(userId: string): Promise<string[]> {
     const path = withQuery(`${userPath(userId)}/transitiveMemberOf/microsoft.graph.directoryRole`, {
-      $select: 'displayName',
+      $select: 'displayName,id',
     });
     const roles = await this.list(path, userNotFound(userId));
-    return roles.map((role) => text(role.displayName)).filter((name) => name !== undefined);
+    // Without RoleManagement.Read.Directory Graph lists the roles without their names: each still counts (a role
+    // holder must never pass as an ordinary account), named by its id.
+    return roles
+      .map((role) => text(role.displayName) ?? text(role.id))
+      .filter((name): name is string => name !== undefined);
   }
 
   async deleteAuthenticationMethod(userId: string, method: Pick<AuthMethod, 'id' | 'kind'>): Promise<void> {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import restify, { type Request, type Response } from 'restify';
 import type { Config } from '../config/load-config.js';
@@ -21,6 +21,8 @@ export interface ServerDeps {
   handleMessage: MessageHandler;
   /** Each must resolve for /readyz to answer 200. */
   readiness: HealthCheck[];
+  /** Served at /metrics when METRICS_ENABLED. */
+  metrics?: { render(): Promise<{ contentType: string; body: string }> };
 }
 
 /** The running HTTP server and how to stop it. */
@@ -36,6 +38,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 /** Fixed texts for errors the HTTP layer answers itself; nothing from the exception leaks. */
 const PUBLIC_ERRORS: Record<number, { error: string; message: string }> = {
   400: { error: 'bad_request', message: 'The request body is not valid JSON.' },
+  401: { error: 'unauthorized', message: 'This address needs credentials.' },
   404: { error: 'not_found', message: 'There is nothing at this address.' },
   405: { error: 'method_not_allowed', message: 'This address does not accept that method.' },
   413: { error: 'payload_too_large', message: 'The request body is too large.' },
@@ -137,6 +140,20 @@ export function createServer(deps: ServerDeps): BotServer {
     res.send(200, { status: 'ok' });
   });
 
+  const metrics = config.metrics.enabled ? deps.metrics : undefined;
+  if (metrics) {
+    const token = config.metrics.token;
+    server.get('/metrics', async (req: Request, res: Response) => {
+      if (token !== undefined && !sameSecret(req.header('authorization') ?? '', `Bearer ${token}`)) {
+        res.send(401, PUBLIC_ERRORS[401]);
+        return;
+      }
+      const { contentType, body } = await metrics.render();
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
+    });
+  }
+
   server.get('/readyz', async (req: Request, res: Response) => {
     if (draining) {
       res.send(503, { status: 'shutting_down' });
@@ -201,6 +218,12 @@ export function requestLogLevel(
 function pageLanguage(req: Request): string | undefined {
   const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lang');
   return query ?? req.header('accept-language')?.split(',')[0];
+}
+
+/** Compares without telling, by its timing, how much of the secret matched. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 function requestIdOf(req: Request): string {

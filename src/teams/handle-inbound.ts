@@ -2,6 +2,7 @@ import type { Activity, TurnContext } from 'botbuilder';
 import type { Application } from '@microsoft/teams-ai';
 import type { Config } from '../config/load-config.js';
 import { renderNoticeCard } from '../cards/notice.js';
+import { isVerb } from '../cards/verb-data.js';
 import { stringsFor } from '../content/strings/index.js';
 import type { Logger } from '../logging/create-logger.js';
 import { leftForAfterAnswer } from './after-answer.js';
@@ -40,7 +41,26 @@ export interface InboundDeps {
   /** Answers what teams-ai cannot read and card data that does not fit its button, before the app runs. */
   guard: ActivityGuard;
   turns: KeyedSerialQueue;
+  /** Told of every turn that ran (authenticated, from an allowed tenant), for the metrics. */
+  observe?: TurnObserver;
 }
+
+/**
+ * One turn answered: the activity type (from a fixed list, else `other`), the family of the bot's verb when it
+ * pressed a card button (`review` for `review.approve`; `unknown` for a verb not the bot's), and the seconds from
+ * receiving it to answering.
+ */
+export type TurnObserver = (turn: { kind: string; family: string | undefined; seconds: number }) => void;
+
+/** Activity types counted by name; any other is `other`, so a sender cannot make up labels. */
+const TURN_KINDS = new Set([
+  'message',
+  'invoke',
+  'conversationUpdate',
+  'installationUpdate',
+  'messageReaction',
+  'event',
+]);
 
 /**
  * The inbound pipeline: shape check, authentication, production refusals (channel, tenant),
@@ -50,6 +70,7 @@ export function createInboundHandler(deps: InboundDeps): (request: InboundReques
   const { config, adapter, app, guard, turns } = deps;
 
   return async ({ body, authorization, requestId, logger: requestLogger }) => {
+    const received = process.hrtime.bigint();
     // Time queued behind the conversation's earlier turns counts against what this turn may wait on sends.
     const connectorDeadline = Date.now() + config.connectorTimeoutMs;
     const parsed = inboundActivitySchema.safeParse(body);
@@ -114,8 +135,26 @@ export function createInboundHandler(deps: InboundDeps): (request: InboundReques
     );
     // A turn that failed leaves nothing: its error card was the answer.
     startAfterAnswer?.();
+    deps.observe?.({
+      kind: TURN_KINDS.has(activity.type) ? activity.type : 'other',
+      family: verbFamilyOf(activity),
+      seconds: Number(process.hrtime.bigint() - received) / 1e9,
+    });
     return invokeResponse ? { status: invokeResponse.status, body: invokeResponse.body } : { status: 200 };
   };
+}
+
+/** The family of the card button an activity pressed (Action.Execute, or Action.Submit's verb), if it pressed one. */
+function verbFamilyOf(activity: Activity): string | undefined {
+  const value = activity.value as { verb?: unknown; action?: { verb?: unknown } } | undefined;
+  const verb =
+    activity.type === 'invoke' && activity.name === 'adaptiveCard/action'
+      ? value?.action?.verb
+      : activity.type === 'message' && !activity.text && typeof value?.verb === 'string'
+        ? value.verb
+        : undefined;
+  if (verb === undefined) return undefined;
+  return isVerb(verb) ? verb.split('.')[0] : 'unknown';
 }
 
 async function refuseWithoutIdentity(context: TurnContext, config: Config, logger: Logger): Promise<void> {

@@ -249,6 +249,21 @@ describe('loadConfig', () => {
     expect(problemsOf({ CONNECTOR_TIMEOUT_MS: '100' })).toEqual(['CONNECTOR_TIMEOUT_MS must be at least 500']);
   });
 
+  it('serves /metrics by default in local mode only, and checks METRICS_TOKEN without quoting it', () => {
+    expect(loadConfig({}).metrics).toEqual({ enabled: true, token: undefined });
+    expect(loadConfig(production).metrics).toEqual({ enabled: false, token: undefined });
+    expect(loadConfig({ ...production, METRICS_ENABLED: 'true', METRICS_TOKEN: 'abcdefghijklmnop' }).metrics).toEqual({
+      enabled: true,
+      token: 'abcdefghijklmnop',
+    });
+    expect(loadConfig({ METRICS_ENABLED: 'false' }).metrics.enabled).toBe(false);
+    const problems = problemsOf({ METRICS_TOKEN: 'short-token' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^METRICS_TOKEN must be at least 16 characters/);
+    expect(problems[0]).not.toContain('short-token');
+    expect(problemsOf({ METRICS_ENABLED: 'yes' })[0]).toMatch(/^METRICS_ENABLED /);
+  });
+
   it('refuses Graph settings the chosen credential does not use, and a certificate file without both halves', () => {
     expect(problemsOf({ ...production, GRAPH_CLIENT_SECRET: 'graph-secret' })).toEqual([
       'GRAPH_CLIENT_SECRET is set but GRAPH_CREDENTIAL is empty, so the bot does not read Microsoft Graph: set GRAPH_CREDENTIAL (secret, certificate or managedIdentity), or clear it.',

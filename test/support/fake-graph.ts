@@ -137,6 +137,8 @@ export class FakeGraph {
   latencyMs: number;
   pageSize: number;
   appIsPrivilegedAuthenticationAdministrator: boolean;
+  /** Whether the app holds RoleManagement.Read.Directory: without it, directory roles come without their names. */
+  readsRoleNames = true;
   private readonly users = new Map<string, FakeUser>();
   private readonly groups = new Map<string, Set<string>>();
   private readonly signIns: GraphResource[] = [];
@@ -370,12 +372,17 @@ export class FakeGraph {
   }
 
   private directoryRoles(user: FakeUser): GraphResource[] {
-    return user.directoryRoles.map((displayName) => ({
-      '@odata.type': '#microsoft.graph.directoryRole',
-      id: stableGuid(`role/${displayName}`),
-      displayName,
-      roleTemplateId: stableGuid(`role-template/${displayName}`),
-    }));
+    return user.directoryRoles.map((displayName) => {
+      const id = stableGuid(`role/${displayName}`);
+      // Graph returns only the id and type of objects the app has no permission to read.
+      if (!this.readsRoleNames) return { '@odata.type': '#microsoft.graph.directoryRole', id };
+      return {
+        '@odata.type': '#microsoft.graph.directoryRole',
+        id,
+        displayName,
+        roleTemplateId: stableGuid(`role-template/${displayName}`),
+      };
+    });
   }
 
   /** Sign-in preferences exist on the beta endpoint only; v1.0 does not know the segment. */

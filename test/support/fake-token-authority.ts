@@ -14,6 +14,10 @@ export class FakeTokenAuthority {
   private readonly publicJwk: Record<string, unknown>;
   private server: Server | undefined;
   private port = 0;
+  /** False: every connection is dropped unanswered, as when the authority cannot be reached. */
+  reachable = true;
+  /** How many times the OpenID metadata was asked for. */
+  metadataRequests = 0;
 
   constructor(private readonly endorsements: string[] = ['msteams']) {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -33,12 +37,14 @@ export class FakeTokenAuthority {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
+      if (!this.reachable) return req.socket.destroy();
       const path = req.url ?? '';
       const json = (body: unknown) => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
       if (path.endsWith('/.well-known/openidconfiguration')) {
+        this.metadataRequests += 1;
         const prefix = path.split('/.well-known')[0];
         return json({
           issuer: 'https://api.botframework.com',

@@ -100,7 +100,20 @@ export interface ExecutionServiceOptions {
   leaseMs: number;
   /** 0..1, for the jitter of retry delays (Math.random in production). */
   random: () => number;
+  /** Told of each start and of how each run of a reset's steps ended (the metrics count them). */
+  observe?: (event: ExecutionEvent) => void;
 }
+
+/** A reset started, or how one run of its steps ended. */
+export type ExecutionEvent =
+  | 'started'
+  | 'completed'
+  | 'passOffered'
+  | 'retrying'
+  | 'needsAttention'
+  | 'pausedByCap'
+  /** Another worker took the job over and carries on. */
+  | 'leaseLost';
 
 /** A failure that no retry can fix; the request goes straight to "needs attention". */
 class PermanentFailure extends Error {
@@ -159,6 +172,7 @@ export class ExecutionService {
       if (!started) return;
       request = started;
       this.options.notifier.announce(request, { kind: 'executionStarted' });
+      this.options.observe?.('started');
     }
     const progress: ExecutionProgress = { ...job.progress };
     let step = 'read methods';
@@ -191,7 +205,7 @@ export class ExecutionService {
       }
     } catch (error) {
       // Another worker holds the job now and carries on from the saved progress.
-      if (error instanceof LeaseLostError) return;
+      if (error instanceof LeaseLostError) return this.options.observe?.('leaseLost');
       return this.failAttempt(job, request, step, error);
     }
     await this.complete(request, progress);
@@ -300,6 +314,7 @@ export class ExecutionService {
     const done = await this.move(request, 'completed', `reset completed; pass delivered to the ${to}`);
     await jobs.followUpAt(request.id, owner, nextCheck(progress, clock.now()));
     if (done) this.options.notifier.announce(done, { kind: 'completed', passTo: to });
+    this.options.observe?.('completed');
     return done;
   }
 
@@ -470,6 +485,7 @@ export class ExecutionService {
         undefined,
       );
       this.options.notifier.announce(request, { kind: 'passOffered', to: candidate.kind });
+      this.options.observe?.('passOffered');
       return;
     }
     throw new PermanentFailure({
@@ -494,6 +510,7 @@ export class ExecutionService {
         `attempt ${attempts} failed at "${step}" (${detail.code}); retrying`,
         detail.graphRequestId,
       );
+      this.options.observe?.('retrying');
       return;
     }
     const failed = await this.move(
@@ -507,6 +524,7 @@ export class ExecutionService {
     );
     await jobs.finish(job.requestId, owner, 'failed', detail);
     if (failed) this.options.notifier.announce(failed, { kind: 'failed', step: detail.step, code: detail.code });
+    this.options.observe?.('needsAttention');
   }
 
   /** Throttling waits at least Retry-After; other failures back off exponentially, with jitter. */
@@ -544,6 +562,7 @@ export class ExecutionService {
       graphRequestId: undefined,
     });
     if (!alreadyPaused) this.options.notifier.announce(request, { kind: 'executionPaused', cap: policy.hourlyCap });
+    this.options.observe?.('pausedByCap');
   }
 
   private async save(request: ResetRequest, progress: ExecutionProgress): Promise<void> {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Clock, HealthCheck, StateStore, StoredState } from '../../domain/ports.js';
 import { EtagConflictError } from '../../errors.js';
 import { groupCommitFor } from './group-commit.js';
@@ -18,6 +19,8 @@ export class SqliteStateStore implements StateStore, HealthCheck {
   private readonly upsert;
   private readonly updateIfVersion;
   private readonly deleteOne;
+  /** The file's identity when opened; undefined for an in-memory database. */
+  private readonly opened: { ino: number; dev: number } | undefined;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -32,6 +35,7 @@ export class SqliteStateStore implements StateStore, HealthCheck {
       'UPDATE bot_state SET value = ?, etag = etag + 1, updated_at = ? WHERE key = ? AND etag = ?',
     );
     this.deleteOne = db.prepare<[string]>('DELETE FROM bot_state WHERE key = ?');
+    this.opened = db.memory ? undefined : statSync(db.name);
   }
 
   async read(keys: string[]): Promise<Record<string, StoredState>> {
@@ -67,7 +71,17 @@ export class SqliteStateStore implements StateStore, HealthCheck {
     })();
   }
 
+  /**
+   * Ready while the connection is open, a table reads, and the file at the database's path is still the one
+   * opened: a volume unmounted, or the file deleted or replaced under the bot, leaves an open handle that still
+   * answers while nothing it writes is kept where the next start will look.
+   */
   async check(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.db.prepare('SELECT 1 FROM bot_state LIMIT 1').get();
+    if (this.opened === undefined) return;
+    const now = statSync(this.db.name, { throwIfNoEntry: false });
+    if (!now || now.ino !== this.opened.ino || now.dev !== this.opened.dev) {
+      throw new Error('the database file is no longer the one the bot opened');
+    }
   }
 }
