@@ -547,6 +547,39 @@ describe('a ninth round: stories and indirect descriptions across every kind', (
   );
 });
 
+describe('never too early: unsure is not "nothing else"', () => {
+  // Look-alikes of "every method is gone" that only say the person is unsure, or say something else is missing;
+  // written before any change for them: 14 of 19 passed then (two went straight to the reset path); all do now.
+  it.each([
+    ['lost my phone, i dont know if i have any other methods', 'q-other-method'],
+    ['lost my phone, not sure what else i registered', 'q-other-method'],
+    ['lost my phone. no idea about backups', 'q-other-method'],
+    ['lost my phone and i have no access to my email either', 'q-other-method'],
+    ['my phone is gone, i do not remember setting up anything else', 'q-other-method'],
+    ["phone stolen, can't check which other methods I have", 'q-other-method'],
+    ['lost my phone, nothing works right now', 'q-other-method'],
+    ['phone lost, no signal here so i cant get sms at the moment', 'q-other-method'],
+    ['i lost my phone and i dont have my laptop with me either', 'q-other-method'],
+    ['lost phone, i never use sms', 'q-other-method'],
+    ['my phone broke and none of the apps open', 'q-other-method'],
+    ['phone dead. no way to log in now', 'q-other-method'],
+    ['スマホをなくしました。ほかの方法を登録したか覚えていません', 'q-other-method'],
+    ['スマホを紛失。他に何を登録したかわからない', 'q-other-method'],
+    ['携帯をなくして、今はログインする方法がない', 'q-other-method'],
+    ['スマホが壊れて何もできない', 'q-other-method'],
+  ])('reads %j as %s, not as every method gone', (text, expected) => {
+    expect(firstCard(text)).toBe(expected);
+  });
+
+  it.each([
+    ['lost my phone and i have no other method registered at all'],
+    ['lost my phone, that was my only mfa device'],
+    ['スマホをなくしました。認証方法はそれしかありません'],
+  ])('reads %j as every method gone: the reset path', (text) => {
+    expect(['identity-verification', 'reset-needed']).toContain(firstCard(text));
+  });
+});
+
 describe('signals', () => {
   const engine = new DiagnosisEngine(shippedKnowledge, EVERY_LINK);
   const begin = (text: string) => {

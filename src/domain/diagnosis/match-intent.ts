@@ -28,8 +28,9 @@
  * Polarity. Negation is read as negation, so "can receive" never stands for "cannot receive" nor the reverse.
  * - English: a negation covers the words after it up to the end of its clause (`,` `.` `;` `but` `and` `though`
  *   `because` …; `or` continues it): in "I can't get texts or calls, but email works" it covers texts and calls, not
- *   email. The group right after a `not` group (or the words after `not` inside an alternative) names what is
- *   negated and matches only words a negation covers: `not + receive + code` matches "I never receive a code" but
+ *   email. A negated word of doubt (`idea`, `sure`, `know`, `remember`, `check`…) ends it there: "no idea about
+ *   backups" says nothing is missing. The group right after a `not` group (or the words after `not` inside an
+ *   alternative) names what is negated and matches only words a negation covers: `not + receive + code` matches "I never receive a code" but
  *   not "can't sign in, I receive the code". Any other alternative is positive and is not matched by the word a
  *   negation governs, the first one after it (articles and `be`, `even`, `yet`, `able to` skipped): `lost + phone`
  *   does not match "I haven't lost my phone". Groups before `not` (`number + not + match`) are positive. A quoted
@@ -217,6 +218,12 @@ const NEGATION_SKIPS = new Set(
   ).split(' '),
 );
 
+/**
+ * Words that, negated, say the person is unsure rather than that what follows is absent: "no idea about backups",
+ * "can't remember which methods I have", "not sure what else I registered". The negation ends with them.
+ */
+const UNSURE = new Set('idea clue sure certain know knew remember recall check tell'.split(' '));
+
 /** A negation at this point of Japanese text (〜ません was made 〜ない); なくし, なくす (to lose) is not one. */
 const JA_NEGATION = 'ない|なかっ|なく(?![しすさせそ])|なけれ|ず|ぬ';
 /** How a negative alternative ends: 受け取れない, できず, 使用できなく. */
@@ -374,6 +381,7 @@ function readMessageWords(text: string): Word[] {
         if (governing && !NEGATION_SKIPS.has(word.surface)) {
           word.governed = true;
           governing = false;
+          if (UNSURE.has(word.surface)) covering = false;
         }
       }
       words.push(word);

@@ -697,3 +697,28 @@ describe('signals: what a message says besides its complaint', () => {
     }
   });
 });
+
+describe('a negation that says the person is unsure', () => {
+  const backups = [{ id: 'no-backup', phrases: { en: ['not + backup + phone'], ja: ['予備 + ない'] } }];
+
+  it.each([
+    ['lost my phone and I have no backup', 'no-backup'],
+    ['phone gone, never set up a backup', 'no-backup'],
+  ])('still negates what follows an ordinary negation: %j', (text, id) => {
+    expect(matchIntent(text, backups)?.id).toBe(id);
+  });
+
+  it.each([
+    'lost my phone, no idea about backups',
+    "lost my phone and I can't remember if I have a backup",
+    'phone lost, not sure whether there is a backup',
+    "lost the phone, I don't know about a backup",
+  ])('ends at "idea", "remember", "sure", "know": %j negates nothing after it', (text) => {
+    expect(matchIntent(text, backups)).toBeUndefined();
+  });
+
+  it('still reads "I don\'t know my password" as not knowing the password', () => {
+    const forgot = [{ id: 'forgot', phrases: { en: ['not + know|remember + password'], ja: ['パスワード + 忘れ'] } }];
+    expect(matchIntent("I don't know my password", forgot)?.id).toBe('forgot');
+  });
+});
