@@ -30,8 +30,8 @@
  *   `because` …; `or` continues it): in "I can't get texts or calls, but email works" it covers texts and calls, not
  *   email. A negated word of doubt (`idea`, `sure`, `know`, `remember`, `check`…) ends it there: "no idea about
  *   backups" says nothing is missing. The group right after a `not` group (or the words after `not` inside an
- *   alternative) names what is negated and matches only words a negation covers: `not + receive + code` matches "I never receive a code" but
- *   not "can't sign in, I receive the code". Any other alternative is positive and is not matched by the word a
+ *   alternative) names what is negated and matches only words a negation covers: `not + receive + code` matches
+ *   "I never receive a code" but not "can't sign in, I receive the code". Any other alternative is positive and is not matched by the word a
  *   negation governs, the first one after it (articles and `be`, `even`, `yet`, `able to` skipped): `lost + phone`
  *   does not match "I haven't lost my phone". Groups before `not` (`number + not + match`) are positive. A quoted
  *   wording is read whole, up to a `not` of its own: as a positive alternative none of its words may be under a
