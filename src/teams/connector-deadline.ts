@@ -50,15 +50,18 @@ export function withDeadlines(client: ConnectorClient, timeoutMs: number): Conne
 }
 
 /**
- * Bounds what one turn waits on the Bot Connector, all its sends, updates and deletes together, to the time
- * left until `deadline` (its arrival plus CONNECTOR_TIMEOUT_MS, so time spent queued behind the conversation's
- * earlier turns counts). A send still unanswered then fails the turn, whose answer is not held any longer;
- * the call itself ends by its own deadline. An invoke's answer is not a send and is never refused.
+ * Bounds what one turn waits on the Bot Connector, all its sends, updates and deletes together, to `timeoutMs`:
+ * the time spent waiting on the Bot Connector counts, not the turn's own work (a reply after a slow directory read
+ * is still sent). A send still unanswered when the budget is spent fails the turn, whose answer is not held any
+ * longer; the call itself ends by its own deadline. A turn queued behind a stuck one waits at most that one's
+ * budget. An invoke's answer is not a send and is never refused.
  */
-export function boundConnectorWaits(context: TurnContext, deadline: number, timeoutMs: number): void {
-  const within = <T>(work: () => Promise<T>): Promise<T> => {
-    const left = deadline - Date.now();
-    if (left <= 0) return Promise.reject(new ConnectorTimeoutError(timeoutMs));
+export function boundConnectorWaits(context: TurnContext, timeoutMs: number): void {
+  let spentMs = 0;
+  const within = async <T>(work: () => Promise<T>): Promise<T> => {
+    const left = timeoutMs - spentMs;
+    if (left <= 0) throw new ConnectorTimeoutError(timeoutMs);
+    const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ConnectorTimeoutError(timeoutMs)), left);
@@ -66,7 +69,12 @@ export function boundConnectorWaits(context: TurnContext, deadline: number, time
     const sent = work();
     // A send given up on still settles later; its failure is the turn's error already.
     sent.catch(() => undefined);
-    return Promise.race([sent, timedOut]).finally(() => clearTimeout(timer));
+    try {
+      return await Promise.race([sent, timedOut]);
+    } finally {
+      clearTimeout(timer);
+      spentMs += Date.now() - started;
+    }
   };
   context.onSendActivities((_context, activities, next) =>
     activities.every((activity) => activity.type === 'invokeResponse') ? next() : within(next),

@@ -71,8 +71,6 @@ export function createInboundHandler(deps: InboundDeps): (request: InboundReques
 
   return async ({ body, authorization, requestId, logger: requestLogger }) => {
     const received = process.hrtime.bigint();
-    // Time queued behind the conversation's earlier turns counts against what this turn may wait on sends.
-    const connectorDeadline = Date.now() + config.connectorTimeoutMs;
     const parsed = inboundActivitySchema.safeParse(body);
     if (!parsed.success) {
       requestLogger.warn(
@@ -128,7 +126,7 @@ export function createInboundHandler(deps: InboundDeps): (request: InboundReques
     const invokeResponse = await turns.run(activity.conversation.id, () =>
       adapter.runTurn(auth, activity, async (context) => {
         bindTurn(context, logger, requestId);
-        boundConnectorWaits(context, connectorDeadline, config.connectorTimeoutMs);
+        boundConnectorWaits(context, config.connectorTimeoutMs);
         await logic(context);
         startAfterAnswer = leftForAfterAnswer(context);
       }),

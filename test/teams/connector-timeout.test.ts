@@ -94,6 +94,22 @@ describe('a Bot Connector that refuses connections or never answers', () => {
   );
 });
 
+describe('a turn slower than CONNECTOR_TIMEOUT_MS before it sends, to a Bot Connector that works', () => {
+  // Every directory read takes 1.5 s: "I can't sign in" reads the evidence before it answers.
+  const under = useBot({
+    env: { CONNECTOR_TIMEOUT_MS: String(CONNECTOR_TIMEOUT_MS), SIMULATED_DIRECTORY_LATENCY_MS: '1500' },
+  });
+
+  it('still sends its reply: only the time spent waiting on the Bot Connector counts', async () => {
+    const response = await under.bot.post(
+      personalMessage("I can't sign in", { serviceUrl: under.connector.serviceUrl }),
+    );
+    expect(response.status).toBe(200);
+    expect(under.connector.sentCards()).toHaveLength(1);
+    expect(under.bot.logs.text()).not.toContain('the Bot Connector did not answer');
+  });
+});
+
 describe('messages the bot starts itself, to a Bot Connector that never answers', () => {
   const silent = new SilentEndpoint();
   let messenger: TeamsMessenger;
