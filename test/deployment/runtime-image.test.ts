@@ -17,7 +17,7 @@ import { basename, join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPath, projectRoot } from '../../src/project-root.js';
 import { personalMessage } from '../support/activities.js';
-import { LOCAL_ENV, waitForListening, type ChildBot } from '../support/child-bot.js';
+import { LOCAL_ENV, waitForListening, watchChild, type ChildBot } from '../support/child-bot.js';
 import { FakeConnector } from '../support/fake-connector.js';
 
 /** One instruction of a Dockerfile: its keyword and the rest of the line, continuations joined. */
@@ -142,14 +142,7 @@ describe('the container image (Dockerfile)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     started.push(child);
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    return { process: child, stdout: () => out, stderr: () => err, exited };
+    return watchChild(child);
   }
 
   beforeAll(async () => {

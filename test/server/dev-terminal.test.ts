@@ -5,7 +5,7 @@ import { projectRoot } from '../../src/project-root.js';
 import { requestLogLevel, SLOW_REQUEST_MS } from '../../src/server/create-server.js';
 import { personalMessage } from '../support/activities.js';
 import { tempSqlitePath } from '../support/bot-harness.js';
-import { LOCAL_ENV, waitForListening, type ChildBot } from '../support/child-bot.js';
+import { LOCAL_ENV, waitForListening, watchChild, type ChildBot } from '../support/child-bot.js';
 import { FakeConnector } from '../support/fake-connector.js';
 
 /** The bot as `npm run dev` starts it (same Node arguments), at the default log level. */
@@ -15,14 +15,7 @@ function spawnDevBot(env: Record<string, string>): ChildBot {
     env: { ...process.env, ...LOCAL_ENV, LOG_LEVEL: '', NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { process: child, stdout: () => out, stderr: () => err, exited };
+  return watchChild(child);
 }
 
 /** stderr of a short Node program run with `args` before it. */

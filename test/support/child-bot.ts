@@ -41,6 +41,11 @@ export function spawnBot(env: Record<string, string>, options: { uid?: number } 
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   });
+  return watchChild(child);
+}
+
+/** A spawned bot process (stdout and stderr piped), with what it printed collected and its exit awaited. */
+export function watchChild(child: ChildProcess): ChildBot {
   let out = '';
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));

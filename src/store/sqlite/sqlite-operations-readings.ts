@@ -1,5 +1,6 @@
 import { OPEN_STATES } from '../../domain/requests/request.js';
 import type { SqliteDatabase } from './open-database.js';
+import { STARTS_SINCE_SQL } from './sqlite-request-repository.js';
 
 /**
  * What the metrics read when they are scraped, each from an index: the open requests by state (bounded by the
@@ -21,13 +22,8 @@ export class SqliteOperationsReadings {
         "SELECT MIN(pending_since) FROM requests WHERE state = 'pending_review' AND pending_since IS NOT NULL",
       )
       .pluck();
-    // The same count as the cap's (SqliteRequestRepository), from request_events_by_tenant_transition.
-    this.countStartedSince = db
-      .prepare<[string, string], number>(
-        `SELECT COUNT(DISTINCT request_id) FROM request_events
-          WHERE tenant_id = ? AND to_state = 'executing' AND from_state = 'approved' AND at >= ?`,
-      )
-      .pluck();
+    // The same count as the cap's.
+    this.countStartedSince = db.prepare<[string, string], number>(STARTS_SINCE_SQL).pluck();
   }
 
   openRequestsByState(): Record<string, number> {

@@ -52,6 +52,13 @@ type EventFields = Omit<EventRow, 'sequence' | 'previous_hash' | 'hash'>;
 const OPEN_STATE_LIST = [...OPEN_STATES];
 
 /**
+ * How many of a tenant's requests started executing since a time: what the hourly cap counts, from the starts the
+ * trail recorded (request_events_by_tenant_transition answers it). Parameters: tenant id, ISO time.
+ */
+export const STARTS_SINCE_SQL = `SELECT COUNT(DISTINCT request_id) FROM request_events
+  WHERE tenant_id = ? AND to_state = 'executing' AND from_state = 'approved' AND at >= ?`;
+
+/**
  * Reset requests in the `requests` table and their audit trail in `request_events`. Every write
  * runs in its own savepoint of a group commit, whose transaction is IMMEDIATE: better-sqlite3 is
  * synchronous, so callers in this process cannot interleave inside it, and taking the write lock
@@ -129,13 +136,7 @@ export class SqliteRequestRepository implements RequestRepository {
           WHERE tenant_id = ? AND subject_id = ? AND state = 'completed' AND updated_at >= ?`,
       )
       .pluck();
-    // The hourly cap counts the starts the trail recorded (request_events_by_tenant_transition answers it).
-    this.countStartedSince = db
-      .prepare<[string, string], number>(
-        `SELECT COUNT(DISTINCT request_id) FROM request_events
-          WHERE tenant_id = ? AND to_state = 'executing' AND from_state = 'approved' AND at >= ?`,
-      )
-      .pluck();
+    this.countStartedSince = db.prepare<[string, string], number>(STARTS_SINCE_SQL).pluck();
     this.selectBySubject = db.prepare<[string, string, number], RequestRow>(
       'SELECT * FROM requests WHERE tenant_id = ? AND subject_id = ? ORDER BY sequence DESC LIMIT ?',
     );
