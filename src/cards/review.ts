@@ -536,11 +536,17 @@ function phonesOnFile(r: Strings['review'], phones: ReviewCardView['phonesOnFile
   return [phones === undefined ? r.numbersUnavailable : r.noNumbersOnFile];
 }
 
+/** An Entra object id (a GUID). */
+const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function describeRisk(strings: Strings, signal: RiskSignal): string {
   const risks = strings.review.risks;
   switch (signal.kind) {
-    case 'privilegedRole':
-      return format(risks.privilegedRole, { roles: signal.roles.join(strings.review.listSeparator) });
+    case 'privilegedRole': {
+      // A role Graph listed without its name (no RoleManagement.Read.Directory) comes by its object id.
+      const roles = signal.roles.map((role) => (OBJECT_ID.test(role) ? format(risks.unnamedRole, { id: role }) : role));
+      return format(risks.privilegedRole, { roles: roles.join(strings.review.listSeparator) });
+    }
     case 'failedSignIns':
       return format(risks.failedSignIns, { count: String(signal.count) });
     case 'riskySignIns':

@@ -549,6 +549,21 @@ describe('card templates', () => {
     },
   );
 
+  it.each(LOCALES)('names a privileged role it could not read the name of as such, with its id (%s)', (locale) => {
+    const strings = stringsFor(locale);
+    const id = '62e90394-69f5-4237-9190-012177145e10';
+    const card = renderReviewCard(
+      strings,
+      fullReviewView({ risks: [{ kind: 'privilegedRole', roles: ['Global Administrator', id] }] }),
+    );
+    const unnamed = format(strings.review.risks.unnamedRole, { id });
+    expect(JSON.stringify(card)).toContain(
+      format(strings.review.risks.privilegedRole, {
+        roles: ['Global Administrator', unnamed].join(strings.review.listSeparator),
+      }),
+    );
+  });
+
   it.each(LOCALES)('matches the review card snapshots with nothing optional and with everything (%s)', (locale) => {
     expect(renderReviewCard(stringsFor(locale), minimalReviewView())).toMatchSnapshot();
     expect(withNotice(renderReviewCard(stringsFor(locale), fullReviewView()), clickerNotice)).toMatchSnapshot();

@@ -721,6 +721,7 @@ export const en = {
     noRisks: 'No risk signals found',
     risks: {
       privilegedRole: 'Holds a privileged role: {roles}',
+      unnamedRole: 'a directory role whose name the bot is not allowed to read ({id})',
       failedSignIns: 'Failed sign-ins in the last 24 hours: {count}',
       riskySignIns: 'Sign-ins flagged as medium or high risk in the last 7 days: {count}',
       methodsChangedRecently: 'A verification method was registered within the last {days} days',

@@ -729,6 +729,7 @@ export const ja: Strings = {
     noRisks: 'リスクの兆候は見つかりませんでした',
     risks: {
       privilegedRole: '特権ロールを保有: {roles}',
+      unnamedRole: '名前を読み取れないディレクトリ ロール ({id})',
       failedSignIns: '過去 24 時間のサインイン失敗: {count} 回',
       riskySignIns: '過去 7 日間にリスク (中・高) と判定されたサインイン: {count} 回',
       methodsChangedRecently: '過去 {days} 日以内に本人確認の方法が登録されています',
