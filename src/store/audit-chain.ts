@@ -87,6 +87,13 @@ export function sealKeyedFrom(key: AuditKey, keyedFrom: number, previousHash: st
     .digest('hex');
 }
 
+/** What both formats hash of an event, in order: requestId, tenantId, actor, at, from, to, reason, graphRequestId. */
+function eventFields(event: HashableEvent): unknown[] {
+  const at = typeof event.at === 'string' ? event.at : event.at.toISOString();
+  const { requestId, tenantId, actor, from, to, reason } = event;
+  return [requestId, tenantId, actor, at, from, to, reason, event.graphRequestId ?? null];
+}
+
 /**
  * The SHA-256 (hex) of one event chained to the one before it. The input is a JSON array in a
  * fixed order, `["sih-audit-v1", previousHash, sequence, requestId, tenantId, actor, at, from, to, reason,
@@ -94,20 +101,7 @@ export function sealKeyedFrom(key: AuditKey, keyedFrom: number, previousHash: st
  * so the same event always hashes the same and no two different events share an input.
  */
 export function hashEvent(previousHash: string, sequence: number, event: HashableEvent): string {
-  const at = typeof event.at === 'string' ? event.at : event.at.toISOString();
-  const canonical = JSON.stringify([
-    FORMAT,
-    previousHash,
-    sequence,
-    event.requestId,
-    event.tenantId,
-    event.actor,
-    at,
-    event.from,
-    event.to,
-    event.reason,
-    event.graphRequestId ?? null,
-  ]);
+  const canonical = JSON.stringify([FORMAT, previousHash, sequence, ...eventFields(event)]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
@@ -117,20 +111,12 @@ export function hashEvent(previousHash: string, sequence: number, event: Hashabl
  * who can write the database can compute it, so an edited event cannot be given a hash that fits.
  */
 export function signEvent(key: AuditKey, previousHash: string, sequence: number, event: HashableEvent): string {
-  const at = typeof event.at === 'string' ? event.at : event.at.toISOString();
   const canonical = JSON.stringify([
     KEYED_FORMAT,
     key.id,
     previousHash,
     sequence,
-    event.requestId,
-    event.tenantId,
-    event.actor,
-    at,
-    event.from,
-    event.to,
-    event.reason,
-    event.graphRequestId ?? null,
+    ...eventFields(event),
     event.personalDigest ?? null,
   ]);
   return createHmac('sha256', key.secret).update(canonical, 'utf8').digest('hex');

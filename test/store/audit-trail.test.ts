@@ -31,7 +31,7 @@ import {
 import { LOCAL_AUDIT_KEY_SUFFIX } from '../../src/store/audit-keys.js';
 import { migrations } from '../../src/store/sqlite/migrations.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/open-database.js';
-import { SqliteAuditTrail } from '../../src/store/sqlite/sqlite-audit-trail.js';
+import { SqliteAuditTrail, toChainedEvent, type EventRow } from '../../src/store/sqlite/sqlite-audit-trail.js';
 import { SqliteRequestRepository } from '../../src/store/sqlite/sqlite-request-repository.js';
 import { tempSqlitePath } from '../support/bot-harness.js';
 import { LOCAL_ENV } from '../support/child-bot.js';
@@ -78,18 +78,8 @@ function asAttacker(path: string, change: (db: Database.Database) => void): void
   attacker.close();
 }
 
-/** The fields a hash covers, from a stored row. */
-const fieldsOf = (row: Row) => ({
-  requestId: row.request_id,
-  tenantId: row.tenant_id,
-  actor: row.actor,
-  at: row.at,
-  from: row.from_state,
-  to: row.to_state,
-  reason: row.reason,
-  graphRequestId: row.graph_request_id,
-  personalDigest: row.personal_digest,
-});
+/** The fields a hash covers, from a stored row, as the trail reads them. */
+const fieldsOf = (row: Row) => toChainedEvent(row as EventRow);
 
 /**
  * Rewrites event `sequence` with `edit` and recomputes every hash from there on with `rehash`, the way an

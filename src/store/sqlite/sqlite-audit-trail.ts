@@ -423,7 +423,8 @@ function withoutPersonalReview(review: Record<string, unknown>): Record<string, 
   return purged;
 }
 
-function toChainedEvent(row: EventRow): ChainedEvent {
+/** A stored row as the chain reads it. */
+export function toChainedEvent(row: EventRow): ChainedEvent {
   // `at` stays the stored string: the hash covers what is stored, not what a Date makes of it.
   return {
     requestId: row.request_id,
