@@ -64,6 +64,11 @@ export function readCardTemplate(name: CardName): unknown {
  */
 const expanded = new Map<string, { card: AdaptiveCard; json?: string }>();
 const EXPANDED_CAPACITY = 500;
+/**
+ * Cards never kept here: a request's review card is drawn once per version of the request (the publisher keeps it for
+ * the click's answer and the channel's update), so keeping it only holds large cards that are not asked for again.
+ */
+const DRAWN_ONCE: ReadonlySet<CardName> = new Set(['review']);
 
 /**
  * Expands a template with its data. Data is substituted, never evaluated, so text that users
@@ -74,6 +79,7 @@ const EXPANDED_CAPACITY = 500;
  * a fresh copy.
  */
 export function renderCard(name: CardName, data: object, fill: Readonly<Record<string, string>> = {}): AdaptiveCard {
+  if (DRAWN_ONCE.has(name) && Object.keys(fill).length === 0) return deepFreeze(expand(name, data));
   const key = `${name}\u0000${JSON.stringify(data)}`;
   let entry = expanded.get(key);
   if (entry === undefined) {

@@ -11,8 +11,10 @@ import {
   CertificateServiceClientCredentialsFactory,
   type AuthenticateRequestResult,
   type Claim,
+  type ClaimsIdentity,
   type ConnectorClient,
   type ServiceClientCredentialsFactory,
+  type UserTokenClient,
 } from 'botframework-connector';
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Config } from '../config/load-config.js';
@@ -36,7 +38,15 @@ export interface AdapterOverrides {
  * answer 401 without detail and apply its own refusals between the two.
  */
 export class BotAdapter extends TeamsAdapter {
-  private readonly proactiveClients = new Map<string, Promise<ConnectorClient>>();
+  /**
+   * Bot Connector clients by bot, endpoint and audience, built once and kept: botbuilder builds a new client, with
+   * its own HTTP pipeline and credentials, for every turn and every message the bot starts, which cost more than
+   * the rest of an approval click. A client holds no turn's state, and its credentials fetch and refresh their own
+   * tokens, so turns and proactive messages share one.
+   */
+  private readonly connectors = new Map<string, Promise<ConnectorClient>>();
+  /** The same for the user token client botbuilder builds for every turn (the bot signs no one in, but it is built). */
+  private readonly userTokenClients = new Map<string, Promise<UserTokenClient>>();
 
   /** `connectorTimeoutMs` bounds every Bot Connector call (CONNECTOR_TIMEOUT_MS); the rest is TeamsAdapter's. */
   constructor(
@@ -44,19 +54,26 @@ export class BotAdapter extends TeamsAdapter {
     ...teamsAdapter: ConstructorParameters<typeof TeamsAdapter>
   ) {
     super(...teamsAdapter);
+    const authentication = this.botFrameworkAuthentication;
+    const createUserTokenClient = authentication.createUserTokenClient.bind(authentication);
+    authentication.createUserTokenClient = (claims: ClaimsIdentity) =>
+      kept(this.userTokenClients, appIdOf(claims), () => createUserTokenClient(claims));
   }
 
   /**
    * Validates the request's token (or accepts it unauthenticated in local mode). The turn's Bot Connector
-   * client comes from the result: its calls get the deadline too.
+   * client comes from the result, kept per endpoint: its calls get the deadline too.
    */
   async authenticate(activity: Activity, authorization: string): Promise<AuthenticateRequestResult> {
     const result = await this.botFrameworkAuthentication.authenticateRequest(activity, authorization);
     const factory = result.connectorFactory;
     if (factory) {
+      const appId = appIdOf(result.claimsIdentity);
       result.connectorFactory = {
-        create: async (serviceUrl, audience) =>
-          withDeadlines(await factory.create(serviceUrl, audience), this.connectorTimeoutMs),
+        create: (serviceUrl, audience) =>
+          kept(this.connectors, `${appId} ${serviceUrl} ${audience ?? ''}`, async () =>
+            withDeadlines(await factory.create(serviceUrl, audience), this.connectorTimeoutMs),
+          ),
       };
     }
     return result;
@@ -77,19 +94,40 @@ export class BotAdapter extends TeamsAdapter {
    * the rest of an approval click. The client's credentials fetch and refresh their own tokens.
    */
   proactiveConnector(botAppId: string, serviceUrl: string): Promise<ConnectorClient> {
-    const key = `${botAppId} ${serviceUrl}`;
-    let client = this.proactiveClients.get(key);
-    if (!client) {
-      client = this.botFrameworkAuthentication
-        .createConnectorFactory(this.createClaimsIdentity(botAppId))
-        .create(serviceUrl, undefined)
-        .then((created) => withDeadlines(created, this.connectorTimeoutMs));
-      // A failure is not kept: the next message tries again.
-      client.catch(() => this.proactiveClients.delete(key));
-      this.proactiveClients.set(key, client);
-    }
-    return client;
+    return kept(this.connectors, `${botAppId} ${serviceUrl} `, async () =>
+      withDeadlines(
+        await this.botFrameworkAuthentication
+          .createConnectorFactory(this.createClaimsIdentity(botAppId))
+          .create(serviceUrl, undefined),
+        this.connectorTimeoutMs,
+      ),
+    );
   }
+}
+
+/** Clients kept at most: a bot talks to a handful of regional endpoints; unauthenticated local mode may see more. */
+const KEPT_CLIENTS = 64;
+
+/** The client kept under `key`, built by `make` when there is none (the oldest is dropped past KEPT_CLIENTS). */
+function kept<T>(clients: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let client = clients.get(key);
+  if (!client) {
+    if (clients.size >= KEPT_CLIENTS) clients.delete(clients.keys().next().value!);
+    client = make();
+    // A failure is not kept: the next turn or message tries again.
+    client.catch(() => clients.delete(key));
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/** The bot's app id as botbuilder reads it from a turn's claims (the audience, else the app id claim). */
+function appIdOf(claims: ClaimsIdentity): string {
+  return (
+    claims.getClaimValue(AuthenticationConstants.AudienceClaim) ??
+    claims.getClaimValue(AuthenticationConstants.AppIdClaim) ??
+    ''
+  );
 }
 
 /** Builds the adapter for the configured mode. */

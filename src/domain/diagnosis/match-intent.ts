@@ -529,6 +529,17 @@ interface Compiled {
   /** How many different groups the phrases have, and how many different verbatim wordings. */
   groupCount: number;
   sequenceCount: number;
+  /**
+   * Where a message can give a group credit, so that the groups it cannot are passed over unread: a group has credit
+   * only when one of its alternatives' first word is in the message (or, for a keyword of four letters or more, a
+   * typo of it), its verbatim wording's first word is, or a Japanese wording's first character is.
+   */
+  groupsByWord: readonly (readonly number[])[];
+  groupsBySequenceStart: ReadonlyMap<string, readonly number[]>;
+  groupsByTextStart: ReadonlyMap<string, readonly number[]>;
+  /** Keywords of four letters or more by first letter, the only ones a typo can stand for (isTypoOf). */
+  typoKeywordsByInitial: ReadonlyMap<string, readonly number[]>;
+  vocabularyIds: ReadonlyMap<string, number>;
   intentsByCode: ReadonlyMap<number, string>;
 }
 
@@ -656,6 +667,24 @@ function compile(definitions: readonly IntentDefinition[], signalDefinitions: Si
     return groups;
   };
 
+  const groupsByWord: number[][] = [];
+  const groupsBySequenceStart = new Map<string, number[]>();
+  const groupsByTextStart = new Map<string, number[]>();
+  const add = <K>(index: Map<K, number[]>, key: K, groupId: number) => {
+    const holders = index.get(key);
+    if (holders === undefined) index.set(key, [groupId]);
+    else if (holders.at(-1) !== groupId) holders.push(groupId);
+  };
+  /** Files a new group under what a message must hold for this alternative of it to have credit. */
+  const indexAlternative = (alt: Alternative, groupId: number) => {
+    if (alt.kind === 'words') {
+      const word = Math.floor((alt.slots[0] ?? 0) / POLARITIES.length);
+      const holders = (groupsByWord[word] ??= []);
+      if (holders.at(-1) !== groupId) holders.push(groupId);
+    } else if (alt.kind === 'sequence') add(groupsBySequenceStart, alt.stems[0] ?? '', groupId);
+    else for (const text of texts[alt.text]?.texts ?? []) add(groupsByTextStart, text[0] ?? '', groupId);
+  };
+
   /** Signals need every group (`everyGroup`) and do not count towards a keyword's rarity among intents. */
   const compileList = (list: SignalList, everyGroup: boolean) =>
     list.map((definition, intentIndex): CompiledIntent => {
@@ -674,6 +703,7 @@ function compile(definitions: readonly IntentDefinition[], signalDefinitions: Si
             if (groupId === undefined) {
               groupId = groupIndex.size;
               groupIndex.set(signature, groupId);
+              for (const alt of group) indexAlternative(alt, groupId);
             }
             return groupId;
           });
@@ -705,6 +735,10 @@ function compile(definitions: readonly IntentDefinition[], signalDefinitions: Si
     for (const code of definition.codes ?? []) if (!intentsByCode.has(code)) intentsByCode.set(code, definition.id);
   }
   const vocabularyStems = new Set(vocabularyIndex.keys());
+  const typoKeywordsByInitial = new Map<string, number[]>();
+  vocabulary.forEach((keyword, id) => {
+    if (keyword.surface.length >= 4) add(typoKeywordsByInitial, keyword.surface[0] ?? '', id);
+  });
   return {
     intents,
     signals,
@@ -715,6 +749,11 @@ function compile(definitions: readonly IntentDefinition[], signalDefinitions: Si
     intentsByCode,
     groupCount: groupIndex.size,
     sequenceCount: sequenceIndex.size,
+    groupsByWord,
+    groupsBySequenceStart,
+    groupsByTextStart,
+    typoKeywordsByInitial,
+    vocabularyIds: vocabularyIndex,
   };
 }
 
@@ -759,6 +798,8 @@ class Message {
   readonly groupCredit: Float64Array;
   readonly groupRarity: Float64Array;
   readonly groupSize: Int32Array;
+  /** The groups this message may give credit (Compiled.groupsByWord and its kin); the others have none. */
+  private readonly live: Uint8Array;
 
   constructor(
     text: string,
@@ -790,11 +831,16 @@ class Message {
     this.groupCredit = new Float64Array(compiled.groupCount).fill(-1);
     this.groupRarity = new Float64Array(compiled.groupCount);
     this.groupSize = new Int32Array(compiled.groupCount);
+    this.live = liveGroups(compiled, words, all, this.typoCandidates, this.compact);
   }
 
   /** Reads group `id` (its alternatives `group`) once per message; returns `id`, to read its results by. */
   group(id: number, group: readonly Alternative[]): number {
     if ((this.groupCredit[id] ?? 0) >= 0) return id;
+    if (this.live[id] !== 1) {
+      this.groupCredit[id] = 0;
+      return id;
+    }
     let best = 0;
     let bestRarity = 0;
     let bestSize = 0;
@@ -871,15 +917,50 @@ class Message {
   }
 }
 
+/**
+ * The groups a message may give credit: those filed under a word it has (or a keyword one of its typo candidates may
+ * stand for), a word of its that starts a verbatim wording, or a character of its Japanese text. Every group with
+ * credit is among them, so passing over the rest changes no result.
+ */
+function liveGroups(
+  compiled: Compiled,
+  words: readonly Word[],
+  all: readonly Word[],
+  typoCandidates: readonly Word[],
+  compact: string,
+): Uint8Array {
+  const live = new Uint8Array(compiled.groupCount);
+  const mark = (groups: readonly number[] | undefined) => {
+    if (groups !== undefined) for (const group of groups) live[group] = 1;
+  };
+  for (const word of words) {
+    const id = compiled.vocabularyIds.get(word.stem);
+    if (id !== undefined) mark(compiled.groupsByWord[id]);
+  }
+  for (const typed of typoCandidates) {
+    for (const id of compiled.typoKeywordsByInitial.get(typed.surface[0] ?? '') ?? []) {
+      const keyword = compiled.vocabulary[id];
+      if (keyword !== undefined && isTypoOf(typed, keyword)) mark(compiled.groupsByWord[id]);
+    }
+  }
+  for (const word of all) mark(compiled.groupsBySequenceStart.get(word.stem));
+  for (const char of new Set(compact)) mark(compiled.groupsByTextStart.get(char));
+  return live;
+}
+
 /** Whether an occurrence of a word in the message counts for an alternative of this polarity. */
 function accepts(polarity: Polarity, word: Word): boolean {
   if (polarity === 'positive') return word.governed !== true;
   return polarity === 'negated' ? word.covered === true : true;
 }
 
-const MISSED: Omit<PhraseResult, 'general'> = { coverage: 0, words: 0, specificity: 0, score: 0 };
+/** What a phrase that cannot match achieved, general or not: shared, since most phrases miss every message. */
+const MISSED: Readonly<Record<'general' | 'specific', Readonly<PhraseResult>>> = {
+  general: Object.freeze({ general: true, coverage: 0, words: 0, specificity: 0, score: 0 }),
+  specific: Object.freeze({ general: false, coverage: 0, words: 0, specificity: 0, score: 0 }),
+};
 
-function evaluate(phrase: CompiledPhrase, message: Message): PhraseResult {
+function evaluate(phrase: CompiledPhrase, message: Message): Readonly<PhraseResult> {
   const total = phrase.groups.length;
   // Credit still missing before the phrase can no longer reach MIN_SCORE; past it, the rest need not be read.
   let slack = total * (1 - MIN_SCORE);
@@ -893,9 +974,9 @@ function evaluate(phrase: CompiledPhrase, message: Message): PhraseResult {
     const bestRarity = message.groupRarity[group] ?? 0;
     const bestSize = message.groupSize[group] ?? 0;
     if (best > 0) matched += 1;
-    else if (phrase.requireAll) return { general: phrase.general, ...MISSED };
+    else if (phrase.requireAll) return phrase.general ? MISSED.general : MISSED.specific;
     slack -= 1 - best;
-    if (slack < -1e-9) return { general: phrase.general, ...MISSED };
+    if (slack < -1e-9) return phrase.general ? MISSED.general : MISSED.specific;
     words += bestSize;
     credits += best;
     specificity += bestRarity;
