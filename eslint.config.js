@@ -20,6 +20,7 @@ const layerRules = [
   { files: ['src/server/**/*.ts'], patterns: [forbidden.bot, forbidden.db, forbidden.graph] },
   { files: ['src/store/**/*.ts'], patterns: [forbidden.bot, forbidden.http, forbidden.graph, forbidden.metrics] },
   { files: ['src/directory/**/*.ts'], patterns: [forbidden.bot, forbidden.http, forbidden.db, forbidden.metrics] },
+  { files: ['src/telemetry/**/*.ts'], patterns: [forbidden.bot, forbidden.http, forbidden.db, forbidden.metrics] },
   {
     files: ['src/*.ts', 'src/cards/**/*.ts', 'src/content/**/*.ts', 'src/config/**/*.ts', 'src/logging/**/*.ts'],
     patterns: [forbidden.bot, forbidden.http, forbidden.db, forbidden.graph, forbidden.metrics],

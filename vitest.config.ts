@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The PostgreSQL server the store tests run on: started once for the run, stopped and deleted after it.
+    globalSetup: ['./test/support/postgres-server.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

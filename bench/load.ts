@@ -4,17 +4,19 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Verbs } from '../src/cards/verbs.js';
+import type { StoreBackend } from '../src/store/store.js';
 import { cardAction, personalMessage } from '../test/support/activities.js';
 import { ALEX_DIAGNOSIS } from './people.js';
-import type {
-  Approvable,
-  BotTarget,
-  LoadPlan,
-  Result,
-  ReviewLedgerEntry,
-  Target,
-  ToMain,
-  ToWorker,
+import {
+  STORE_NAMES,
+  type Approvable,
+  type BotTarget,
+  type LoadPlan,
+  type Result,
+  type ReviewLedgerEntry,
+  type Target,
+  type ToMain,
+  type ToWorker,
 } from './protocol.js';
 
 /*
@@ -436,31 +438,38 @@ async function answerDiagnosis(
 
 const zero = plan.bots[0]!;
 
-const echoMessage: Scenario = {
-  name: 'echo bot: message',
-  url: plan.echoUrl,
-  bot: undefined,
-  target: { kind: 'none' },
-  requestsPerIteration: 0,
-  // A greeting: the echo bot echoes it, Sign-in Help answers with the welcome card.
-  script: async ({ client, turn }) => {
-    await turn(personalMessage('hello', options(client)), {
-      check: bringsCard(client, 'a greeting brought no answer'),
-    });
-    return true;
-  },
-};
-const echoInvoke: Scenario = {
-  ...echoMessage,
-  name: 'echo bot: invoke',
-  // The Help button: the echo bot sends a message then answers; Sign-in Help answers, then sends the welcome card.
-  script: async ({ client, turn }) => {
-    await turn(cardAction(Verbs.helpShow, options(client)), {
-      check: bringsCard(client, 'the Help button brought no card'),
-    });
-    return true;
-  },
-};
+/** The echo bot on `store`: a greeting, and the Help button. */
+function echoBot(store: StoreBackend): { message: Scenario; invoke: Scenario } {
+  // The SQLite echo bot keeps the names the bench has always shown.
+  const on = store === 'sqlite' ? '' : `, ${STORE_NAMES[store]}`;
+  const message: Scenario = {
+    name: `echo bot: message${on}`,
+    url: plan.echoUrls[store]!,
+    bot: undefined,
+    target: { kind: 'none' },
+    requestsPerIteration: 0,
+    // A greeting: the echo bot echoes it, Sign-in Help answers with the welcome card.
+    script: async ({ client, turn }) => {
+      await turn(personalMessage('hello', options(client)), {
+        check: bringsCard(client, 'a greeting brought no answer'),
+      });
+      return true;
+    },
+  };
+  const invoke: Scenario = {
+    ...message,
+    name: `echo bot: invoke${on}`,
+    // The Help button: the echo bot sends a message then answers; Sign-in Help answers, then sends the welcome card.
+    script: async ({ client, turn }) => {
+      await turn(cardAction(Verbs.helpShow, options(client)), {
+        check: bringsCard(client, 'the Help button brought no card'),
+      });
+      return true;
+    },
+  };
+  return { message, invoke };
+}
+const { message: echoMessage, invoke: echoInvoke } = echoBot('sqlite');
 
 /** The throughput scenarios at zero latency, each turn measured, as the bench has always run them. */
 const throughput: Array<{ scenario: Scenario; baseline: Scenario }> = [
@@ -499,6 +508,15 @@ const throughput: Array<{ scenario: Scenario; baseline: Scenario }> = [
     ]),
     baseline: echoInvoke,
   },
+  // The same click on PostgreSQL, next to the echo bot keeping its state there.
+  ...plan.bots
+    .filter((bot) => bot.store !== 'sqlite' && bot.latencyMs === 0)
+    .map((bot) => ({
+      scenario: reviewClicks(`approval click, ${STORE_NAMES[bot.store]}`, bot, RATIO_TARGET, 'approved', [
+        { verb: Verbs.reviewApprove, measured: true },
+      ]),
+      baseline: echoBot(bot.store).invoke,
+    })),
 ];
 
 /** The clicks whose answer time is the point, on every bot: zero latency, and 500 ms with the cache cold and warm. */
@@ -516,6 +534,9 @@ function clickScenarios(bot: BotTarget): Array<{ scenario: Scenario; baseline: S
     { verb: Verbs.reviewClaim, measured: false },
     { verb: Verbs.reviewApprove, measured: true },
   ]);
+  const baseline = echoBot(bot.store).invoke;
+  // Only claims and approvals write requests: on another backend, the diagnosis click measures nothing new.
+  if (bot.store !== 'sqlite') return [claim, approve].map((scenario) => ({ scenario, baseline }));
   const diagnosis: Scenario = {
     name: `diagnosis click, ${bot.label}`,
     url: bot.url,
@@ -528,7 +549,7 @@ function clickScenarios(bot: BotTarget): Array<{ scenario: Scenario; baseline: S
       return true;
     },
   };
-  return [claim, approve, diagnosis].map((scenario) => ({ scenario, baseline: echoInvoke }));
+  return [claim, approve, diagnosis].map((scenario) => ({ scenario, baseline }));
 }
 
 const clicks = plan.bots.flatMap(clickScenarios);
@@ -536,8 +557,9 @@ const clicks = plan.bots.flatMap(clickScenarios);
 const byKind = (kind: string) => clicks.filter((pair) => pair.scenario.name.startsWith(kind));
 const pairs = [...throughput, ...byKind('claim'), ...byKind('approve'), ...byKind('diagnosis click')];
 
-// BENCH_ONLY=diagnosis runs only the scenarios whose name contains it (for profiling).
-const chosen = pairs.filter((pair) => !plan.only || pair.scenario.name.includes(plan.only));
+// BENCH_ONLY=diagnosis runs only the scenarios whose name contains it (for profiling); BENCH_ONLY=postgres those on it.
+const only = plan.only?.toLowerCase();
+const chosen = pairs.filter((pair) => !only || pair.scenario.name.toLowerCase().includes(only));
 
 // ---------------------------------------------------------------------------------------------------------------
 // The rounds

@@ -1,8 +1,12 @@
+import type { StoreBackend } from '../src/store/store.js';
 import type { Sender } from '../test/support/activities.js';
 
 /*
  * What the bench's main thread (the bots) and its load worker (clients and Bot Connector) tell each other.
  */
+
+/** How scenario names and tables call each backend. */
+export const STORE_NAMES: Record<StoreBackend, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
 
 /** How a bot under test reads the directory: the cache off (cold), on with the default life (warm), or absent. */
 export type CacheState = 'cold' | 'warm' | 'none';
@@ -11,21 +15,24 @@ export type CacheState = 'cold' | 'warm' | 'none';
 export interface BotTarget {
   /** Short name, as the worker asks for requests or a drain. */
   key: string;
-  /** How the table names it, e.g. "500 ms, warm". */
+  /** How the table names it, e.g. "500 ms, warm" (", PostgreSQL" added on PostgreSQL). */
   label: string;
   url: string;
   latencyMs: number;
   cache: CacheState;
+  /** Where it keeps its requests and state; its baseline is the echo bot on the same. */
+  store: StoreBackend;
 }
 
 export interface LoadPlan {
-  echoUrl: string;
+  /** The echo bot on each backend the bots use. */
+  echoUrls: Partial<Record<StoreBackend, string>>;
   bots: BotTarget[];
   concurrency: number;
   seconds: number;
   warmupSeconds: number;
   rounds: number;
-  /** BENCH_ONLY: only the scenarios whose name contains it. */
+  /** BENCH_ONLY: only the scenarios whose name contains it (in any case). */
   only: string | undefined;
   /** One person per client, each in their own 1:1 chat. */
   people: Sender[];

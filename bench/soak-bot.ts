@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config/load-config.js';
 import { createBotService } from '../src/create-bot-service.js';
 import { loadDemoTenant } from '../src/directory/demo-tenant.js';
@@ -47,10 +48,12 @@ const logger = createLogger(
     },
   },
 );
-const service = createBotService(config, logger, {
+const service = await createBotService(config, logger, {
   directory: new SimulatedDirectory(tenant, systemClock, { latencyMs: config.simulatedDirectoryLatencyMs }),
 });
 const port = await service.start();
+// What the store has no reading for (every request by state, finished ones too), read beside the bot.
+const database = new Database(sqlitePath, { readonly: true });
 
 /** VmRSS of this process, in bytes, as the kernel counts it. */
 function residentBytes(): number {
@@ -65,7 +68,7 @@ process.on('message', (message: SoakParentMessage) => {
       gc();
       gc();
       const { heapUsed, external } = process.memoryUsage();
-      const states = service.db
+      const states = database
         .prepare<[], { state: string; count: number }>('SELECT state, COUNT(*) AS count FROM requests GROUP BY state')
         .all();
       send({
@@ -78,6 +81,7 @@ process.on('message', (message: SoakParentMessage) => {
       });
     });
   } else {
+    database.close();
     void service
       .stop()
       .finally(() => rmSync(dirname(sqlitePath), { recursive: true, force: true }))

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { DiagnosisRecord, DiagnosisResult } from '../src/domain/ports.js';
-import type { ExecutionError, ExecutionJob, ExecutionProgress } from '../src/domain/requests/ports.js';
+import type { DiagnosisRecord, DiagnosisRepository, DiagnosisResult } from '../src/domain/ports.js';
+import type {
+  ApprovalChannelRepository,
+  ExecutionError,
+  ExecutionJob,
+  ExecutionJobRepository,
+  ExecutionProgress,
+  RequestRepository,
+} from '../src/domain/requests/ports.js';
 import {
   RESET_REASONS,
   VERIFICATION_METHODS,
@@ -11,19 +18,15 @@ import {
   type VerificationMethod,
 } from '../src/domain/requests/request.js';
 import { SYSTEM_ACTOR } from '../src/domain/requests/review-service.js';
-import type { SqliteDatabase } from '../src/store/sqlite/open-database.js';
-import { SqliteApprovalChannelRepository } from '../src/store/sqlite/sqlite-approval-channel-repository.js';
-import { SqliteDiagnosisRepository } from '../src/store/sqlite/sqlite-diagnosis-repository.js';
-import { SqliteExecutionJobRepository } from '../src/store/sqlite/sqlite-execution-job-repository.js';
-import { SqliteRequestRepository } from '../src/store/sqlite/sqlite-request-repository.js';
+import type { Store } from '../src/store/store.js';
 import { seededRandom, type BenchPopulation, type BenchTenant } from './status-population.js';
 
 /*
  * Seeds the status bench's requests through the real repositories, so that the audit chain, the statistics'
  * counters, the execution outbox and every index hold exactly what production writes. Each request is a story told
  * in its own (past) time: filed, routed, perhaps sent to the manager, claimed, questioned, decided, carried out by
- * the execution outbox and followed up. Thousands of stories are told at once, their calls interleaved in one
- * group commit per phase (runSteps).
+ * the execution outbox and followed up. Thousands of stories are told at once: on SQLite their calls interleaved in
+ * one group commit per phase, on PostgreSQL each story's calls in turn, side by side on the pool (runSteps).
  */
 
 const MINUTE = 60_000;
@@ -107,7 +110,17 @@ export interface SeedReport {
 }
 
 export interface SeedOptions {
-  db: SqliteDatabase;
+  store: Store;
+  /**
+   * Whether the store runs calls made together in the order they were made (SQLite's group commit), so that a
+   * story's next call may be made before its previous one finished. Otherwise (a pool of connections) each
+   * story's calls are made one after another, `lanes` stories at a time.
+   */
+  inOrder: boolean;
+  /** Stories (or other calls) in progress at once where the calls are not run in order. */
+  lanes: number;
+  /** Runs the channel posts, each written at once, together (in one transaction on SQLite). */
+  together: (work: () => void) => void;
   population: BenchPopulation;
   requests: number;
   /** Requests told at once: their calls of each phase share one group commit. */
@@ -118,27 +131,34 @@ export interface SeedOptions {
 }
 
 interface Repositories {
-  requests: SqliteRequestRepository;
-  jobs: SqliteExecutionJobRepository;
-  diagnoses: SqliteDiagnosisRepository;
-  channels: SqliteApprovalChannelRepository;
+  requests: RequestRepository;
+  jobs: ExecutionJobRepository;
+  diagnoses: DiagnosisRepository;
+  channels: ApprovalChannelRepository;
 }
+
+/** How runSteps makes calls: in order on SQLite, otherwise story by story in `lanes` (SeedOptions). */
+type Pace = Pick<SeedOptions, 'inOrder' | 'lanes'>;
 
 const OWNER = 'bench-seed';
 
 /** Seeds `requests` requests (with events, counters, jobs and channel posts) and about as many diagnoses. */
 export async function seedStatusBench(options: SeedOptions): Promise<SeedReport> {
-  const { db, population, requests: total, now, progress } = options;
+  const { store, population, requests: total, now, progress } = options;
   // A person appears once per batch; with one person for five requests, a twentieth of them per batch leaves plenty.
   const batch = Math.max(100, Math.min(options.batch, Math.floor(total / 20)));
   const started = performance.now();
   const random = seededRandom(7);
   const repositories: Repositories = {
-    requests: new SqliteRequestRepository(db),
-    jobs: new SqliteExecutionJobRepository(db),
-    diagnoses: new SqliteDiagnosisRepository(db),
-    channels: new SqliteApprovalChannelRepository(db),
+    requests: store.requests,
+    jobs: store.executionJobs,
+    diagnoses: store.diagnoses,
+    channels: store.channels,
   };
+  const pace: Pace = options;
+  const states: Record<string, number> = {};
+  const tally = (told: readonly Story[]) =>
+    told.forEach((story) => (states[story.reached] = (states[story.reached] ?? 0) + 1));
   const writes: Record<string, number> = {};
   const count = (kind: string, n = 1) => (writes[kind] = (writes[kind] ?? 0) + n);
   const phases: Record<string, number> = {};
@@ -215,15 +235,22 @@ export async function seedStatusBench(options: SeedOptions): Promise<SeedReport>
       call: () => repositories.diagnoses.save(record),
     }));
     count('diagnosis save', saves.length);
-    await timed('file and review', () => runSteps(stories, saves));
-    // The publisher posts every routed request's card to the approval channel (savePost runs its statement at once).
+    await timed('file and review', () => runSteps(pace, stories, saves));
+    // The publisher posts every routed request's card to the approval channel.
     await timed('channel posts', async () => {
-      db.transaction(() => {
-        for (const story of stories) void story.post();
-      })();
+      const posts: Array<Promise<void>> = [];
+      if (pace.inOrder)
+        options.together(() => stories.forEach((story) => posts.push(story.post() ?? Promise.resolve())));
+      else
+        await inLanes(
+          pace.lanes,
+          stories.map((story) => () => story.post() ?? Promise.resolve()),
+        );
+      await Promise.all(posts);
     });
-    await timed('execution', () => executeDue(repositories, new Map(stories.map((story) => [story.id, story]))));
+    await timed('execution', () => executeDue(repositories, pace, new Map(stories.map((story) => [story.id, story]))));
     deferred.push(...stories.filter((story) => story.deferred));
+    tally(stories.filter((story) => !story.deferred));
     for (const story of stories) story.release();
     if ((last / batch) % 10 === 0 || last === total) {
       const seconds = (performance.now() - started) / 1000;
@@ -234,23 +261,17 @@ export async function seedStatusBench(options: SeedOptions): Promise<SeedReport>
   // The open requests that are approved or failed: approved last, so that no execution worker picks them up.
   const failing = deferred.filter((story) => story.fate === 'openFailed');
   for (const story of failing) story.approve();
-  await timed('file and review', () => runSteps(failing));
-  await timed('execution', () => executeDue(repositories, new Map(failing.map((story) => [story.id, story]))));
+  await timed('file and review', () => runSteps(pace, failing));
+  await timed('execution', () => executeDue(repositories, pace, new Map(failing.map((story) => [story.id, story]))));
   const approving = deferred.filter((story) => story.fate === 'openApproved');
   for (const story of approving) story.approve();
-  await timed('file and review', () => runSteps(approving));
-
-  const states = Object.fromEntries(
-    db
-      .prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM requests GROUP BY state')
-      .all()
-      .map((row) => [row.state, row.n]),
-  );
+  await timed('file and review', () => runSteps(pace, approving));
+  tally(deferred);
   return { requests: total, diagnoses, writes, phases, states, totalMs: performance.now() - started };
 }
 
 /** Runs the execution outbox until it is empty: lease every due job, carry each out (or fail it, or follow up). */
-async function executeDue(repositories: Repositories, stories: ReadonlyMap<string, Story>): Promise<void> {
+async function executeDue(repositories: Repositories, pace: Pace, stories: ReadonlyMap<string, Story>): Promise<void> {
   // Leased as of well after the history ends, so that every job written so far is due.
   const leaseAt = new Date(Date.now() + 400 * DAY);
   const until = new Date(leaseAt.getTime() + HOUR);
@@ -268,7 +289,7 @@ async function executeDue(repositories: Repositories, stories: ReadonlyMap<strin
       story.execute(job);
       return story;
     });
-    await runSteps(executing);
+    await runSteps(pace, executing);
   }
 }
 
@@ -279,16 +300,40 @@ interface Step {
 }
 
 /**
- * Makes the stories' queued calls in one turn of the event loop, so that they share one group commit, in the order
- * they happen. The group commit runs them in that order, so a story's next step sees its previous one, and the audit
- * trail holds each phase's events in time order as production would: a request's events close together in time
- * (filing and routing, the execution's steps) lie next to each other, the others thousands of events apart.
+ * Makes the stories' queued calls. In order (SQLite): in one turn of the event loop, so that they share one group
+ * commit, in the order they happen. The group commit runs them in that order, so a story's next step sees its
+ * previous one, and the audit trail holds each phase's events in time order as production would: a request's events
+ * close together in time (filing and routing, the execution's steps) lie next to each other, the others thousands of
+ * events apart. On a pool, whose connections finish calls in any order, each story's calls wait for the one before.
  */
-async function runSteps(stories: readonly Story[], others: readonly Step[] = []): Promise<void> {
+async function runSteps(pace: Pace, stories: readonly Story[], others: readonly Step[] = []): Promise<void> {
+  if (!pace.inOrder) {
+    const chains = stories.map((story) => {
+      const steps = story.takeSteps();
+      return async () => {
+        for (const step of steps) await step.call();
+      };
+    });
+    await inLanes(pace.lanes, [...others.map((step) => step.call), ...chains]);
+    return;
+  }
   const steps = [...others, ...stories.flatMap((story) => story.takeSteps())];
   // Stable: a story's steps at the same moment keep their order.
   steps.sort((a, b) => a.at - b.at);
   await Promise.all(steps.map((step) => step.call()));
+}
+
+/**
+ * Runs the tasks, `lanes` at a time: a pool queues what it cannot serve and fails a call that waited too long, so
+ * no more are started than it can take.
+ */
+async function inLanes(lanes: number, tasks: ReadonlyArray<() => Promise<unknown>>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(lanes, tasks.length) }, async () => {
+      while (next < tasks.length) await tasks[next++]!();
+    }),
+  );
 }
 
 function pick<T>(random: () => number, weighted: ReadonlyArray<readonly [T, number]>): T {
@@ -425,6 +470,11 @@ class Story {
             'reset-needed',
           )
         : undefined;
+  }
+
+  /** Where the story has got to: what its calls have stored once they are made. */
+  get reached(): RequestState {
+    return this.state;
   }
 
   get deferred(): boolean {
@@ -701,7 +751,7 @@ class Story {
     };
     const version = this.version;
     this.queue('compareAndSet', () =>
-      this.repositories.requests.compareAndSet(this.id, version, to, at, event, review),
+      this.repositories.requests.compareAndSet({ id: this.id, expectedVersion: version, to, at, event, review }),
     );
     this.state = to;
     this.version += 1;

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config/load-config.js';
 import { createBotService, type BotService } from '../src/create-bot-service.js';
 import { loadDemoTenant } from '../src/directory/demo-tenant.js';
@@ -11,21 +12,21 @@ import { SimulatedDirectory } from '../src/directory/simulated-directory.js';
 import { systemClock } from '../src/domain/system-clock.js';
 import { ConfigurationError } from '../src/errors.js';
 import { createLogger } from '../src/logging/create-logger.js';
-import { SqliteApprovalChannelRepository } from '../src/store/sqlite/sqlite-approval-channel-repository.js';
-import { SqliteConversationAddressRepository } from '../src/store/sqlite/sqlite-conversation-address-repository.js';
-import { SqliteRequestRepository } from '../src/store/sqlite/sqlite-request-repository.js';
 import { emptyReview, OPEN_STATES, type ResetRequest } from '../src/domain/requests/request.js';
-import { startEchoBot } from './echo-bot.js';
+import type { StoreBackend } from '../src/store/store.js';
+import { startEchoBot, startPostgresEchoBot } from './echo-bot.js';
 import { ALEX_DIAGNOSIS, copiesOfAlex, persona, withPeople } from './people.js';
-import type {
-  Approvable,
-  BotTarget,
-  CacheState,
-  LoadPlan,
-  Result,
-  ReviewLedgerEntry,
-  ToMain,
-  ToWorker,
+import type { BenchPostgres } from './postgres.js';
+import {
+  STORE_NAMES,
+  type Approvable,
+  type BotTarget,
+  type CacheState,
+  type LoadPlan,
+  type Result,
+  type ReviewLedgerEntry,
+  type ToMain,
+  type ToWorker,
 } from './protocol.js';
 import { median, ms, printTable, quantile, type Verdict } from './report.js';
 
@@ -53,7 +54,8 @@ const OUTCOME = ALEX_DIAGNOSIS.outcome;
 interface Bot {
   target: BotTarget;
   service: BotService;
-  sqlitePath: string;
+  /** Its SQLite file; undefined on PostgreSQL. */
+  sqlitePath: string | undefined;
   logged: LogCount;
   /** The next bench subject to file a request for. */
   nextSubject: number;
@@ -91,11 +93,56 @@ function countingLogger(count: LogCount) {
   );
 }
 
+/** A bot the turns bench starts: its key and label in the table, directory latency and cache, and backend. */
+export interface BotSpec {
+  key: string;
+  label: string;
+  latencyMs: number;
+  cache: CacheState;
+  store: StoreBackend;
+}
+
+/**
+ * The bots to start: on SQLite (unless `stores.sqlite` is false) at zero latency and at LATENCY_MS, cold and warm
+ * when the bot has a directory cache; on PostgreSQL (with `stores.postgres`) those at zero latency and warm, as a
+ * cold cache would measure the directory again. The first is the bot at zero latency.
+ */
+export function botSpecs(cacheSetting: boolean, stores: { sqlite: boolean; postgres: boolean }): BotSpec[] {
+  const onSqlite: BotSpec[] = cacheSetting
+    ? [
+        { key: 'zero', label: '0 ms', latencyMs: 0, cache: 'warm', store: 'sqlite' },
+        { key: 'slow-cold', label: `${LATENCY_MS} ms, cold`, latencyMs: LATENCY_MS, cache: 'cold', store: 'sqlite' },
+        { key: 'slow-warm', label: `${LATENCY_MS} ms, warm`, latencyMs: LATENCY_MS, cache: 'warm', store: 'sqlite' },
+      ]
+    : [
+        { key: 'zero', label: '0 ms', latencyMs: 0, cache: 'none', store: 'sqlite' },
+        { key: 'slow', label: `${LATENCY_MS} ms`, latencyMs: LATENCY_MS, cache: 'none', store: 'sqlite' },
+      ];
+  const onPostgres = stores.postgres
+    ? onSqlite
+        .filter((spec) => spec.cache !== 'cold')
+        .map((spec) => ({
+          ...spec,
+          key: `${spec.key}-postgres`,
+          label: `${spec.label}, ${STORE_NAMES.postgres}`,
+          store: 'postgres' as const,
+        }))
+    : [];
+  return [...(stores.sqlite ? onSqlite : []), ...onPostgres];
+}
+
 /**
  * Turns per second and answer times of the bot next to a minimal echo bot on the same stack, at zero directory
- * latency and at LATENCY_MS, with the directory cache cold and warm. Prints the table; the verdicts of its targets.
+ * latency and at LATENCY_MS, with the directory cache cold and warm; with `postgres`, the approval click and the
+ * warm claim and approve clicks again on bots keeping their records there, next to an echo bot keeping its state
+ * there. `sqlite: false` (BENCH_ONLY=postgres) starts no bot or echo bot on SQLite. Prints the table; the verdicts
+ * of its targets.
  */
-export async function runTurns(only: string | undefined): Promise<Verdict[]> {
+export async function runTurns(
+  only: string | undefined,
+  postgres: BenchPostgres | undefined,
+  { sqlite: onSqlite }: { sqlite: boolean },
+): Promise<Verdict[]> {
   const demo = loadDemoTenant();
   const agent = persona(demo, 'helpdesk agent');
   const people = copiesOfAlex(demo, 'b0000000', 'Bench person', CONCURRENCY);
@@ -109,23 +156,17 @@ export async function runTurns(only: string | undefined): Promise<Verdict[]> {
     return path;
   };
 
-  const echo = await startEchoBot(sqlite());
-  const specs: Array<{ key: string; label: string; latencyMs: number; cache: CacheState }> = cacheSetting
-    ? [
-        { key: 'zero', label: '0 ms', latencyMs: 0, cache: 'warm' },
-        { key: 'slow-cold', label: `${LATENCY_MS} ms, cold`, latencyMs: LATENCY_MS, cache: 'cold' },
-        { key: 'slow-warm', label: `${LATENCY_MS} ms, warm`, latencyMs: LATENCY_MS, cache: 'warm' },
-      ]
-    : [
-        { key: 'zero', label: '0 ms', latencyMs: 0, cache: 'none' },
-        { key: 'slow', label: `${LATENCY_MS} ms`, latencyMs: LATENCY_MS, cache: 'none' },
-      ];
+  const echo = onSqlite ? await startEchoBot(sqlite()) : undefined;
+  const postgresEcho = postgres && (await startPostgresEchoBot(await postgres.database('echo')));
   const bots = new Map<string, Bot>();
-  for (const spec of specs) {
-    const sqlitePath = sqlite();
+  for (const spec of botSpecs(cacheSetting, { sqlite: onSqlite, postgres: postgres !== undefined })) {
+    const sqlitePath = spec.store === 'sqlite' ? sqlite() : undefined;
     const config = loadConfig({
       PORT: '0',
-      SQLITE_PATH: sqlitePath,
+      ...(sqlitePath
+        ? { SQLITE_PATH: sqlitePath }
+        : // A key of its own: without it local mode would keep one beside the default SQLite file.
+          { DATABASE_URL: await postgres!.database(spec.key.replace(/-/g, '_')), AUDIT_KEY: randomKey() }),
       APPROVAL_TEAM_ID: demo.team.id,
       APPROVAL_CHANNEL_ID: demo.team.approvalChannel.id,
       SIMULATED_DIRECTORY_LATENCY_MS: String(spec.latencyMs),
@@ -137,7 +178,7 @@ export async function runTurns(only: string | undefined): Promise<Verdict[]> {
       JOBS_INTERVAL_SECONDS: '86400',
     });
     const logged: LogCount = { warn: 0, error: 0, first: [] };
-    const service = createBotService(config, countingLogger(logged), {
+    const service = await createBotService(config, countingLogger(logged), {
       // The bench's people are not in demo/tenant.json; the latency is the setting's, as local mode wires it.
       directory: new SimulatedDirectory(benchTenant, systemClock, { latencyMs: config.simulatedDirectoryLatencyMs }),
     });
@@ -159,7 +200,7 @@ export async function runTurns(only: string | undefined): Promise<Verdict[]> {
    * the bot keeps as many chats as a tenant of that size would, the same in every round.
    */
   async function seedChats(bot: Bot, serviceUrl: string): Promise<void> {
-    const addresses = new SqliteConversationAddressRepository(bot.service.db);
+    const { addresses } = bot.service.store;
     const now = new Date();
     for (let start = 0; start < subjects.length; start += 500) {
       await Promise.all(
@@ -187,8 +228,7 @@ export async function runTurns(only: string | undefined): Promise<Verdict[]> {
 
   /** Requests as filed and routed to the helpdesk: pending review at version 2, each card in its own thread. */
   async function seed(bot: Bot, count: number, serviceUrl: string): Promise<Approvable> {
-    const repository = new SqliteRequestRepository(bot.service.db);
-    const channels = new SqliteApprovalChannelRepository(bot.service.db);
+    const { requests: repository, channels } = bot.service.store;
     const channelId = demo.team.approvalChannel.id;
     const tenantId = demo.tenant.id;
     const seeded: Approvable = [];
@@ -231,10 +271,16 @@ export async function runTurns(only: string | undefined): Promise<Verdict[]> {
               { dailyCap: Number.MAX_SAFE_INTEGER, since: now },
             );
             if (created.kind !== 'created') throw new Error(`the bench could not file a request: ${created.kind}`);
-            const routed = await repository.compareAndSet(id, 1, 'pending_review', now, {
-              ...event,
-              from: 'submitted',
+            const routed = await repository.compareAndSet({
+              id,
+              expectedVersion: 1,
               to: 'pending_review',
+              at: now,
+              event: {
+                ...event,
+                from: 'submitted',
+                to: 'pending_review',
+              },
             });
             if (!routed) throw new Error('the bench could not send a request to the helpdesk');
             const thread = `${channelId};messageid=${messageId}`;
@@ -256,7 +302,7 @@ export async function runTurns(only: string | undefined): Promise<Verdict[]> {
   }
 
   const plan: LoadPlan = {
-    echoUrl: echo.url,
+    echoUrls: { sqlite: echo?.url, postgres: postgresEcho?.url },
     bots: [...bots.values()].map((bot) => bot.target),
     concurrency: CONCURRENCY,
     seconds: SECONDS,
@@ -274,7 +320,7 @@ export async function runTurns(only: string | undefined): Promise<Verdict[]> {
   const reviewed = new Map<string, { checked: number; wrong: string[] }>();
   /** Once a run is checked, its requests still open are closed, as a helpdesk would have decided them. */
   async function checkAndClose(bot: Bot, requests: string[], reviews: ReviewLedgerEntry[]): Promise<void> {
-    const repository = new SqliteRequestRepository(bot.service.db);
+    const repository = bot.service.store.requests;
     for (const entry of reviews) {
       const tally = reviewed.get(entry.scenario) ?? { checked: 0, wrong: [] };
       const problem = checkReview(entry, await repository.find(entry.requestId), agent.id);
@@ -288,14 +334,20 @@ export async function runTurns(only: string | undefined): Promise<Verdict[]> {
           const request = await repository.find(id);
           if (!request || !OPEN_STATES.has(request.state)) return;
           const now = new Date();
-          await repository.compareAndSet(id, request.version, 'cancelled', now, {
-            requestId: id,
-            tenantId: request.tenantId,
-            actor: 'bench',
-            at: now,
-            from: request.state,
+          await repository.compareAndSet({
+            id,
+            expectedVersion: request.version,
             to: 'cancelled',
-            reason: 'closed by the bench after its run',
+            at: now,
+            event: {
+              requestId: id,
+              tenantId: request.tenantId,
+              actor: 'bench',
+              at: now,
+              from: request.state,
+              to: 'cancelled',
+              reason: 'closed by the bench after its run',
+            },
           });
         }),
       );
@@ -352,11 +404,15 @@ export async function runTurns(only: string | undefined): Promise<Verdict[]> {
   for (const bot of bots.values()) await bot.service.settle();
   const problems = { byScenario: reviewed, diagnosis: checkDiagnoses(bots, diagnosisClicks) };
   for (const bot of bots.values()) await bot.service.stop();
-  await echo.stop();
+  await echo?.stop();
+  await postgresEcho?.stop();
   for (const file of files) rmSync(dirname(file), { recursive: true, force: true });
 
-  return printTurns(results, problems, bots, cacheSetting, minutes);
+  return printTurns(results, problems, bots, cacheSetting, minutes, postgres);
 }
+
+/** An AUDIT_KEY for a bot on PostgreSQL, for this run only. */
+const randomKey = () => randomBytes(32).toString('base64');
 
 /** Problems found in the databases, by scenario; plus how many clicks each scenario had checked. */
 interface ClickProblems {
@@ -379,10 +435,15 @@ function checkReview(entry: ReviewLedgerEntry, request: ResetRequest | undefined
 function checkDiagnoses(bots: Map<string, Bot>, diagnosisClicks: Record<string, number>): string[] {
   const problems: string[] = [];
   for (const [key, bot] of bots) {
-    const stored = bot.service.db
+    // Bots on PostgreSQL are not sent diagnosis clicks.
+    if (bot.sqlitePath === undefined) continue;
+    // The store has no count of diagnoses by outcome: the bench reads the bot's file beside it.
+    const db = new Database(bot.sqlitePath, { readonly: true });
+    const stored = db
       .prepare<[string], number>('SELECT COUNT(*) FROM diagnoses WHERE outcome = ?')
       .pluck()
       .get(OUTCOME);
+    db.close();
     const clicked = diagnosisClicks[key] ?? 0;
     if (stored !== clicked) {
       problems.push(
@@ -399,6 +460,7 @@ function printTurns(
   bots: Map<string, Bot>,
   cacheSetting: boolean,
   minutes: number,
+  postgres: BenchPostgres | undefined,
 ): Verdict[] {
   // Results come in pairs: a baseline, then the scenario measured right after it.
   const pairs = new Map<string, Array<{ base: Result; run: Result }>>();
@@ -471,6 +533,9 @@ function printTurns(
           : 'The bot has no directory cache (no DIRECTORY_CACHE_SECONDS): every click reads the directory.'
       }`,
       'The claim and approve clicks run on requests seeded pending review; the diagnosis click answers the question that a description (unmeasured) started.',
+      postgres
+        ? `Store: SQLite unless named; ", PostgreSQL": the bot keeps its records and state in a database of its own on ${postgres.label}, next to an echo bot keeping its state there.`
+        : 'Store: SQLite (no PostgreSQL for the bench here: see above).',
     ].join('\n'),
   );
   console.log('');

@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../src/config/load-config.js';
 import { projectRoot } from '../src/project-root.js';
-import { SqliteAuditTrail } from '../src/store/sqlite/sqlite-audit-trail.js';
-import { UsageError, openAuditDatabase, reportCommandError } from './audit-verify.js';
+import { openAuditReader, type AuditSource } from '../src/store/open-audit-reader.js';
+import { UsageError, commandLogger, reportCommandError } from './audit-verify.js';
 import { isMainModule } from './lib/is-main-module.js';
 
 const USAGE =
@@ -47,27 +47,27 @@ function parseUtc(name: string, value: string): Date {
 }
 
 /**
- * Writes the audit events of the SQLite file at `sqlitePath` with `since <= time < until` to `out`, one JSON
- * object per line (JSON Lines, for Microsoft Sentinel, Purview or Splunk): who, what, when in UTC, the
- * request, the Graph request id, the refusal's reason, and the event's place in the chain. Opens the file
- * read-only. Returns how many events it wrote.
+ * Writes the audit events of `source` (the PostgreSQL database when DATABASE_URL is set, otherwise the SQLite
+ * file) with `since <= time < until` to `out`, one JSON object per line (JSON Lines, for Microsoft Sentinel,
+ * Purview or Splunk): who, what, when in UTC, the request, the Graph request id, the refusal's reason, and the
+ * event's place in the chain. Reads only. Returns how many events it wrote.
  */
 export async function exportAuditTrail(
-  sqlitePath: string,
+  source: AuditSource,
   range: Pick<ExportOptions, 'since' | 'until'>,
   out: Writable,
 ): Promise<number> {
-  const db = openAuditDatabase(sqlitePath);
+  const reader = await openAuditReader(source, undefined, commandLogger());
   try {
     let written = 0;
-    for (const event of new SqliteAuditTrail(db, undefined).exportEvents(range.since, range.until)) {
+    for await (const event of reader.exportEvents(range)) {
       // Waits when the reader is slower, so a long trail never piles up in memory.
       if (!out.write(`${JSON.stringify(event)}\n`)) await once(out, 'drain');
       written += 1;
     }
     return written;
   } finally {
-    db.close();
+    await reader.close();
   }
 }
 
@@ -93,7 +93,7 @@ if (isMainModule(import.meta.url)) {
         }),
       ]);
     }
-    const written = await exportAuditTrail(config.sqlitePath, options, out);
+    const written = await exportAuditTrail(config, options, out);
     if (file !== undefined) {
       out.end();
       await once(out, 'finish');

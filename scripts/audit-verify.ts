@@ -1,83 +1,47 @@
-import { resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config/load-config.js';
 import type { AuditVerification } from '../src/domain/requests/ports.js';
 import { ConfigurationError } from '../src/errors.js';
+import { createLogger, type Logger } from '../src/logging/create-logger.js';
 import { projectRoot } from '../src/project-root.js';
 import type { AnchorCheck, AuditAnchorPoint, AuditKeyRing, ChainReport } from '../src/store/audit-chain.js';
 import { readAuditKeys } from '../src/store/audit-keys.js';
-import { migrations } from '../src/store/sqlite/migrations.js';
-import { SqliteAuditTrail } from '../src/store/sqlite/sqlite-audit-trail.js';
+import {
+  AuditTrailUnavailableError,
+  openAuditReader,
+  sqlitePathOf,
+  type AuditSource,
+} from '../src/store/open-audit-reader.js';
 import { isMainModule } from './lib/is-main-module.js';
-
-/** The schema version that introduced the audit trail; older files have nothing to verify. */
-export const AUDIT_SCHEMA_VERSION = 3;
-
-/** The database cannot be checked at all (missing, unreadable, or a schema this build does not verify). */
-export class AuditTrailUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AuditTrailUnavailableError';
-  }
-}
-
-/**
- * Opens the SQLite file at `sqlitePath` read-only, applying no migrations, after checking that it holds an
- * audit trail this build reads. Checking or exporting a trail can never change it.
- */
-export function openAuditDatabase(sqlitePath: string): Database.Database {
-  const file = resolve(sqlitePath);
-  let db: Database.Database | undefined;
-  let version: number;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-    // The first read is where SQLite notices a file that is not a database at all.
-    version = db.pragma('user_version', { simple: true }) as number;
-  } catch (error) {
-    db?.close();
-    throw new AuditTrailUnavailableError(
-      `Cannot read the database ${file} (${(error as Error).message}): check SQLITE_PATH.`,
-    );
-  }
-  const latest = migrations.at(-1)?.version ?? 0;
-  if (version < AUDIT_SCHEMA_VERSION) {
-    db.close();
-    throw new AuditTrailUnavailableError(
-      `Database ${file} has schema version ${version}; the audit trail arrived in version ${AUDIT_SCHEMA_VERSION}. Start the bot once with this build to upgrade it, then run audit:verify again.`,
-    );
-  }
-  if (version > latest) {
-    db.close();
-    throw new AuditTrailUnavailableError(
-      `Database ${file} has schema version ${version}, newer than this build knows (${latest}): verify it with the build that wrote it.`,
-    );
-  }
-  return db;
-}
 
 /** What `audit:verify` found: the verification, the trail's head, and the anchor when one was given. */
 export type AuditReport = AuditVerification & Omit<ChainReport, 'verification'>;
 
 export interface VerifyOptions {
-  /** The keys events may be signed with; by default the local key file beside the database, if any. */
+  /** The keys events may be signed with; by default the local key file beside the SQLite path, if any. */
   keys?: AuditKeyRing | undefined;
   /** A published anchor (sequence and hash, as on the anchor card) to look for. */
   anchor?: AuditAnchorPoint | undefined;
 }
 
+/** The audit commands' logger: warnings and worse, as JSON on stderr, so that stdout holds only their output. */
+export function commandLogger(): Logger {
+  return createLogger({ level: 'warn', base: { command: 'audit' } }, process.stderr);
+}
+
 /**
- * Re-computes the audit trail's chain in the SQLite file at `sqlitePath` (HMAC-SHA-256 for signed events,
- * SHA-256 for those written before keying), checks each request's contact details and notes against the
- * digest its latest event recorded, and looks for the anchor when one is given.
+ * Re-computes the audit trail's chain in `source` (the PostgreSQL database when DATABASE_URL is set, otherwise the
+ * SQLite file; HMAC-SHA-256 for signed events, SHA-256 for those written before keying), checks each request's
+ * contact details and notes against the digest its latest event recorded, and looks for the anchor when one is
+ * given. Reads only: the database is neither migrated nor written.
  */
-export async function verifyAuditTrail(sqlitePath: string, options: VerifyOptions = {}): Promise<AuditReport> {
-  const keys = options.keys ?? readAuditKeys({ key: undefined, previousKeys: [] }, sqlitePath);
-  const db = openAuditDatabase(sqlitePath);
+export async function verifyAuditTrail(source: AuditSource, options: VerifyOptions = {}): Promise<AuditReport> {
+  const keys = options.keys ?? readAuditKeys({ key: undefined, previousKeys: [] }, sqlitePathOf(source));
+  const reader = await openAuditReader(source, keys, commandLogger());
   try {
-    const { verification, ...rest } = new SqliteAuditTrail(db, keys).verify(options.anchor);
+    const { verification, ...rest } = await reader.verify(options.anchor);
     return { ...verification, ...rest };
   } finally {
-    db.close();
+    await reader.close();
   }
 }
 
@@ -159,7 +123,7 @@ if (isMainModule(import.meta.url)) {
     const { anchor } = parseVerifyArguments(process.argv.slice(2));
     const config = loadConfig(process.env, { dotenvDir: projectRoot });
     const keys = readAuditKeys(config.audit, config.sqlitePath);
-    const result = await verifyAuditTrail(config.sqlitePath, { keys, anchor });
+    const result = await verifyAuditTrail(config, { keys, anchor });
     console.log(describeVerification(result, anchor));
     process.exitCode = result.ok && (!result.anchor || result.anchor.kind === 'contained') ? 0 : 1;
   } catch (error) {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from './config/load-config.js';
-import { ConfigurationError } from './errors.js';
 import { checkStart } from './config/check-start.js';
 import { DiagnosisService } from './domain/diagnosis/diagnosis-service.js';
 import { DiagnosisEngine } from './domain/diagnosis/engine.js';
@@ -13,15 +12,10 @@ import { ReviewJobs } from './jobs/review-jobs.js';
 import { ServiceLevelJobs, serviceLevelInterval } from './jobs/service-level-jobs.js';
 import { ServiceLevels } from './domain/requests/service-levels.js';
 import { StatusService } from './domain/requests/status-service.js';
-import { SqliteOverdueNoticeRepository } from './store/sqlite/sqlite-overdue-notice-repository.js';
-import { SqliteStatisticsRepository } from './store/sqlite/sqlite-statistics-repository.js';
-import { SqliteViewLog } from './store/sqlite/sqlite-view-log.js';
 import { Disputes } from './domain/requests/dispute.js';
 import { ExecutionService } from './domain/requests/execution-service.js';
 import { ReviewFactsReader } from './domain/requests/review-facts.js';
-import { SqliteExecutionJobRepository } from './store/sqlite/sqlite-execution-job-repository.js';
 import { TeamsPassCourier } from './teams/review/pass-courier.js';
-import { SqliteApprovalChannelRepository } from './store/sqlite/sqlite-approval-channel-repository.js';
 import { TeamsMessenger } from './teams/proactive/messenger.js';
 import { AfterAnswer } from './teams/after-answer.js';
 import { RequestPublisher } from './teams/review/request-publisher.js';
@@ -38,19 +32,12 @@ import { SimulatedDirectory } from './directory/simulated-directory.js';
 import type { Logger } from './logging/create-logger.js';
 import { createServer } from './server/create-server.js';
 import { BotMetrics } from './server/metrics.js';
-import { SqliteOperationsReadings } from './store/sqlite/sqlite-operations-readings.js';
 import { TokenAuthorityCheck } from './teams/token-authority-check.js';
-import { closeDatabase } from './store/sqlite/group-commit.js';
-import { openDatabase, type SqliteDatabase } from './store/sqlite/open-database.js';
-import { SqliteDiagnosisRepository } from './store/sqlite/sqlite-diagnosis-repository.js';
-import { SqliteRequestRepository } from './store/sqlite/sqlite-request-repository.js';
-import { SqliteAuditTrail } from './store/sqlite/sqlite-audit-trail.js';
 import { auditKeysFor } from './store/audit-keys.js';
+import { createStore } from './store/create-store.js';
+import type { Store } from './store/store.js';
 import { AuditJobs } from './jobs/audit-jobs.js';
 import { AuditAnchors } from './teams/audit/audit-anchors.js';
-import { SqliteConversationAddressRepository } from './store/sqlite/sqlite-conversation-address-repository.js';
-import { SqliteSimulatedDirectoryJournal } from './store/sqlite/sqlite-simulated-directory-journal.js';
-import { SqliteStateStore } from './store/sqlite/sqlite-state-store.js';
 import { createBotAdapter, type AdapterOverrides } from './teams/bot-adapter.js';
 import { createTeamsApp } from './teams/create-app.js';
 import { createActivityGuard } from './teams/guard-activity.js';
@@ -68,7 +55,8 @@ export interface ServiceOverrides {
 export interface BotService {
   start(): Promise<number>;
   stop(): Promise<void>;
-  readonly db: SqliteDatabase;
+  /** Everything the bot keeps; stop() closes it. */
+  readonly store: Store;
   /** Runs the periodic jobs (expiry, backlog, overdue notices) once, now. */
   runJobs(): Promise<void>;
   /** Carries out the approved requests that are due, now. */
@@ -78,16 +66,19 @@ export interface BotService {
 }
 
 /** Composition root: builds store, directory, adapter, app and server from configuration. */
-export function createBotService(config: Config, logger: Logger, overrides: ServiceOverrides = {}): BotService {
+export async function createBotService(
+  config: Config,
+  logger: Logger,
+  overrides: ServiceOverrides = {},
+): Promise<BotService> {
   const clock = overrides.clock ?? systemClock;
   // Every failure a start can know of ends it here, naming its setting, before anything is written.
   const { knowledge } = checkStart(config, configuredLinks(config));
   const demoTenant = config.mode.kind === 'local' ? loadDemoTenant() : undefined;
   // Before the database: production without AUDIT_KEY never gets this far, and local mode makes its key first.
   const auditKeys = auditKeysFor(config, logger);
-  const db = openConfiguredDatabase(config, logger);
-  const stateStore = new SqliteStateStore(db, clock);
-  const addresses = new SqliteConversationAddressRepository(db);
+  const store = await createStore(config, logger, { auditKeys, clock });
+  const { addresses, channels, executionJobs, auditTrail } = store;
   // Tenants are the allowlist (or the demo tenant): the hourly cap is counted per tenant.
   const tenants = demoTenant
     ? [demoTenant.tenant.id]
@@ -96,7 +87,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
       : [];
   // A registry per service: two bots in one test process never count into each other.
   const metrics = new BotMetrics({
-    readings: new SqliteOperationsReadings(db, tenants),
+    readings: store.operationsReadings(tenants),
     clock,
     hourlyCap: config.execution.hourlyCap,
   });
@@ -106,8 +97,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     overrides.directory ??
     (demoTenant
       ? // Its changes live in the database beside the requests that made them, so a restart shows both.
-        new SimulatedDirectory(demoTenant, clock, {
-          journal: new SqliteSimulatedDirectoryJournal(db, clock),
+        await SimulatedDirectory.resume(demoTenant, clock, store.simulatedDirectoryJournal, {
           latencyMs: config.simulatedDirectoryLatencyMs,
         })
       : config.graph && new GraphDirectory({ credential: createGraphCredential(config.graph) }));
@@ -122,7 +112,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   const botAppId = config.mode.kind === 'production' ? config.mode.appId : (demoTenant?.bot.id ?? '');
 
   const adapter = createBotAdapter(config, overrides.adapter);
-  const diagnosisRepository = new SqliteDiagnosisRepository(db);
+  const diagnosisRepository = store.diagnoses;
   const diagnosis = new DiagnosisService({
     engine: new DiagnosisEngine(knowledge, configuredLinks(config)),
     directory,
@@ -131,16 +121,12 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     newId: randomUUID,
     evidenceBudgetMs: config.evidenceBudgetMs,
   });
-  const requestRepository = new SqliteRequestRepository(db, auditKeys);
-  const auditTrail = new SqliteAuditTrail(db, auditKeys);
-  auditTrail.seal();
+  const requestRepository = store.requests;
   const helpdeskGroupId = config.helpdeskGroupId ?? demoGroup(demoTenant, 'helpdesk');
   const leadGroupId = config.leadGroupId ?? demoGroup(demoTenant, 'lead');
-  /** This process, as the owner of the jobs and notices it leases. */
+  /** This process, as the owner of the jobs, notices and card posts it leases. */
   const instance = `${hostname()}/${process.pid}/${randomUUID()}`;
   const messenger = new TeamsMessenger(adapter, botAppId);
-  const channels = new SqliteApprovalChannelRepository(db);
-  const executionJobs = new SqliteExecutionJobRepository(db);
   const tasks = new BackgroundTasks(logger);
   const requests = new RequestService({
     repository: requestRepository,
@@ -167,6 +153,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     tasks,
     clock,
     logger,
+    owner: instance,
     defaultLocale: config.defaultLocale,
     configuredChannel: config.approvalChannel,
     expiryDays: config.requestExpiryDays,
@@ -216,17 +203,17 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   const status = new StatusService({
     repository: requestRepository,
     jobs: executionJobs,
-    statistics: new SqliteStatisticsRepository(db),
+    statistics: store.statistics,
     diagnoses: diagnosisRepository,
     channels,
-    views: new SqliteViewLog(db),
+    views: store.views,
     directory,
     clock,
     policy: { helpdeskGroupId, leadGroupId, reviewSlaMs: config.reviewSlaMs },
   });
   const serviceLevels = new ServiceLevelJobs({
     serviceLevels: new ServiceLevels({
-      notices: new SqliteOverdueNoticeRepository(db),
+      notices: store.overdueNotices,
       notifier: publisher,
       directory,
       clock,
@@ -286,7 +273,7 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
     afterAnswer: new AfterAnswer({ tasks, messenger, logger, defaultLocale: config.defaultLocale }),
     auditAnchors,
   };
-  const app = createTeamsApp(deps, adapter, stateStore, botAppId);
+  const app = createTeamsApp(deps, adapter, store.state, botAppId);
   const handleMessage = createInboundHandler({
     config,
     adapter,
@@ -300,18 +287,18 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
   const readiness =
     config.mode.kind === 'production'
       ? [
-          stateStore,
+          store.health,
           new TokenAuthorityCheck({
             metadataUrl: overrides.adapter?.channelOpenIdMetadataUrl,
             now: () => clock.now().getTime(),
           }),
         ]
-      : [stateStore];
+      : [store.health];
   const server = createServer({ config, logger, handleMessage, readiness, metrics });
 
   let stopping: Promise<void> | undefined;
   return {
-    db,
+    store,
     runJobs: async () => {
       await jobs.runOnce();
       await serviceLevels.runOnce();
@@ -350,23 +337,12 @@ export function createBotService(config: Config, logger: Logger, overrides: Serv
             ),
           ),
         )
-        .finally(() => {
-          closeDatabase(db);
+        .finally(async () => {
+          await store.close();
           logger.info('stopped');
         }));
     },
   };
-}
-
-/** The database at SQLITE_PATH, migrated; a file SQLite cannot use stops the start with the setting's name. */
-function openConfiguredDatabase(config: Config, logger: Logger): SqliteDatabase {
-  try {
-    return openDatabase(config.sqlitePath, logger);
-  } catch (error) {
-    throw new ConfigurationError([
-      `SQLITE_PATH "${config.sqlitePath}" cannot be opened as the bot's database: ${(error as Error).message}`,
-    ]);
-  }
 }
 
 /** The link ids that have a URL in this configuration. */

@@ -1,10 +1,11 @@
 import { formatWithOptions } from 'node:util';
 import { loadConfig } from './config/load-config.js';
-import { createBotService } from './create-bot-service.js';
 import { ConfigurationError } from './errors.js';
 import { createLogger } from './logging/create-logger.js';
 import { createStdoutDestination } from './logging/stdout-destination.js';
 import { projectRoot } from './project-root.js';
+import { describeDatabase } from './store/postgres/describe-database.js';
+import { startAzureMonitor } from './telemetry/azure-monitor.js';
 
 /* eslint-disable no-console -- the bootstrap is the one place that speaks to the terminal before a logger exists */
 
@@ -30,9 +31,16 @@ try {
 
 const logs = createStdoutDestination();
 const logger = createLogger({ level: config.logLevel, base: { mode: config.mode.kind } }, logs);
+// Telemetry starts before the bot's modules load (restify and botbuilder bring in http), which its
+// instrumentations must patch as they load; until then nothing above imports http.
+const telemetry =
+  config.applicationInsightsConnectionString === undefined
+    ? undefined
+    : await startAzureMonitor(config.applicationInsightsConnectionString, logger);
+const { createBotService } = await import('./create-bot-service.js');
 let service;
 try {
-  service = createBotService(config, logger);
+  service = await createBotService(config, logger);
 } catch (error) {
   refuseToStart(error);
 }
@@ -60,7 +68,9 @@ if (config.mode.kind === 'local') {
     ['', `  ┌${rule}┐`, ...lines.map((line) => `  │ ${line.padEnd(width - 1)}│`), `  └${rule}┘`, ''].join('\n'),
   );
 }
-logger.info({ host: config.host, port, sqlite: config.sqlitePath }, 'Sign-in Help is listening');
+// The database's host and name only: DATABASE_URL holds a password.
+const database = config.database ? { postgres: describeDatabase(config.database.url) } : { sqlite: config.sqlitePath };
+logger.info({ host: config.host, port, ...database }, 'Sign-in Help is listening');
 
 // Libraries (botbuilder reports token failures this way) write to the console; keep every
 // line structured JSON and redacted like the rest.
@@ -89,6 +99,7 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 // action and ends the process at once, even if its main thread were stuck.
 const shutDown = (signal: NodeJS.Signals) => {
   for (const each of SIGNALS) process.removeListener(each, shutDown);
+  const deadline = Date.now() + config.shutdownTimeoutMs;
   logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing turns in flight');
   setTimeout(() => {
     logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown did not finish in time; exiting anyway');
@@ -104,6 +115,8 @@ const shutDown = (signal: NodeJS.Signals) => {
       },
     )
     .then(async (code) => {
+      // The last turns' telemetry is sent with what is left of SHUTDOWN_TIMEOUT_MS.
+      await telemetry?.stop(Math.max(0, deadline - Date.now()));
       await logs.flush(SHUTDOWN_MARGIN_MS / 2);
       process.exit(code);
     });

@@ -26,8 +26,10 @@ const SHOWN_PROBLEMS = 5;
  */
 export function checkStart(config: Config, configuredLinks: ReadonlySet<LinkId>): StartChecked {
   const problems: string[] = [];
-  const database = databaseLocationProblem(config.sqlitePath);
-  const existing = !database && existingDatabaseProblem(config.sqlitePath);
+  // With DATABASE_URL the records are in PostgreSQL, whose problems show when the store connects.
+  const sqlitePath = config.database ? undefined : config.sqlitePath;
+  const database = sqlitePath === undefined ? undefined : databaseLocationProblem(sqlitePath);
+  const existing = sqlitePath !== undefined && !database && existingDatabaseProblem(sqlitePath);
   if (database) problems.push(database);
   if (existing)
     problems.push(`SQLITE_PATH "${config.sqlitePath}" cannot be opened as the bot's database: ${existing}.`);

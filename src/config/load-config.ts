@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { LinkId } from '../domain/diagnosis/knowledge.js';
 import type { GraphCredentialSettings } from '../directory/graph-credential.js';
 import { ConfigurationError } from '../errors.js';
+import type { PostgresSettings } from '../store/postgres/open-pool.js';
 import { unreadableFile } from './file-access.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,6 +33,15 @@ const integer = (fallback: number, min: number, max: number) =>
       .default(fallback),
   );
 
+/** A PostgreSQL connection URL; the message never repeats the value, which may hold a password. */
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine(
+    isPostgresUrl,
+    'must be a postgres:// or postgresql:// URL, like postgres://user:password@host:5432/database',
+  );
+
 const httpsUrl = (fallback?: string) => {
   const url = z.string().url('must be an https:// URL').startsWith('https://', 'must be an https:// URL');
   return z.preprocess(emptyAsUndefined, fallback === undefined ? url.optional() : url.default(fallback));
@@ -48,12 +58,17 @@ const environmentSchema = z.object({
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
   SQLITE_PATH: z.preprocess(emptyAsUndefined, z.string().default('./data/sign-in-help.sqlite')),
+  DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
+  DATABASE_POOL_SIZE: integer(10, 1, 500),
+  DATABASE_STATEMENT_TIMEOUT_MS: integer(5_000, 100, 600_000),
+  DATABASE_ENTRA_AUTH: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
   DEFAULT_LOCALE: z.preprocess(emptyAsUndefined, z.enum(['en', 'ja']).default('en')),
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 120_000),
   CONNECTOR_TIMEOUT_MS: integer(3_000, 500, 60_000),
   MAX_BODY_BYTES: integer(262_144, 1_024, 10_485_760),
   METRICS_ENABLED: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
   METRICS_TOKEN: optionalText,
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText,
   MicrosoftAppId: z.preprocess(emptyAsUndefined, guid("the bot registration's application id").optional()),
   MicrosoftAppPassword: optionalText,
   MicrosoftAppType: z.preprocess(
@@ -161,6 +176,8 @@ export interface Config {
   port: number;
   logLevel: Environment['LOG_LEVEL'];
   sqlitePath: string;
+  /** PostgreSQL (instances sharing one database) when DATABASE_URL is set; otherwise the SQLite file at sqlitePath. */
+  database: PostgresSettings | undefined;
   defaultLocale: 'en' | 'ja';
   shutdownTimeoutMs: number;
   /**
@@ -174,6 +191,8 @@ export interface Config {
    * `Authorization: Bearer <token>`.
    */
   metrics: { enabled: boolean; token: string | undefined };
+  /** Application Insights' connection string: when set, telemetry is sent there (src/telemetry/azure-monitor.ts). */
+  applicationInsightsConnectionString: string | undefined;
   /** URLs the bot links to, by link id; optional ones are undefined where the organisation has none. */
   links: Readonly<Record<LinkId, string | undefined>>;
   /** The diagnosis knowledge file; undefined for the one shipped with the bot. */
@@ -243,6 +262,8 @@ export function loadConfig(
   options: LoadConfigOptions = {},
 ): Readonly<Config> {
   const merged = { ...readDotenv(options.dotenvDir), ...env };
+  const unresolved = unresolvedKeyVaultReferences(merged);
+  if (unresolved.length > 0) throw new ConfigurationError(unresolved);
   const parsed = environmentSchema.safeParse(merged);
   if (!parsed.success) {
     throw new ConfigurationError(
@@ -277,6 +298,15 @@ export function loadConfig(
       'METRICS_TOKEN must be at least 16 characters without spaces (generate one with `openssl rand -base64 24`); a scrape sends it as `Authorization: Bearer <token>`.',
     );
   }
+  if (
+    raw.APPLICATIONINSIGHTS_CONNECTION_STRING !== undefined &&
+    !isApplicationInsightsConnectionString(raw.APPLICATIONINSIGHTS_CONNECTION_STRING)
+  ) {
+    problems.push(
+      "APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=<GUID>;IngestionEndpoint=…), copied from the resource's Overview page; leave it empty to send no telemetry.",
+    );
+  }
+  const database = decideDatabase(raw, problems);
   const graph = decideGraph(raw, mode, problems);
   const previousKeys = checkAuditKeys(raw, mode, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
@@ -290,6 +320,7 @@ export function loadConfig(
     port: raw.PORT,
     logLevel: raw.LOG_LEVEL,
     sqlitePath: raw.SQLITE_PATH,
+    database,
     defaultLocale: raw.DEFAULT_LOCALE,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     connectorTimeoutMs: raw.CONNECTOR_TIMEOUT_MS,
@@ -298,6 +329,7 @@ export function loadConfig(
       enabled: raw.METRICS_ENABLED === undefined ? mode.kind === 'local' : raw.METRICS_ENABLED === 'true',
       token: raw.METRICS_TOKEN,
     }),
+    applicationInsightsConnectionString: raw.APPLICATIONINSIGHTS_CONNECTION_STRING,
     links: Object.freeze({
       securityInfo: raw.SECURITY_INFO_URL,
       passwordReset: raw.PASSWORD_RESET_URL,
@@ -341,6 +373,30 @@ export function loadConfig(
   });
 }
 
+/** The PostgreSQL settings when DATABASE_URL is set; undefined keeps the SQLite file. */
+function decideDatabase(raw: Environment, problems: string[]): PostgresSettings | undefined {
+  const entraAuth = raw.DATABASE_ENTRA_AUTH === 'true';
+  if (raw.DATABASE_URL === undefined) {
+    if (entraAuth) {
+      problems.push(
+        'DATABASE_ENTRA_AUTH is true but DATABASE_URL is empty: Entra sign-in is for a PostgreSQL database.',
+      );
+    }
+    return undefined;
+  }
+  if (entraAuth && new URL(raw.DATABASE_URL).password !== '') {
+    problems.push(
+      'DATABASE_ENTRA_AUTH is true but DATABASE_URL holds a password: with Entra sign-in the password is a token the bot fetches. Remove the password from DATABASE_URL.',
+    );
+  }
+  return Object.freeze({
+    url: raw.DATABASE_URL,
+    poolSize: raw.DATABASE_POOL_SIZE,
+    statementTimeoutMs: raw.DATABASE_STATEMENT_TIMEOUT_MS,
+    entraAuth,
+  });
+}
+
 /**
  * Checks AUDIT_KEY (required in production, where the database's owner must not hold the key that signs its
  * trail) and AUDIT_PREVIOUS_KEYS; returns the earlier keys. Problems never quote a key.
@@ -367,6 +423,21 @@ function checkAuditKeys(raw: Environment, mode: LocalMode | ProductionMode, prob
     );
   }
   return previous;
+}
+
+/**
+ * Settings whose value is still a Key Vault reference: App Service passes the reference's own text when it cannot
+ * read the secret (the app's identity lacks access, or the secret or vault is misnamed). Taken as it is, such a text
+ * would pass as an audit key or a password; it is named instead, never quoted.
+ */
+function unresolvedKeyVaultReferences(env: Record<string, string | undefined>): string[] {
+  return Object.keys(environmentSchema.shape).flatMap((name) =>
+    env[name]?.trimStart().startsWith('@Microsoft.KeyVault(')
+      ? [
+          `${name} is a Key Vault reference that App Service could not resolve: give the app's managed identity read access to the secret (Key Vault Secrets User) and check the reference's vault and secret names.`,
+        ]
+      : [],
+  );
 }
 
 function isAuditKey(value: string): boolean {
@@ -569,4 +640,21 @@ function readDotenv(dir: string | undefined): Record<string, string> {
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The exporter refuses a connection string without an instrumentation key that is a GUID. */
+function isApplicationInsightsConnectionString(value: string): boolean {
+  const key = /(?:^|;)\s*InstrumentationKey\s*=([^;]*)/i.exec(value)?.[1];
+  return key !== undefined && GUID.test(key.trim());
+}
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    // The host is in the authority, or in ?host= (a Unix socket folder), as libpq allows.
+    const host = url.hostname || url.searchParams.get('host');
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && Boolean(host);
+  } catch {
+    return false;
+  }
 }

@@ -35,12 +35,6 @@ export interface SimulatedDirectoryOptions {
    * in Graph, methods and passes of people with a directory role cannot be changed (403). Default false.
    */
   canManagePrivilegedAccounts?: boolean;
-  /**
-   * Where the directory keeps what it changed (local mode: the SQLite file). Given, it starts from
-   * the changes recorded there and records each new one, so a restarted demo shows the directory
-   * its stored requests left behind. Without it, every start is the demo tenant as written.
-   */
-  journal?: SimulatedDirectoryJournal;
 }
 
 /**
@@ -59,7 +53,7 @@ export interface SimulatedUserChanges {
 /** Keeps the simulated directory's changes across restarts. */
 export interface SimulatedDirectoryJournal {
   /** Every person's recorded changes, by user id. */
-  load(): ReadonlyMap<string, SimulatedUserChanges>;
+  load(): Promise<ReadonlyMap<string, SimulatedUserChanges>>;
   /** Records the whole of a person's changes, replacing what was recorded for them. */
   save(userId: string, changes: SimulatedUserChanges): Promise<void>;
 }
@@ -84,9 +78,16 @@ const PHONE_METHOD_IDS = {
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
+/** A journal and the changes it held when the directory started from it. */
+interface JournalStart {
+  journal: SimulatedDirectoryJournal;
+  recorded: ReadonlyMap<string, SimulatedUserChanges>;
+}
+
 /**
  * The directory of the demo tenant, in memory: local mode and tests use it instead of Graph.
  * Times in the demo data are relative, so every date is computed from `clock` when asked.
+ * Constructed, every start is the demo tenant as written; `resume` starts from a journal.
  */
 export class SimulatedDirectory implements Directory {
   private readonly users: ReadonlyMap<string, DemoUser>;
@@ -95,16 +96,31 @@ export class SimulatedDirectory implements Directory {
   private readonly methods: Map<string, StoredMethod[]>;
   private readonly revocations = new Map<string, Date[]>();
 
+  /**
+   * A directory that starts from the changes recorded in `journal` (local mode: the database) and
+   * records each new one there, so a restarted demo shows the directory its stored requests left
+   * behind. The journal is read before the directory answers anything.
+   */
+  static async resume(
+    tenant: DemoTenant,
+    clock: Clock,
+    journal: SimulatedDirectoryJournal,
+    options: SimulatedDirectoryOptions = {},
+  ): Promise<SimulatedDirectory> {
+    return new SimulatedDirectory(tenant, clock, options, { journal, recorded: await journal.load() });
+  }
+
   constructor(
     tenant: DemoTenant,
     private readonly clock: Clock,
     private readonly options: SimulatedDirectoryOptions = {},
+    private readonly resumed?: JournalStart,
   ) {
     // A private copy: changing the tenant object afterwards must not change the directory.
     this.users = new Map(structuredClone(tenant.users).map((user) => [user.id, user]));
     this.groups = new Map(tenant.groups.map((group) => [group.id, new Set(group.members)]));
     this.methods = new Map([...this.users.values()].map((user) => [user.id, tenantMethods(user)]));
-    for (const [userId, changes] of options.journal?.load() ?? []) {
+    for (const [userId, changes] of resumed?.recorded ?? []) {
       const user = this.users.get(userId);
       // Someone removed from demo/tenant.json since: nothing to show their changes on.
       if (!user) continue;
@@ -245,7 +261,7 @@ export class SimulatedDirectory implements Directory {
 
   /** Writes the person's changes to the journal, as they stand now against the demo tenant. */
   private async record(user: DemoUser): Promise<void> {
-    const journal = this.options.journal;
+    const journal = this.resumed?.journal;
     if (!journal) return;
     const current = this.methodsOf(user.id);
     const kept = new Set(current.map((stored) => stored.id));

@@ -135,8 +135,9 @@ export interface StoredState {
 
 /**
  * Key-value state with optimistic concurrency: a write whose eTag is stale is rejected,
- * `*` or no eTag overwrites. The shape matches botbuilder's Storage so the Teams layer can
- * hand it over as it is.
+ * `*` or no eTag overwrites. Checking an eTag and writing are one atomic step, and one call's
+ * items are written all or none, so two instances never both write over the same version.
+ * The shape matches botbuilder's Storage so the Teams layer can hand it over as it is.
  */
 export interface StateStore {
   read(keys: string[]): Promise<Record<string, StoredState>>;

@@ -2,19 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { DirectoryCallOutcome } from '../directory/metered-directory.js';
 import type { Clock } from '../domain/ports.js';
 import type { ExecutionEvent } from '../domain/requests/execution-service.js';
-
-/**
- * What the metrics read from the store when they are scraped; each answer comes from an index and
- * stays cheap however many requests are stored.
- */
-export interface OperationsReadings {
-  /** How many requests are in each open state (finished ones are counted by `stats`, not here). */
-  openRequestsByState(): Record<string, number>;
-  /** Since when the request that has waited longest for review has waited, if any waits. */
-  oldestPendingReviewSince(): Date | undefined;
-  /** Executions started since `since` by the tenant that started most (the hourly cap is per tenant). */
-  mostExecutionsStartedSince(since: Date): number;
-}
+import type { OperationsReadings } from '../domain/requests/ports.js';
 
 export interface MetricsOptions {
   readings: OperationsReadings;
@@ -110,17 +98,18 @@ export class BotMetrics {
       help: 'Requests in each open state now, read from the store when scraped.',
       labelNames: ['state'],
       registers,
-      collect() {
+      async collect() {
+        const counts = await readings.openRequestsByState();
         this.reset();
-        for (const [state, count] of Object.entries(readings.openRequestsByState())) this.set({ state }, count);
+        for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
       },
     });
     new Gauge({
       name: 'signinhelp_review_oldest_age_seconds',
       help: 'How long the request waiting longest for review has waited; 0 when none waits.',
       registers,
-      collect() {
-        const since = readings.oldestPendingReviewSince();
+      async collect() {
+        const since = await readings.oldestPendingReviewSince();
         this.set(since ? Math.max(0, (clock.now().getTime() - since.getTime()) / 1_000) : 0);
       },
     });
@@ -136,8 +125,8 @@ export class BotMetrics {
       name: 'signinhelp_executions_started_last_hour',
       help: 'Resets started in the last hour by the busiest tenant; at the cap, further resets wait.',
       registers,
-      collect() {
-        this.set(readings.mostExecutionsStartedSince(new Date(clock.now().getTime() - HOUR_MS)));
+      async collect() {
+        this.set(await readings.mostExecutionsStartedSince(new Date(clock.now().getTime() - HOUR_MS)));
       },
     });
   }

@@ -184,51 +184,73 @@ export interface ChainReport {
  * one and before `keyedFrom`, so a signed event cannot be passed off as an unsigned one.
  */
 export function checkChain(rows: Iterable<ChainedEvent>, options: ChainCheckOptions = {}): ChainReport {
-  const { keys, keyedFrom = Number.POSITIVE_INFINITY, anchor } = options;
-  let events = 0;
-  let unsigned = 0;
-  let signedSeen = false;
-  let previous: ChainedEvent | undefined;
-  let broken: AuditVerification | undefined;
-  let last: number | undefined;
-  let atAnchor: string | undefined;
-  for (const row of rows) {
-    last = row.sequence;
-    if (anchor && row.sequence === anchor.sequence) atAnchor = row.hash;
+  const check = new ChainCheck(options);
+  for (const row of rows) if (!check.add(row)) break;
+  return check.report();
+}
+
+/**
+ * checkChain one event at a time, for a store that reads its trail asynchronously (in pages): `add` each event in
+ * sequence order while it answers true, then take the `report`.
+ */
+export class ChainCheck {
+  private readonly keys: AuditKeyRing | undefined;
+  private readonly keyedFrom: number;
+  private readonly anchor: AuditAnchorPoint | undefined;
+  private events = 0;
+  private unsigned = 0;
+  private signedSeen = false;
+  private previous: ChainedEvent | undefined;
+  private broken: AuditVerification | undefined;
+  private last: number | undefined;
+  private atAnchor: string | undefined;
+
+  constructor(options: ChainCheckOptions = {}) {
+    this.keys = options.keys;
+    this.keyedFrom = options.keyedFrom ?? Number.POSITIVE_INFINITY;
+    this.anchor = options.anchor;
+  }
+
+  /** Examines the next event; false once no later event can change the report. */
+  add(row: ChainedEvent): boolean {
+    const { anchor } = this;
+    this.last = row.sequence;
+    if (anchor && row.sequence === anchor.sequence) this.atAnchor = row.hash;
     // After a break only the anchor is still looked for.
-    if (broken) {
-      if (!anchor || row.sequence >= anchor.sequence) break;
-      continue;
-    }
-    events += 1;
-    const problem = problemOf(row, previous, keys, signedSeen || row.sequence >= keyedFrom);
+    if (this.broken) return anchor !== undefined && row.sequence < anchor.sequence;
+    this.events += 1;
+    const problem = problemOf(row, this.previous, this.keys, this.signedSeen || row.sequence >= this.keyedFrom);
     if (problem) {
-      broken = { ok: false, events, brokenAt: row.sequence, problem };
-      if (!anchor || row.sequence >= anchor.sequence) break;
-      continue;
+      this.broken = { ok: false, events: this.events, brokenAt: row.sequence, problem };
+      return anchor !== undefined && row.sequence < anchor.sequence;
     }
-    if (row.keyId) signedSeen = true;
-    else unsigned += 1;
-    previous = row;
+    if (row.keyId) this.signedSeen = true;
+    else this.unsigned += 1;
+    this.previous = row;
+    return true;
   }
-  const report: ChainReport = {
-    verification: broken ?? { ok: true, events },
-    head: previous && { sequence: previous.sequence, hash: previous.hash, keyId: previous.keyId ?? undefined },
-    unsigned,
-  };
-  if (anchor) {
-    if (atAnchor === undefined) {
-      const lastSequence = last ?? 0;
-      report.anchor =
-        lastSequence < anchor.sequence
-          ? { kind: 'missing', lastSequence, missing: anchor.sequence - lastSequence }
-          : // The trail goes past the anchor but has no event with its number: it was removed.
-            { kind: 'rewritten', hash: undefined };
-    } else {
-      report.anchor = atAnchor === anchor.hash ? { kind: 'contained' } : { kind: 'rewritten', hash: atAnchor };
+
+  report(): ChainReport {
+    const { anchor, previous, atAnchor } = this;
+    const report: ChainReport = {
+      verification: this.broken ?? { ok: true, events: this.events },
+      head: previous && { sequence: previous.sequence, hash: previous.hash, keyId: previous.keyId ?? undefined },
+      unsigned: this.unsigned,
+    };
+    if (anchor) {
+      if (atAnchor === undefined) {
+        const lastSequence = this.last ?? 0;
+        report.anchor =
+          lastSequence < anchor.sequence
+            ? { kind: 'missing', lastSequence, missing: anchor.sequence - lastSequence }
+            : // The trail goes past the anchor but has no event with its number: it was removed.
+              { kind: 'rewritten', hash: undefined };
+      } else {
+        report.anchor = atAnchor === anchor.hash ? { kind: 'contained' } : { kind: 'rewritten', hash: atAnchor };
+      }
     }
+    return report;
   }
-  return report;
 }
 
 /** Why `row` does not fit after `previous`, or undefined when it does. */
@@ -256,10 +278,14 @@ export function verifyChain(rows: Iterable<ChainedEvent>, options: ChainCheckOpt
 }
 
 /**
- * The text with each unpaired UTF-16 surrogate replaced by U+FFFD. Stores encode text as UTF-8,
- * which cannot hold a lone surrogate, so an event must be hashed in the form that survives the
- * round trip; otherwise one crafted character in a reason would make an intact trail look broken.
+ * The text with each unpaired UTF-16 surrogate, and each NUL, replaced by U+FFFD. Stores encode text as UTF-8,
+ * which cannot hold a lone surrogate, and PostgreSQL's text cannot hold NUL at all, so an event must be hashed in
+ * the form that survives the round trip in every backend; otherwise one crafted character in a reason would make an
+ * intact trail look broken, or one backend keep what the other cannot. (Events SQLite stored with a NUL before
+ * this still verify: verification reads the stored text.)
  */
 export function toWellFormed(text: string): string {
-  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  return text
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+    .replaceAll('\u0000', '\uFFFD');
 }

@@ -103,6 +103,17 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/set MicrosoftAppPassword/);
   });
 
+  it('names a secret that is still an unresolved Key Vault reference instead of taking its text as the secret', () => {
+    const reference = '@Microsoft.KeyVault(SecretUri=https://contoso-kv.vault.azure.net/secrets/audit-key/)';
+    // 80 characters without a space or comma: without the check it would pass as an audit key.
+    const problems = problemsOf({ ...production, AUDIT_KEY: reference, MicrosoftAppPassword: ` ${reference}` });
+    expect(problems).toEqual([
+      "MicrosoftAppPassword is a Key Vault reference that App Service could not resolve: give the app's managed identity read access to the secret (Key Vault Secrets User) and check the reference's vault and secret names.",
+      "AUDIT_KEY is a Key Vault reference that App Service could not resolve: give the app's managed identity read access to the secret (Key Vault Secrets User) and check the reference's vault and secret names.",
+    ]);
+    expect(problems.join('\n')).not.toContain('contoso-kv');
+  });
+
   it('refuses production without AUDIT_KEY in one sentence, and checks keys without ever quoting one', () => {
     const { AUDIT_KEY: _, ...withoutKey } = production;
     expect(problemsOf(withoutKey)).toEqual([
@@ -130,6 +141,47 @@ describe('loadConfig', () => {
     expect(loadConfig({ RETENTION_DAYS: '90' }).audit.retentionDays).toBe(90);
     expect(problemsOf({ RETENTION_DAYS: '7' })).toEqual(['RETENTION_DAYS must be at least 30']);
     expect(problemsOf({ RETENTION_DAYS: 'forever' })).toEqual(['RETENTION_DAYS must be a whole number']);
+  });
+
+  it('keeps SQLite unless DATABASE_URL names a PostgreSQL database, and never repeats the URL in a refusal', () => {
+    expect(loadConfig({}).database).toBeUndefined();
+    expect(
+      loadConfig({ DATABASE_URL: 'postgresql://bot:s3cret@db.example:5432/helpdesk?sslmode=verify-full' }).database,
+    ).toEqual({
+      url: 'postgresql://bot:s3cret@db.example:5432/helpdesk?sslmode=verify-full',
+      poolSize: 10,
+      statementTimeoutMs: 5_000,
+      entraAuth: false,
+    });
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://db/helpdesk',
+        DATABASE_POOL_SIZE: '25',
+        DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+      }).database,
+    ).toMatchObject({ poolSize: 25, statementTimeoutMs: 2_000 });
+    for (const url of ['mysql://bot:s3cret@db/helpdesk', 'bot:s3cret@db/helpdesk', 'postgres://']) {
+      const problems = problemsOf({ DATABASE_URL: url });
+      expect(problems).toEqual([
+        'DATABASE_URL must be a postgres:// or postgresql:// URL, like postgres://user:password@host:5432/database',
+      ]);
+    }
+    expect(problemsOf({ DATABASE_URL: 'postgres://db/helpdesk', DATABASE_POOL_SIZE: '0' })).toEqual([
+      'DATABASE_POOL_SIZE must be at least 1',
+    ]);
+  });
+
+  it('signs in to PostgreSQL with an Entra token only when asked, and then without a password in the URL', () => {
+    const entra = {
+      DATABASE_URL: 'postgres://sign-in-help-identity@db.postgres.database.azure.com/helpdesk?sslmode=require',
+    };
+    expect(loadConfig({ ...entra, DATABASE_ENTRA_AUTH: 'true' }).database?.entraAuth).toBe(true);
+    expect(problemsOf({ DATABASE_ENTRA_AUTH: 'true' })[0]).toMatch(
+      /DATABASE_ENTRA_AUTH is true but DATABASE_URL is empty/,
+    );
+    const problems = problemsOf({ DATABASE_URL: 'postgres://bot:s3cret@db/helpdesk', DATABASE_ENTRA_AUTH: 'true' });
+    expect(problems[0]).toMatch(/DATABASE_URL holds a password/);
+    expect(problems.join('\n')).not.toContain('s3cret');
   });
 
   it('names malformed settings and what is wrong with them', () => {
@@ -262,6 +314,21 @@ describe('loadConfig', () => {
     expect(problems[0]).toMatch(/^METRICS_TOKEN must be at least 16 characters/);
     expect(problems[0]).not.toContain('short-token');
     expect(problemsOf({ METRICS_ENABLED: 'yes' })[0]).toMatch(/^METRICS_ENABLED /);
+  });
+
+  it('sends telemetry only with an Application Insights connection string, and refuses one without its key', () => {
+    expect(loadConfig({}).applicationInsightsConnectionString).toBeUndefined();
+    const connectionString =
+      'InstrumentationKey=4b2f8c1e-9a7d-4e3b-8f6a-2c1d0e9b8a7f;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/';
+    expect(
+      loadConfig({ APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString }).applicationInsightsConnectionString,
+    ).toBe(connectionString);
+    for (const value of ['https://westeurope-5.in.applicationinsights.azure.com/', 'InstrumentationKey=;x=y']) {
+      const problems = problemsOf({ APPLICATIONINSIGHTS_CONNECTION_STRING: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection/);
+      expect(problems[0]).not.toContain(value);
+    }
   });
 
   it('refuses Graph settings the chosen credential does not use, and a certificate file without both halves', () => {

@@ -247,13 +247,9 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
           "the welcome card in Isaiah's chat",
           agent!.getByRole('heading', { name: strings.welcome.title, exact: true }).first(),
         );
-        const address = bot!.service.db
-          .prepare('SELECT kind, reference FROM conversation_addresses WHERE key = ?')
-          .get(`user:${isaiah.id}`) as { kind: string; reference: string } | undefined;
+        const address = await bot!.service.store.addresses.find(tenant.tenant.id, `user:${isaiah.id}`);
         expect(address?.kind).toBe('personal');
-        expect(new URL(JSON.parse(address!.reference).serviceUrl as string).port).toBe(
-          new URL(asIsaiah.playground.url).port,
-        );
+        expect(new URL(address!.reference.serviceUrl as string).port).toBe(new URL(asIsaiah.playground.url).port);
         await channel.click();
         await see('the team greeting', agent!.getByText(strings.team.title).first());
 
@@ -297,16 +293,15 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
         expect(await decided.getByRole('button', { name: strings.review.actions.approve, exact: true }).count()).toBe(
           0,
         );
-        const state = bot!.service.db.prepare('SELECT state FROM requests WHERE reference = ?').pluck().get(reference);
-        expect(state).toBe('approved');
+        const stateNow = async () =>
+          (await bot!.service.store.requests.findByReference(tenant.tenant.id, reference))?.state;
+        expect(await stateNow()).toBe('approved');
 
         // The worker resets at once (methods removed, sessions signed out) but makes no pass yet: it offers
         // Isaiah, who checked who Diego is, to issue it on the call, privately in his 1:1 chat with the bot.
         await bot!.service.runExecution();
         await bot!.service.settle();
-        const stateNow = () =>
-          bot!.service.db.prepare('SELECT state FROM requests WHERE reference = ?').pluck().get(reference);
-        expect(stateNow()).toBe('executing');
+        expect(await stateNow()).toBe('executing');
         const channelCard = agent!.locator('.ac-adaptiveCard').filter({ hasText: reference }).last();
         await see(
           'the wait for Isaiah on the channel card',
@@ -342,7 +337,7 @@ describe('Sign-in Help in the Microsoft 365 Agents Playground (Chromium)', () =>
         const pass = await passOn(shown).first().innerText();
         expect(await agent!.getByRole('button', { name: strings.pass.offer.button, exact: true }).count()).toBe(0);
         await bot!.service.settle();
-        expect(stateNow()).toBe('completed');
+        expect(await stateNow()).toBe('completed');
 
         // Diego hears of it in his own chat, in the second person, with a way to object; he never sees the pass.
         const notice = requester!

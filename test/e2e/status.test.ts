@@ -9,8 +9,6 @@ import { format, stringsFor, type Strings } from '../../src/content/strings/inde
 import type { Locale } from '../../src/domain/locale.js';
 import type { DiagnosisResult } from '../../src/domain/ports.js';
 import { emptyReview } from '../../src/domain/requests/request.js';
-import { SqliteDiagnosisRepository } from '../../src/store/sqlite/sqlite-diagnosis-repository.js';
-import { SqliteRequestRepository } from '../../src/store/sqlite/sqlite-request-repository.js';
 import { seedRequest } from '../support/seed-requests.js';
 import { alex, tenant } from '../support/activities.js';
 import { startBot, type RunningBot } from '../support/bot-harness.js';
@@ -98,8 +96,7 @@ const until = (deadline: number) => Math.max(1, deadline - Date.now());
  * the bar chart nor the donut.
  */
 async function seedLastWeek(bot: RunningBot): Promise<void> {
-  const requests = new SqliteRequestRepository(bot.service.db);
-  const diagnoses = new SqliteDiagnosisRepository(bot.service.db);
+  const { requests, diagnoses } = bot.service.store;
   const tenantId = tenant.tenant.id;
   const agents = [demoUser('isaiahl').id, demoUser('pattif').id];
   const now = Date.now();
@@ -113,14 +110,33 @@ async function seedLastWeek(bot: RunningBot): Promise<void> {
         const id = await seedRequest(requests, { tenantId, subjectId, now: filedAt });
         const review = { ...emptyReview(), rejection: { by: agent, reason: 'Could not verify', at: filedAt } };
         const at = later(filedAt, 3);
-        await requests.compareAndSet(id, 2, 'rejected', at, event(id, agent, 'rejected', at), review);
+        await requests.compareAndSet({
+          id,
+          expectedVersion: 2,
+          to: 'rejected',
+          at,
+          event: event(id, agent, 'rejected', at),
+          review,
+        });
         continue;
       }
       const id = await seedRequest(requests, { tenantId, subjectId, approverId: agent, now: filedAt });
       const started = later(filedAt, 3);
       const done = later(filedAt, 3.1);
-      await requests.compareAndSet(id, 3, 'executing', started, event(id, 'system', 'executing', started));
-      await requests.compareAndSet(id, 4, 'completed', done, event(id, 'system', 'completed', done));
+      await requests.compareAndSet({
+        id,
+        expectedVersion: 3,
+        to: 'executing',
+        at: started,
+        event: event(id, 'system', 'executing', started),
+      });
+      await requests.compareAndSet({
+        id,
+        expectedVersion: 4,
+        to: 'completed',
+        at: done,
+        event: event(id, 'system', 'completed', done),
+      });
     }
     const ended: DiagnosisResult = daysAgo % 2 === 0 ? 'notResolved' : 'applied';
     const endings: Array<{ result: DiagnosisResult; outcome: string | undefined }> = [

@@ -132,7 +132,7 @@ describe('the HTTP server', () => {
     const other = await startBot();
     try {
       // Without its database the turn fails before any handler runs.
-      other.service.db.close();
+      await other.service.store.close();
       const response = await other.post(
         cardAction(Verbs.helpShow, { serviceUrl: ctx.connector.serviceUrl, locale: 'ja-JP' }),
         { 'x-request-id': 'req-failing-invoke' },
@@ -149,7 +149,7 @@ describe('the HTTP server', () => {
 
   it('answers /readyz with 503 when the database is gone, while /healthz stays 200', async () => {
     const other = await startBot();
-    other.service.db.close();
+    await other.service.store.close();
     const ready = await other.get('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body).toEqual({ status: 'not_ready' });

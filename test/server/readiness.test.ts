@@ -30,7 +30,7 @@ describe('/readyz and the database', () => {
     const bot = await startBot();
     try {
       expect((await bot.get('/readyz')).status).toBe(200);
-      bot.service.db.close();
+      await bot.service.store.close();
       expect((await bot.get('/readyz')).status).toBe(503);
     } finally {
       await bot.stop().catch(() => undefined);

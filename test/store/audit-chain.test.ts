@@ -161,8 +161,8 @@ describe('signEvent (HMAC-SHA-256 with the audit key)', () => {
 });
 
 describe('toWellFormed', () => {
-  it('replaces unpaired surrogates and leaves everything else alone', () => {
+  it('replaces unpaired surrogates and NUL, which no backend can store, and leaves everything else alone', () => {
     expect(toWellFormed('a\ud800b\udc00c')).toBe('a\ufffdb\ufffdc');
-    expect(toWellFormed('\ud83d\ude00 ok 日本語 \u0000')).toBe('\ud83d\ude00 ok 日本語 \u0000');
+    expect(toWellFormed('\ud83d\ude00 ok 日本語 \u0000\u0001\t')).toBe('\ud83d\ude00 ok 日本語 \ufffd\u0001\t');
   });
 });

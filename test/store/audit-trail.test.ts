@@ -151,7 +151,16 @@ describe('the keyed audit trail (SQLite)', () => {
           to,
           reason: `moved to ${to}`,
         };
-        expect(await repository.compareAndSet(current.id, current.version, to, at, event, current.review)).toBe(true);
+        expect(
+          await repository.compareAndSet({
+            id: current.id,
+            expectedVersion: current.version,
+            to,
+            at,
+            event,
+            review: current.review,
+          }),
+        ).toBe(true);
         current = (await repository.find(current.id))!;
       }
       return current;

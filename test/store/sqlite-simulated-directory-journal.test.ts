@@ -25,12 +25,14 @@ describe("the simulated directory's changes in the SQLite file", () => {
   });
 
   /** A local-mode start on the file: the database and the simulated directory on its journal. */
-  function start(path: string, demoTenant: DemoTenant = tenant) {
+  async function start(path: string, demoTenant: DemoTenant = tenant) {
     const db = openDatabase(path, createLogger({ level: 'silent' }));
     opened.push(db);
-    const directory = new SimulatedDirectory(demoTenant, clock, {
-      journal: new SqliteSimulatedDirectoryJournal(db, clock),
-    });
+    const directory = await SimulatedDirectory.resume(
+      demoTenant,
+      clock,
+      new SqliteSimulatedDirectoryJournal(db, clock),
+    );
     return { db, directory };
   }
 
@@ -45,12 +47,12 @@ describe("the simulated directory's changes in the SQLite file", () => {
 
   it('shows after a restart on the same file what the demo changed: methods deleted, pass, revoked sessions', async () => {
     const path = tempSqlitePath();
-    const first = start(path);
+    const first = await start(path);
     await resetMethodsOf(first.directory, diego.id);
     const after = await first.directory.getAuthenticationMethods(diego.id);
     closeDatabase(first.db);
 
-    const second = start(path);
+    const second = await start(path);
     expect(await second.directory.getAuthenticationMethods(diego.id)).toEqual(after);
     expect(after.map((method) => method.kind)).toEqual(['password', 'temporaryAccessPass']);
     expect(second.directory.sessionRevocations(diego.id)).toEqual([NOW]);
@@ -62,14 +64,14 @@ describe("the simulated directory's changes in the SQLite file", () => {
 
   it("keeps a replaced pass replaced: the tenant's pass does not come back beside the new one", async () => {
     const path = tempSqlitePath();
-    const first = start(path);
+    const first = await start(path);
     const [original] = (await first.directory.getAuthenticationMethods(aisyah.id)).filter(
       (method) => method.kind === 'temporaryAccessPass',
     );
     await first.directory.createTemporaryAccessPass(aisyah.id, { lifetimeInMinutes: 30, isUsableOnce: true });
     closeDatabase(first.db);
 
-    const passes = (await start(path).directory.getAuthenticationMethods(aisyah.id)).filter(
+    const passes = (await (await start(path)).directory.getAuthenticationMethods(aisyah.id)).filter(
       (method) => method.kind === 'temporaryAccessPass',
     );
     expect(passes).toHaveLength(1);
@@ -79,7 +81,7 @@ describe("the simulated directory's changes in the SQLite file", () => {
 
   it('writes no pass value to the database', async () => {
     const path = tempSqlitePath();
-    const { db, directory } = start(path);
+    const { db, directory } = await start(path);
     const value = await resetMethodsOf(directory, diego.id);
     closeDatabase(db);
     const bytes = localDataFiles(path)
@@ -92,7 +94,7 @@ describe("the simulated directory's changes in the SQLite file", () => {
 
   it('still shows a method added to demo/tenant.json later for a person the demo changed', async () => {
     const path = tempSqlitePath();
-    const first = start(path);
+    const first = await start(path);
     await first.directory.revokeSignInSessions(diego.id);
     closeDatabase(first.db);
 
@@ -100,18 +102,18 @@ describe("the simulated directory's changes in the SQLite file", () => {
     edited.users
       .find((user) => user.id === diego.id)!
       .methods.push({ kind: 'phone', phoneNumber: '+65 9123 4567', phoneType: 'mobile', isDefault: false });
-    const methods = await start(path, edited).directory.getAuthenticationMethods(diego.id);
+    const methods = await (await start(path, edited)).directory.getAuthenticationMethods(diego.id);
     expect(methods.map((method) => method.phoneNumber)).toContain('+65 9123 4567');
   });
 
-  it('refuses to start on changes it cannot read, saying how to start clean', () => {
+  it('refuses to start on changes it cannot read, saying how to start clean', async () => {
     const path = tempSqlitePath();
-    const { db } = start(path);
+    const { db } = await start(path);
     db.prepare('INSERT INTO simulated_directory_changes VALUES (?, \'{"removedMethodIds":3}\', ?)').run(
       diego.id,
       NOW.toISOString(),
     );
-    expect(() => start(path)).toThrow(/npm run dev -- --reset/);
+    await expect(start(path)).rejects.toThrow(/npm run dev -- --reset/);
   });
 });
 
@@ -119,9 +121,7 @@ describe('npm run dev -- --reset', () => {
   it('deletes the database and the files SQLite keeps beside it, so the next start is the demo tenant as written', async () => {
     const path = tempSqlitePath();
     const db = openDatabase(path, createLogger({ level: 'silent' }));
-    const directory = new SimulatedDirectory(tenant, clock, {
-      journal: new SqliteSimulatedDirectoryJournal(db, clock),
-    });
+    const directory = await SimulatedDirectory.resume(tenant, clock, new SqliteSimulatedDirectoryJournal(db, clock));
     const untouched = await directory.getAuthenticationMethods(diego.id);
     await directory.deleteAuthenticationMethod(
       diego.id,
@@ -139,9 +139,11 @@ describe('npm run dev -- --reset', () => {
 
     const fresh = openDatabase(path, createLogger({ level: 'silent' }));
     try {
-      const restarted = new SimulatedDirectory(tenant, clock, {
-        journal: new SqliteSimulatedDirectoryJournal(fresh, clock),
-      });
+      const restarted = await SimulatedDirectory.resume(
+        tenant,
+        clock,
+        new SqliteSimulatedDirectoryJournal(fresh, clock),
+      );
       expect(await restarted.getAuthenticationMethods(diego.id)).toEqual(untouched);
       expect(fresh.prepare('SELECT COUNT(*) AS n FROM requests').get()).toEqual({ n: 0 });
     } finally {

@@ -63,7 +63,7 @@ export async function startBot(options: StartOptions = {}): Promise<RunningBot> 
   });
   const logs = new LogCapture();
   const logger = createLogger({ level: config.logLevel }, logs);
-  const service = createBotService(config, logger, options.overrides);
+  const service = await createBotService(config, logger, options.overrides);
   const port = await service.start();
   const url = `http://127.0.0.1:${port}`;
 

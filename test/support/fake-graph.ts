@@ -87,6 +87,22 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
+/** A call held by holdNext(): what it matches, and how the test lets it go. */
+interface Hold {
+  matches: (call: GraphCall) => boolean;
+  arrived: (call: GraphCall) => void;
+  decided: Promise<'release' | 'drop'>;
+}
+
+/** A call holdNext() holds: resolves `arrived` once it came in; the test then answers or drops it. */
+export interface HeldCall {
+  arrived: Promise<GraphCall>;
+  /** Answers it as if it had never waited. */
+  release(): void;
+  /** Closes its connection without acting on it, as if it had never reached Graph. */
+  drop(): void;
+}
+
 interface InjectedFailure {
   matches: (call: GraphCall) => boolean;
   failure: GraphFailure;
@@ -143,6 +159,7 @@ export class FakeGraph {
   private readonly groups = new Map<string, Set<string>>();
   private readonly signIns: GraphResource[] = [];
   private readonly failures: InjectedFailure[] = [];
+  private readonly holds: Hold[] = [];
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private port = 0;
@@ -240,6 +257,22 @@ export class FakeGraph {
     this.failures.push({ matches: toPredicate(matcher), failure });
   }
 
+  /**
+   * The next call that matches is recorded and then waits, without a timer, until the test releases or drops it:
+   * a worker stopped in the middle of a step, however slow the machine.
+   */
+  holdNext(matcher: GraphCallMatcher): HeldCall {
+    let arrived!: (call: GraphCall) => void;
+    let decide!: (decision: 'release' | 'drop') => void;
+    const held: HeldCall = {
+      arrived: new Promise((resolve) => (arrived = resolve)),
+      release: () => decide('release'),
+      drop: () => decide('drop'),
+    };
+    this.holds.push({ matches: toPredicate(matcher), arrived, decided: new Promise((resolve) => (decide = resolve)) });
+    return held;
+  }
+
   clearCalls(): void {
     this.calls.length = 0;
   }
@@ -256,6 +289,12 @@ export class FakeGraph {
       requestId: randomUUID(),
     };
     this.calls.push(call);
+    const hold = this.holds.find((candidate) => candidate.matches(call));
+    if (hold) {
+      this.holds.splice(this.holds.indexOf(hold), 1);
+      hold.arrived(call);
+      if ((await hold.decided) === 'drop') return void res.destroy();
+    }
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const reply = this.answer(call, req.url ?? '/');
     // The client may have given up (timeout tests); writing to its closed socket is harmless.
@@ -581,7 +620,7 @@ const execFileAsync = promisify(execFile);
 let certificate: Promise<{ key: string; cert: string }> | undefined;
 
 /** A self-signed certificate for 127.0.0.1, made with the openssl command line. */
-function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
+export function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
   certificate ??= makeCertificate();
   return certificate;
 }

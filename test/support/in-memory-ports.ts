@@ -11,6 +11,7 @@ import type {
   ExecutionStart,
   PassCardClosing,
   PassCardRef,
+  RequestChange,
   RequestDraft,
   RequestRepository,
   StatisticsRepository,
@@ -25,7 +26,6 @@ import {
   type AuditEvent,
   type RequestState,
   type ResetRequest,
-  type Review,
 } from '../../src/domain/requests/request.js';
 import type { RequestNews, RequestNotifier } from '../../src/domain/requests/review-service.js';
 import { tallyFiled, tallyTransition, type Tally, type TallyRow } from '../../src/domain/requests/statistics.js';
@@ -244,14 +244,7 @@ export class InMemoryRequestRepository implements RequestRepository, StatisticsR
     return { kind: 'created', request: structuredClone(request) };
   }
 
-  async compareAndSet(
-    id: string,
-    expectedVersion: number,
-    to: RequestState,
-    at: Date,
-    event: AuditEvent,
-    review?: Review,
-  ): Promise<boolean> {
+  async compareAndSet({ id, expectedVersion, to, at, event, review }: RequestChange): Promise<boolean> {
     const stored = this.requests.get(id)?.request;
     if (!stored || stored.version !== expectedVersion) return false;
     // Staying in the same state is a review-only change, never a way round TRANSITIONS.
@@ -289,7 +282,7 @@ export class InMemoryRequestRepository implements RequestRepository, StatisticsR
       (row) => row.tenantId === stored.tenantId && row.from === 'approved' && row.to === 'executing' && row.at >= since,
     );
     if (new Set(started.map((row) => row.requestId)).size >= cap.limit) return 'capped';
-    return (await this.compareAndSet(id, expectedVersion, 'executing', at, event)) ? 'started' : 'stale';
+    return (await this.compareAndSet({ id, expectedVersion, to: 'executing', at, event })) ? 'started' : 'stale';
   }
 
   async appendEvent(event: AuditEvent): Promise<void> {

@@ -45,10 +45,16 @@ export async function seedRequest(repository: RequestRepository, seed: SeededReq
     { dailyCap: 10, since: new Date(0) },
   );
   if (created.kind !== 'created') throw new Error(`could not seed a request: ${created.kind}`);
-  const routed = await repository.compareAndSet(id, 1, 'pending_review', now, {
-    ...event,
-    from: 'submitted',
+  const routed = await repository.compareAndSet({
+    id,
+    expectedVersion: 1,
     to: 'pending_review',
+    at: now,
+    event: {
+      ...event,
+      from: 'submitted',
+      to: 'pending_review',
+    },
   });
   if (!routed) throw new Error('could not send a seeded request to the helpdesk');
   if (approverId === undefined) return id;
@@ -56,14 +62,14 @@ export async function seedRequest(repository: RequestRepository, seed: SeededReq
     ...emptyReview(),
     approvals: [{ agentId: approverId, verification: 'videoCall' as const, note: '', at: now }],
   };
-  const approved = await repository.compareAndSet(
+  const approved = await repository.compareAndSet({
     id,
-    2,
-    'approved',
-    now,
-    { ...event, actor: approverId, from: 'pending_review', to: 'approved' },
+    expectedVersion: 2,
+    to: 'approved',
+    at: now,
+    event: { ...event, actor: approverId, from: 'pending_review', to: 'approved' },
     review,
-  );
+  });
   if (!approved) throw new Error('could not approve a seeded request');
   return id;
 }

@@ -3,6 +3,7 @@ import { format, stringsFor } from '../../src/content/strings/index.js';
 import { CHANNEL_RETRY_WAITS_MS, channelRetryWait } from '../../src/teams/review/request-publisher.js';
 import { retryAfterMs } from '../../src/teams/proactive/messenger.js';
 import {
+  APPROVAL_CHANNEL,
   Verbs,
   cardsInChat,
   channelCard,
@@ -44,6 +45,49 @@ const arrivalNotices = (ctx: BotUnderTest, person: typeof alex, reference: strin
   cardsInChat(ctx, person).filter((card) =>
     textsIn(card).includes(format(en.approval.notices.reachedHelpdesk, { reference })),
   );
+
+describe('a card another instance claimed to post (over HTTP)', () => {
+  const clock = new MovableClock();
+  const ctx = useBot({ env: { LOG_LEVEL: 'debug' }, overrides: { clock } });
+  const LEASE_MS = 120_000;
+
+  it('is left to that instance while its claim runs, the rest of the backlog posted, then posted once it ran out', async () => {
+    const claimedElsewhere = await inChat(ctx, alex).apply();
+    const waiting = await inChat(ctx, diego).apply();
+    const reference = storedRequest(ctx, claimedElsewhere).reference as string;
+    // Another instance claimed the older one, then died before posting it.
+    const { channels } = ctx.bot.service.store;
+    const until = new Date(clock.now().getTime() + LEASE_MS);
+    expect(await channels.claimPost(claimedElsewhere, APPROVAL_CHANNEL, 'another-instance', clock.now(), until)).toBe(
+      true,
+    );
+    const postedRequests = () => stored(ctx).posts.map((post) => post.request_id as string);
+
+    await inChannel(ctx, lynne).say('set approval channel');
+    expect(postedRequests()).toEqual([waiting]);
+    expect(
+      ctx.bot.logs
+        .entries()
+        .filter((entry) => entry.requestId === claimedElsewhere)
+        .map((entry) => entry.msg),
+    ).toContain('another instance is posting the card; it is left to it');
+
+    clock.advance(LEASE_MS - 1_000);
+    await ctx.bot.service.runJobs();
+    await ctx.bot.service.settle();
+    expect(postedRequests()).toEqual([waiting]);
+    expect(arrivalNotices(ctx, alex, reference)).toEqual([]);
+
+    clock.advance(1_000);
+    await ctx.bot.service.runJobs();
+    await ctx.bot.service.settle();
+    expect(postedRequests().sort()).toEqual([claimedElsewhere, waiting].sort());
+    expect(
+      ctx.connector.channelPosts().filter((post) => textsIn(post.card).join('\n').includes(reference)),
+    ).toHaveLength(1);
+    expect(arrivalNotices(ctx, alex, reference)).toHaveLength(1);
+  });
+});
 
 describe('when posting to the approval channel fails for a moment (over HTTP)', () => {
   const clock = new MovableClock();

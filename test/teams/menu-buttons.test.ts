@@ -197,7 +197,7 @@ describe('a menu button whose card cannot be drawn (over HTTP)', () => {
       // The queue asks the directory who Isaiah is before it reads the store, which is gone by then.
       const response = await press(ctx, isaiah, Verbs.queueShow, {}, 'req-no-card');
       expect(response.body).toEqual(ANSWERED);
-      ctx.bot.service.db.close();
+      await ctx.bot.service.store.close();
     } finally {
       held.release();
     }

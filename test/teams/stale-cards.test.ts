@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { format, stringsFor } from '../../src/content/strings/index.js';
 import type { RequestState } from '../../src/domain/requests/request.js';
-import { SqliteRequestRepository } from '../../src/store/sqlite/sqlite-request-repository.js';
 import { cardAction, cardSubmit, type Sender } from '../support/activities.js';
 import {
   Verbs,
@@ -49,7 +48,7 @@ async function filedWithList(ctx: BotUnderTest, person: Sender, verification = '
 
 /** Moves a request on as the execution would, straight in the store: approved, executing, completed. */
 async function completedInStore(ctx: BotUnderTest, requestId: string): Promise<void> {
-  const repository = new SqliteRequestRepository(ctx.bot.service.db);
+  const repository = ctx.bot.service.store.requests;
   const request = storedRequest(ctx, requestId);
   const at = new Date();
   const event = (from: RequestState, to: RequestState) => ({
@@ -62,12 +61,24 @@ async function completedInStore(ctx: BotUnderTest, requestId: string): Promise<v
     reason: 'test: carried out',
   });
   const version = request.version as number;
-  expect(await repository.compareAndSet(requestId, version, 'executing', at, event('approved', 'executing'))).toBe(
-    true,
-  );
-  expect(await repository.compareAndSet(requestId, version + 1, 'completed', at, event('executing', 'completed'))).toBe(
-    true,
-  );
+  expect(
+    await repository.compareAndSet({
+      id: requestId,
+      expectedVersion: version,
+      to: 'executing',
+      at,
+      event: event('approved', 'executing'),
+    }),
+  ).toBe(true);
+  expect(
+    await repository.compareAndSet({
+      id: requestId,
+      expectedVersion: version + 1,
+      to: 'completed',
+      at,
+      event: event('executing', 'completed'),
+    }),
+  ).toBe(true);
 }
 
 /**

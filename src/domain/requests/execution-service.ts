@@ -583,13 +583,13 @@ export class ExecutionService {
     graphRequestId?: string,
   ): Promise<ResetRequest | undefined> {
     const at = this.options.clock.now();
-    const ok = await this.options.repository.compareAndSet(
-      request.id,
-      request.version,
+    const ok = await this.options.repository.compareAndSet({
+      id: request.id,
+      expectedVersion: request.version,
       to,
       at,
-      this.event(request, to, why, graphRequestId),
-    );
+      event: this.event(request, to, why, graphRequestId),
+    });
     if (!ok) return undefined;
     const pendingSince = pendingSinceAfter(request.state, to, at, request.pendingSince);
     return { ...request, state: to, version: request.version + 1, updatedAt: at, pendingSince };

@@ -28,6 +28,19 @@ export interface ExecutionCap {
 /** What starting an execution did: started, refused at the cap, or the request moved on. */
 export type ExecutionStart = 'started' | 'capped' | 'stale';
 
+/** One change of a stored request (RequestRepository.compareAndSet). */
+export interface RequestChange {
+  id: string;
+  /** The version the caller read; the change is refused when the stored one differs. */
+  expectedVersion: number;
+  /** The state after the change: the stored one when only the review changes. */
+  to: RequestState;
+  at: Date;
+  event: AuditEvent;
+  /** The review after the change; the stored review stays when absent. */
+  review?: Review;
+}
+
 /** A request as first stored: everything but what the store assigns. */
 export type RequestDraft = Omit<ResetRequest, 'reference' | 'version'>;
 
@@ -65,7 +78,8 @@ export interface AuditTrailRepository {
   /**
    * Records `anchor` as published and answers true. With `since` (the daily anchor) it records nothing and
    * answers false when the tenant has an anchor from `since` on (another instance took today's) or the trail
-   * has not moved since the tenant's last one.
+   * has not moved since the tenant's last one. The check and the insert are one transaction, serialised per
+   * tenant, so instances racing for the day's anchor take it once between them.
    */
   takeAnchor(anchor: PublishedAnchor, since?: Date): Promise<boolean>;
   /** Tenants that chose an approval channel with `set approval channel`. */
@@ -86,9 +100,10 @@ export interface AuditTrailRepository {
  */
 export interface RequestRepository {
   /**
-   * Stores a new request and its first audit event in one transaction, after checking that the
-   * subject has no open request and the filer is under the daily cap. Assigns the reference and
-   * version 1.
+   * Stores a new request and its first audit event, and counts it in the statistics, in one
+   * transaction that also checks that the subject has no open request and that the filer is under
+   * the daily cap: the checks count what is stored in that same transaction, so submissions racing
+   * on several instances never pass both. Assigns the reference and version 1. A refusal writes nothing.
    */
   create(draft: RequestDraft, event: AuditEvent, limits: SubmissionLimits): Promise<CreateResult>;
   /**
@@ -97,15 +112,12 @@ export interface RequestRepository {
    * review changes. False, with nothing written, when the stored version is not `expectedVersion`
    * or the move is not allowed from the stored state. The stored event's request, from and to
    * are taken from what actually happened, never from the caller's event.
+   *
+   * The outbox: when `to` is `approved`, the same transaction writes the request's execution job
+   * (ExecutionJobRepository), due at `at`, or makes an earlier job pending again with its progress
+   * kept (a retry after a failure), so an approval and its job land together or not at all.
    */
-  compareAndSet(
-    id: string,
-    expectedVersion: number,
-    to: RequestState,
-    at: Date,
-    event: AuditEvent,
-    review?: Review,
-  ): Promise<boolean>;
+  compareAndSet(change: RequestChange): Promise<boolean>;
   /**
    * Starts carrying out an approved request within the tenant's hourly cap: counts the tenant's
    * requests that went from approved to executing since `cap.since` and, below `cap.limit`, moves
@@ -120,7 +132,11 @@ export interface RequestRepository {
     event: AuditEvent,
     cap: ExecutionCap,
   ): Promise<ExecutionStart>;
-  /** Appends an event without changing a request (refusals are audited too). */
+  /**
+   * Appends an event without changing a request (refusals are audited too). Like every event, it is
+   * chained to the one before it under a lock on the trail's head, so that writers on several
+   * instances never fork the chain.
+   */
   appendEvent(event: AuditEvent): Promise<void>;
   find(id: string): Promise<ResetRequest | undefined>;
   findByReference(tenantId: string, reference: string): Promise<ResetRequest | undefined>;
@@ -168,13 +184,25 @@ export interface ChannelPost {
   postedAt: Date;
 }
 
-/** Where approval channels and their posted cards are kept. */
+/**
+ * Where approval channels and their posted cards are kept. A new card is posted under a claim: several
+ * instances (the one that files a request announces it, any other's backlog job finds it unposted) may each
+ * read that a request has no card, and only the one holding the claim posts it.
+ */
 export interface ApprovalChannelRepository {
   find(tenantId: string): Promise<ApprovalChannel | undefined>;
   /** Sets (or replaces) the tenant's channel; it counts as available. */
   save(channel: ApprovalChannel): Promise<void>;
   markUnavailable(tenantId: string, since: Date): Promise<void>;
   findPost(requestId: string): Promise<ChannelPost | undefined>;
+  /**
+   * Records that `owner` is posting the request's card to `channelId` until `until`, atomically: of instances
+   * claiming at once, one gets it. True when nobody held the claim, `owner` held it already (a retry of its own;
+   * the lease is renewed), or the holder's lease had run out by `now` (its instance died or gave up); false while
+   * another owner's lease runs. Saving the post ends the claim.
+   */
+  claimPost(requestId: string, channelId: string, owner: string, now: Date, until: Date): Promise<boolean>;
+  /** Stores the request's card (replacing any earlier one) and ends the claim on posting it to its channel. */
   savePost(post: ChannelPost): Promise<void>;
   /** Ids of the tenant's requests in `states` that have no card in `channelId` yet, oldest first. */
   unposted(tenantId: string, channelId: string, states: readonly RequestState[], limit: number): Promise<string[]>;
@@ -254,11 +282,16 @@ export interface ExecutionJob {
   lastError: ExecutionError | undefined;
 }
 
-/** The execution outbox. A job is written together with the approval (RequestRepository.compareAndSet). */
+/**
+ * The execution outbox. A job is written in the transaction of its approval (RequestRepository.compareAndSet),
+ * never on its own. Every change after that is made by the worker that holds the job's lease, and does nothing
+ * once the lease is another's.
+ */
 export interface ExecutionJobRepository {
   /**
-   * Leases up to `limit` jobs that are due at `now` to `owner` until `until`. A job leased by a
-   * worker whose lease has not run out is left alone; an expired lease (the worker died) is taken over.
+   * Leases up to `limit` jobs that are due at `now` to `owner` until `until`, atomically: workers on
+   * several instances leasing at the same moment never get the same job. A job leased by a worker
+   * whose lease has not run out is left alone; an expired lease (the worker died) is taken over.
    */
   lease(owner: string, now: Date, until: Date, limit: number): Promise<ExecutionJob[]>;
   /** Records progress and extends the lease; false when the lease is no longer `owner`'s. */
@@ -312,6 +345,22 @@ export interface ViewLog {
   record(views: readonly RecordView[]): Promise<void>;
   /** The views of one record, oldest first. */
   viewsOf(recordId: string): Promise<RecordView[]>;
+}
+
+/**
+ * What the metrics read from the store when they are scraped; each answer comes from an index and
+ * stays cheap however many requests are stored.
+ */
+export interface OperationsReadings {
+  /** How many requests are in each open state (finished ones are counted by `stats`, not here). */
+  openRequestsByState(): Promise<Record<string, number>>;
+  /** Since when the request that has waited longest for review has waited, if any waits. */
+  oldestPendingReviewSince(): Promise<Date | undefined>;
+  /**
+   * Executions started since `since` by the tenant that started most (the hourly cap is per tenant),
+   * counted as the cap counts them (RequestRepository.startExecution).
+   */
+  mostExecutionsStartedSince(since: Date): Promise<number>;
 }
 
 /** The two notices a request that waits too long for review gets: the channel, then the leads. */

@@ -630,7 +630,14 @@ export class ReviewService {
       to,
       reason: why,
     };
-    const ok = await this.options.repository.compareAndSet(request.id, request.version, to, at, event, review);
+    const ok = await this.options.repository.compareAndSet({
+      id: request.id,
+      expectedVersion: request.version,
+      to,
+      at,
+      event,
+      review,
+    });
     if (!ok) return undefined;
     const pendingSince = pendingSinceAfter(request.state, to, at, request.pendingSince);
     return { ...request, state: to, review, version: request.version + 1, updatedAt: at, pendingSince };

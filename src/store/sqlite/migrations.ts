@@ -334,4 +334,20 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX conversation_addresses_by_team ON conversation_addresses (tenant_id, team_id, updated_at);
     `,
   },
+  {
+    version: 11,
+    name: 'claims on posting cards',
+    sql: `
+      -- Which instance is posting a request's card to a channel, until lease_until: of two that both read "no card
+      -- yet", only the holder posts. Saving the post (channel_posts) deletes the claim; one whose instance died
+      -- runs out. Not in channel_posts: a claim has no message yet, and a card already posted may be posted anew.
+      CREATE TABLE channel_post_claims (
+        request_id  TEXT NOT NULL,
+        channel_id  TEXT NOT NULL,
+        owner       TEXT NOT NULL,
+        lease_until TEXT NOT NULL,
+        PRIMARY KEY (request_id, channel_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];

@@ -1,5 +1,6 @@
 import type { ApprovalChannel, ApprovalChannelRepository, ChannelPost } from '../../domain/requests/ports.js';
 import type { RequestState } from '../../domain/requests/request.js';
+import { groupCommitFor } from './group-commit.js';
 import type { SqliteDatabase } from './open-database.js';
 
 interface ChannelRow {
@@ -23,18 +24,23 @@ interface PostRow {
   posted_at: string;
 }
 
-/** Approval channels in `approval_channels` and the cards posted there in `channel_posts`. */
+/**
+ * Approval channels in `approval_channels`, the cards posted there in `channel_posts` and the claims on posting
+ * them in `channel_post_claims`.
+ */
 export class SqliteApprovalChannelRepository implements ApprovalChannelRepository {
   private readonly selectChannel;
   private readonly upsertChannel;
   private readonly updateUnavailable;
   private readonly selectPost;
   private readonly selectPosts;
+  private readonly upsertClaim;
   private readonly upsertPost;
+  private readonly deleteClaim;
   private readonly selectUnposted;
   private readonly selectTenantsWithUnposted;
 
-  constructor(db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase) {
     this.selectChannel = db.prepare<[string], ChannelRow>('SELECT * FROM approval_channels WHERE tenant_id = ?');
     this.upsertChannel = db.prepare<[ChannelRow]>(
       `INSERT INTO approval_channels (tenant_id, team_id, channel_id, service_url, locale, set_by, set_at,
@@ -51,12 +57,22 @@ export class SqliteApprovalChannelRepository implements ApprovalChannelRepositor
     this.selectPosts = db.prepare<[string], PostRow>(
       'SELECT * FROM channel_posts WHERE request_id IN (SELECT value FROM json_each(?))',
     );
+    // Claimed when nobody holds it, by its own holder again, or when the holder's lease ran out.
+    this.upsertClaim = db.prepare<{ id: string; channel: string; owner: string; now: string; until: string }>(
+      `INSERT INTO channel_post_claims (request_id, channel_id, owner, lease_until)
+       VALUES (@id, @channel, @owner, @until)
+       ON CONFLICT (request_id, channel_id) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+        WHERE channel_post_claims.owner = excluded.owner OR channel_post_claims.lease_until <= @now`,
+    );
     this.upsertPost = db.prepare<[PostRow]>(
       `INSERT INTO channel_posts (request_id, tenant_id, channel_id, conversation_id, message_id, service_url, posted_at)
        VALUES (@request_id, @tenant_id, @channel_id, @conversation_id, @message_id, @service_url, @posted_at)
        ON CONFLICT (request_id) DO UPDATE SET channel_id = excluded.channel_id,
          conversation_id = excluded.conversation_id, message_id = excluded.message_id,
          service_url = excluded.service_url, posted_at = excluded.posted_at`,
+    );
+    this.deleteClaim = db.prepare<[string, string]>(
+      'DELETE FROM channel_post_claims WHERE request_id = ? AND channel_id = ?',
     );
     // A request counts as posted only in the channel that is set now: after the helpdesk moves to
     // another channel, its open requests are posted there too.
@@ -119,16 +135,34 @@ export class SqliteApprovalChannelRepository implements ApprovalChannelRepositor
     return this.selectPosts.all(JSON.stringify(requestIds)).map(toPost);
   }
 
+  async claimPost(requestId: string, channelId: string, owner: string, now: Date, until: Date): Promise<boolean> {
+    // One statement in the write transaction: another instance's claim on the file waits for it, then sees it.
+    const claimed = await groupCommitFor(this.db).run(
+      () =>
+        this.upsertClaim.run({
+          id: requestId,
+          channel: channelId,
+          owner,
+          now: now.toISOString(),
+          until: until.toISOString(),
+        }).changes,
+    );
+    return claimed === 1;
+  }
+
   async savePost(post: ChannelPost): Promise<void> {
-    this.upsertPost.run({
-      request_id: post.requestId,
-      tenant_id: post.tenantId,
-      channel_id: post.channelId,
-      conversation_id: post.conversationId,
-      message_id: post.messageId,
-      service_url: post.serviceUrl,
-      posted_at: post.postedAt.toISOString(),
-    });
+    this.db.transaction(() => {
+      this.upsertPost.run({
+        request_id: post.requestId,
+        tenant_id: post.tenantId,
+        channel_id: post.channelId,
+        conversation_id: post.conversationId,
+        message_id: post.messageId,
+        service_url: post.serviceUrl,
+        posted_at: post.postedAt.toISOString(),
+      });
+      this.deleteClaim.run(post.requestId, post.channelId);
+    })();
   }
 
   async unposted(

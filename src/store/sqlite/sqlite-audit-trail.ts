@@ -16,14 +16,10 @@ import {
   type ChainReport,
   type ChainedEvent,
 } from '../audit-chain.js';
+import { toExportedEvent, type ExportedEvent } from '../audit-export.js';
+import { FINISHED_STATES, PURGE_REASON, withoutPersonalData, type PersonalRecord } from '../personal-data.js';
 import { groupCommitFor } from './group-commit.js';
 import type { SqliteDatabase } from './open-database.js';
-
-/** A request's application and review as stored (JSON text): what its personal digest covers. */
-export interface PersonalRecord {
-  application: string;
-  review: string;
-}
 
 /** One stored event; `key_id` and `personal_digest` are absent in files from before schema version 9. */
 export interface EventRow {
@@ -41,36 +37,6 @@ export interface EventRow {
   key_id?: string | null;
   personal_digest?: string | null;
 }
-
-/** One line of `npm run audit:export`: an event as a SIEM reads it. */
-export interface ExportedEvent {
-  sequence: number;
-  /** When, in UTC (ISO 8601). */
-  time: string;
-  tenantId: string;
-  /** Who: an Entra object id, or `system`. */
-  actor: string;
-  /** What: a state change, a change within a state (a claim, a question, a purge), or a refusal. */
-  kind: 'transition' | 'update' | 'refusal';
-  requestId: string;
-  /** The request's readable reference; null for refusals about an id that names no request. */
-  reference: string | null;
-  from: RequestState | null;
-  to: RequestState | 'refused';
-  reason: string;
-  /** For a refusal: why it was refused (the part of the reason after "refused <action>: "). */
-  refusal: string | null;
-  graphRequestId: string | null;
-  /** The audit key that signed the event; null for events from before the trail was keyed. */
-  keyId: string | null;
-  previousHash: string;
-  hash: string;
-}
-
-/** The states after which a request's personal data is kept only for the retention period. */
-const FINISHED_STATES = ['completed', 'rejected', 'cancelled', 'expired'] as const;
-
-const PURGE_REASON = 'contact details and notes removed: the request finished longer ago than RETENTION_DAYS';
 
 /**
  * The audit trail in `request_events`: appending signed events (for the request repository, inside its
@@ -227,25 +193,21 @@ export class SqliteAuditTrail implements AuditTrailRepository {
       )
       .iterate(since.toISOString(), until.toISOString());
     for (const row of rows) {
-      const refused = row.to_state === 'refused';
-      const colon = row.reason.indexOf(': ');
-      yield {
+      yield toExportedEvent({
         sequence: row.sequence,
         time: row.at,
         tenantId: row.tenant_id,
         actor: row.actor,
-        kind: refused ? 'refusal' : row.from_state === row.to_state ? 'update' : 'transition',
         requestId: row.request_id,
         reference: row.reference,
         from: row.from_state,
         to: row.to_state,
         reason: row.reason,
-        refusal: refused ? (colon >= 0 ? row.reason.slice(colon + 2) : row.reason) : null,
         graphRequestId: row.graph_request_id,
         keyId: row.key_id ?? null,
         previousHash: row.previous_hash,
         hash: row.hash,
-      };
+      });
     }
   }
 
@@ -325,8 +287,7 @@ export class SqliteAuditTrail implements AuditTrailRepository {
       .get(id);
     if (!row || row.purged_at !== null || row.updated_at >= before.toISOString()) return false;
     if (!(FINISHED_STATES as readonly string[]).includes(row.state)) return false;
-    const application = JSON.stringify(withoutPersonalApplication(JSON.parse(row.application)));
-    const review = JSON.stringify(withoutPersonalReview(JSON.parse(row.review)));
+    const { application, review } = withoutPersonalData(row);
     // updated_at stays: it dates the request's last change, which counts (e.g. resets in the last 90 days).
     this.db
       .prepare('UPDATE requests SET application = ?, review = ?, purged_at = ?, version = version + 1 WHERE id = ?')
@@ -392,35 +353,6 @@ export class SqliteAuditTrail implements AuditTrailRepository {
     }
     return undefined;
   }
-}
-
-/** An application without what the person typed to be reached and their note. */
-function withoutPersonalApplication(application: Record<string, unknown>): Record<string, unknown> {
-  return { ...application, contact: '', note: '' };
-}
-
-/** A review without the notes, questions, answers and the rejection's wording people typed. */
-function withoutPersonalReview(review: Record<string, unknown>): Record<string, unknown> {
-  const purged: Record<string, unknown> = { ...review };
-  if (Array.isArray(review.approvals)) {
-    purged.approvals = review.approvals.map((approval: Record<string, unknown>) => ({ ...approval, note: '' }));
-  }
-  if (Array.isArray(review.questions)) {
-    purged.questions = review.questions.map((question: Record<string, unknown>) => ({
-      ...question,
-      text: '',
-      ...(question.answer === undefined ? {} : { answer: '' }),
-    }));
-  }
-  if (review.manager && typeof review.manager === 'object') {
-    const manager = { ...(review.manager as Record<string, unknown>) };
-    delete manager.note;
-    purged.manager = manager;
-  }
-  if (review.rejection && typeof review.rejection === 'object') {
-    purged.rejection = { ...(review.rejection as Record<string, unknown>), reason: '' };
-  }
-  return purged;
 }
 
 /** A stored row as the chain reads it. */

@@ -1,3 +1,4 @@
+import type { OperationsReadings } from '../../domain/requests/ports.js';
 import { OPEN_STATES } from '../../domain/requests/request.js';
 import type { SqliteDatabase } from './open-database.js';
 import { STARTS_SINCE_SQL } from './sqlite-request-repository.js';
@@ -6,7 +7,7 @@ import { STARTS_SINCE_SQL } from './sqlite-request-repository.js';
  * What the metrics read when they are scraped, each from an index: the open requests by state (bounded by the
  * backlog, not by history), the longest wait for review, and the hourly cap's own count for each tenant.
  */
-export class SqliteOperationsReadings {
+export class SqliteOperationsReadings implements OperationsReadings {
   private readonly countInState;
   private readonly oldestPending;
   private readonly countStartedSince;
@@ -26,16 +27,16 @@ export class SqliteOperationsReadings {
     this.countStartedSince = db.prepare<[string, string], number>(STARTS_SINCE_SQL).pluck();
   }
 
-  openRequestsByState(): Record<string, number> {
+  async openRequestsByState(): Promise<Record<string, number>> {
     return Object.fromEntries([...OPEN_STATES].map((state) => [state, this.countInState.get(state) ?? 0]));
   }
 
-  oldestPendingReviewSince(): Date | undefined {
+  async oldestPendingReviewSince(): Promise<Date | undefined> {
     const since = this.oldestPending.get();
     return since ? new Date(since) : undefined;
   }
 
-  mostExecutionsStartedSince(since: Date): number {
+  async mostExecutionsStartedSince(since: Date): Promise<number> {
     const at = since.toISOString();
     return Math.max(0, ...this.tenants.map((tenantId) => this.countStartedSince.get(tenantId, at) ?? 0));
   }

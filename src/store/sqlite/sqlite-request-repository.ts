@@ -3,12 +3,12 @@ import type {
   CreateResult,
   ExecutionCap,
   ExecutionStart,
+  RequestChange,
   RequestDraft,
   RequestRepository,
   SubmissionLimits,
 } from '../../domain/requests/ports.js';
 import { QUEUE_GROUPS, QUEUE_SECTIONS, type QueueGroup } from '../../domain/requests/queue.js';
-import type { RiskSignal } from '../../domain/requests/risk.js';
 import { tallyFiled, tallyTransition } from '../../domain/requests/statistics.js';
 import {
   OPEN_STATES,
@@ -17,13 +17,13 @@ import {
   pendingSinceAfter,
   type AuditEvent,
   type RequestState,
-  type ResetApplication,
   type ResetRequest,
-  type Review,
 } from '../../domain/requests/request.js';
 import type { AuditKeyRing } from '../audit-chain.js';
 import { localAuditKeys } from '../audit-keys.js';
-import { SqliteAuditTrail, type EventRow, type PersonalRecord } from './sqlite-audit-trail.js';
+import type { PersonalRecord } from '../personal-data.js';
+import { parseApplication, parseReview } from '../request-json.js';
+import { SqliteAuditTrail, type EventRow } from './sqlite-audit-trail.js';
 import { groupCommitFor } from './group-commit.js';
 import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './open-database.js';
@@ -221,14 +221,7 @@ export class SqliteRequestRepository implements RequestRepository {
     );
 
     this.compareAndSetTransaction = db.transaction(
-      (
-        id: string,
-        expectedVersion: number,
-        to: RequestState,
-        at: Date,
-        event: AuditEvent,
-        review?: Review,
-      ): boolean => {
+      ({ id, expectedVersion, to, at, event, review }: RequestChange): boolean => {
         // The stored row decides what the change is from, never the caller's copy of it.
         const stored = this.selectOne.get(id);
         if (!stored || stored.version !== expectedVersion) return false;
@@ -236,7 +229,7 @@ export class SqliteRequestRepository implements RequestRepository {
         const stays = to === stored.state && review !== undefined;
         if (!stays && !TRANSITIONS[stored.state].includes(to)) return false;
         const storedReview = review === undefined ? stored.review : JSON.stringify(review);
-        const newReview = review ?? toReview(stored.review);
+        const newReview = review ?? parseReview(stored.review);
         const pendingSince = pendingSinceAfter(
           stored.state,
           to,
@@ -284,7 +277,7 @@ export class SqliteRequestRepository implements RequestRepository {
         if (!stored || stored.version !== expectedVersion || stored.state !== 'approved') return 'stale';
         const started = this.countStartedSince.get(stored.tenant_id, cap.since.toISOString()) ?? 0;
         if (started >= cap.limit) return 'capped';
-        return this.compareAndSetTransaction(id, expectedVersion, 'executing', at, event) ? 'started' : 'stale';
+        return this.compareAndSetTransaction({ id, expectedVersion, to: 'executing', at, event }) ? 'started' : 'stale';
       },
     );
 
@@ -300,15 +293,8 @@ export class SqliteRequestRepository implements RequestRepository {
    * `to`. The event is stored with the request's id, its stored state as `from` and `to`, so the
    * trail records what happened even if the caller's event said otherwise.
    */
-  async compareAndSet(
-    id: string,
-    expectedVersion: number,
-    to: RequestState,
-    at: Date,
-    event: AuditEvent,
-    review?: Review,
-  ): Promise<boolean> {
-    return groupCommitFor(this.db).run(() => this.compareAndSetTransaction(id, expectedVersion, to, at, event, review));
+  async compareAndSet(change: RequestChange): Promise<boolean> {
+    return groupCommitFor(this.db).run(() => this.compareAndSetTransaction(change));
   }
 
   async startExecution(
@@ -396,67 +382,18 @@ export class SqliteRequestRepository implements RequestRepository {
 
 /** A stored request row (`SELECT *` from `requests`) as the domain reads it. */
 export function toRequest(row: RequestRow): ResetRequest {
-  const application = JSON.parse(row.application) as ResetApplication;
   return {
     id: row.id,
     reference: row.reference,
     tenantId: row.tenant_id,
     filerId: row.filer_id,
-    // Field by field: JSON drops an undefined diagnosisId, and the domain type expects the key.
-    application: {
-      subjectId: application.subjectId,
-      reason: application.reason,
-      lostMethodIds: application.lostMethodIds,
-      verification: application.verification,
-      contact: application.contact,
-      note: application.note,
-      diagnosisId: application.diagnosisId ?? undefined,
-    },
+    application: parseApplication(row.application),
     state: row.state,
-    review: toReview(row.review),
+    review: parseReview(row.review),
     version: row.version,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     pendingSince: row.pending_since === null ? undefined : new Date(row.pending_since),
-  };
-}
-
-/** A review as JSON stores it: dates as strings, absent values left out. */
-interface StoredReview {
-  claimedBy?: string;
-  claimedAt?: string;
-  approvals?: Array<Omit<Review['approvals'][number], 'at'> & { at: string }>;
-  questions?: Array<{
-    number: number;
-    askedBy: string;
-    text: string;
-    askedAt: string;
-    answer?: string;
-    answeredAt?: string;
-  }>;
-  manager?: { managerId: string; status: NonNullable<Review['manager']>['status']; note?: string; at: string };
-  rejection?: { by: string; reason: string; at: string };
-  risksAtDecision?: RiskSignal[];
-}
-
-/** The stored review, dates revived; requests stored before reviews existed have `{}`. */
-function toReview(json: string): Review {
-  const stored = JSON.parse(json) as StoredReview;
-  return {
-    claimedBy: stored.claimedBy,
-    claimedAt: stored.claimedAt === undefined ? undefined : new Date(stored.claimedAt),
-    approvals: (stored.approvals ?? []).map((approval) => ({ ...approval, at: new Date(approval.at) })),
-    questions: (stored.questions ?? []).map((question) => ({
-      number: question.number,
-      askedBy: question.askedBy,
-      text: question.text,
-      askedAt: new Date(question.askedAt),
-      answer: question.answer,
-      answeredAt: question.answeredAt === undefined ? undefined : new Date(question.answeredAt),
-    })),
-    manager: stored.manager && { ...stored.manager, note: stored.manager.note, at: new Date(stored.manager.at) },
-    rejection: stored.rejection && { ...stored.rejection, at: new Date(stored.rejection.at) },
-    risksAtDecision: stored.risksAtDecision,
   };
 }
 

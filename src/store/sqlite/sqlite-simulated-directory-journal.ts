@@ -1,21 +1,8 @@
-import { z } from 'zod';
 import type { Clock } from '../../domain/ports.js';
 import type { SimulatedDirectoryJournal, SimulatedUserChanges } from '../../directory/simulated-directory.js';
+import { parseSimulatedChanges } from '../simulated-directory-json.js';
 import { groupCommitFor } from './group-commit.js';
 import type { SqliteDatabase } from './open-database.js';
-
-const isoDate = z
-  .string()
-  .datetime()
-  .transform((text) => new Date(text));
-
-const changesSchema = z.object({
-  removedMethodIds: z.array(z.string()),
-  createdPasses: z.array(
-    z.object({ id: z.string(), startDateTime: isoDate, lifetimeInMinutes: z.number().int().positive() }),
-  ),
-  revokedAt: z.array(isoDate),
-});
 
 interface ChangesRow {
   user_id: string;
@@ -41,31 +28,14 @@ export class SqliteSimulatedDirectoryJournal implements SimulatedDirectoryJourna
     );
   }
 
-  load(): ReadonlyMap<string, SimulatedUserChanges> {
+  async load(): Promise<ReadonlyMap<string, SimulatedUserChanges>> {
     const loaded = new Map<string, SimulatedUserChanges>();
-    for (const row of this.selectAll.all()) {
-      const parsed = changesSchema.safeParse(parseJson(row.changes));
-      if (!parsed.success) {
-        throw new Error(
-          `The simulated directory's saved changes for ${row.user_id} cannot be read. ` +
-            'Start the demo again from the demo tenant with `npm run dev -- --reset`.',
-        );
-      }
-      loaded.set(row.user_id, parsed.data);
-    }
+    for (const row of this.selectAll.all()) loaded.set(row.user_id, parseSimulatedChanges(row.user_id, row.changes));
     return loaded;
   }
 
   async save(userId: string, changes: SimulatedUserChanges): Promise<void> {
     const text = JSON.stringify(changes);
     await groupCommitFor(this.db).run(() => this.upsert.run(userId, text, this.clock.now().toISOString()));
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }

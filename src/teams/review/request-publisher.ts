@@ -16,7 +16,12 @@ import {
 import { format, stringsFor, type Strings } from '../../content/strings/index.js';
 import { resolveLocale, type Locale } from '../../domain/locale.js';
 import type { ConversationAddressRepository, Directory } from '../../domain/ports.js';
-import type { ApprovalChannel, ApprovalChannelRepository, RequestRepository } from '../../domain/requests/ports.js';
+import type {
+  ApprovalChannel,
+  ApprovalChannelRepository,
+  ChannelPost,
+  RequestRepository,
+} from '../../domain/requests/ports.js';
 import { isOverdue } from '../../domain/requests/queue.js';
 import { OPEN_STATES, type RequestState, type ResetRequest } from '../../domain/requests/request.js';
 import type { RequestNews, RequestNotifier, ReviewFacts } from '../../domain/requests/review-service.js';
@@ -50,6 +55,8 @@ export interface RequestPublisherOptions {
   tasks: BackgroundTasks;
   clock: Clock;
   logger: Logger;
+  /** This instance, as the owner of its claims on posting cards (ApprovalChannelRepository.claimPost). */
+  owner: string;
   defaultLocale: Locale;
   /** Where to post before anyone ran `set approval channel`. */
   configuredChannel: { teamId: string; channelId: string } | undefined;
@@ -66,6 +73,19 @@ const AFTER_APPROVAL: readonly RequestState[] = ['executing', 'completed', 'fail
 
 /** How many waiting requests one backlog run posts. */
 const BACKLOG_BATCH = 50;
+
+/**
+ * How long a claim on posting a card holds another instance off: far longer than a post takes. A post that failed
+ * keeps its claim until then (this instance's retries claim again as its owner); after it, the backlog posts it.
+ */
+const POST_CLAIM_LEASE_MS = 120_000;
+
+/**
+ * How a try to show a request's card in the channel ended: `shown`; `postedElsewhere` when another instance
+ * holds the claim on posting it, or posted it meanwhile; `waiting` when it could not be shown now (no channel,
+ * the bot removed, the Bot Connector failing), so that it waits for a retry or the backlog.
+ */
+type CardOutcome = 'shown' | 'postedElsewhere' | 'waiting';
 
 /** The waits before each new try of a channel card the Bot Connector failed on: quick, then backing off. */
 export const CHANNEL_RETRY_WAITS_MS: readonly number[] = [5_000, 15_000, 45_000];
@@ -169,11 +189,12 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
     const waiting = await this.options.channels.unposted(tenantId, channel.channelId, [...OPEN_STATES], BACKLOG_BATCH);
     let posted = 0;
     for (const requestId of waiting) {
-      const ok = await this.perRequest.run(requestId, () =>
+      const outcome = await this.perRequest.run(requestId, () =>
         this.refreshChannelCard(requestId, { late: true, retries: 0 }),
       );
-      if (!ok) break;
-      posted += 1;
+      // Another instance posts that one (announcing it, or running the backlog too): this one goes on with the next.
+      if (outcome === 'waiting') break;
+      if (outcome === 'shown') posted += 1;
     }
     return posted;
   }
@@ -330,23 +351,24 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
   }
 
   /**
-   * Posts the request's card to the channel, or updates the one posted there. False when it
+   * Posts the request's card to the channel, or updates the one posted there. Waiting when it
    * could not: no channel yet, or the bot was removed (the request then waits in the backlog), or
    * the Bot Connector failed for a moment (it is tried again within a minute, then left to the
-   * backlog). When a request's first post comes late, its requester hears that it arrived.
+   * backlog). A new card is posted under a claim, so that of several instances one posts it.
+   * When a request's first post comes late, its requester hears that it arrived.
    */
   private async refreshChannelCard(
     requestId: string,
     attempt: ChannelAttempt = FIRST_ATTEMPT,
     known?: { version: number; facts: ReviewFacts },
-  ): Promise<boolean> {
+  ): Promise<CardOutcome> {
     const { requests, channels, messenger, logger, clock } = this.options;
     const request = await requests.find(requestId);
-    if (!request) return false;
+    if (!request) return 'waiting';
     const channel = await this.channelFor(request.tenantId);
     if (!channel || channel.unavailableSince) {
       logger.info({ requestId, reference: request.reference }, 'no approval channel yet; the request waits');
-      return false;
+      return 'waiting';
     }
     // The facts a click was just checked against, while the request is still the version it made.
     const facts = known?.version === request.version ? known.facts : undefined;
@@ -369,13 +391,14 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
             )
           : false;
       if (!updated) {
+        if (!(await this.claimPost(request, channel, post))) return 'postedElsewhere';
         const created = await messenger.postCard(channel, card);
         await channels.savePost({ ...created, requestId: request.id, postedAt: clock.now() });
         logger.info({ requestId, reference: request.reference }, 'request posted to the approval channel');
         if (!post && attempt.late && OPEN_STATES.has(request.state)) await this.tellReachedLate(request);
       }
       this.channelRetries.delete(request.id);
-      return true;
+      return 'shown';
     } catch (error) {
       if (error instanceof ChannelUnavailableError) {
         await channels.markUnavailable(request.tenantId, clock.now());
@@ -383,14 +406,37 @@ export class RequestPublisher implements RequestNotifier, OverdueNotifier {
           { requestId, status: error.status, connectorCode: error.connectorCode },
           'the approval channel refused the bot; requests wait until it is set again',
         );
-        return false;
+        return 'waiting';
       }
       if (error instanceof ConnectorBusyError) {
         this.retryLater(request, attempt.retries, error);
-        return false;
+        return 'waiting';
       }
       throw error;
     }
+  }
+
+  /**
+   * Claims posting the request's card to `channel`, where this instance read `seen` as its card: false when
+   * another instance holds the claim, or saved a card of its own since (its claim then ended). A claim whose
+   * post fails is left to run out, after which the backlog posts the card.
+   */
+  private async claimPost(request: ResetRequest, channel: ApprovalChannel, seen: ChannelPost | undefined) {
+    const { channels, owner, clock, logger } = this.options;
+    const now = clock.now();
+    const until = new Date(now.getTime() + POST_CLAIM_LEASE_MS);
+    const fields = { requestId: request.id, reference: request.reference };
+    if (!(await channels.claimPost(request.id, channel.channelId, owner, now, until))) {
+      logger.debug(fields, 'another instance is posting the card; it is left to it');
+      return false;
+    }
+    const saved = await channels.findPost(request.id);
+    if (saved && saved.channelId === channel.channelId && saved.messageId !== seen?.messageId) {
+      // The claim just taken is left to run out: it would only hold off posting that card anew, were it deleted.
+      logger.debug(fields, 'another instance posted the card meanwhile');
+      return false;
+    }
+    return true;
   }
 
   /** Schedules the next try of a request's channel card after the Bot Connector failed, or gives up on it here. */

@@ -126,15 +126,30 @@ function setUp(policy: Partial<ExecutionPolicy> = {}) {
       { dailyCap: 100, since: new Date(0) },
     );
     expect(created.kind).toBe('created');
-    expect(await requests.compareAndSet(id, 1, 'pending_review', now, event('submitted', 'pending_review'))).toBe(true);
+    expect(
+      await requests.compareAndSet({
+        id,
+        expectedVersion: 1,
+        to: 'pending_review',
+        at: now,
+        event: event('submitted', 'pending_review'),
+      }),
+    ).toBe(true);
     const review: Review = {
       ...emptyReview(),
       approvals: [{ agentId: isaiah.id, verification, note: 'checked', at: now }],
       manager: managerId ? { managerId, status: 'confirmed', note: undefined, at: now } : undefined,
     };
-    expect(await requests.compareAndSet(id, 2, 'approved', now, event('pending_review', 'approved'), review)).toBe(
-      true,
-    );
+    expect(
+      await requests.compareAndSet({
+        id,
+        expectedVersion: 2,
+        to: 'approved',
+        at: now,
+        event: event('pending_review', 'approved'),
+        review,
+      }),
+    ).toBe(true);
     return id;
   }
 
@@ -429,12 +444,12 @@ describe('carrying out an approved reset, the pass issued by the verifier (PASS_
     clock.advance(PASS_OFFER_MS);
     await service.runDue();
     const failed = (await requests.find(id))!;
-    const retried = await requests.compareAndSet(
+    const retried = await requests.compareAndSet({
       id,
-      failed.version,
-      'approved',
-      clock.now(),
-      {
+      expectedVersion: failed.version,
+      to: 'approved',
+      at: clock.now(),
+      event: {
         requestId: id,
         tenantId: TENANT,
         actor: ken.id,
@@ -443,8 +458,8 @@ describe('carrying out an approved reset, the pass issued by the verifier (PASS_
         to: 'approved',
         reason: 'sent back',
       },
-      failed.review,
-    );
+      review: failed.review,
+    });
     expect(retried).toBe(true);
 
     expect(await service.runDue()).toBe(1);
@@ -827,7 +842,7 @@ describe('failures while carrying out a reset', () => {
       to: 'cancelled',
       reason: 'cancelled',
     };
-    expect(await requests.compareAndSet(id, 3, 'cancelled', at, event)).toBe(true);
+    expect(await requests.compareAndSet({ id, expectedVersion: 3, to: 'cancelled', at, event })).toBe(true);
     expect(await setup.service.runDue()).toBe(1);
     expect(setup.jobs.inspect(id)?.status).toBe('done');
     expect(await setup.stateOf(id)).toBe('cancelled');

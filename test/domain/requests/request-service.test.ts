@@ -269,14 +269,20 @@ describe('submitting an application', () => {
     it('takes a new application once the earlier one is closed', async () => {
       const { service, repository, clock } = setUp();
       await service.submit(as(alex), alex.id, VALID, KNOWN, undefined);
-      const cancelled = await repository.compareAndSet('request-1', 1, 'cancelled', clock.now(), {
-        requestId: 'request-1',
-        tenantId: TENANT,
-        actor: alex.id,
-        at: clock.now(),
-        from: 'submitted',
+      const cancelled = await repository.compareAndSet({
+        id: 'request-1',
+        expectedVersion: 1,
         to: 'cancelled',
-        reason: 'cancelled',
+        at: clock.now(),
+        event: {
+          requestId: 'request-1',
+          tenantId: TENANT,
+          actor: alex.id,
+          at: clock.now(),
+          from: 'submitted',
+          to: 'cancelled',
+          reason: 'cancelled',
+        },
       });
       expect(cancelled).toBe(true);
       expect(await service.submit(as(alex), alex.id, VALID, KNOWN, undefined)).toMatchObject({

@@ -394,7 +394,7 @@ describe('risk signals kept with the decision', () => {
       const at = new Date();
       const { version } = (await load(id)).request;
       const event = { requestId: id, tenantId: TENANT, actor: 'system', at, from, to, reason: 'carried out' };
-      expect(await repository.compareAndSet(id, version, to, at, event)).toBe(true);
+      expect(await repository.compareAndSet({ id, expectedVersion: version, to, at, event })).toBe(true);
     }
     const completed = (await load(id)).request;
     expect((await review.facts(completed)).risks).toContainEqual({ kind: 'recentResets', count: 1 });
@@ -472,7 +472,7 @@ async function moveTo(setup: Setup, id: string, ...states: RequestState[]): Prom
     const request = (await setup.repository.find(id))!;
     const at = setup.clock.now();
     const event = { requestId: id, tenantId: TENANT, actor: 'system', at, from: request.state, to, reason: 'moved' };
-    expect(await setup.repository.compareAndSet(id, request.version, to, at, event)).toBe(true);
+    expect(await setup.repository.compareAndSet({ id, expectedVersion: request.version, to, at, event })).toBe(true);
   }
 }
 
