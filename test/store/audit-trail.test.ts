@@ -35,6 +35,7 @@ import { SqliteAuditTrail, toChainedEvent, type EventRow } from '../../src/store
 import { SqliteRequestRepository } from '../../src/store/sqlite/sqlite-request-repository.js';
 import { tempSqlitePath } from '../support/bot-harness.js';
 import { LOCAL_ENV } from '../support/child-bot.js';
+import { moveThrough } from '../support/request-drafts.js';
 
 const silent = createLogger({ level: 'silent' });
 const TENANT = 'tenant-1';
@@ -139,32 +140,8 @@ describe('the keyed audit trail (SQLite)', () => {
       if (result.kind !== 'created') throw new Error(result.kind);
       return result.request;
     };
-    const move = async (request: ResetRequest, at: Date, ...states: RequestState[]): Promise<ResetRequest> => {
-      let current = request;
-      for (const to of states) {
-        const event: AuditEvent = {
-          requestId: current.id,
-          tenantId: TENANT,
-          actor: 'aad-agent',
-          at,
-          from: current.state,
-          to,
-          reason: `moved to ${to}`,
-        };
-        expect(
-          await repository.compareAndSet({
-            id: current.id,
-            expectedVersion: current.version,
-            to,
-            at,
-            event,
-            review: current.review,
-          }),
-        ).toBe(true);
-        current = (await repository.find(current.id))!;
-      }
-      return current;
-    };
+    const move = (request: ResetRequest, at: Date, ...states: RequestState[]) =>
+      moveThrough(repository, request, at, ...states);
     return { db, path, repository, trail, file, move };
   };
 

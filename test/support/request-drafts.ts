@@ -118,3 +118,31 @@ export async function fileAndMove(
   }
   return request;
 }
+
+/**
+ * Moves `request` through `states`, all at `at`, each by an agent with its own compare-and-set (which must succeed),
+ * and returns the request as stored after the last.
+ */
+export async function moveThrough(
+  repository: RequestRepository,
+  request: ResetRequest,
+  at: Date,
+  ...states: RequestState[]
+): Promise<ResetRequest> {
+  let current = request;
+  for (const to of states) {
+    const event = { ...changeEvent(current, to), at };
+    expect(
+      await repository.compareAndSet({
+        id: current.id,
+        expectedVersion: current.version,
+        to,
+        at,
+        event,
+        review: current.review,
+      }),
+    ).toBe(true);
+    current = (await repository.find(current.id))!;
+  }
+  return current;
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PublishedAnchor } from '../../../src/domain/requests/ports.js';
-import type { AuditEvent, RequestState, ResetRequest } from '../../../src/domain/requests/request.js';
+import type { RequestState, ResetRequest } from '../../../src/domain/requests/request.js';
 import {
   CHAIN_PROBLEMS,
   GENESIS_HASH,
@@ -15,7 +15,7 @@ import type { ExportedEvent } from '../../../src/store/audit-export.js';
 import { PostgresAuditTrail } from '../../../src/store/postgres/postgres-audit-trail.js';
 import { PostgresRequestRepository } from '../../../src/store/postgres/postgres-request-repository.js';
 import { openPostgresInstances, type PostgresInstances } from '../../support/postgres-instances.js';
-import { draftFor, submittedEvent } from '../../support/request-drafts.js';
+import { draftFor, moveThrough, submittedEvent } from '../../support/request-drafts.js';
 
 const TENANT = 'tenant-1';
 const KEY = 'Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1hdWRpdC1rZXk=';
@@ -50,32 +50,8 @@ function instance(ring: AuditKeyRing = keys, index: 0 | 1 = 0) {
     if (result.kind !== 'created') throw new Error(result.kind);
     return result.request;
   };
-  const move = async (request: ResetRequest, at: Date, ...states: RequestState[]): Promise<ResetRequest> => {
-    let current = request;
-    for (const to of states) {
-      const event: AuditEvent = {
-        requestId: current.id,
-        tenantId: TENANT,
-        actor: 'aad-agent',
-        at,
-        from: current.state,
-        to,
-        reason: `moved to ${to}`,
-      };
-      expect(
-        await repository.compareAndSet({
-          id: current.id,
-          expectedVersion: current.version,
-          to,
-          at,
-          event,
-          review: current.review,
-        }),
-      ).toBe(true);
-      current = (await repository.find(current.id))!;
-    }
-    return current;
-  };
+  const move = (request: ResetRequest, at: Date, ...states: RequestState[]) =>
+    moveThrough(repository, request, at, ...states);
   return { repository, trail, file, move };
 }
 
