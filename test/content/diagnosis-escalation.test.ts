@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DiagnosisEngine, type DiagnosisStep, type Facts } from '../../src/domain/diagnosis/engine.js';
 import { MAX_QUESTIONS } from '../../src/domain/diagnosis/knowledge.js';
+import { readFirstMessage } from '../../src/domain/diagnosis/read-first-message.js';
 import { DEFAULT_LINKS, EVERY_LINK, shippedKnowledge, shown } from '../support/knowledge-walk.js';
 
 const ALL_LINKS = EVERY_LINK;
@@ -114,5 +115,61 @@ describe("Alex's journey: Authenticator failing, his mobile number still works",
     expect(reset.state.questionsAsked).toBe(2);
     const apply = engine.notFixed(reset.state, 'reset-needed', facts);
     expect(apply.view).toMatchObject({ kind: 'apply', lost: 'all' });
+  });
+});
+
+describe('the application a diagnosis opens, over the shipped knowledge', () => {
+  // Two methods or more in the directory: only the person's words and answers may say which are lost.
+  const facts: Facts = { hasSeveralMfaMethods: true };
+  const engine = new DiagnosisEngine(knowledge, DEFAULT_LINKS);
+  /**
+   * The person types `text` (or picks from the symptoms question when it is empty), then takes each of `steps`: a
+   * choice id answers the question shown, `notFixed` is "No, still stuck" or "Apply for a reset" on the outcome shown.
+   */
+  const applyAfter = (text: string, steps: readonly string[]) => {
+    const { intent, said } = readFirstMessage(text, knowledge);
+    let step = engine.begin(facts, text === '' ? undefined : intent?.id, said);
+    for (const taken of steps) {
+      const at = shown(step);
+      step =
+        taken === 'notFixed' ? engine.notFixed(step.state, at, facts) : engine.answer(step.state, at, taken, facts);
+    }
+    expect(step.view.kind).toBe('apply');
+    return step.view;
+  };
+
+  it.each([
+    ['I lost my phone', ['notFixed', 'none-work', 'notFixed'], 'lostPhone'],
+    ['', ['cannot-verify', 'lost-or-reset', 'notFixed', 'none-work', 'notFixed'], 'lostPhone'],
+    ['I got a new phone, the old one was stolen', ['notFixed', 'none-work', 'notFixed'], 'newPhoneNoOld'],
+    ['I have a new phone', ['no', 'notFixed', 'none-work', 'notFixed'], 'newPhoneNoOld'],
+    ['I deleted the authenticator app', ['notFixed', 'none-work', 'notFixed'], 'authenticatorDeleted'],
+    ['認証アプリを削除してしまいました', ['notFixed', 'none-work', 'notFixed'], 'authenticatorDeleted'],
+    ['I lost my yubikey', ['notFixed', 'none-work', 'notFixed'], 'other'],
+  ])('says what happened after "%s" and ticks every method once none works (%j)', (text, steps, reason) => {
+    expect(applyAfter(text, steps)).toMatchObject({ reason, lost: 'all' });
+  });
+
+  it('ticks only the phone number after a SIM swap, and nothing after prompts the person did not start', () => {
+    expect(applyAfter('I think someone did a SIM swap on me', ['notFixed'])).toMatchObject({
+      reason: 'other',
+      lost: ['phone'],
+    });
+    expect(applyAfter("I keep getting MFA requests I didn't make", ['notFixed'])).toMatchObject({
+      reason: 'other',
+      lost: [],
+    });
+  });
+
+  it('leaves the reason to the person when nothing they said tells what happened', () => {
+    const view = applyAfter('my authenticator is not working', [
+      'no-prompt',
+      'notFixed',
+      'notFixed',
+      'none-work',
+      'notFixed',
+    ]);
+    expect(view).toMatchObject({ lost: 'all' });
+    expect(view).not.toHaveProperty('reason');
   });
 });

@@ -193,6 +193,43 @@ describe('the reset application after a diagnosis (over HTTP)', () => {
   });
 });
 
+describe('the application a diagnosis opens, prefilled (over HTTP)', () => {
+  const ctx = useBot();
+
+  it('says Yuki lost her phone and ticks her only method, which the directory shows and her words ruled out', async () => {
+    const w = new DiagnosisWalk(ctx, { from: demoUser('yuki.sato'), locale: 'ja-JP' });
+    await w.say('スマホをなくしました');
+    expectOutcome(w.last, 'reset-needed', 'ja');
+    await w.click(ja.diagnosis.apply);
+    const form = w.last;
+    expect(form.body[0].text).toBe(ja.application.title);
+    expect(inputOf(form, 'reason').value).toBe('lostPhone');
+    expect(listed(form)).toHaveLength(1);
+    expect(ticked(form)).toEqual(listed(form));
+  });
+
+  it('ticks only the hijacked number after a SIM swap, leaving Alex Authenticator unticked', async () => {
+    const w = new DiagnosisWalk(ctx, { from: alex });
+    await w.say('I think someone did a SIM swap on me');
+    expectOutcome(w.last, 'possible-compromise', 'en');
+    await w.click(en.diagnosis.apply);
+    const form = w.last;
+    expect(inputOf(form, 'reason').value).toBe('other');
+    const phone = inputOf(form, 'lostMethods').choices.find((choice: any) => choice.title.includes('+65'));
+    expect(listed(form)).toHaveLength(2);
+    expect(ticked(form)).toEqual([phone.value]);
+  });
+
+  it('ticks nothing after prompts Alex did not start: they say nothing is lost', async () => {
+    const w = new DiagnosisWalk(ctx, { from: alex });
+    await w.say("I keep getting MFA requests I didn't make");
+    expectOutcome(w.last, 'possible-compromise', 'en');
+    await w.click(en.diagnosis.apply);
+    expect(ticked(w.last)).toEqual([]);
+    expect(inputOf(w.last, 'reason').value).toBe('other');
+  });
+});
+
 describe('the helpdesk outcome with HELPDESK_URL configured (over HTTP)', () => {
   const url = 'https://helpdesk.contoso.example/new';
   const ctx = useBot({ env: { HELPDESK_URL: url } });

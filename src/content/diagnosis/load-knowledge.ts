@@ -8,6 +8,7 @@ import {
   type LinkId,
 } from '../../domain/diagnosis/knowledge.js';
 import { findKnowledgeProblems } from '../../domain/diagnosis/validate-knowledge.js';
+import { RESET_REASONS } from '../../domain/requests/request.js';
 import { KnowledgeError } from '../../errors.js';
 import { projectPath } from '../../project-root.js';
 
@@ -18,6 +19,8 @@ const phrases = z.object({ en: z.array(z.string()), ja: z.array(z.string()) }).s
 const link = z.enum(LINK_IDS);
 /** `all`, or the kinds of method an answer says are lost. */
 const lost = z.union([z.literal('all'), z.array(z.enum(RESETTABLE_METHOD_KINDS)).nonempty()]);
+/** What happened, as one of the reasons the reset application offers. */
+const reason = z.enum(RESET_REASONS);
 
 const node = z.discriminatedUnion('kind', [
   z
@@ -34,6 +37,7 @@ const node = z.discriminatedUnion('kind', [
             impliedBy: fact.optional(),
             said: z.string().optional(),
             lost: lost.optional(),
+            reason: reason.optional(),
           })
           .strict(),
       ),
@@ -83,6 +87,7 @@ const knowledgeSchema = z
           id,
           entry: z.string(),
           lost: lost.optional(),
+          reason: reason.optional(),
           codes: z.array(z.number().int('must be a whole number').positive('must be positive')).optional(),
           phrases,
         })

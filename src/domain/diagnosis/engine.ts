@@ -10,6 +10,7 @@ import {
   type QuestionNode,
   RESETTABLE_METHOD_KINDS,
 } from './knowledge.js';
+import type { ResetReason } from '../requests/request.js';
 
 /** What the directory told: a fact is true, false, or absent when unknown. */
 export type Facts = Partial<Record<FactName, boolean>>;
@@ -45,8 +46,8 @@ export interface DiagnosisState {
 export type DiagnosisView =
   | { kind: 'question'; node: QuestionNode }
   | { kind: 'outcome'; node: OutcomeNode }
-  /** The application, to be prefilled with the methods the person said are lost. */
-  | { kind: 'apply'; triedOutcomes: readonly string[]; lost: LostMethods }
+  /** The application, to be prefilled with what happened (when the person said it) and the methods they said are lost. */
+  | { kind: 'apply'; triedOutcomes: readonly string[]; lost: LostMethods; reason?: ResetReason }
   | { kind: 'unresolved'; triedOutcomes: readonly string[] };
 
 export interface DiagnosisStep {
@@ -96,7 +97,9 @@ export class DiagnosisEngine {
   /** What the current step shows, without moving. */
   current(state: DiagnosisState): DiagnosisView {
     if (state.node === APPLY) {
-      return { kind: 'apply', triedOutcomes: state.triedOutcomes, lost: this.lostMethods(state) };
+      const reason = this.reason(state);
+      const view = { kind: 'apply' as const, triedOutcomes: state.triedOutcomes, lost: this.lostMethods(state) };
+      return reason === undefined ? view : { ...view, reason };
     }
     if (state.node === UNRESOLVED) return { kind: 'unresolved', triedOutcomes: state.triedOutcomes };
     const node = this.node(state.node);
@@ -139,14 +142,28 @@ export class DiagnosisEngine {
 
   /** The methods the person has said are lost so far: `all`, or the kinds their words and answers named. */
   lostMethods(state: DiagnosisState): LostMethods {
-    const said = [this.knowledge.intents.find((intent) => intent.id === state.intent)?.lost];
-    for (const step of state.path) {
-      const node = step.choice === undefined ? undefined : this.byId.get(step.node);
-      if (node?.kind === 'question') said.push(node.choices.find((c) => c.id === step.choice)?.lost);
-    }
+    const said = this.saidSoFar(state).map((what) => what.lost);
     if (said.includes('all')) return 'all';
     const kinds = new Set(said.flatMap((lost) => (lost === undefined || lost === 'all' ? [] : lost)));
     return RESETTABLE_METHOD_KINDS.filter((kind) => kinds.has(kind));
+  }
+
+  /** What happened, as the application asks it: the last answer that said so, else the first message's words. */
+  private reason(state: DiagnosisState): ResetReason | undefined {
+    return this.saidSoFar(state).findLast((what) => what.reason !== undefined)?.reason;
+  }
+
+  /** The intent the diagnosis started from and each choice taken since, in order: what they say is lost or happened. */
+  private saidSoFar(state: DiagnosisState): Array<{ lost?: LostMethods; reason?: ResetReason }> {
+    const said: Array<{ lost?: LostMethods; reason?: ResetReason }> = [];
+    const intent = this.knowledge.intents.find((candidate) => candidate.id === state.intent);
+    if (intent) said.push(intent);
+    for (const step of state.path) {
+      const node = step.choice === undefined ? undefined : this.byId.get(step.node);
+      const choice = node?.kind === 'question' ? node.choices.find((c) => c.id === step.choice) : undefined;
+      if (choice) said.push(choice);
+    }
+    return said;
   }
 
   private settle(start: DiagnosisState, facts: Facts, options: { checksOnly?: boolean } = {}): DiagnosisStep {

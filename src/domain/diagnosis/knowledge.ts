@@ -1,4 +1,5 @@
 import type { Locale } from '../locale.js';
+import type { ResetReason } from '../requests/request.js';
 import type { IntentDefinition } from './match-intent.js';
 
 /** Text in every language the bot speaks. */
@@ -88,6 +89,8 @@ export interface QuestionNode {
     said?: string;
     /** The methods this answer says are lost; only these are ticked on the reset application. */
     lost?: LostMethods;
+    /** What happened, as the reset application asks it, when this answer says so. */
+    reason?: ResetReason;
   }>;
 }
 
@@ -146,8 +149,11 @@ export interface Knowledge {
   /** The node every diagnosis starts from unless an intent names another entry. */
   start: string;
   nodes: readonly KnowledgeNode[];
-  /** `lost`: the methods the words themselves say are lost ("I have no other method" says all are). */
-  intents: ReadonlyArray<IntentDefinition & { entry: string; lost?: LostMethods }>;
+  /**
+   * `lost`: the methods the words themselves say are lost ("I have no other method" says all are); `reason`: what
+   * happened, as the reset application asks it, when the words say so.
+   */
+  intents: ReadonlyArray<IntentDefinition & { entry: string; lost?: LostMethods; reason?: ResetReason }>;
   /** What a first message may say besides its complaint; each id is named by the `said` of some choice. */
   signals?: readonly SignalDefinition[];
 }

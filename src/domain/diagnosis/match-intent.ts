@@ -33,7 +33,9 @@
  *   alternative) names what is negated and matches only words a negation covers: `not + receive + code` matches
  *   "I never receive a code" but not "can't sign in, I receive the code". Any other alternative is positive and is not matched by the word a
  *   negation governs, the first one after it (articles and `be`, `even`, `yet`, `able to` skipped): `lost + phone`
- *   does not match "I haven't lost my phone". Groups before `not` (`number + not + match`) are positive. A quoted
+ *   does not match "I haven't lost my phone". In a phrase without a `not` of its own, neither is it matched by the
+ *   things a negation denies: those listed after "no" or a negated verb of having or setting up, `or` lists included,
+ *   up to a preposition ("no sms or call", "I never set up SMS or a call", "don't have a security key for my account"). Groups before `not` (`number + not + match`) are positive. A quoted
  *   wording is read whole, up to a `not` of its own: as a positive alternative none of its words may be under a
  *   negation ("the old one is not with me" has no `"with me"`), after a `not` group all of them must be.
  * - Japanese: an alternative ending in a negation (〜ない, 〜なく, 〜ず, 〜ません; 受け取れない, できず) matches that
@@ -48,6 +50,9 @@
  * - Either polarity: an alternative ending in `*` matches whether or not it is negated (`enter*|type*`,
  *   `受け取れ*` matches 受け取れる and 受け取れない alike); use it for the thing a phrase is about whatever is said of
  *   it, never for the part that decides the meaning.
+ *
+ * Contraries. A phrase reading a contrary (`forgot`, 弾かれ) is read without the clauses that say its thing is fine
+ * ("I do remember my password", 「パスワードは通るのに」): see CONTRARIES.
  *
  * `en` phrases of four or more groups tolerate one missing group; `ja` phrases need every group, because a
  * substring is weaker evidence than a whole word.
@@ -139,6 +144,8 @@ const SIGN_IN_VERBS = new Set('log logs logged logging loging sign signs signed 
 const SIGN_IN_PARTICLES = new Set(['in', 'ins', 'on', 'into', 'onto']);
 const SIGN_UP_VERBS = new Set(['sign', 'signs', 'signed', 'signing']);
 const SET_UP_VERBS = new Set(['set', 'sets', 'setting']);
+/** Keys named "… lock", joined into one word ("caps lock": capslock), as "capslock" is often written. */
+const KEYBOARD_LOCKS = new Set(['caps', 'cap', 'num', 'scroll']);
 
 const IRREGULAR = new Map<string, string>([
   ['lost', 'lose'],
@@ -219,6 +226,15 @@ const NEGATION_SKIPS = new Set(
 );
 
 /**
+ * Verbs of having and setting up (stems): negated, they deny every thing listed after them in the clause, `or` lists
+ * included ("I never set up SMS or a call", "don't have a security key or a backup phone").
+ */
+const HAVING = new Set('have own carry setup register add enrol enroll configure'.split(' ').map(stem));
+/** Prepositions that end the list of things denied: what follows says where or for what they are missing. */
+const OWNER_LEADS = new Set('for on in at with from by via through'.split(' '));
+const ARTICLES = new Set('a an the my your our their his her its this that'.split(' '));
+
+/**
  * Words that, negated, say the person is unsure rather than that what follows is absent: "no idea about backups",
  * "can't remember which methods I have", "not sure what else I registered". The negation ends with them.
  */
@@ -262,6 +278,54 @@ const ONLY_LATIN = /^[\p{Script=Latin}0-9 ]*$/u;
 const NON_LATIN_RUN = /[^\p{Script=Latin}0-9 ]+/gu;
 const QUOTED = /^\s*["“＂].*["”＂]\s*$/u;
 
+/**
+ * Pairs of contrary readings. A clause that says a thing is fine ("I do remember my password", "password i still
+ * know", 「パスワードは通るのに」) is no place for the contrary reading to find its thing: a phrase that reads the contrary
+ * (a `forgot` or a 弾かれ among its words) is read without such clauses, so "I forgot my PIN, I do remember my
+ * password" is about the PIN. A clause that says both ("I know I forgot it") says nothing is fine.
+ * `keep` and `contrary` are English words as written, not stems ("works" keeps, "work laptop" does not; a kept word
+ * must not be negated) and Japanese wordings (a kept one not followed by a negation); a phrase reads the contrary when
+ * it has a contrary word, or `not` and then a kept word ("not remember").
+ */
+const CONTRARIES: readonly { keep: readonly string[]; contrary: readonly string[] }[] = [
+  {
+    keep: [
+      'remember',
+      'remembered',
+      'recall',
+      'know',
+      'knew',
+      'known',
+      'works',
+      'worked',
+      '覚えて',
+      '覚えと',
+      '分かって',
+      '知って',
+    ],
+    contrary: ['forget', 'forgot', 'forgotten', 'forgetting', '忘れ', '思い出せ'],
+  },
+  {
+    keep: ['accepted', 'accepts', '通る', '通っ', '通り', '受け付けられ'],
+    contrary: [
+      'reject',
+      'rejected',
+      'rejects',
+      'bounced',
+      '弾かれ',
+      'はじかれ',
+      '受け付けない',
+      '受け付けてくれない',
+      '通らない',
+    ],
+  },
+].map(({ keep, contrary }) => ({ keep: keep.map(normalise), contrary: contrary.map(normalise) }));
+/** Where a clause ends besides punctuation, in either language, for CONTRARIES. */
+const CLAUSE_JOINT = new RegExp(
+  String.raw`(?<!\p{Script=Latin})(?:${[...CLAUSE_WORDS].join('|')})(?!\p{Script=Latin})|のに|けど|けれど|ものの|ですが|だが`,
+  'iu',
+);
+
 function katakanaToHiragana(text: string): string {
   return text.replace(/[\u30a1-\u30f6]/g, (char) => String.fromCharCode(char.charCodeAt(0) - 0x60));
 }
@@ -304,18 +368,32 @@ interface Word {
   covered?: boolean;
   /** In a message: the word a negation negates, the first after it ("haven't lost": lost). */
   governed?: boolean;
+  /**
+   * In a message: the word is in what a negation says the person has none of, the rest of its clause after "no" or
+   * after a negated verb of having ("no app or sms", "never set up SMS or a call", "don't have a security key").
+   */
+  denied?: boolean;
+  /** The `not` written as "no", which denies the things listed after it. */
+  determiner?: boolean;
 }
 
 /**
  * Which occurrences of a word an alternative accepts: any; only those no negation governs; only those a negation
- * covers (the words after `not` in a phrase).
+ * covers (the words after `not` in a phrase); only those no negation governs or denies (a positive alternative of a
+ * phrase without a `not` of its own, which says the thing is there: "security key" is not in "I don't have a
+ * security key").
  */
-type Polarity = 'either' | 'positive' | 'negated';
-const POLARITIES: readonly Polarity[] = ['either', 'positive', 'negated'];
+type Polarity = 'either' | 'positive' | 'negated' | 'asserted';
+const POLARITIES: readonly Polarity[] = ['either', 'positive', 'negated', 'asserted'];
 
 /** The words of a Latin text: contractions expanded, sign-in spellings joined, stemmed, filler flagged. */
 function readWords(normalised: string): Word[] {
-  const raw = (normalised.match(LATIN_WORD) ?? []).flatMap((token) => CONTRACTIONS.get(token) ?? [token]);
+  const raw: string[] = [];
+  const determiners = new Set<number>();
+  for (const token of normalised.match(LATIN_WORD) ?? []) {
+    if (token === 'no') determiners.add(raw.length);
+    raw.push(...(CONTRACTIONS.get(token) ?? [token]));
+  }
   const words: Word[] = [];
   for (let i = 0; i < raw.length; i += 1) {
     const token = raw[i] ?? '';
@@ -328,8 +406,18 @@ function readWords(normalised: string): Word[] {
     } else if (next === 'up' && (SET_UP_VERBS.has(token) || SIGN_UP_VERBS.has(token))) {
       surface = SET_UP_VERBS.has(token) ? 'setup' : 'signup';
       i += 1;
+    } else if (next === 'lock' && KEYBOARD_LOCKS.has(token)) {
+      // "caps lock is off" is about the keyboard, never a locked account.
+      surface = `${token}lock`;
+      i += 1;
     }
-    words.push({ surface, stem: surface === 'signin' ? surface : stem(surface), filler: STOP_WORDS.has(surface) });
+    const word: Word = {
+      surface,
+      stem: surface === 'signin' ? surface : stem(surface),
+      filler: STOP_WORDS.has(surface),
+    };
+    if (determiners.has(i)) word.determiner = true;
+    words.push(word);
   }
   return words;
 }
@@ -363,25 +451,42 @@ export function fillerDroppedIn(phrase: string): Array<{ alternative: string; dr
   return found;
 }
 
-/** The words of a message, each marked with whether a negation covers or governs it. */
+/** The words of a message, each marked with whether a negation covers, governs or denies it. */
 function readMessageWords(text: string): Word[] {
   const words: Word[] = [];
   for (const clause of text.normalize('NFKC').split(CLAUSE_BREAK)) {
     let covering = false;
     let governing = false;
+    let denying = false;
+    // Within a denied list: whether a thing was named yet, and whether `or` came after it.
+    let named = false;
+    let joined = false;
     for (const word of readWords(normalise(clause))) {
       if (CLAUSE_WORDS.has(word.surface)) {
         covering = false;
         governing = false;
+        denying = false;
       } else if (word.surface === 'not') {
         covering = true;
         governing = true;
+        denying = word.determiner === true;
+        named = false;
+        joined = false;
       } else if (covering) {
         word.covered = true;
+        // "don't have the app for my WOG account", "never set up MFA the first time": the list of things denied ends
+        // at a preposition, or at an article that no `or` joins to it.
+        if (OWNER_LEADS.has(word.surface) || (named && !joined && ARTICLES.has(word.surface))) denying = false;
+        if (denying && !word.filler) {
+          word.denied = true;
+          named = true;
+          joined = false;
+        } else if (word.surface === 'or' || word.surface === 'nor') joined = true;
         if (governing && !NEGATION_SKIPS.has(word.surface)) {
           word.governed = true;
           governing = false;
           if (UNSURE.has(word.surface)) covering = false;
+          else if (HAVING.has(word.stem)) denying = true;
         }
       }
       words.push(word);
@@ -511,6 +616,8 @@ interface CompiledPhrase {
   groupIds: readonly number[];
   requireAll: boolean;
   general: boolean;
+  /** The CONTRARIES (indexes) this phrase reads the contrary side of; it is read without clauses keeping their thing. */
+  contraries: readonly number[];
 }
 
 interface CompiledIntent {
@@ -589,19 +696,22 @@ function compile(definitions: readonly IntentDefinition[], signalDefinitions: Si
     else entry = { texts: [text], polarity: 'positive', negatedAfter: JA_NEGATED_NOUN };
     return { kind: 'text', text: textId(entry), key: either ? `${text}*` : text, size: 1, rarity: 0 };
   };
-  /** Words after a `not`, in this alternative or as the group before (`negated`), must be negated; others not. */
-  const wordAlternative = (words: readonly Word[], either: boolean, negated: boolean): Alternative => {
-    let afterNot = negated;
+  /**
+   * Words after a `not`, in this alternative or as the group before (`negated`), must be negated; others are
+   * `positive`, or `asserted` in a phrase without a `not` of its own.
+   */
+  const wordAlternative = (words: readonly Word[], either: boolean, plain: Polarity): Alternative => {
+    let afterNot = plain === 'negated';
     const slots = words.map((word) => {
       const isNot = word.stem === 'not';
-      const polarity: Polarity = either || isNot ? 'either' : afterNot ? 'negated' : 'positive';
+      const polarity: Polarity = either || isNot ? 'either' : afterNot ? 'negated' : plain;
       afterNot ||= isNot;
       return wordId(word) * POLARITIES.length + POLARITIES.indexOf(polarity);
     });
     const key = words.map((word) => word.stem).join(' ');
     return { kind: 'words', slots, key: either ? `${key}*` : key, size: words.length, rarity: 0 };
   };
-  const alternative = (written: string, negated: boolean): Alternative | undefined => {
+  const alternative = (written: string, plain: Polarity): Alternative | undefined => {
     const either = /\*\s*$/u.test(written);
     const raw = written
       .replace(/\*\s*$/u, '')
@@ -613,7 +723,7 @@ function compile(definitions: readonly IntentDefinition[], signalDefinitions: Si
       const words = readWords(normalised);
       if (words.every((word) => word.filler)) fillerOnlySequence = true;
       const stems = words.map((word) => word.stem);
-      const polarity: Polarity = either ? 'either' : negated ? 'negated' : 'positive';
+      const polarity: Polarity = either ? 'either' : plain === 'negated' ? 'negated' : 'positive';
       const signature = `${polarity} ${stems.join(' ')}`;
       let sequence = sequenceIndex.get(signature);
       if (sequence === undefined) {
@@ -633,7 +743,7 @@ function compile(definitions: readonly IntentDefinition[], signalDefinitions: Si
     }
     if (ONLY_LATIN.test(normalised)) {
       const words = contentWords(normalised);
-      return words.length === 0 ? undefined : wordAlternative(words, either, negated);
+      return words.length === 0 ? undefined : wordAlternative(words, either, plain);
     }
     return textAlternative(normalised.replaceAll(' ', ''), raw, either);
   };
@@ -641,12 +751,17 @@ function compile(definitions: readonly IntentDefinition[], signalDefinitions: Si
     group.length > 0 && group.every((alt) => alt.kind === 'words' && alt.key === 'not');
   const groupsOf = (phrase: string): Alternative[][] => {
     const groups: Alternative[][] = [];
+    const positive: Polarity = readWords(normalise(phrase)).some((word) => word.stem === 'not')
+      ? 'positive'
+      : 'asserted';
+    const plainAfter = (group: readonly Alternative[] | undefined): Polarity =>
+      isNegation(group ?? []) ? 'negated' : positive;
     if (/[+|*]/.test(phrase) || QUOTED.test(phrase)) {
       for (const written of phrase.split('+')) {
-        const afterNot = isNegation(groups.at(-1) ?? []);
+        const plain = plainAfter(groups.at(-1));
         const group = written
           .split('|')
-          .map((alt) => alternative(alt, afterNot))
+          .map((alt) => alternative(alt, plain))
           .filter((alt): alt is Alternative => alt !== undefined);
         if (group.length > 0) groups.push(group);
       }
@@ -654,7 +769,7 @@ function compile(definitions: readonly IntentDefinition[], signalDefinitions: Si
     }
     // Plain text: the words are read together so that "sign in" and "can't" keep their meaning.
     for (const word of contentWords(normalise(phrase))) {
-      groups.push([wordAlternative([word], false, isNegation(groups.at(-1) ?? []))]);
+      groups.push([wordAlternative([word], false, plainAfter(groups.at(-1)))]);
     }
     const written = phrase
       .normalize('NFKC')
@@ -707,7 +822,8 @@ function compile(definitions: readonly IntentDefinition[], signalDefinitions: Si
             }
             return groupId;
           });
-          phrases.push({ groups, groupIds, requireAll: everyGroup || language === 'ja', general });
+          const requireAll = everyGroup || language === 'ja';
+          phrases.push({ groups, groupIds, requireAll, general, contraries: contrariesOf(phrase) });
           if (everyGroup) continue;
           for (const alt of groups.flat()) {
             const holders = intentsByKey.get(alt.key) ?? new Set<number>();
@@ -757,6 +873,55 @@ function compile(definitions: readonly IntentDefinition[], signalDefinitions: Si
   };
 }
 
+/** The CONTRARIES whose contrary side a phrase reads: a contrary word, or `not` right before a kept word. */
+function contrariesOf(phrase: string): number[] {
+  const normalised = normalise(phrase);
+  const words = readWords(normalised);
+  const compact = normalised.replaceAll(' ', '');
+  const found: number[] = [];
+  CONTRARIES.forEach(({ keep, contrary }, index) => {
+    const reads =
+      contrary.some((text) => !ONLY_LATIN.test(text) && compact.includes(text)) ||
+      words.some(
+        (word, at) =>
+          contrary.includes(word.surface) || (keep.includes(word.surface) && words[at - 1]?.surface === 'not'),
+      );
+    if (reads) found.push(index);
+  });
+  return found;
+}
+
+/**
+ * The text without its clauses that say a thing of CONTRARIES `indexes` is fine, or undefined when none does. A
+ * clause ends at punctuation, at a word such as "but" or "and", or at のに, けど and the like.
+ */
+function withoutKeepingClauses(text: string, indexes: readonly number[]): string | undefined {
+  const clauses = text
+    .normalize('NFKC')
+    .split(CLAUSE_BREAK)
+    .flatMap((chunk) => chunk.split(CLAUSE_JOINT));
+  const rest = clauses.filter((clause) => !indexes.some((index) => keepsItsThing(clause, index)));
+  return rest.length === clauses.length ? undefined : rest.join('. ');
+}
+
+/** Whether a clause says its thing is fine in the sense of CONTRARIES[index], without saying the contrary. */
+function keepsItsThing(clause: string, index: number): boolean {
+  const pair = CONTRARIES[index];
+  if (pair === undefined) return false;
+  const words = readMessageWords(clause);
+  const compact = normalise(clause).replaceAll(' ', '');
+  const japanese = (list: readonly string[]) => list.filter((text) => !ONLY_LATIN.test(text));
+  if (words.some((word) => pair.contrary.includes(word.surface))) return false;
+  if (japanese(pair.contrary).some((text) => compact.includes(text))) return false;
+  if (words.some((word) => pair.keep.includes(word.surface) && word.covered !== true)) return true;
+  return japanese(pair.keep).some((text) => {
+    for (let at = compact.indexOf(text); at >= 0; at = compact.indexOf(text, at + 1)) {
+      if (!JA_NEGATED_VERB.test(compact.slice(at + text.length, at + text.length + 12))) return true;
+    }
+    return false;
+  });
+}
+
 /** What makes two alternatives read alike: groups of alike alternatives in the same order are one group. */
 function signatureOf(alt: Alternative): string {
   if (alt.kind === 'words') return `w ${alt.key} ${alt.slots.join(',')}`;
@@ -801,8 +966,11 @@ class Message {
   /** The groups this message may give credit (Compiled.groupsByWord and its kin); the others have none. */
   private readonly live: Uint8Array;
 
+  /** This message without clauses that keep a thing, per CONTRARIES read (keyed by their indexes). */
+  private readonly variants = new Map<string, Message>();
+
   constructor(
-    text: string,
+    private readonly text: string,
     private readonly compiled: Compiled,
   ) {
     const normalised = normalise(text);
@@ -818,7 +986,7 @@ class Message {
       if (word.surface.length < 4 || NOT_TYPOS.has(word.surface) || compiled.vocabularyStems.has(word.stem)) {
         return false;
       }
-      const key = `${word.surface} ${word.covered === true} ${word.governed === true}`;
+      const key = `${word.surface} ${word.covered === true} ${word.governed === true} ${word.denied === true}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
@@ -832,6 +1000,19 @@ class Message {
     this.groupRarity = new Float64Array(compiled.groupCount);
     this.groupSize = new Int32Array(compiled.groupCount);
     this.live = liveGroups(compiled, words, all, this.typoCandidates, this.compact);
+  }
+
+  /** The message as a phrase reading the contrary of CONTRARIES `indexes` reads it (withoutKeepingClauses). */
+  forContraries(indexes: readonly number[]): Message {
+    if (indexes.length === 0) return this;
+    const key = indexes.join(' ');
+    let known = this.variants.get(key);
+    if (known === undefined) {
+      const rest = withoutKeepingClauses(this.text, indexes);
+      known = rest === undefined ? this : new Message(rest, this.compiled);
+      this.variants.set(key, known);
+    }
+    return known;
   }
 
   /** Reads group `id` (its alternatives `group`) once per message; returns `id`, to read its results by. */
@@ -951,6 +1132,7 @@ function liveGroups(
 /** Whether an occurrence of a word in the message counts for an alternative of this polarity. */
 function accepts(polarity: Polarity, word: Word): boolean {
   if (polarity === 'positive') return word.governed !== true;
+  if (polarity === 'asserted') return word.governed !== true && word.denied !== true;
   return polarity === 'negated' ? word.covered === true : true;
 }
 
@@ -1030,7 +1212,7 @@ export function readMessage(
     let best: { id: string; result: PhraseResult } | undefined;
     for (const candidate of compiled.intents) {
       for (const phrase of candidate.phrases) {
-        const result = evaluate(phrase, message);
+        const result = evaluate(phrase, message.forContraries(phrase.contraries));
         if (result.score >= MIN_SCORE && isBetter(result, best?.result)) best = { id: candidate.id, result };
       }
     }
@@ -1038,7 +1220,9 @@ export function readMessage(
   }
   if (intent === undefined) return nothing;
   const said = compiled.signals
-    .filter((signal) => signal.phrases.some((phrase) => evaluate(phrase, message).score >= MIN_SCORE))
+    .filter((signal) =>
+      signal.phrases.some((phrase) => evaluate(phrase, message.forContraries(phrase.contraries)).score >= MIN_SCORE),
+    )
     .map((signal) => signal.id);
   return { intent, said };
 }

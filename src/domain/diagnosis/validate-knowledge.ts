@@ -1,4 +1,5 @@
 import { LOCALES } from '../locale.js';
+import { RESET_REASONS } from '../requests/request.js';
 import { fillerDroppedIn } from './match-intent.js';
 import {
   APPLY,
@@ -41,8 +42,8 @@ export function edgesOf(node: KnowledgeNode): Edge[] {
  * Everything wrong with a knowledge base, as sentences; empty when it is sound. Checks that
  * links resolve, nothing is unreachable, there are no cycles or dead ends, no path asks more
  * than MAX_QUESTIONS questions, every text exists in every language, every error code belongs
- * to one intent only, every signal is defined once and answers some choice, and every link shown has a configured
- * URL (or the outcome is only reached when it has one).
+ * to one intent only, every signal is defined once and answers some choice, every reason given is one the reset
+ * application offers, and every link shown has a configured URL (or the outcome is only reached when it has one).
  */
 export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: ReadonlySet<LinkId>): string[] {
   const problems: string[] = [];
@@ -73,6 +74,7 @@ export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: Rea
     }
     if (!byId.has(intent.entry))
       problems.push(`intent "${intent.id}" enters at "${intent.entry}", which is not a node`);
+    problems.push(...reasonProblems(`intent "${intent.id}"`, intent.reason));
     for (const locale of LOCALES) {
       if (intent.phrases[locale].filter((phrase) => phrase.trim() !== '').length === 0) {
         problems.push(`intent "${intent.id}" has no ${locale} phrases`);
@@ -119,6 +121,7 @@ export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: Rea
       const choiceIds = node.choices.map((choice) => choice.id);
       if (new Set(choiceIds).size !== choiceIds.length) problems.push(`question "${node.id}" repeats a choice id`);
       for (const choice of node.choices) {
+        problems.push(...reasonProblems(`${node.id}: choice "${choice.id}"`, choice.reason));
         if (choice.said === undefined) continue;
         saidSignals.add(choice.said);
         if (!signalIds.has(choice.said)) {
@@ -174,6 +177,14 @@ export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: Rea
 
   problems.push(...unconfiguredLinkProblems(knowledge.nodes, new Set(entries), configuredLinks));
   return problems;
+}
+
+/** A reason the reset application does not offer would leave its "What happened?" empty without a word. */
+function reasonProblems(where: string, reason: string | undefined): string[] {
+  if (reason === undefined || (RESET_REASONS as readonly string[]).includes(reason)) return [];
+  return [
+    `${where} gives the reason "${reason}", which the reset application does not offer (${RESET_REASONS.join(', ')})`,
+  ];
 }
 
 /** Whether any chain of "did not fix it" from this outcome reaches the application. */

@@ -153,6 +153,7 @@ describe('the diagnosis engine before a reset', () => {
       kind: 'apply',
       triedOutcomes: ['another-way', 'reset'],
       lost: 'all',
+      reason: 'authenticatorDeleted',
     });
   });
 
@@ -191,5 +192,20 @@ describe('the diagnosis engine before a reset', () => {
     const all = e.answer(begun.state, 'q-what', 'all-gone', facts);
     expect(at(all)).toBe('reset');
     expect(e.lostMethods(all.state)).toBe('all');
+  });
+
+  it('says what happened as the last answer that told it, else as the first message did, else not at all', () => {
+    const e = guarded();
+    const facts: Facts = { hasNoMfaMethod: true };
+    const applyAfter = (intent: string | undefined, choice: string) => {
+      const chosen = e.answer(e.begin(facts, intent).state, 'q-what', choice, facts);
+      const reset = at(chosen) === 'another-way' ? e.notFixed(chosen.state, 'another-way', facts) : chosen;
+      return e.notFixed(reset.state, 'reset', facts).view;
+    };
+    // The answer names the app; the words had only said the phone was lost.
+    expect(applyAfter('lost-phone', 'app-gone')).toMatchObject({ kind: 'apply', reason: 'authenticatorDeleted' });
+    // "Everything is gone" does not say how: the words still do.
+    expect(applyAfter('lost-phone', 'all-gone')).toMatchObject({ kind: 'apply', reason: 'lostPhone' });
+    expect(applyAfter(undefined, 'all-gone')).not.toHaveProperty('reason');
   });
 });

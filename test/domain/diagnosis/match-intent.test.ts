@@ -722,3 +722,112 @@ describe('a negation that says the person is unsure', () => {
     expect(matchIntent("I don't know my password", forgot)?.id).toBe('forgot');
   });
 });
+
+describe('a negation over a list of things the person has none of', () => {
+  const otherMethod: IntentDefinition = {
+    id: 'other-method',
+    phrases: {
+      en: ['lost + phone + "security key"|sms|call|tablet'],
+      ja: ['sms|電話|セキュリティキー + 使え|受け取れ'],
+    },
+  };
+  const noBackup: IntentDefinition = { id: 'no-backup', phrases: { en: ['not + setup|register + sms|call'], ja: [] } };
+  const wogAccount: IntentDefinition = { id: 'wog-account', phrases: { en: ['wog + account'], ja: [] } };
+
+  it('reads a thing named without a negation as there', () => {
+    expect(matchIntent('I lost my phone, I have a security key', [otherMethod])?.id).toBe('other-method');
+    expect(matchIntent('lost my phone but sms works', [otherMethod])?.id).toBe('other-method');
+  });
+
+  it.each([
+    "I lost my phone and I don't have a security key",
+    'lost my phone. I never set up SMS or a call or anything else',
+    'lost phone, no sms or call',
+    "lost my phone, haven't registered a tablet or a security key",
+  ])('does not read a thing after "no" or a negated verb of having, list included, as there: %j', (text) => {
+    expect(matchIntent(text, [otherMethod])).toBeUndefined();
+  });
+
+  it('still gives those things to a phrase that says the negation itself', () => {
+    expect(matchIntent('I never set up SMS or a call', [noBackup])?.id).toBe('no-backup');
+    expect(matchIntent("I haven't registered sms", [noBackup])?.id).toBe('no-backup');
+  });
+
+  it('ends the list where a preposition says for what the thing is missing', () => {
+    expect(matchIntent("I don't have authenticator for my WOG account", [wogAccount])?.id).toBe('wog-account');
+  });
+
+  it('reads 「XもYも…ない」 as none of them working, in Japanese', () => {
+    expect(matchIntent('スマホをなくした。SMSも電話も使えない', [otherMethod])).toBeUndefined();
+    expect(matchIntent('SMSもセキュリティキーも受け取れないし使えない', [otherMethod])).toBeUndefined();
+    expect(matchIntent('スマホをなくした。SMSは使える', [otherMethod])?.id).toBe('other-method');
+  });
+});
+
+describe('a clause that says a thing is fine', () => {
+  const forgotPassword: IntentDefinition = {
+    id: 'forgot-password',
+    phrases: { en: ['forgot|forget + password', 'not + remember + password'], ja: ['パスワード + 忘れ'] },
+  };
+  const forgotPin: IntentDefinition = {
+    id: 'forgot-pin',
+    phrases: { en: ['forgot|forget + pin'], ja: ['pin + 忘れ'] },
+  };
+  const passwordRejected: IntentDefinition = {
+    id: 'password-rejected',
+    phrases: { en: [], ja: ['パスワード + 弾かれ'] },
+  };
+  const mfaRejected: IntentDefinition = { id: 'mfa-rejected', phrases: { en: [], ja: ['認証 + 弾かれ'] } };
+  const both = [forgotPassword, forgotPin];
+
+  it.each([
+    'I forgot my Windows Hello PIN, I do remember my password though',
+    'forgot my windows hello pin on the laptop. password i still know',
+    'I forgot my PIN and I know my password',
+    'forgot the pin, the password works',
+  ])('keeps the contrary reading from taking its thing out of that clause: %j', (text) => {
+    expect(matchIntent(text, [forgotPassword])).toBeUndefined();
+    expect(matchIntent(text, both)?.id).toBe('forgot-pin');
+  });
+
+  it('still reads the contrary where it is said of the thing', () => {
+    expect(matchIntent('I know my PIN but I forgot my password', both)?.id).toBe('forgot-password');
+    expect(matchIntent('I know I forgot my password', both)?.id).toBe('forgot-password');
+    expect(matchIntent("I don't remember my password, the PIN works", both)?.id).toBe('forgot-password');
+  });
+
+  it('does not take a clause that says the thing is not fine for one that says it is', () => {
+    expect(matchIntent("forgot the pin, and I can't remember my password either", [forgotPassword])?.id).toBe(
+      'forgot-password',
+    );
+  });
+
+  it('reads Japanese clauses the same way, のに and けど included', () => {
+    expect(matchIntent('PINを忘れました。パスワードは覚えています', [forgotPassword])).toBeUndefined();
+    expect(matchIntent('PINを忘れたけど、パスワードは覚えてる', both)?.id).toBe('forgot-pin');
+    expect(matchIntent('パスワードを忘れました', both)?.id).toBe('forgot-password');
+    expect(matchIntent('パスワードは覚えていない、忘れた', both)?.id).toBe('forgot-password');
+  });
+
+  it('reads 「パスワードは通るのに…弾かれる」 as the next step rejecting, not the password', () => {
+    const rejected = [passwordRejected, mfaRejected];
+
+    expect(matchIntent('パスワードは通るのに次の認証で弾かれる', [passwordRejected])).toBeUndefined();
+    expect(matchIntent('パスワードまでは通るのに、その後の認証でいつも弾かれます', rejected)?.id).toBe('mfa-rejected');
+    expect(matchIntent('パスワードが弾かれる', rejected)?.id).toBe('password-rejected');
+    expect(matchIntent('パスワードが通らなくて弾かれる', rejected)?.id).toBe('password-rejected');
+  });
+});
+
+describe('"caps lock"', () => {
+  const intents: IntentDefinition[] = [
+    { id: 'locked', phrases: { en: ['account + locked|lock'], ja: [] } },
+    { id: 'wrong-password', phrases: { en: ['wrong|incorrect + password'], ja: [] } },
+  ];
+
+  it('is the key, never a locked account', () => {
+    expect(matchIntent('account or password is incorrect, and caps lock is off', intents)?.id).toBe('wrong-password');
+    expect(matchIntent('my account is locked, capslock has nothing to do with it', intents)?.id).toBe('locked');
+    expect(matchIntent('my account has a lock on it', intents)?.id).toBe('locked');
+  });
+});

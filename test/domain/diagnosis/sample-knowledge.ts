@@ -88,8 +88,14 @@ export function guardedResetKnowledge(): Knowledge {
         id: 'q-what',
         prompt: t('What happened?'),
         choices: [
-          { id: 'app-gone', label: t('Authenticator is gone'), next: 'another-way', lost: ['microsoftAuthenticator'] },
-          { id: 'key-gone', label: t('Security key is gone'), next: 'c-guard', lost: ['fido2'] },
+          {
+            id: 'app-gone',
+            label: t('Authenticator is gone'),
+            next: 'another-way',
+            lost: ['microsoftAuthenticator'],
+            reason: 'authenticatorDeleted',
+          },
+          { id: 'key-gone', label: t('Security key is gone'), next: 'c-guard', lost: ['fido2'], reason: 'other' },
           { id: 'all-gone', label: t('Everything is gone'), next: 'c-guard', lost: 'all' },
         ],
       },
@@ -113,7 +119,12 @@ export function guardedResetKnowledge(): Knowledge {
       outcome('helpdesk', undefined, 'helpdesk'),
     ],
     intents: [
-      { id: 'lost-phone', entry: 'q-what', phrases: { en: ['lost phone'], ja: ['スマホ + なくし'] } },
+      {
+        id: 'lost-phone',
+        entry: 'q-what',
+        reason: 'lostPhone',
+        phrases: { en: ['lost phone'], ja: ['スマホ + なくし'] },
+      },
       { id: 'helpdesk', entry: 'helpdesk', phrases: { en: ['helpdesk'], ja: ['ヘルプデスク'] } },
       {
         id: 'nothing-left',

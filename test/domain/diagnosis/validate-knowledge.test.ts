@@ -184,6 +184,28 @@ describe('knowledge validation', () => {
     expect(problems(withPhrases(['"timed out"|expired + request', 'the request timed out']))).toEqual([]);
   });
 
+  it('finds a reason the reset application does not offer, on an intent or a choice', () => {
+    const knowledge = sampleKnowledge();
+    const [lost, ...rest] = knowledge.intents;
+    const question = knowledge.nodes.find((node) => node.id === 'q-what');
+    if (question?.kind !== 'question') throw new Error('the sample knowledge asks q-what');
+    const [first, ...others] = question.choices;
+    const broken: Knowledge = {
+      ...knowledge,
+      nodes: replace([...knowledge.nodes], {
+        ...question,
+        choices: [{ ...first!, reason: 'stolenKey' as never }, ...others],
+      }),
+      intents: [{ ...lost!, reason: 'phoneDrowned' as never }, ...rest],
+    };
+    const offered = 'lostPhone, phoneReset, authenticatorDeleted, newPhoneNoOld, other';
+    expect(problems(broken)).toEqual([
+      `intent "lost-phone" gives the reason "phoneDrowned", which the reset application does not offer (${offered})`,
+      `q-what: choice "${first!.id}" gives the reason "stolenKey", which the reset application does not offer (${offered})`,
+    ]);
+    expect(problems({ ...broken, intents: [{ ...lost!, reason: 'lostPhone' }, ...rest] })).toHaveLength(1);
+  });
+
   describe('error codes', () => {
     const withCodes = (lostPhone: number[], cantSignIn?: number[]): Knowledge => {
       const knowledge = sampleKnowledge();

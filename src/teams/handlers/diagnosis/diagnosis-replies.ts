@@ -46,19 +46,6 @@ export async function cardForTurn(
         tone: 'warning',
       });
     case 'apply':
-      return firstApplicationCard(context, deps, subject, diagnosisId, {
-        reason: reasonFrom(diagnosis),
-        lost: view.lost,
-      });
+      return firstApplicationCard(context, deps, subject, diagnosisId, { reason: view.reason, lost: view.lost });
   }
-}
-
-/** The application's reason, guessed from how the diagnosis started and what the person answered. */
-function reasonFrom(diagnosis: ActiveDiagnosis): string {
-  const choices = new Set(diagnosis.state.path.flatMap((step) => (step.choice ? [step.choice] : [])));
-  // Typed ("I lost my phone") or picked on the symptoms card: the intent says it either way.
-  const said = diagnosis.intentId ?? diagnosis.entry;
-  if (choices.has('app-deleted') || said === 'authenticator-deleted') return 'authenticatorDeleted';
-  if (choices.has('lost-or-reset') || said === 'lost-phone') return 'lostPhone';
-  return '';
 }
