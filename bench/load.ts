@@ -1,4 +1,5 @@
 /* eslint-disable no-console -- the load reports its progress to the terminal */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -182,7 +183,25 @@ interface Scenario {
   script: (iteration: Iteration) => Promise<boolean>;
 }
 
-type Outcome = Pick<Result, 'latencies' | 'cards' | 'perSecond' | 'errors' | 'failures' | 'ranOut'>;
+type Outcome = Pick<Result, 'latencies' | 'cards' | 'perSecond' | 'errors' | 'failures' | 'ranOut' | 'cpuMsPerTurn'>;
+
+/** Clock ticks a second of /proc's CPU times: 100 on every Linux Node.js runs on (USER_HZ). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user and system, ms) spent so far by the process's main thread, where the bots run: its task's fields 14
+ * and 15 in /proc. Undefined where there is no /proc.
+ */
+function botThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${process.pid}/task/${process.pid}/stat`, 'utf8');
+    // The command name, in parentheses, may hold spaces: fields are counted after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A run: what it measured, whether some of its turns only prepared others, and how many iterations it ran. */
 interface Run {
@@ -213,6 +232,8 @@ async function drive(scenario: Scenario, requests: Approvable = []): Promise<Run
     errors += 1;
     if (failures.length < 5) failures.push(reason);
   };
+  let cpuAtWarmupEnd: number | undefined;
+  const warmedUp = setTimeout(() => (cpuAtWarmupEnd = botThreadCpuMs()), warmupEnds - performance.now());
   const turn: Turn = async (body, { measured = true, check } = {}) => {
     if (!measured) prepared = true;
     const started = performance.now();
@@ -258,8 +279,14 @@ async function drive(scenario: Scenario, requests: Approvable = []): Promise<Run
       }
     }),
   );
+  clearTimeout(warmedUp);
+  const cpuAtEnd = botThreadCpuMs();
+  const cpuMsPerTurn =
+    cpuAtWarmupEnd === undefined || cpuAtEnd === undefined || prepared || latencies.length === 0
+      ? undefined
+      : (cpuAtEnd - cpuAtWarmupEnd) / latencies.length;
   return {
-    outcome: { latencies, cards, perSecond: latencies.length / plan.seconds, errors, failures, ranOut },
+    outcome: { latencies, cards, perSecond: latencies.length / plan.seconds, errors, failures, ranOut, cpuMsPerTurn },
     prepared,
     iterations,
   };
@@ -575,6 +602,12 @@ function requestsFor(scenario: Scenario): number {
   return Math.ceil(iterations * scenario.requestsPerIteration);
 }
 
+/** The round's CPU per turn next to its baseline's, when both were measured. */
+function cpuText(outcome: Outcome, base: Outcome): string {
+  if (outcome.cpuMsPerTurn === undefined || base.cpuMsPerTurn === undefined) return '';
+  return `, CPU ${outcome.cpuMsPerTurn.toFixed(2)} ms a turn (baseline ${base.cpuMsPerTurn.toFixed(2)})`;
+}
+
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
 
 // Each round runs every baseline just before its scenario, so that both meet the machine in the same state; the
@@ -615,7 +648,7 @@ for (let round = 0; round < plan.rounds; round++) {
     const sorted = [...outcome.latencies].sort((a, b) => a - b);
     const at = (q: number) => (sorted[Math.floor(q * sorted.length)] ?? Number.NaN).toFixed(0);
     console.log(
-      `  round ${round + 1}/${plan.rounds} ${scenario.name}: ${sorted.length} turns, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, ${outcome.errors} errors, ${done ? `drained in ${drainMs.toFixed(0)} ms` : `NOT drained after ${drainMs.toFixed(0)} ms`}`,
+      `  round ${round + 1}/${plan.rounds} ${scenario.name}: ${sorted.length} turns, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, ${outcome.errors} errors, ${done ? `drained in ${drainMs.toFixed(0)} ms` : `NOT drained after ${drainMs.toFixed(0)} ms`}${cpuText(outcome, base)}`,
     );
   }
 }

@@ -16,9 +16,11 @@ export interface BenchPostgres {
  * The server for the PostgreSQL scenarios: BENCH_DATABASE_URL when set (a role that may create databases),
  * otherwise a throwaway cluster started with the PostgreSQL programs found on the machine (as the tests find
  * them), with fsync on as in production. A string says why there is none. The cluster is gone when close()
- * returns, or when the bench is interrupted (Ctrl-C, SIGTERM) or killed.
+ * returns, or when the bench is interrupted (Ctrl-C, SIGTERM) or killed. BENCH_POSTGRES=off measures SQLite alone
+ * (for profiling one backend).
  */
 export async function openBenchPostgres(): Promise<BenchPostgres | string> {
+  if (process.env.BENCH_POSTGRES === 'off') return 'BENCH_POSTGRES=off';
   const given = process.env.BENCH_DATABASE_URL || undefined;
   const programs = given ? undefined : findPrograms();
   if (!given && !programs) {

@@ -121,4 +121,10 @@ export interface Result {
   ranOut: boolean;
   /** How long the bot's background work (channel updates, notices) took to drain after this run. */
   drainMs?: number;
+  /**
+   * CPU time of the bots' thread per measured turn (ms), from the end of the warm-up to the last answer, on Linux;
+   * undefined elsewhere, or where unmeasured turns prepare the measured ones. Unlike turns/s, other processes on the
+   * machine do not move it much, so it shows a change of the bot's own cost on a busy machine.
+   */
+  cpuMsPerTurn?: number;
 }

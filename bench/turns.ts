@@ -501,6 +501,12 @@ function printTurns(
     }
     const drain = median(runs.map(({ run }) => run.drainMs ?? 0));
     const cards = sorted(runs.flatMap(({ run }) => run.cards));
+    const cpu = runs.every(({ base: baseline, run }) => baseline.cpuMsPerTurn && run.cpuMsPerTurn)
+      ? {
+          run: median(runs.map(({ run }) => run.cpuMsPerTurn!)),
+          ratio: median(runs.map(({ base: baseline, run }) => run.cpuMsPerTurn! / baseline.cpuMsPerTurn!)),
+        }
+      : undefined;
     return [
       name,
       `${runs[0]!.base.name.replace('echo bot: ', 'echo ')} ${ms(quantile(base, 0.5))}`,
@@ -513,6 +519,7 @@ function printTurns(
       targetText,
       verdict,
       ms(drain, 0),
+      cpu ? `${cpu.run.toFixed(2)} / ${cpu.ratio.toFixed(2)}x` : '',
     ];
   });
 
@@ -526,7 +533,8 @@ function printTurns(
       "  the baseline's turns/s over the scenario's, or (*) where unmeasured turns prepare each click, the clicks' mean latency over the baseline's.",
       'p50 and p99 of the answer over every measured turn of all rounds (n); card = p50 / p99 from the turn to the card it brings into the chat, sent',
       '  before or after the answer (a client waits for it before its next turn, as a person does); drain = median time for the bot to finish its',
-      '  background work (channel updates, notices) after a run, before the next pair starts.',
+      "  background work (channel updates, notices) after a run, before the next pair starts; CPU = CPU time of the bots' thread per measured",
+      "  turn (ms) and its median paired ratio to the baseline's, for information: other load on the machine moves it far less than turns/s.",
       `Directory: simulated, ${zero?.target.latencyMs ?? 0} ms or ${LATENCY_MS} ms a call (SIMULATED_DIRECTORY_LATENCY_MS). ${
         cacheSetting
           ? 'cold = DIRECTORY_CACHE_SECONDS=0, every read at click time; warm = the default cache life, and each measured click follows the same agent on the same request (claim, release, then the measured claim; claim, then the measured approval).'
@@ -552,9 +560,10 @@ function printTurns(
       'target',
       'verdict',
       'drain ms',
+      'CPU',
     ],
     rows,
-    new Set([2, 3, 4, 5, 6, 7, 10]),
+    new Set([2, 3, 4, 5, 6, 7, 10, 11]),
   );
 
   console.log('');

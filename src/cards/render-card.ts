@@ -62,7 +62,7 @@ export function readCardTemplate(name: CardName): unknown {
  * than the rest of a turn; the same card (a welcome, a help card, a request's card for its clicker and for the
  * channel) is asked for again and again. Cached cards are frozen and shared: build a new object to change one.
  */
-const expanded = new Map<string, { card: AdaptiveCard; json?: string }>();
+const expanded = new Map<string, { card: AdaptiveCard; slots?: { standIns: string; paths: readonly Path[] } }>();
 const EXPANDED_CAPACITY = 500;
 /**
  * Cards never kept here: a request's review card is drawn once per version of the request (the publisher keeps it for
@@ -76,7 +76,8 @@ const DRAWN_ONCE: ReadonlySet<CardName> = new Set(['review']);
  *
  * `fill` is for a value that differs on every card of a kind (a diagnosis id): the data carries a
  * stand-in (a fixed GUID) in its place, so the expansion is shared, and the stand-in is replaced in
- * a fresh copy.
+ * a copy. The copy shares with the frozen card everything but the objects on the way to a stand-in: read it, build a
+ * new object to change it.
  */
 export function renderCard(name: CardName, data: object, fill: Readonly<Record<string, string>> = {}): AdaptiveCard {
   if (DRAWN_ONCE.has(name) && Object.keys(fill).length === 0) return deepFreeze(expand(name, data));
@@ -91,15 +92,64 @@ export function renderCard(name: CardName, data: object, fill: Readonly<Record<s
   expanded.set(key, entry);
   const fills = Object.entries(fill);
   if (fills.length === 0) return entry.card;
-  // The shared card as text, kept with it: each copy then costs a replace and a parse.
-  entry.json ??= JSON.stringify(entry.card);
-  let json = entry.json;
-  for (const [standIn, value] of fills) {
-    const escaped = JSON.stringify(value).slice(1, -1);
-    // A function, so that `$&` or `$'` in the value is taken literally.
-    json = json.replaceAll(standIn, () => escaped);
+  // Where the stand-ins sit, found once per card: each copy then only copies the objects on the way to them.
+  const standIns = fills.map(([standIn]) => standIn);
+  if (entry.slots?.standIns !== standIns.join('\u0000')) {
+    entry.slots = { standIns: standIns.join('\u0000'), paths: pathsTo(entry.card, standIns) };
   }
-  return JSON.parse(json) as AdaptiveCard;
+  return filledIn(entry.card, entry.slots.paths, fills) as AdaptiveCard;
+}
+
+/** The keys that lead from a card to one of its strings. */
+type Path = ReadonlyArray<string | number>;
+
+/** The strings of `card` that hold one of `standIns`. */
+function pathsTo(card: unknown, standIns: readonly string[]): Path[] {
+  const paths: Path[] = [];
+  const visit = (value: unknown, path: Array<string | number>) => {
+    if (typeof value === 'string') {
+      if (standIns.some((standIn) => value.includes(standIn))) paths.push([...path]);
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => visit(item, [...path, index]));
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) visit(item, [...path, key]);
+    }
+  };
+  visit(card, []);
+  return paths;
+}
+
+/**
+ * `card` with the stand-ins in the strings at `paths` replaced by their values: the objects and arrays on the way to
+ * such a string are fresh copies, everything else is shared with the frozen card. A value is taken literally (`$&`
+ * is no pattern).
+ */
+function filledIn(card: object, paths: readonly Path[], fills: ReadonlyArray<[string, string]>): unknown {
+  const copies = new Map<object, Record<string | number, unknown>>();
+  const copyOf = (original: object) => {
+    let copy = copies.get(original);
+    if (!copy) {
+      copy = (Array.isArray(original) ? [...original] : { ...original }) as Record<string | number, unknown>;
+      copies.set(original, copy);
+    }
+    return copy;
+  };
+  const root = copyOf(card);
+  for (const path of paths) {
+    let original = card as Record<string | number, unknown>;
+    let copy = root;
+    for (const key of path.slice(0, -1)) {
+      original = original[key] as Record<string | number, unknown>;
+      const next = copyOf(original);
+      copy[key] = next;
+      copy = next;
+    }
+    const last = path.at(-1)!;
+    let text = original[last] as string;
+    for (const [standIn, value] of fills) text = text.replaceAll(standIn, () => value);
+    copy[last] = text;
+  }
+  return root;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -674,7 +674,8 @@ describe('diagnosis cards', () => {
     const cards = ids.map((id) => renderDiagnosisQuestionCard(strings, 'en', { ...active(true), id }, question));
     expect(cards.map((card) => (card.actions?.[0] as any).data.diagnosisId)).toEqual(ids);
     expect(cards[0]!.body).toEqual(cards[1]!.body);
-    (cards[0]!.body as any[]).length = 0;
+    // What a copy shares with the expansion is frozen: it cannot be changed for the next card through it.
+    expect(() => ((cards[0]!.body as any[]).length = 0)).toThrow(TypeError);
     expect(renderDiagnosisQuestionCard(strings, 'en', active(true), question).body.length).toBeGreaterThan(0);
   });
 
@@ -716,8 +717,10 @@ describe('diagnosis cards', () => {
       'a1b2c3d4-0000-4000-8000-000000000002',
       'a1b2c3d4-0000-4000-8000-000000000002',
     ]);
-    // A changed card does not leak into the next one.
-    (first.body as any[]).length = 0;
+    // A card cannot be changed for the next one through what it shares with the expansion.
+    expect(() => ((first.body as any[]).length = 0)).toThrow(TypeError);
+    (first.actions![0] as any).data.diagnosisId = 'changed';
+    expect((second.actions![0] as any).data.diagnosisId).toBe('a1b2c3d4-0000-4000-8000-000000000002');
     expect(renderDiagnosisOutcomeCard(strings, 'en', 'x', node, links).body.length).toBeGreaterThan(0);
     const otherLinks = { ...links, helpdesk: 'https://help.example.com/' };
     expect(JSON.stringify(renderDiagnosisOutcomeCard(strings, 'en', 'x', node, otherLinks))).toContain(
