@@ -150,6 +150,15 @@ describe('the application a diagnosis opens, over the shipped knowledge', () => 
     expect(applyAfter(text, steps)).toMatchObject({ reason, lost: 'all' });
   });
 
+  it.each([
+    'I lost my phone and have no other method',
+    'phone stolen, nothing else registered',
+    'スマホを電車に置き忘れてしまいました。ほかに使える認証方法はありません',
+  ])('says the phone was lost when "%s" starts where nothing left leads', (text) => {
+    expect(readFirstMessage(text, knowledge).intent?.id).toBe('no-method-left');
+    expect(applyAfter(text, ['notFixed'])).toMatchObject({ reason: 'lostPhone', lost: 'all' });
+  });
+
   it('ticks only the phone number after a SIM swap, and nothing after prompts the person did not start', () => {
     expect(applyAfter('I think someone did a SIM swap on me', ['notFixed'])).toMatchObject({
       reason: 'other',

@@ -93,7 +93,7 @@ const knowledgeSchema = z
         })
         .strict(),
     ),
-    signals: z.array(z.object({ id, phrases }).strict()).optional(),
+    signals: z.array(z.object({ id, phrases, reason: reason.optional() }).strict()).optional(),
   })
   .strict();
 

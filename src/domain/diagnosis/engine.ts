@@ -148,9 +148,19 @@ export class DiagnosisEngine {
     return RESETTABLE_METHOD_KINDS.filter((kind) => kinds.has(kind));
   }
 
-  /** What happened, as the application asks it: the last answer that said so, else the first message's words. */
+  /**
+   * What happened, as the application asks it: the last answer that said so, else the first message's intent, else
+   * the first of its signals that says it.
+   */
   private reason(state: DiagnosisState): ResetReason | undefined {
-    return this.saidSoFar(state).findLast((what) => what.reason !== undefined)?.reason;
+    const answered = this.saidSoFar(state).findLast((what) => what.reason !== undefined)?.reason;
+    if (answered !== undefined) return answered;
+    const signals = this.knowledge.signals ?? [];
+    for (const id of state.said ?? []) {
+      const reason = signals.find((signal) => signal.id === id)?.reason;
+      if (reason !== undefined) return reason;
+    }
+    return undefined;
   }
 
   /** The intent the diagnosis started from and each choice taken since, in order: what they say is lost or happened. */

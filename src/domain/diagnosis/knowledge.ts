@@ -142,6 +142,11 @@ export type KnowledgeNode = QuestionNode | CheckNode | OutcomeNode;
 export interface SignalDefinition {
   id: string;
   phrases: { en: readonly string[]; ja: readonly string[] };
+  /**
+   * What happened, as the reset application asks it, when the words say so and neither the intent nor an answer
+   * did: "I lost my phone and have nothing else" starts where having nothing left leads, and still lost a phone.
+   */
+  reason?: ResetReason;
 }
 
 /** A diagnosis knowledge base: the decision graph, where it starts, and what people type. */

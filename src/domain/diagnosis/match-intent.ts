@@ -896,6 +896,11 @@ function contrariesOf(phrase: string): number[] {
  * clause ends at punctuation, at a word such as "but" or "and", or at のに, けど and the like.
  */
 function withoutKeepingClauses(text: string, indexes: readonly number[]): string | undefined {
+  // Most messages hold no kept word at all: they are read whole without splitting them into clauses.
+  const compact = normalise(text).replaceAll(' ', '');
+  if (!indexes.some((index) => CONTRARIES[index]?.keep.some((keep) => compact.includes(keep.replaceAll(' ', ''))))) {
+    return undefined;
+  }
   const clauses = text
     .normalize('NFKC')
     .split(CLAUSE_BREAK)

@@ -86,6 +86,7 @@ export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: Rea
   for (const signal of knowledge.signals ?? []) {
     if (signalIds.has(signal.id)) problems.push(`signal "${signal.id}" is defined twice`);
     signalIds.add(signal.id);
+    problems.push(...reasonProblems(`signal "${signal.id}"`, signal.reason));
     for (const locale of LOCALES) {
       if (signal.phrases[locale].filter((phrase) => phrase.trim() !== '').length === 0) {
         problems.push(`signal "${signal.id}" has no ${locale} phrases`);

@@ -208,4 +208,29 @@ describe('the diagnosis engine before a reset', () => {
     expect(applyAfter('lost-phone', 'all-gone')).toMatchObject({ kind: 'apply', reason: 'lostPhone' });
     expect(applyAfter(undefined, 'all-gone')).not.toHaveProperty('reason');
   });
+
+  it('says what happened as a signal of the first message did when neither the intent nor an answer told it', () => {
+    const knowledge = guardedResetKnowledge();
+    // The intent itself says nothing of what happened.
+    const intents = knowledge.intents.map(({ reason: _reason, ...intent }) => intent);
+    const withSignals = {
+      ...knowledge,
+      intents,
+      signals: [
+        { id: 'nothing', phrases: { en: ['nothing'], ja: ['なし'] } },
+        { id: 'phone-gone', phrases: { en: ['phone'], ja: ['スマホ'] }, reason: 'lostPhone' as const },
+      ],
+    };
+    const e = new DiagnosisEngine(withSignals, new Set());
+    const facts: Facts = { hasNoMfaMethod: true };
+    const applyAfter = (said: string[], choice: string) => {
+      const chosen = e.answer(e.begin(facts, intents[0]!.id, said).state, 'q-what', choice, facts);
+      const reset = at(chosen) === 'another-way' ? e.notFixed(chosen.state, 'another-way', facts) : chosen;
+      return e.notFixed(reset.state, 'reset', facts).view;
+    };
+    expect(applyAfter(['nothing', 'phone-gone'], 'all-gone')).toMatchObject({ kind: 'apply', reason: 'lostPhone' });
+    // An answer that says what happened outranks the words.
+    expect(applyAfter(['phone-gone'], 'app-gone')).toMatchObject({ kind: 'apply', reason: 'authenticatorDeleted' });
+    expect(applyAfter(['nothing'], 'all-gone')).not.toHaveProperty('reason');
+  });
 });

@@ -206,6 +206,24 @@ describe('knowledge validation', () => {
     expect(problems({ ...broken, intents: [{ ...lost!, reason: 'lostPhone' }, ...rest] })).toHaveLength(1);
   });
 
+  it('finds a reason the reset application does not offer on a signal', () => {
+    const knowledge = sampleKnowledge();
+    const signal = { id: 'phone-gone', phrases: { en: ['phone'], ja: ['スマホ'] } };
+    const said = knowledge.nodes.map((node) =>
+      node.kind === 'question' && node.id === 'q-what'
+        ? {
+            ...node,
+            choices: node.choices.map((choice, index) => (index === 0 ? { ...choice, said: signal.id } : choice)),
+          }
+        : node,
+    );
+    const offered = 'lostPhone, phoneReset, authenticatorDeleted, newPhoneNoOld, other';
+    expect(problems({ ...knowledge, nodes: said, signals: [{ ...signal, reason: 'phoneDrowned' as never }] })).toEqual([
+      `signal "phone-gone" gives the reason "phoneDrowned", which the reset application does not offer (${offered})`,
+    ]);
+    expect(problems({ ...knowledge, nodes: said, signals: [{ ...signal, reason: 'lostPhone' }] })).toEqual([]);
+  });
+
   describe('error codes', () => {
     const withCodes = (lostPhone: number[], cantSignIn?: number[]): Knowledge => {
       const knowledge = sampleKnowledge();
