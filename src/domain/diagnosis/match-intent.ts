@@ -953,6 +953,57 @@ function isBetter(a: PhraseResult, b: PhraseResult | undefined): boolean {
 }
 
 /** Per-message view of the text, with each keyword's credit worked out at most once. */
+/**
+ * What messages read of one compiled list, memoised: a value counts for the message whose generation stamped it, and
+ * is unread for any other. Kept with the compiled lists and shared, so that reading a message allocates nothing in
+ * proportion to the vocabulary: a message made while another is read (its variant without some clauses) only stamps
+ * over the values it reads, which the other then reads again.
+ */
+interface Memo {
+  generation: number;
+  wordCredits: Float64Array;
+  wordStamps: Int32Array;
+  textCredits: Int8Array;
+  textStamps: Int32Array;
+  sequenceCredits: Int8Array;
+  sequenceStamps: Int32Array;
+  groupCredit: Float64Array;
+  groupRarity: Float64Array;
+  groupSize: Int32Array;
+  groupStamps: Int32Array;
+}
+
+const memos = new WeakMap<Compiled, Memo>();
+
+/** The memo of `compiled`, and a generation no message of it has used. */
+function nextGeneration(compiled: Compiled): { memo: Memo; generation: number } {
+  let memo = memos.get(compiled);
+  if (memo === undefined) {
+    const slots = compiled.vocabulary.length * POLARITIES.length;
+    memo = {
+      generation: 0,
+      wordCredits: new Float64Array(slots),
+      wordStamps: new Int32Array(slots),
+      textCredits: new Int8Array(compiled.texts.length),
+      textStamps: new Int32Array(compiled.texts.length),
+      sequenceCredits: new Int8Array(compiled.sequenceCount),
+      sequenceStamps: new Int32Array(compiled.sequenceCount),
+      groupCredit: new Float64Array(compiled.groupCount),
+      groupRarity: new Float64Array(compiled.groupCount),
+      groupSize: new Int32Array(compiled.groupCount),
+      groupStamps: new Int32Array(compiled.groupCount),
+    };
+    memos.set(compiled, memo);
+  }
+  if (memo.generation === 0x7fffffff) {
+    // After two billion messages the stamps start again from a clean slate.
+    for (const stamps of [memo.wordStamps, memo.textStamps, memo.sequenceStamps, memo.groupStamps]) stamps.fill(0);
+    memo.generation = 0;
+  }
+  memo.generation += 1;
+  return { memo, generation: memo.generation };
+}
+
 class Message {
   /** Whether the message has a content word or any Japanese text: without either, only filler was typed. */
   readonly hasContent: boolean;
@@ -961,15 +1012,21 @@ class Message {
   private readonly sequence: readonly Word[];
   private readonly typoCandidates: Word[];
   private readonly compact: string;
-  private readonly wordCredits: Float64Array;
-  private readonly textCredits: Int8Array;
-  private readonly sequenceCredits: Int8Array;
-  /** Per group: the credit of its best alternative (-1 until read), that alternative's rarity times it, its size. */
+  private readonly memo: Memo;
+  private readonly generation: number;
+  /**
+   * Per group, as last read by `group()` (for this message right after it returns): the credit of its best
+   * alternative, that alternative's rarity times it, its size.
+   */
   readonly groupCredit: Float64Array;
   readonly groupRarity: Float64Array;
   readonly groupSize: Int32Array;
-  /** The groups this message may give credit (Compiled.groupsByWord and its kin); the others have none. */
-  private readonly live: Uint8Array;
+  /**
+   * The groups this message may give credit (Compiled.groupsByWord and its kin); the others have none. Found when
+   * first asked: a message of filler alone ("hello") is never read group by group.
+   */
+  private liveGroups: { live: Uint8Array; ids: readonly number[] } | undefined;
+  private readonly words: readonly Word[];
 
   /** This message without clauses that keep a thing, per CONTRARIES read (keyed by their indexes). */
   private readonly variants = new Map<string, Message>();
@@ -998,13 +1055,23 @@ class Message {
     });
     this.compact = ONLY_LATIN.test(normalised) ? '' : normalised.replaceAll(' ', '');
     this.hasContent = words.length > 0 || this.compact !== '';
-    this.wordCredits = new Float64Array(compiled.vocabulary.length * POLARITIES.length).fill(-1);
-    this.textCredits = new Int8Array(compiled.texts.length).fill(-1);
-    this.sequenceCredits = new Int8Array(compiled.sequenceCount).fill(-1);
-    this.groupCredit = new Float64Array(compiled.groupCount).fill(-1);
-    this.groupRarity = new Float64Array(compiled.groupCount);
-    this.groupSize = new Int32Array(compiled.groupCount);
-    this.live = liveGroups(compiled, words, all, this.typoCandidates, this.compact);
+    ({ memo: this.memo, generation: this.generation } = nextGeneration(compiled));
+    this.groupCredit = this.memo.groupCredit;
+    this.groupRarity = this.memo.groupRarity;
+    this.groupSize = this.memo.groupSize;
+    this.words = words;
+  }
+
+  /** The phrases (by index, ascending) that have a group this message may give credit, from `byGroup`. */
+  candidates(byGroup: readonly (readonly number[])[]): number[] {
+    const found = new Set<number>();
+    for (const group of this.live.ids) for (const at of byGroup[group] ?? []) found.add(at);
+    return [...found].sort((a, b) => a - b);
+  }
+
+  private get live(): { live: Uint8Array; ids: readonly number[] } {
+    this.liveGroups ??= liveGroups(this.compiled, this.words, this.sequence, this.typoCandidates, this.compact);
+    return this.liveGroups;
   }
 
   /** The message as a phrase reading the contrary of CONTRARIES `indexes` reads it (withoutKeepingClauses). */
@@ -1022,9 +1089,13 @@ class Message {
 
   /** Reads group `id` (its alternatives `group`) once per message; returns `id`, to read its results by. */
   group(id: number, group: readonly Alternative[]): number {
-    if ((this.groupCredit[id] ?? 0) >= 0) return id;
-    if (this.live[id] !== 1) {
-      this.groupCredit[id] = 0;
+    const { memo, generation } = this;
+    if (memo.groupStamps[id] === generation) return id;
+    memo.groupStamps[id] = generation;
+    if (this.live.live[id] !== 1) {
+      memo.groupCredit[id] = 0;
+      memo.groupRarity[id] = 0;
+      memo.groupSize[id] = 0;
       return id;
     }
     let best = 0;
@@ -1039,29 +1110,28 @@ class Message {
         bestSize = alt.size;
       }
     }
-    this.groupCredit[id] = best;
-    this.groupRarity[id] = bestRarity;
-    this.groupSize[id] = bestSize;
+    memo.groupCredit[id] = best;
+    memo.groupRarity[id] = bestRarity;
+    memo.groupSize[id] = bestSize;
     return id;
   }
 
   credit(alt: Alternative): number {
+    const { memo, generation } = this;
     if (alt.kind === 'text') {
-      let known = this.textCredits[alt.text] ?? -1;
-      if (known < 0) {
+      if (memo.textStamps[alt.text] !== generation) {
         const entry = this.compiled.texts[alt.text];
-        known = entry !== undefined && this.hasText(entry) ? 1 : 0;
-        this.textCredits[alt.text] = known;
+        memo.textCredits[alt.text] = entry !== undefined && this.hasText(entry) ? 1 : 0;
+        memo.textStamps[alt.text] = generation;
       }
-      return known;
+      return memo.textCredits[alt.text] ?? 0;
     }
     if (alt.kind === 'sequence') {
-      let known = this.sequenceCredits[alt.sequence] ?? -1;
-      if (known < 0) {
-        known = containsSequence(this.sequence, alt.stems, alt.polarity) ? 1 : 0;
-        this.sequenceCredits[alt.sequence] = known;
+      if (memo.sequenceStamps[alt.sequence] !== generation) {
+        memo.sequenceCredits[alt.sequence] = containsSequence(this.sequence, alt.stems, alt.polarity) ? 1 : 0;
+        memo.sequenceStamps[alt.sequence] = generation;
       }
-      return known;
+      return memo.sequenceCredits[alt.sequence] ?? 0;
     }
     let credit = 1;
     for (const slot of alt.slots) credit = Math.min(credit, this.wordCredit(slot));
@@ -1084,8 +1154,8 @@ class Message {
   }
 
   private wordCredit(slot: number): number {
-    const known = this.wordCredits[slot] ?? -1;
-    if (known >= 0) return known;
+    const { memo, generation } = this;
+    if (memo.wordStamps[slot] === generation) return memo.wordCredits[slot] ?? 0;
     const keyword = this.compiled.vocabulary[Math.floor(slot / POLARITIES.length)];
     const polarity = POLARITIES[slot % POLARITIES.length] ?? 'either';
     let credit = 0;
@@ -1098,7 +1168,8 @@ class Message {
         credit = TYPO_CREDIT;
       }
     }
-    this.wordCredits[slot] = credit;
+    memo.wordCredits[slot] = credit;
+    memo.wordStamps[slot] = generation;
     return credit;
   }
 }
@@ -1114,10 +1185,16 @@ function liveGroups(
   all: readonly Word[],
   typoCandidates: readonly Word[],
   compact: string,
-): Uint8Array {
+): { live: Uint8Array; ids: number[] } {
   const live = new Uint8Array(compiled.groupCount);
+  const ids: number[] = [];
   const mark = (groups: readonly number[] | undefined) => {
-    if (groups !== undefined) for (const group of groups) live[group] = 1;
+    if (groups === undefined) return;
+    for (const group of groups) {
+      if (live[group] === 1) continue;
+      live[group] = 1;
+      ids.push(group);
+    }
   };
   for (const word of words) {
     const id = compiled.vocabularyIds.get(word.stem);
@@ -1131,7 +1208,7 @@ function liveGroups(
   }
   for (const word of all) mark(compiled.groupsBySequenceStart.get(word.stem));
   for (const char of new Set(compact)) mark(compiled.groupsByTextStart.get(char));
-  return live;
+  return { live, ids };
 }
 
 /** Whether an occurrence of a word in the message counts for an alternative of this polarity. */
@@ -1200,6 +1277,33 @@ export function matchIntent(text: string, intents: readonly IntentDefinition[]):
  * intents'; no group may be missing, in English either: a signal answers a question for the person, so it must be
  * said, not guessed). Signals do not compete, so several may be said. Both lists are cached by identity.
  */
+/**
+ * The intents' phrases in order (intent by intent), and for each group the phrases that have it: a phrase none of
+ * whose groups a message can give credit scores nothing, so only the phrases of its live groups need reading.
+ */
+interface PhraseIndex {
+  phrases: ReadonlyArray<{ intent: string; phrase: CompiledPhrase }>;
+  byGroup: readonly (readonly number[])[];
+}
+
+const phraseIndexes = new WeakMap<Compiled, PhraseIndex>();
+
+function phraseIndexOf(compiled: Compiled): PhraseIndex {
+  let index = phraseIndexes.get(compiled);
+  if (index === undefined) {
+    const phrases = compiled.intents.flatMap((intent) =>
+      intent.phrases.map((phrase) => ({ intent: intent.id, phrase })),
+    );
+    const byGroup: number[][] = Array.from({ length: compiled.groupCount }, () => []);
+    phrases.forEach(({ phrase }, at) => {
+      for (const group of new Set(phrase.groupIds)) byGroup[group]?.push(at);
+    });
+    index = { phrases, byGroup };
+    phraseIndexes.set(compiled, index);
+  }
+  return index;
+}
+
 export function readMessage(
   text: string,
   intents: readonly IntentDefinition[],
@@ -1215,11 +1319,12 @@ export function readMessage(
   let intent: IntentMatch | undefined = coded === undefined ? undefined : { id: coded, score: 1 };
   if (intent === undefined) {
     let best: { id: string; result: PhraseResult } | undefined;
-    for (const candidate of compiled.intents) {
-      for (const phrase of candidate.phrases) {
-        const result = evaluate(phrase, message.forContraries(phrase.contraries));
-        if (result.score >= MIN_SCORE && isBetter(result, best?.result)) best = { id: candidate.id, result };
-      }
+    const index = phraseIndexOf(compiled);
+    // In the phrases' own order, so that a tie goes to the same phrase as when every one is read.
+    for (const at of message.candidates(index.byGroup)) {
+      const { intent: id, phrase } = index.phrases[at]!;
+      const result = evaluate(phrase, message.forContraries(phrase.contraries));
+      if (result.score >= MIN_SCORE && isBetter(result, best?.result)) best = { id, result };
     }
     intent = best && { id: best.id, score: Math.min(1, best.result.score) };
   }

@@ -662,6 +662,40 @@ describe('matchIntent', () => {
   });
 });
 
+describe('reading one message after another', () => {
+  // The matcher keeps what it read of a message in memory shared by all messages of a list; nothing of one may count
+  // for the next, including a message read again without some of its clauses (a clause that says a thing is fine).
+  const forgotPassword: IntentDefinition = {
+    id: 'forgot-password',
+    phrases: { en: ['forgot|forget + password'], ja: ['パスワード + 忘れ'] },
+  };
+  const forgotPin: IntentDefinition = {
+    id: 'forgot-pin',
+    phrases: { en: ['forgot|forget + pin'], ja: ['pin + 忘れ'] },
+  };
+  const list = [...INTENTS, forgotPassword, forgotPin];
+  const texts = [
+    'lost my phone',
+    'I forgot my PIN, I do remember my password though',
+    'hello',
+    'got a new phone, the old one works',
+    'my password',
+    'スマホをなくした',
+    'forgot my password',
+    'the old phone',
+  ];
+
+  it('gives each message what it gives read alone, in any order', () => {
+    const alone = texts.map((text) => readMessage(text, [...list]));
+    const inTurn = texts.map((text) => readMessage(text, list));
+    const backwards = [...texts].reverse().map((text) => readMessage(text, list));
+    expect(inTurn).toEqual(alone);
+    expect(backwards.reverse()).toEqual(alone);
+    // Not all alike, or the comparison above would prove nothing.
+    expect(new Set(alone.map((read) => read.intent?.id)).size).toBeGreaterThan(3);
+  });
+});
+
 describe('signals: what a message says besides its complaint', () => {
   const signals = [
     {
