@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ConfigurationError } from '../../src/errors.js';
+import { tempFolder } from '../support/temp-folders.js';
 
 const APP_ID = '7d3c9a51-2f4e-4b6a-8c1d-0e9f8a7b6c5d';
 const TENANT = '1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6';
@@ -206,7 +206,7 @@ describe('loadConfig', () => {
   });
 
   it('reads a certificate key file and refuses a missing or non-PEM one', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cert-'));
+    const dir = tempFolder('cert-');
     const keyFile = join(dir, 'bot.key.pem');
     writeFileSync(keyFile, '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n');
     const certificate = {
@@ -227,7 +227,7 @@ describe('loadConfig', () => {
   });
 
   it('reads a .env file, with the environment winning over it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dotenv-'));
+    const dir = tempFolder('dotenv-');
     writeFileSync(join(dir, '.env'), 'PORT=4000\nDEFAULT_LOCALE=ja\n');
     const config = loadConfig({ PORT: '5000' }, { dotenvDir: dir });
     expect(config.port).toBe(5000);
@@ -345,7 +345,7 @@ describe('loadConfig', () => {
     ).toEqual([
       'GRAPH_TENANT_ID, GRAPH_CLIENT_ID are set but GRAPH_CREDENTIAL is managedIdentity, which does not use them: clear them, or set GRAPH_CREDENTIAL to the credential you mean.',
     ]);
-    const dir = mkdtempSync(join(tmpdir(), 'graph-cert-'));
+    const dir = tempFolder('graph-cert-');
     const pem = join(dir, 'graph.pem');
     writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
     const certificate = { ...production, GRAPH_CREDENTIAL: 'certificate', GRAPH_CERTIFICATE_PATH: pem };

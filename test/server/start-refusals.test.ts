@@ -1,8 +1,8 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnBot } from '../support/child-bot.js';
+import { tempFolder } from '../support/temp-folders.js';
 
 /** The exit code of a start refused for its settings (sysexits' EX_CONFIG), as for every other setting. */
 const CONFIG_ERROR_EXIT = 78;
@@ -23,7 +23,7 @@ const PRODUCTION = {
 
 /** A folder any user may write to, for a case's files and its (never created) database. */
 function folder(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sign-in-help-start-'));
+  const dir = tempFolder('sign-in-help-start-');
   chmodSync(dir, 0o777);
   return dir;
 }

@@ -1,10 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createBotService, type BotService, type ServiceOverrides } from '../../src/create-bot-service.js';
 import { createLogger } from '../../src/logging/create-logger.js';
+import { tempFolder } from './temp-folders.js';
 
 /** Log lines written by a bot under test, parsed. */
 export class LogCapture extends Writable {
@@ -47,7 +46,7 @@ export interface StartOptions {
 
 /** A fresh folder for a test's SQLite file. */
 export function tempSqlitePath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'sign-in-help-')), 'bot.sqlite');
+  return join(tempFolder('sign-in-help-'), 'bot.sqlite');
 }
 
 /** Starts the real service (restify, teams-ai, SQLite file) on a free loopback port. */

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { listeningPort, playgroundLaunch, writePlaygroundConfig } from '../../scripts/playground-config.js';
 import { projectPath } from '../../src/project-root.js';
 import { tenant } from './activities.js';
+import { tempFolder } from './temp-folders.js';
 
 /** Debian's Chromium, which the end-to-end tests drive (Playwright cannot download browsers here). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -46,7 +46,7 @@ export interface Playground {
  * one at `configPath`), on a port it picks itself, and resolves once its web client answers.
  */
 export async function startPlayground(endpoint: string, configPath?: string): Promise<Playground> {
-  const logFile = join(mkdtempSync(join(tmpdir(), 'sign-in-help-playground-')), 'playground.log');
+  const logFile = join(tempFolder('sign-in-help-playground-'), 'playground.log');
   const launch = playgroundLaunch({ endpoint, port: 0, logFile, ...(configPath ? { configPath } : {}) });
   const child = spawn(launch.command, launch.args, {
     env: { ...process.env, ...launch.env },
@@ -68,7 +68,7 @@ export async function startPlayground(endpoint: string, configPath?: string): Pr
 
 /** A Playground config that puts the demo user `alias` (the part of their UPN before the @) in the chair. */
 export function playgroundConfigFor(alias: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'sign-in-help-playground-config-')), `${alias}.yml`);
+  const path = join(tempFolder('sign-in-help-playground-config-'), `${alias}.yml`);
   writePlaygroundConfig(path, demoUser(alias).id);
   return path;
 }
