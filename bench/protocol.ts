@@ -123,8 +123,8 @@ export interface Result {
   drainMs?: number;
   /**
    * CPU time of the bots' thread per measured turn (ms), from the end of the warm-up to the last answer, on Linux;
-   * undefined elsewhere, or where unmeasured turns prepare the measured ones. Unlike turns/s, other processes on the
-   * machine do not move it much, so it shows a change of the bot's own cost on a busy machine.
+   * undefined elsewhere, or where unmeasured turns prepare the measured ones. It is the bot's own cost where turns/s
+   * is held back by something else (the load, the machine); it too moves with the machine's load.
    */
   cpuMsPerTurn?: number;
 }

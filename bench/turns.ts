@@ -534,7 +534,7 @@ function printTurns(
       'p50 and p99 of the answer over every measured turn of all rounds (n); card = p50 / p99 from the turn to the card it brings into the chat, sent',
       '  before or after the answer (a client waits for it before its next turn, as a person does); drain = median time for the bot to finish its',
       "  background work (channel updates, notices) after a run, before the next pair starts; CPU = CPU time of the bots' thread per measured",
-      "  turn (ms) and its median paired ratio to the baseline's, for information: other load on the machine moves it far less than turns/s.",
+      "  turn (ms) and its median paired ratio to the baseline's, for information: the bot's own cost, which also moves with the machine's load.",
       `Directory: simulated, ${zero?.target.latencyMs ?? 0} ms or ${LATENCY_MS} ms a call (SIMULATED_DIRECTORY_LATENCY_MS). ${
         cacheSetting
           ? 'cold = DIRECTORY_CACHE_SECONDS=0, every read at click time; warm = the default cache life, and each measured click follows the same agent on the same request (claim, release, then the measured claim; claim, then the measured approval).'
