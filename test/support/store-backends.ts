@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { afterEach } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/logging/create-logger.js';
 import { auditKeyRing } from '../../src/store/audit-chain.js';
@@ -30,6 +31,22 @@ export interface OpenedStore {
   countRows(table: CountedTable, where?: string): Promise<number>;
   /** Closes every store opened on the database and removes the database. */
   cleanup(): Promise<void>;
+}
+
+/**
+ * Opens fresh databases of `backend` for the tests of the describe block it is called in, and removes each one after
+ * its test, failed or not.
+ */
+export function databasesPerTest(backend: StoreBackendUnderTest): () => Promise<OpenedStore> {
+  const opened: OpenedStore[] = [];
+  afterEach(async () => {
+    for (const each of opened.splice(0)) await each.cleanup();
+  });
+  return async () => {
+    const database = await backend.open();
+    opened.push(database);
+    return database;
+  };
 }
 
 /** A backend the contract suite runs against. */

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApprovalChannel, ChannelPost, RequestRepository } from '../../../src/domain/requests/ports.js';
 import { OPEN_STATES, type RequestState } from '../../../src/domain/requests/request.js';
 import { MORNING as T0, TENANT, draftFor, fileAndMove, submittedEvent } from '../../support/request-drafts.js';
-import { storeBackends, type OpenedStore } from '../../support/store-backends.js';
+import { databasesPerTest, storeBackends } from '../../support/store-backends.js';
 
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 const OPEN = [...OPEN_STATES];
@@ -39,14 +39,10 @@ async function filed(requests: RequestRepository, tenantId: string, state: Reque
 }
 
 describe.each(storeBackends())('approval channels and their cards ($name)', (backend) => {
-  const opened: OpenedStore[] = [];
-  afterEach(async () => {
-    for (const each of opened.splice(0)) await each.cleanup();
-  });
+  const openDatabase = databasesPerTest(backend);
 
   const setUp = async () => {
-    const database = await backend.open();
-    opened.push(database);
+    const database = await openDatabase();
     return { channels: database.store.channels, requests: database.store.requests };
   };
 
@@ -113,8 +109,7 @@ describe.each(storeBackends())('approval channels and their cards ($name)', (bac
   });
 
   it('gives the claim to exactly one of two instances claiming a card at the same moment', async () => {
-    const database = await backend.open();
-    opened.push(database);
+    const database = await openDatabase();
     const instances = [database.store, await database.another()];
     const claims = instances.flatMap((store, instance) =>
       Array.from({ length: 20 }, (_, attempt) =>

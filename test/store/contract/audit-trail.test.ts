@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditHead, PublishedAnchor } from '../../../src/domain/requests/ports.js';
 import {
   MORNING as NOW,
@@ -8,19 +8,15 @@ import {
   fileAndMove,
   submittedEvent,
 } from '../../support/request-drafts.js';
-import { storeBackends, type OpenedStore } from '../../support/store-backends.js';
+import { databasesPerTest, storeBackends } from '../../support/store-backends.js';
 
 const DAY = 86_400_000;
 
 describe.each(storeBackends())('the audit trail ($name)', (backend) => {
-  const opened: OpenedStore[] = [];
-  afterEach(async () => {
-    for (const each of opened.splice(0)) await each.cleanup();
-  });
+  const openDatabase = databasesPerTest(backend);
 
   const setUp = async () => {
-    const database = await backend.open();
-    opened.push(database);
+    const database = await openDatabase();
     return { ...database, requests: database.store.requests, trail: database.store.auditTrail };
   };
 

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExecutionError, ExecutionJob, RequestRepository } from '../../../src/domain/requests/ports.js';
 import { seedRequest } from '../../support/seed-requests.js';
-import { storeBackends, type OpenedStore } from '../../support/store-backends.js';
+import { databasesPerTest, storeBackends } from '../../support/store-backends.js';
 
 const TENANT = 'tenant-1';
 const T0 = new Date('2026-11-24T09:00:00.000Z');
@@ -16,15 +16,11 @@ const error: ExecutionError = {
 const idsOf = (jobs: readonly ExecutionJob[]) => jobs.map((job) => job.requestId);
 
 describe.each(storeBackends())('execution jobs and their leases ($name)', (backend) => {
-  const opened: OpenedStore[] = [];
-  afterEach(async () => {
-    for (const each of opened.splice(0)) await each.cleanup();
-  });
+  const openDatabase = databasesPerTest(backend);
 
   /** Two bot instances on one database, each with its own connection. */
   const setUp = async () => {
-    const database = await backend.open();
-    opened.push(database);
+    const database = await openDatabase();
     const other = await database.another();
     return { requests: database.store.requests, first: database.store.executionJobs, second: other.executionJobs };
   };

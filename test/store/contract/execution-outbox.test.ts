@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDemoTenant } from '../../../src/directory/demo-tenant.js';
 import { SimulatedDirectory } from '../../../src/directory/simulated-directory.js';
 import { ExecutionService, type PassCourier } from '../../../src/domain/requests/execution-service.js';
@@ -6,7 +6,7 @@ import type { ResetRequest } from '../../../src/domain/requests/request.js';
 import type { RequestNews } from '../../../src/domain/requests/review-service.js';
 import type { RequestRepository } from '../../../src/domain/requests/ports.js';
 import { seedRequest } from '../../support/seed-requests.js';
-import { storeBackends, type OpenedStore } from '../../support/store-backends.js';
+import { databasesPerTest, storeBackends } from '../../support/store-backends.js';
 
 const tenant = loadDemoTenant();
 const alex = tenant.users.find((user) => user.persona === 'requester')!;
@@ -33,15 +33,11 @@ class RecordingCourier implements PassCourier {
 }
 
 describe.each(storeBackends())('the execution outbox ($name)', (backend) => {
-  const opened: OpenedStore[] = [];
-  afterEach(async () => {
-    for (const each of opened.splice(0)) await each.cleanup();
-  });
+  const openDatabase = databasesPerTest(backend);
 
   /** Bot instances on one database: each its own connection, repositories and worker. */
   async function instances(count: number, directory: SimulatedDirectory, courier: PassCourier, news: RequestNews[]) {
-    const database = await backend.open();
-    opened.push(database);
+    const database = await openDatabase();
     const stores = [database.store];
     while (stores.length < count) stores.push(await database.another());
     return stores.map((store, index) => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestDraft, RequestRepository } from '../../../src/domain/requests/ports.js';
 import {
   REQUEST_STATES,
@@ -7,17 +7,13 @@ import {
   type ResetRequest,
 } from '../../../src/domain/requests/request.js';
 import { MORNING, TENANT, TODAY, changeEvent, draftFor, submittedEvent } from '../../support/request-drafts.js';
-import { storeBackends, type OpenedStore } from '../../support/store-backends.js';
+import { databasesPerTest, storeBackends } from '../../support/store-backends.js';
 
 describe.each(storeBackends())('the request repository ($name)', (backend) => {
-  const opened: OpenedStore[] = [];
-  afterEach(async () => {
-    for (const each of opened.splice(0)) await each.cleanup();
-  });
+  const openDatabase = databasesPerTest(backend);
 
   const setUp = async () => {
-    const database = await backend.open();
-    opened.push(database);
+    const database = await openDatabase();
     const repository = database.store.requests;
     const count = (table: 'requests' | 'request_events') => database.countRows(table);
     /** Files a request and returns it, failing the test if the store refused it. */

@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConversationAddress } from '../../../src/domain/ports.js';
 import { EtagConflictError } from '../../../src/errors.js';
-import { storeBackends, type OpenedStore } from '../../support/store-backends.js';
+import { databasesPerTest, storeBackends } from '../../support/store-backends.js';
 
 describe.each(storeBackends())('bot state and conversation addresses ($name)', (backend) => {
-  const opened: OpenedStore[] = [];
-  afterEach(async () => {
-    for (const each of opened.splice(0)) await each.cleanup();
-  });
+  const openDatabase = databasesPerTest(backend);
   const openStore = async () => {
-    const database = await backend.open();
-    opened.push(database);
+    const database = await openDatabase();
     return database.store;
   };
   const openState = async () => (await openStore()).state;

@@ -1,21 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DiagnosisRecord } from '../../../src/domain/ports.js';
 import { durationBucket } from '../../../src/domain/requests/statistics.js';
 import { MORNING as T0, TENANT, fileAndMove } from '../../support/request-drafts.js';
-import { storeBackends, type OpenedStore } from '../../support/store-backends.js';
+import { databasesPerTest, storeBackends } from '../../support/store-backends.js';
 
 const HOUR = 3_600_000;
 const at = (hours: number) => new Date(T0.getTime() + hours * HOUR);
 
 describe.each(storeBackends())('status, statistics, overdue notices and views ($name)', (backend) => {
-  const opened: OpenedStore[] = [];
-  afterEach(async () => {
-    for (const each of opened.splice(0)) await each.cleanup();
-  });
+  const openDatabase = databasesPerTest(backend);
 
   const setUp = async () => {
-    const database = await backend.open();
-    opened.push(database);
+    const database = await openDatabase();
     const { store } = database;
     return {
       requests: store.requests,
