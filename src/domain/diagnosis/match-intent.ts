@@ -287,39 +287,45 @@ const QUOTED = /^\s*["“＂].*["”＂]\s*$/u;
  * must not be negated) and Japanese wordings (a kept one not followed by a negation); a phrase reads the contrary when
  * it has a contrary word, or `not` and then a kept word ("not remember").
  */
-const CONTRARIES: readonly { keep: readonly string[]; contrary: readonly string[] }[] = [
-  {
-    keep: [
-      'remember',
-      'remembered',
-      'recall',
-      'know',
-      'knew',
-      'known',
-      'works',
-      'worked',
-      '覚えて',
-      '覚えと',
-      '分かって',
-      '知って',
-    ],
-    contrary: ['forget', 'forgot', 'forgotten', 'forgetting', '忘れ', '思い出せ'],
-  },
-  {
-    keep: ['accepted', 'accepts', '通る', '通っ', '通り', '受け付けられ'],
-    contrary: [
-      'reject',
-      'rejected',
-      'rejects',
-      'bounced',
-      '弾かれ',
-      'はじかれ',
-      '受け付けない',
-      '受け付けてくれない',
-      '通らない',
-    ],
-  },
-].map(({ keep, contrary }) => ({ keep: keep.map(normalise), contrary: contrary.map(normalise) }));
+const CONTRARIES: readonly { keep: readonly string[]; contrary: readonly string[]; compactKeep: readonly string[] }[] =
+  [
+    {
+      keep: [
+        'remember',
+        'remembered',
+        'recall',
+        'know',
+        'knew',
+        'known',
+        'works',
+        'worked',
+        '覚えて',
+        '覚えと',
+        '分かって',
+        '知って',
+      ],
+      contrary: ['forget', 'forgot', 'forgotten', 'forgetting', '忘れ', '思い出せ'],
+    },
+    {
+      keep: ['accepted', 'accepts', '通る', '通っ', '通り', '受け付けられ'],
+      contrary: [
+        'reject',
+        'rejected',
+        'rejects',
+        'bounced',
+        '弾かれ',
+        'はじかれ',
+        '受け付けない',
+        '受け付けてくれない',
+        '通らない',
+      ],
+    },
+  ].map(({ keep, contrary }) => ({
+    keep: keep.map(normalise),
+    contrary: contrary.map(normalise),
+    // As they appear in a message with its spaces taken out, for withoutKeepingClauses's first look.
+    compactKeep: keep.map((word) => normalise(word).replaceAll(' ', '')),
+  }));
 /** Where a clause ends besides punctuation, in either language, for CONTRARIES. */
 const CLAUSE_JOINT = new RegExp(
   String.raw`(?<!\p{Script=Latin})(?:${[...CLAUSE_WORDS].join('|')})(?!\p{Script=Latin})|のに|けど|けれど|ものの|ですが|だが`,
@@ -898,7 +904,7 @@ function contrariesOf(phrase: string): number[] {
 function withoutKeepingClauses(text: string, indexes: readonly number[]): string | undefined {
   // Most messages hold no kept word at all: they are read whole without splitting them into clauses.
   const compact = normalise(text).replaceAll(' ', '');
-  if (!indexes.some((index) => CONTRARIES[index]?.keep.some((keep) => compact.includes(keep.replaceAll(' ', ''))))) {
+  if (!indexes.some((index) => CONTRARIES[index]?.compactKeep.some((keep) => compact.includes(keep)))) {
     return undefined;
   }
   const clauses = text
