@@ -1,36 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { loadDemoTenant } from '../../../src/directory/demo-tenant.js';
 import { SimulatedDirectory } from '../../../src/directory/simulated-directory.js';
 import { ExecutionService, type PassCourier } from '../../../src/domain/requests/execution-service.js';
-import type { ResetRequest } from '../../../src/domain/requests/request.js';
 import type { RequestNews } from '../../../src/domain/requests/review-service.js';
 import type { RequestRepository } from '../../../src/domain/requests/ports.js';
+import { alex, isaiah, policy, RecordingCourier, tenant } from '../../support/execution-outbox-fixtures.js';
 import { seedRequest } from '../../support/seed-requests.js';
 import { databasesPerTest, storeBackends } from '../../support/store-backends.js';
-
-const tenant = loadDemoTenant();
-const alex = tenant.users.find((user) => user.persona === 'requester')!;
-const isaiah = tenant.users.find((user) => user.persona === 'helpdesk agent')!;
-const policy = {
-  passLifetimeMinutes: 60,
-  passUsableOnce: true,
-  passDelivery: 'subject' as const,
-  maxAttempts: 3,
-  hourlyCap: 2,
-};
-
-/** A courier that records what it was handed (only in memory, as a chat would show it). */
-class RecordingCourier implements PassCourier {
-  readonly delivered: Array<{ requestId: string; to: string; value: string }> = [];
-  async deliver(request: ResetRequest, pass: { value: string }) {
-    this.delivered.push({ requestId: request.id, to: 'subject', value: pass.value });
-    return { userId: request.application.subjectId, activityId: `pass-${this.delivered.length}` };
-  }
-  async offer() {
-    return undefined;
-  }
-  async withdraw() {}
-}
 
 describe.each(storeBackends())('the execution outbox ($name)', (backend) => {
   const openDatabase = databasesPerTest(backend);
