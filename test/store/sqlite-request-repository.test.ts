@@ -16,7 +16,7 @@ import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/open-d
 import { SqliteRequestRepository } from '../../src/store/sqlite/sqlite-request-repository.js';
 import { tempSqlitePath } from '../support/bot-harness.js';
 import { LOCAL_ENV } from '../support/child-bot.js';
-import { MORNING, TENANT, TODAY, changeEvent, draftFor, submittedEvent } from '../support/request-drafts.js';
+import { MORNING, TENANT, TODAY, draftFor, moveThrough, submittedEvent } from '../support/request-drafts.js';
 
 const silent = createLogger({ level: 'silent' });
 
@@ -39,22 +39,8 @@ describe('the SQLite request repository, as its file shows it', () => {
       return result.request;
     };
     /** Moves a request through `states` in order, one compare-and-set each. */
-    const move = async (request: ResetRequest, ...states: RequestState[]): Promise<ResetRequest> => {
-      let current = request;
-      for (const to of states) {
-        expect(
-          await repository.compareAndSet({
-            id: current.id,
-            expectedVersion: current.version,
-            to,
-            at: MORNING,
-            event: changeEvent(current, to),
-          }),
-        ).toBe(true);
-        current = (await repository.find(current.id))!;
-      }
-      return current;
-    };
+    const move = (request: ResetRequest, ...states: RequestState[]) =>
+      moveThrough(repository, request, MORNING, ...states);
     return { db, path, repository, count, file, move };
   };
 

@@ -6,7 +6,15 @@ import {
   type RequestState,
   type ResetRequest,
 } from '../../../src/domain/requests/request.js';
-import { MORNING, TENANT, TODAY, changeEvent, draftFor, submittedEvent } from '../../support/request-drafts.js';
+import {
+  MORNING,
+  TENANT,
+  TODAY,
+  changeEvent,
+  draftFor,
+  moveThrough,
+  submittedEvent,
+} from '../../support/request-drafts.js';
 import { databasesPerTest, storeBackends } from '../../support/store-backends.js';
 
 describe.each(storeBackends())('the request repository ($name)', (backend) => {
@@ -23,22 +31,8 @@ describe.each(storeBackends())('the request repository ($name)', (backend) => {
       return result.request;
     };
     /** Moves a request through `states` in order, one compare-and-set each. */
-    const move = async (request: ResetRequest, ...states: RequestState[]): Promise<ResetRequest> => {
-      let current = request;
-      for (const to of states) {
-        expect(
-          await repository.compareAndSet({
-            id: current.id,
-            expectedVersion: current.version,
-            to,
-            at: MORNING,
-            event: changeEvent(current, to),
-          }),
-        ).toBe(true);
-        current = (await repository.find(current.id))!;
-      }
-      return current;
-    };
+    const move = (request: ResetRequest, ...states: RequestState[]) =>
+      moveThrough(repository, request, MORNING, ...states);
     return { repository, count, file, move, another: database.another };
   };
 

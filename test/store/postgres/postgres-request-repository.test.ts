@@ -5,7 +5,15 @@ import { CHAIN_PROBLEMS, auditKeyRing, hashEvent } from '../../../src/store/audi
 import { PostgresAuditTrail } from '../../../src/store/postgres/postgres-audit-trail.js';
 import { PostgresRequestRepository } from '../../../src/store/postgres/postgres-request-repository.js';
 import { openPostgresInstances, type PostgresInstances } from '../../support/postgres-instances.js';
-import { MORNING, TENANT, TODAY, changeEvent, draftFor, submittedEvent } from '../../support/request-drafts.js';
+import {
+  MORNING,
+  TENANT,
+  TODAY,
+  changeEvent,
+  draftFor,
+  moveThrough,
+  submittedEvent,
+} from '../../support/request-drafts.js';
 
 const HOUR = 3_600_000;
 const keys = auditKeyRing('Zm9yLXRlc3RzLW9ubHktbm90LWEtcmVhbC1hdWRpdC1rZXk=');
@@ -40,20 +48,8 @@ async function file(draft: RequestDraft, limits = TODAY): Promise<ResetRequest> 
 }
 
 /** Moves a request through `states` in order, one compare-and-set each. */
-async function move(request: ResetRequest, ...states: RequestState[]): Promise<ResetRequest> {
-  let current = request;
-  for (const to of states) {
-    const change = {
-      id: current.id,
-      expectedVersion: current.version,
-      to,
-      at: MORNING,
-      event: changeEvent(current, to),
-    };
-    expect(await repository.compareAndSet(change)).toBe(true);
-    current = (await repository.find(current.id))!;
-  }
-  return current;
+function move(request: ResetRequest, ...states: RequestState[]): Promise<ResetRequest> {
+  return moveThrough(repository, request, MORNING, ...states);
 }
 
 describe('PostgreSQL request repository', () => {
