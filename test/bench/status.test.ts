@@ -51,22 +51,40 @@ describe('the status bench', () => {
       return (postgres = opened);
     }
 
-    it('measures SQLite at its population, then both backends side by side at the smaller one', async () => {
+    it("measures SQLite at its population beside PostgreSQL's copy of it, then both seeded at the smaller one", async () => {
       const printed = vi.spyOn(console, 'log').mockImplementation(() => undefined);
       const { runStatusBench } = await statusBench();
 
       const verdicts = await runStatusBench(await open(), { atScale: true });
 
       expect(named(verdicts)).toEqual([
-        ['status queries', `${AT_SCALE} requests`],
+        [`status queries at ${AT_SCALE}, SQLite`, `${AT_SCALE} requests`],
+        [`status queries at ${AT_SCALE}, PostgreSQL`, `${AT_SCALE} requests`],
         [`status queries at ${COMPARED}, SQLite`, `${COMPARED} requests`],
         [`status queries at ${COMPARED}, PostgreSQL`, `${COMPARED} requests`],
       ]);
       const output = printed.mock.calls.flat().join('\n');
-      expect(output).toContain(`status queries over ${AT_SCALE} stored requests (SQLite, production settings)`);
+      expect(output).toContain(`status queries, SQLite beside PostgreSQL over ${AT_SCALE} stored requests`);
+      // Every request was copied, and the copy is the same trail: it verifies with the file's key.
+      expect(output).toContain(`  requests: ${AT_SCALE} rows in`);
+      expect(output).toMatch(/the copy's audit trail verifies: [\d,]+ events, chain intact/);
       expect(output).toContain(`status queries, SQLite beside PostgreSQL over ${COMPARED} stored requests`);
       // Both rows of each query in the comparison's table.
       expect(output).toMatch(/^status SIH-… \(agent\) +SQLite .*\nstatus SIH-… \(agent\) +PostgreSQL /m);
+    }, 120_000);
+
+    it('measures SQLite alone at its population with BENCH_STATUS_POSTGRES_COPY=off', async () => {
+      vi.spyOn(console, 'log').mockImplementation(() => undefined);
+      vi.stubEnv('BENCH_STATUS_POSTGRES_COPY', 'off');
+      const { runStatusBench } = await statusBench();
+
+      const verdicts = await runStatusBench(await open(), { atScale: true });
+
+      expect(named(verdicts).map(([what]) => what)).toEqual([
+        'status queries',
+        `status queries at ${COMPARED}, SQLite`,
+        `status queries at ${COMPARED}, PostgreSQL`,
+      ]);
     }, 120_000);
 
     it('compares the backends alone for BENCH_ONLY=postgres, without the SQLite population', async () => {
