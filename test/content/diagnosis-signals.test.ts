@@ -551,6 +551,41 @@ describe('a ninth round: stories and indirect descriptions across every kind', (
   );
 });
 
+describe('a tenth round: the kinds the tenth held-out set missed, in phrasings of our own', () => {
+  // Written before any phrase was changed for them: 4 of 20 passed then (the phrases alone); all do now. The last two
+  // are look-alikes the new phrases must leave alone.
+  it.each([
+    ["there's a problem with my account, it won't let me in", 'q-account'],
+    ['account error when opening teams', 'q-account'],
+    ['アカウントがおかしいみたいでサインインできません', 'q-account'],
+    ['アカウントのエラーが出て入れない', 'q-account'],
+    ['please reset the MFA for my manager, she is on leave', 'contact-helpdesk'],
+    ["can you give me my colleague's temporary access pass", 'contact-helpdesk'],
+    ['同僚のパスワードをリセットしてもらえますか', 'contact-helpdesk'],
+    ['上司の一時アクセスパスを教えてください', 'contact-helpdesk'],
+    ['how do I create a TechPass account', 'q-onboarding'],
+    ['テックパスのアカウントを申請したい', 'q-onboarding'],
+    ['we only have litemail, can we use techpass', 'not-eligible'],
+    ["got the invite yesterday and haven't accepted it yet", 'invitation-pending'],
+    [
+      'You cannot access this right now. Your sign-in was successful but does not meet the criteria to access this resource.',
+      'blocked-conditional-access',
+    ],
+    [
+      'サインインは成功しましたが、このリソースにアクセスするための条件を満たしていません',
+      'blocked-conditional-access',
+    ],
+    ['多要素認証で止まってしまう', 'q-mfa-problem'],
+    ['個人用のMicrosoftアカウントで勝手にログインされる', 'session-account-selection'],
+    ['うっかり承認要求を拒否してしまった', 'mfa-denied-or-timeout'],
+    ['通知を間違えて拒否しちゃいました', 'mfa-denied-or-timeout'],
+    ['i forgot my password again, the one for my staff email', 'password-forgotten'],
+    ['退職した同僚のパスワードではなく自分のアカウントが使えない', 'q-symptom'],
+  ])('reads %j as %s', (text, expected) => {
+    expect(firstCard(text)).toBe(expected);
+  });
+});
+
 describe('never too early: unsure is not "nothing else"', () => {
   // Look-alikes of "every method is gone" that only say the person is unsure, or say something else is missing;
   // written before any change for them: 14 of 19 passed then (two went straight to the reset path); all do now.

@@ -1335,10 +1335,23 @@ export function readMessage(
     intent = best && { id: best.id, score: Math.min(1, best.result.score) };
   }
   if (intent === undefined) return nothing;
-  const said = compiled.signals
+  return { intent, said: saidIn(message, compiled) };
+}
+
+/**
+ * The signals a text says, as readMessage finds them, whatever intent it matched or none: for a message whose intent
+ * comes from elsewhere (the intent model) than the phrases.
+ */
+export function readSignals(text: string, intents: readonly IntentDefinition[], signals: SignalList): string[] {
+  if (typeof text !== 'string' || text.trim() === '') return [];
+  const compiled = compiledFor(intents, signals);
+  return saidIn(new Message(text, compiled), compiled);
+}
+
+function saidIn(message: Message, compiled: Compiled): string[] {
+  return compiled.signals
     .filter((signal) =>
       signal.phrases.some((phrase) => evaluate(phrase, message.forContraries(phrase.contraries)).score >= MIN_SCORE),
     )
     .map((signal) => signal.id);
-  return { intent, said };
 }
