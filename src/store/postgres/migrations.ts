@@ -275,4 +275,16 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'the open requests in order, for the queue',
+    sql: `
+      -- The queue lists each section's oldest open requests. Among a million requests, nearly all finished, the
+      -- planner walked every request in sequence order and filtered (the open ones are the newest): 670 ms a
+      -- section. This index holds the open requests alone, in order. Building it reads the table once, holding
+      -- writes back for as long (seconds at a million).
+      CREATE INDEX requests_open_by_sequence ON requests (tenant_id, sequence)
+        WHERE state IN ('submitted', 'awaiting_manager', 'pending_review', 'approved', 'executing', 'failed');
+    `,
+  },
 ];

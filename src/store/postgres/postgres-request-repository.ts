@@ -63,8 +63,11 @@ const OPEN_STATE_SQL = inList(OPEN_STATES);
 const COUNT_QUEUE_SQL = `SELECT state, claimed_by IS NOT NULL AS claimed, COUNT(*) AS count FROM requests
   WHERE tenant_id = $1 AND state IN (${OPEN_STATE_SQL}) GROUP BY state, claimed`;
 
-/** One query per queue section, its states spelled out so that the (tenant, state, sequence) index serves it. */
-const QUEUE_GROUP_SQL = Object.fromEntries(
+/**
+ * One query per queue section, its states spelled out so that the planner can prove them open and read the index of
+ * open requests (requests_open_by_sequence).
+ */
+export const QUEUE_GROUP_SQL = Object.fromEntries(
   QUEUE_GROUPS.map((group) => {
     const { states, claimed } = QUEUE_SECTIONS[group];
     const claimFilter = claimed === undefined ? '' : claimed ? 'AND claimed_by IS NOT NULL' : 'AND claimed_by IS NULL';
