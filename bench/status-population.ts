@@ -1,4 +1,3 @@
-import { seededRandom } from '../scripts/lib/seeded-random.js';
 import type { DemoTenant, DemoUser } from '../src/directory/demo-tenant.js';
 
 /*
@@ -7,7 +6,17 @@ import type { DemoTenant, DemoUser } from '../src/directory/demo-tenant.js';
  * so a database seeded once can be measured again (BENCH_STATUS_DB) with the same people.
  */
 
-export { seededRandom };
+/** A small, fast generator of numbers in [0, 1), the same sequence for the same seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
 
 /** One tenant's people; a person is an index into `people`. */
 export interface BenchTenant {

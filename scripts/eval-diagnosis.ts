@@ -1,5 +1,4 @@
 import { DEFAULT_KNOWLEDGE_PATH, loadKnowledge } from '../src/content/diagnosis/load-knowledge.js';
-import { withIntentModel } from '../src/content/diagnosis/load-intent-model.js';
 import { DiagnosisEngine } from '../src/domain/diagnosis/engine.js';
 import { LINK_IDS } from '../src/domain/diagnosis/knowledge.js';
 import { readFirstMessage } from '../src/domain/diagnosis/read-first-message.js';
@@ -9,10 +8,8 @@ import { acceptedCards, firstCard, readHeldOutSet } from './lib/diagnosis-sets.j
 /*
  * `npm run eval:diagnosis`: the diagnosis's accuracy on the held-out set (eval/diagnosis-held-out.json), people's
  * first messages in their own words, written before tuning by someone who had not seen the matcher or the phrases.
- * Each message is read as the bot reads it (the phrases, then the intent model beside the knowledge), and the
- * diagnosis begins as it would for a person the directory says nothing about (the person's words decide), in an
- * organisation that has configured every link. The model learnt from the ten spent sets, so on those it scores
- * what it was taught; only a set it never saw measures it. An item is
+ * Each message is matched as the bot matches it, and the diagnosis begins as it would for a person the directory
+ * says nothing about (the person's words decide), in an organisation that has configured every link. An item is
  * right when the first card is one of its `expect` ids; a message nothing matches gets the symptoms card, which is
  * the q-symptom question. With IDENTITY_VERIFICATION_URL set (as here), someone with no method left is offered the
  * identity verification service before the reset application, by design: for them identity-verification is right too.
@@ -27,8 +24,7 @@ const path = process.argv.find((arg) => arg.endsWith('.json')) ?? projectPath('e
 const showText = process.argv.includes('--show-text');
 const items = readHeldOutSet(path);
 const links = new Set(LINK_IDS);
-const knowledgePath = process.env.DIAGNOSIS_KNOWLEDGE_PATH || DEFAULT_KNOWLEDGE_PATH;
-const knowledge = withIntentModel(loadKnowledge(links, knowledgePath), knowledgePath);
+const knowledge = loadKnowledge(links, process.env.DIAGNOSIS_KNOWLEDGE_PATH || DEFAULT_KNOWLEDGE_PATH);
 const engine = new DiagnosisEngine(knowledge, links);
 
 const results = items.map((item) => {
@@ -37,8 +33,7 @@ const results = items.map((item) => {
   return { ...item, reached, right: acceptedCards(item).includes(reached) };
 });
 
-const reader = knowledge.intentModel ? 'phrases and intent model' : 'phrases alone, no intent model';
-console.log(`Diagnosis held-out set: ${path} (${items.length} first messages; ${reader})`);
+console.log(`Diagnosis held-out set: ${path} (${items.length} first messages)`);
 let allMet = true;
 for (const locale of ['en', 'ja'] as const) {
   const mine = results.filter((result) => result.locale === locale);

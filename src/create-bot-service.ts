@@ -74,8 +74,6 @@ export async function createBotService(
   const clock = overrides.clock ?? systemClock;
   // Every failure a start can know of ends it here, naming its setting, before anything is written.
   const { knowledge } = checkStart(config, configuredLinks(config));
-  if (!knowledge.intentModel)
-    logger.info('no intent model beside the diagnosis knowledge: its phrases alone read first messages');
   const demoTenant = config.mode.kind === 'local' ? loadDemoTenant() : undefined;
   // Before the database: production without AUDIT_KEY never gets this far, and local mode makes its key first.
   const auditKeys = auditKeysFor(config, logger);

@@ -1,6 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { withIntentModel } from '../content/diagnosis/load-intent-model.js';
 import { DEFAULT_KNOWLEDGE_PATH, loadKnowledge } from '../content/diagnosis/load-knowledge.js';
 import type { Knowledge, LinkId } from '../domain/diagnosis/knowledge.js';
 import { ConfigurationError, KnowledgeError } from '../errors.js';
@@ -60,7 +59,7 @@ export function databaseLocationProblem(path: string): string | undefined {
   return problem && `SQLITE_PATH "${path}" cannot hold the database: ${problem}.`;
 }
 
-/** The knowledge with its intent model if it has one, or undefined with the reason added to `problems`. */
+/** The knowledge, or undefined with the reason added to `problems`. */
 function readKnowledge(
   configured: string | undefined,
   configuredLinks: ReadonlySet<LinkId>,
@@ -82,16 +81,12 @@ function readKnowledge(
     return undefined;
   }
   try {
-    return withIntentModel(loadKnowledge(configuredLinks, path), path);
+    return loadKnowledge(configuredLinks, path);
   } catch (error) {
     if (!(error instanceof KnowledgeError)) throw error;
     const shown = error.problems.slice(0, SHOWN_PROBLEMS).join('; ');
     const more = error.problems.length > SHOWN_PROBLEMS ? ` (and ${error.problems.length - SHOWN_PROBLEMS} more)` : '';
-    const what =
-      error.path === path
-        ? 'is not valid diagnosis knowledge'
-        : `comes with an intent model that is not valid (${relative(projectRoot, error.path)})`;
-    problems.push(`${named} ${what}: ${shown}${more}.`);
+    problems.push(`${named} is not valid diagnosis knowledge: ${shown}${more}.`);
     return undefined;
   }
 }

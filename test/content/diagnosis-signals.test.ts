@@ -586,6 +586,58 @@ describe('a tenth round: the kinds the tenth held-out set missed, in phrasings o
   });
 });
 
+describe('an eleventh round: the kinds the eleventh held-out set missed, in phrasings of our own', () => {
+  // Written before any phrase was changed for them: 0 of 27 passed then (the phrases alone), all do now; Japanese about
+  // the My Number card already read right, so it has none. The last four are look-alikes the new phrases leave alone.
+  it.each([
+    [
+      "My phone has asked me to approve a sign-in about 15 times today. I didn't trigger those and declined every one.",
+      'possible-compromise',
+    ],
+    [
+      'authenticator asked me to approve a login 6 times this afternoon, i didnt trigger it so i denied all of them',
+      'possible-compromise',
+    ],
+    ['承認のリクエストが立て続けに来ています。自分ではサインインしていないので全部拒否しました', 'possible-compromise'],
+    ['承認通知が続けて届きました。私はログインしていないのでどれも拒否しました', 'possible-compromise'],
+    ['I tapped deny by accident and now the page says AADSTS50074', 'mfa-denied-or-timeout'],
+    ['error 50076 after I rejected the sign-in request on my phone by mistake', 'mfa-denied-or-timeout'],
+    ['間違えて拒否を押したらAADSTS50076と出ました', 'mfa-denied-or-timeout'],
+    ['エラー50074。承認のリクエストをうっかり拒否してしまいました', 'mfa-denied-or-timeout'],
+    [
+      "I'm getting a new phone next week, the current one is still working. How do I move the authenticator?",
+      'new-phone-old-available',
+    ],
+    ['switching to a new iPhone soon and my existing phone is still with me', 'new-phone-old-available'],
+    ['来週スマホを買い替えます。今のスマホはまだ使えます', 'new-phone-old-available'],
+    ['機種変更の予定です。現在の端末もまだ手元にあります', 'new-phone-old-available'],
+    [
+      "I can't use any of my sign-in methods. Can I verify myself with my My Number card and get a temporary access pass?",
+      'c-reset',
+    ],
+    ['none of my methods work anymore, can I verify myself and get a temporary access pass online?', 'c-reset'],
+    ['the invitation link from january does not open anymore', 'invitation-expired'],
+    ["got my techpass invite back in october and only trying it now, the link won't work", 'invitation-expired'],
+    ['3月にもらった招待メールのリンクが開けません', 'invitation-expired'],
+    ['11月に届いた招待のリンクを開いてもエラーになります', 'invitation-expired'],
+    ['会社が管理している端末でないとアクセスできないと表示されます', 'device-not-compliant'],
+    ['管理されたデバイスからでないと使えませんと言われました', 'device-not-compliant'],
+    ['Authenticatorの初期設定でQRコードを読み込もうとしてもカメラが反応しない', 'setup-trouble'],
+    ['the camera does not react when I point it at the QR code during setup', 'setup-trouble'],
+    ['QRコードをかざしても何も反応しません', 'setup-trouble'],
+    ['チャットボットではなく担当者の方とお話しさせてください', 'contact-helpdesk'],
+    ['人間のオペレーターの方とお話しできますか', 'contact-helpdesk'],
+    ['「アカウントが無効になっています。システム管理者に連絡してください」と出ました', 'account-disabled'],
+    ['アカウントが停止されています、管理者に問い合わせてください、と表示される', 'account-disabled'],
+    ['AADSTS50076 when I open Outlook on the web', 'q-mfa-problem'],
+    ['got a new phone, the current one works but authenticator on it is empty', 'q-old-phone'],
+    ['管理者に問い合わせてくださいと表示されます', 'contact-helpdesk'],
+    ['I rejected the request by mistake', 'mfa-denied-or-timeout'],
+  ])('reads %j as %s', (text, expected) => {
+    expectFirstCard(text, expected);
+  });
+});
+
 describe('never too early: unsure is not "nothing else"', () => {
   // Look-alikes of "every method is gone" that only say the person is unsure, or say something else is missing;
   // written before any change for them: 14 of 19 passed then (two went straight to the reset path); all do now.

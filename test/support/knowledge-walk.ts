@@ -1,5 +1,4 @@
-import { withIntentModel } from '../../src/content/diagnosis/load-intent-model.js';
-import { DEFAULT_KNOWLEDGE_PATH, loadKnowledge } from '../../src/content/diagnosis/load-knowledge.js';
+import { loadKnowledge } from '../../src/content/diagnosis/load-knowledge.js';
 import { DiagnosisEngine, type DiagnosisStep, type Facts } from '../../src/domain/diagnosis/engine.js';
 import { LINK_IDS, type Knowledge, type LinkId } from '../../src/domain/diagnosis/knowledge.js';
 import { readFirstMessage } from '../../src/domain/diagnosis/read-first-message.js';
@@ -15,8 +14,8 @@ export const DEFAULT_LINKS: ReadonlySet<LinkId> = new Set([
 /** Every link configured, as in the held-out evaluation. */
 export const EVERY_LINK: ReadonlySet<LinkId> = new Set(LINK_IDS);
 
-/** The shipped knowledge and its intent model, loaded as an organisation with only the default links loads them. */
-export const shippedKnowledge: Knowledge = withIntentModel(loadKnowledge(DEFAULT_LINKS), DEFAULT_KNOWLEDGE_PATH);
+/** The shipped knowledge, loaded as an organisation with only the default links loads it. */
+export const shippedKnowledge: Knowledge = loadKnowledge(DEFAULT_LINKS);
 
 /** What a step shows: a question or outcome id, or `apply` / `unresolved`. */
 export const shown = (step: DiagnosisStep): string =>

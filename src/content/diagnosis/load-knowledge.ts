@@ -89,6 +89,7 @@ const knowledgeSchema = z
           lost: lost.optional(),
           reason: reason.optional(),
           codes: z.array(z.number().int('must be a whole number').positive('must be positive')).optional(),
+          generalCodes: z.array(z.number().int('must be a whole number').positive('must be positive')).optional(),
           phrases,
         })
         .strict(),

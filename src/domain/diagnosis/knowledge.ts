@@ -1,6 +1,5 @@
 import type { Locale } from '../locale.js';
 import type { ResetReason } from '../requests/request.js';
-import type { IntentModel } from './intent-model.js';
 import type { IntentDefinition } from './match-intent.js';
 
 /** Text in every language the bot speaks. */
@@ -162,11 +161,6 @@ export interface Knowledge {
   intents: ReadonlyArray<IntentDefinition & { entry: string; lost?: LostMethods; reason?: ResetReason }>;
   /** What a first message may say besides its complaint; each id is named by the `said` of some choice. */
   signals?: readonly SignalDefinition[];
-  /**
-   * A model trained on people's first messages for these intents, read beside the phrases (readFirstMessage); none
-   * when no model file lies beside the knowledge, and the phrases alone then read first messages.
-   */
-  intentModel?: IntentModel;
 }
 
 /** `ifNotFixed` target that leads to the MFA reset application instead of another outcome. */

@@ -69,11 +69,18 @@
  * `エラーコード：５０１０５`), or alone as a number of 5 or 6 digits ("50105 what does this mean"). A number is never
  * read out of a longer run of digits or digit groups (phone numbers, dates) or a reference (`#50105`, `INC-50105`);
  * when several codes appear, the first one written wins. A code belongs to one intent only.
+ *
+ * `generalCodes` lists codes that say only that a step was required, not what went wrong (50074, 50076: "strong
+ * authentication is required", shown after a denied, missed or never-received request alike). Read the same way, such
+ * a code chooses its intent as a `~` phrase would: only when no other intent's specific phrase matches, so that
+ * "I hit Deny by mistake, now AADSTS50076" goes to the denial its words describe.
  */
 export interface IntentDefinition {
   id: string;
   /** Entra sign-in error codes (e.g. 50105 for AADSTS50105) that choose this intent outright; positive integers. */
   codes?: readonly number[];
+  /** Codes that only say a step was required (e.g. 50076): this intent unless another's specific phrase matches. */
+  generalCodes?: readonly number[];
   phrases: { en: readonly string[]; ja: readonly string[] };
 }
 
@@ -507,7 +514,7 @@ const isDigit = (char: string | undefined): boolean => char !== undefined && cha
  * The intent of the first known error code in the text: after AADSTS, "error", "code", エラー or コード, or alone as
  * 5 or 6 digits that are neither part of a longer run of digit groups nor a reference.
  */
-function findCodedIntent(text: string, intentsByCode: ReadonlyMap<number, string>): string | undefined {
+function findCodedIntent(text: string, intentsByCode: ReadonlyMap<number, CodedIntent>): CodedIntent | undefined {
   if (intentsByCode.size === 0) return undefined;
   const plain = text.normalize('NFKC').toLowerCase();
   for (const run of plain.matchAll(/\d+/g)) {
@@ -653,7 +660,13 @@ interface Compiled {
   /** Keywords of four letters or more by first letter, the only ones a typo can stand for (isTypoOf). */
   typoKeywordsByInitial: ReadonlyMap<string, readonly number[]>;
   vocabularyIds: ReadonlyMap<string, number>;
-  intentsByCode: ReadonlyMap<number, string>;
+  intentsByCode: ReadonlyMap<number, CodedIntent>;
+}
+
+/** The intent an error code chooses, and whether the code is one of its `generalCodes`. */
+interface CodedIntent {
+  id: string;
+  general: boolean;
 }
 
 // Intent lists are content loaded once, so each is compiled once and then only read.
@@ -667,7 +680,7 @@ function compile(definitions: readonly IntentDefinition[], signalDefinitions: Si
   const texts: TextEntry[] = [];
   const textIndex = new Map<string, number>();
   const intentsByKey = new Map<string, Set<number>>();
-  const intentsByCode = new Map<number, string>();
+  const intentsByCode = new Map<number, CodedIntent>();
   const groupIndex = new Map<string, number>();
   const sequenceIndex = new Map<string, number>();
   let fillerOnlySequence = false;
@@ -854,7 +867,12 @@ function compile(definitions: readonly IntentDefinition[], signalDefinitions: Si
   }
   for (const definition of definitions) {
     // The validator refuses a code given to two intents; were one loaded anyway, the first intent keeps it.
-    for (const code of definition.codes ?? []) if (!intentsByCode.has(code)) intentsByCode.set(code, definition.id);
+    for (const code of definition.codes ?? []) {
+      if (!intentsByCode.has(code)) intentsByCode.set(code, { id: definition.id, general: false });
+    }
+    for (const code of definition.generalCodes ?? []) {
+      if (!intentsByCode.has(code)) intentsByCode.set(code, { id: definition.id, general: true });
+    }
   }
   const vocabularyStems = new Set(vocabularyIndex.keys());
   const typoKeywordsByInitial = new Map<string, number[]>();
@@ -1322,7 +1340,7 @@ export function readMessage(
   const message = new Message(text, compiled);
   // "hello", "hi there": every phrase needs a keyword, so none can match.
   if (coded === undefined && !message.hasContent && !compiled.fillerOnlySequence) return nothing;
-  let intent: IntentMatch | undefined = coded === undefined ? undefined : { id: coded, score: 1 };
+  let intent: IntentMatch | undefined = coded && !coded.general ? { id: coded.id, score: 1 } : undefined;
   if (intent === undefined) {
     let best: { id: string; result: PhraseResult } | undefined;
     const index = phraseIndexOf(compiled);
@@ -1333,25 +1351,16 @@ export function readMessage(
       if (result.score >= MIN_SCORE && isBetter(result, best?.result)) best = { id, result };
     }
     intent = best && { id: best.id, score: Math.min(1, best.result.score) };
+    // A general code outranks every phrase but another intent's specific one, which says what went wrong.
+    if (coded && (best === undefined || best.result.general || best.id === coded.id)) {
+      intent = { id: coded.id, score: 1 };
+    }
   }
   if (intent === undefined) return nothing;
-  return { intent, said: saidIn(message, compiled) };
-}
-
-/**
- * The signals a text says, as readMessage finds them, whatever intent it matched or none: for a message whose intent
- * comes from elsewhere (the intent model) than the phrases.
- */
-export function readSignals(text: string, intents: readonly IntentDefinition[], signals: SignalList): string[] {
-  if (typeof text !== 'string' || text.trim() === '') return [];
-  const compiled = compiledFor(intents, signals);
-  return saidIn(new Message(text, compiled), compiled);
-}
-
-function saidIn(message: Message, compiled: Compiled): string[] {
-  return compiled.signals
+  const said = compiled.signals
     .filter((signal) =>
       signal.phrases.some((phrase) => evaluate(phrase, message.forContraries(phrase.contraries)).score >= MIN_SCORE),
     )
     .map((signal) => signal.id);
+  return { intent, said };
 }

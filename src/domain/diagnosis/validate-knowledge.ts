@@ -60,7 +60,7 @@ export function findKnowledgeProblems(knowledge: Knowledge, configuredLinks: Rea
   for (const intent of knowledge.intents) {
     if (intentIds.has(intent.id)) problems.push(`intent "${intent.id}" is defined twice`);
     intentIds.add(intent.id);
-    for (const code of intent.codes ?? []) {
+    for (const code of [...(intent.codes ?? []), ...(intent.generalCodes ?? [])]) {
       const owner = codeOwners.get(code);
       if (!Number.isSafeInteger(code) || code <= 0) {
         problems.push(`intent "${intent.id}" lists the error code ${code}, which is not a positive whole number`);

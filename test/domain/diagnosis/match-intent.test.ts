@@ -443,6 +443,21 @@ describe('matchIntent', () => {
       expect(codeOf('AADSTS70043')).toBeUndefined();
     });
 
+    it("lets a general code (one that only says a step was required) yield to another intent's specific phrase", () => {
+      const withGeneral: readonly IntentDefinition[] = [
+        ...CODED,
+        { id: 'mfa-required', generalCodes: [50076], phrases: { en: ['mfa + required'], ja: ['多要素認証が必要'] } },
+      ];
+      const idOf = (text: string) => matchIntent(text, withGeneral)?.id;
+
+      expect(idOf('I lost my phone and now sign-in says AADSTS50076')).toBe('lost-phone');
+      expect(idOf('スマホをなくしたらAADSTS50076と出た')).toBe('lost-phone');
+      expect(matchIntent('AADSTS50076', withGeneral)).toEqual({ id: 'mfa-required', score: 1 });
+      expect(idOf("AADSTS50076 and I can't sign in")).toBe('mfa-required');
+      expect(idOf('AADSTS50076, mfa is required')).toBe('mfa-required');
+      expect(idOf('I lost my phone and now sign-in says AADSTS50053')).toBe('account-locked');
+    });
+
     it.each([
       ['a phone number', 'call me on 91234567'],
       ['a phone number in groups', 'my mobile is +65 9123 4567'],

@@ -247,6 +247,14 @@ describe('knowledge validation', () => {
       ]);
     });
 
+    it('finds a code that is both a code of one intent and a general code of another', () => {
+      const knowledge = withCodes([50076]);
+      const [lost, cant] = knowledge.intents;
+      expect(problems({ ...knowledge, intents: [lost!, { ...cant!, generalCodes: [50076] }] })).toEqual([
+        'the error code 50076 belongs to both "lost-phone" and "cant-sign-in"; give it to one of them',
+      ]);
+    });
+
     it('finds a code listed twice by one intent', () => {
       expect(problems(withCodes([50053, 50053]))).toEqual(['intent "lost-phone" lists the error code 50053 twice']);
     });

@@ -26,14 +26,12 @@ export function registerFreeText(app: Application<AppTurnState>, deps: TeamsDeps
       return;
     }
     const text = context.activity.text?.trim() ?? '';
-    // A greeting names no complaint; read, it could only lead the intent model to a guess.
-    const greeting = text === '' || GREETING.test(text);
-    const { intent, said } = greeting ? { intent: undefined, said: [] } : readFirstMessage(text, deps.knowledge);
+    const { intent, said } = text === '' ? { intent: undefined, said: [] } : readFirstMessage(text, deps.knowledge);
     if (intent) {
       await startDiagnosis(context, state, deps, intent.id, intent.id, said);
       return;
     }
-    if (greeting || state.temp.returning !== true) {
+    if (text === '' || GREETING.test(text) || state.temp.returning !== true) {
       await context.sendActivity(cardMessage(await welcomeReply(context, state, deps)));
       return;
     }
