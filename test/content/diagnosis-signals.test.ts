@@ -774,3 +774,33 @@ describe('written dev round, English: the kinds the written English dev set miss
     expectFirstCard(text, expected);
   });
 });
+
+describe('a twelfth round: the kinds held-out set 12 missed, and the English dev set’s larger groups, in our own words', () => {
+  // Not taken from set 12 or the dev set; 0 of 12 passed on the knowledge before this round, all do now. Set 12 (spent):
+  // en 56 → 60, ja 59 → 60 of 60; the English dev set 1,149 → 1,158 of 1,281.
+  it.each([
+    // A lost phone without a word about backups is asked about other methods, never sent towards the reset.
+    [
+      'forgot my mobile in an uber last night and the driver never answered, how do i get into outlook',
+      'q-other-method',
+    ],
+    ['left my phone at a restaurant and never got it back, how do i sign in to teams', 'q-other-method'],
+    ['my phone and my security key were both lost on the same day, no other way to verify', 'c-reset'],
+    // "wants me to approve in the app" is the new phone's request, not the old phone still approving.
+    [
+      'sold my old handset to a friend so it is gone. my new phone has no authenticator app and sign in wants me to approve in the app',
+      'q-other-method',
+    ],
+    ['it says my pw has expired and i dont know what to do on that screen', 'password-expired'],
+    // 登録していた describes what was registered, not SMS being registered now.
+    ['携帯が故障しました。登録していた方法はこの携帯だけで、SMSも固定電話も登録していません', 'c-reset'],
+    ['i cant find my phone anywhere, how do i sign in to teams', 'q-other-method'],
+    ['my phone got run over by a bus, how do i log in now', 'q-other-method'],
+    ['my iphone was stolen while on vacation and now i cant sign in', 'q-other-method'],
+    ['lost both of my phones and cannot log in', 'q-other-method'],
+    ['phone is dead and i need to log in to my utokyo account', 'q-other-method'],
+    ['someone keeps sending sign in prompts to my phone', 'possible-compromise'],
+  ])('reads %j as %s', (text, expected) => {
+    expectFirstCard(text, expected);
+  });
+});
