@@ -80,7 +80,7 @@ async function copyTable(
   progress: (line: string) => void,
 ): Promise<number> {
   const sqliteColumns = new Set(
-    (source.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).map(String),
+    source.prepare<[], string>(`SELECT name FROM pragma_table_info('${table}')`).pluck().all(),
   );
   const { rows: described } = await client.query<{ column_name: string; is_identity: string }>(
     `SELECT column_name, is_identity FROM information_schema.columns

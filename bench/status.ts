@@ -15,7 +15,6 @@ import { createLogger } from '../src/logging/create-logger.js';
 import { auditKeyRing, type AuditKeyRing } from '../src/store/audit-chain.js';
 import { localAuditKeys } from '../src/store/audit-keys.js';
 import { createStore } from '../src/store/create-store.js';
-import { openAuditReader } from '../src/store/open-audit-reader.js';
 import { closeDatabase } from '../src/store/sqlite/group-commit.js';
 import { openDatabase, type SqliteDatabase } from '../src/store/sqlite/open-database.js';
 import { sqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -30,6 +29,7 @@ import {
   type BenchPopulation,
   type BenchTenant,
 } from './status-population.js';
+import { verifyAuditTrail } from '../scripts/audit-verify.js';
 import { copyStatusPopulation } from './status-copy.js';
 import { seedStatusBench, type SeedReport } from './status-seed.js';
 
@@ -307,22 +307,15 @@ async function copiedToPostgres(
  */
 async function verifyCopy(url: string, auditKeys: AuditKeyRing, events: number): Promise<void> {
   const began = performance.now();
-  const reader = await openAuditReader(loadConfig({ DATABASE_URL: url }), auditKeys, silent);
-  try {
-    const { verification } = await reader.verify();
-    if (!verification.ok) {
-      throw new Error(`the copy's audit trail breaks at event #${verification.brokenAt}: ${verification.problem}`);
-    }
-    if (verification.events !== events) {
-      throw new Error(`the copy's audit trail holds ${verification.events} events, the file ${events}`);
-    }
-    const seconds = ((performance.now() - began) / 1000).toFixed(0);
-    console.log(
-      `  the copy's audit trail verifies: ${number(verification.events)} events, chain intact (${seconds} s)`,
-    );
-  } finally {
-    await reader.close();
+  const verification = await verifyAuditTrail(loadConfig({ DATABASE_URL: url }), { keys: auditKeys });
+  if (!verification.ok) {
+    throw new Error(`the copy's audit trail breaks at event #${verification.brokenAt}: ${verification.problem}`);
   }
+  if (verification.events !== events) {
+    throw new Error(`the copy's audit trail holds ${verification.events} events, the file ${events}`);
+  }
+  const seconds = ((performance.now() - began) / 1000).toFixed(0);
+  console.log(`  the copy's audit trail verifies: ${number(verification.events)} events, chain intact (${seconds} s)`);
 }
 
 /** Picks `count` different references of `tenant`'s requests, at random. */

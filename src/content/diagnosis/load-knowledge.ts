@@ -19,6 +19,8 @@ const phrases = z.object({ en: z.array(z.string()), ja: z.array(z.string()) }).s
 const link = z.enum(LINK_IDS);
 /** `all`, or the kinds of method an answer says are lost. */
 const lost = z.union([z.literal('all'), z.array(z.enum(RESETTABLE_METHOD_KINDS)).nonempty()]);
+/** Entra sign-in error codes as written after AADSTS: positive whole numbers. */
+const errorCodes = z.array(z.number().int('must be a whole number').positive('must be positive'));
 /** What happened, as one of the reasons the reset application offers. */
 const reason = z.enum(RESET_REASONS);
 
@@ -88,8 +90,8 @@ const knowledgeSchema = z
           entry: z.string(),
           lost: lost.optional(),
           reason: reason.optional(),
-          codes: z.array(z.number().int('must be a whole number').positive('must be positive')).optional(),
-          generalCodes: z.array(z.number().int('must be a whole number').positive('must be positive')).optional(),
+          codes: errorCodes.optional(),
+          generalCodes: errorCodes.optional(),
           phrases,
         })
         .strict(),
