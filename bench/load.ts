@@ -535,6 +535,8 @@ const throughput: Array<{ scenario: Scenario; baseline: Scenario }> = [
     ]),
     baseline: echoInvoke,
   },
+  // What the approval click would cost were the checks free: the work every approval does, on the echo bot.
+  ...(plan.floorUrl ? [{ scenario: approvalFloor(plan.floorUrl), baseline: echoInvoke }] : []),
   // The same click on PostgreSQL, next to the echo bot keeping its state there.
   ...plan.bots
     .filter((bot) => bot.store !== 'sqlite' && bot.latencyMs === 0)
@@ -545,6 +547,36 @@ const throughput: Array<{ scenario: Scenario; baseline: Scenario }> = [
       baseline: echoBot(bot.store).invoke,
     })),
 ];
+
+/**
+ * The approve button on the floor bot (echo-bot.ts), each press on a request of its own that the press writes: the
+ * answer must be the request's card. Measured for information, next to the approval click: no target.
+ */
+function approvalFloor(url: string): Scenario {
+  return {
+    name: 'approval click, floor',
+    url,
+    bot: undefined,
+    target: { kind: 'none' },
+    requestsPerIteration: 0,
+    script: async ({ client, iteration, turn }) => {
+      const request = {
+        id: `floor-${client}-${iteration}`,
+        version: 2,
+        thread: `${plan.approvalChannelId};messageid=floor`,
+      };
+      await turn(channelInvoke(Verbs.reviewApprove, request, approvalInputs), {
+        check: async (answer) => {
+          const type = (answer.body as { type?: unknown } | undefined)?.type;
+          return type === 'application/vnd.microsoft.card.adaptive'
+            ? {}
+            : { problem: `the floor bot answered the approval with ${String(type)}, not the card` };
+        },
+      });
+      return true;
+    },
+  };
+}
 
 /** The clicks whose answer time is the point, on every bot: zero latency, and 500 ms with the cache cold and warm. */
 function clickScenarios(bot: BotTarget): Array<{ scenario: Scenario; baseline: Scenario }> {
@@ -623,12 +655,15 @@ for (let round = 0; round < plan.rounds; round++) {
     const base = (await drive(baseline)).outcome;
     const { outcome, prepared, iterations } = await drive(scenario, requests);
     if (scenario.requestsPerIteration > 0) used.set(scenario.name, iterations);
-    const { ms: drainMs, done } = await ask<'settle'>({
-      kind: 'settle',
-      bot: scenario.bot!.key,
-      requests: requests.map((request) => request.id),
-      reviews: requests.flatMap((request) => reviewLedger.get(request.id) ?? []),
-    });
+    // The floor bot leaves no background work: its messages are sent before its answer.
+    const { ms: drainMs, done } = scenario.bot
+      ? await ask<'settle'>({
+          kind: 'settle',
+          bot: scenario.bot.key,
+          requests: requests.map((request) => request.id),
+          reviews: requests.flatMap((request) => reviewLedger.get(request.id) ?? []),
+        })
+      : { ms: 0, done: true };
     for (const request of requests) reviewLedger.delete(request.id);
     if (!done) {
       outcome.errors += 1;

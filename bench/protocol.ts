@@ -27,6 +27,8 @@ export interface BotTarget {
 export interface LoadPlan {
   /** The echo bot on each backend the bots use. */
   echoUrls: Partial<Record<StoreBackend, string>>;
+  /** The floor under the approval click (echo-bot.ts), on SQLite; undefined when no bot runs there. */
+  floorUrl: string | undefined;
   bots: BotTarget[];
   concurrency: number;
   seconds: number;

@@ -14,7 +14,7 @@ import { ConfigurationError } from '../src/errors.js';
 import { createLogger } from '../src/logging/create-logger.js';
 import { emptyReview, OPEN_STATES, type ResetRequest } from '../src/domain/requests/request.js';
 import type { StoreBackend } from '../src/store/store.js';
-import { startEchoBot, startPostgresEchoBot } from './echo-bot.js';
+import { startApprovalFloorBot, startEchoBot, startPostgresEchoBot } from './echo-bot.js';
 import { ALEX_DIAGNOSIS, copiesOfAlex, persona, withPeople } from './people.js';
 import type { BenchPostgres } from './postgres.js';
 import {
@@ -157,6 +157,7 @@ export async function runTurns(
   };
 
   const echo = onSqlite ? await startEchoBot(sqlite()) : undefined;
+  const floor = onSqlite ? await startApprovalFloorBot(sqlite()) : undefined;
   const postgresEcho = postgres && (await startPostgresEchoBot(await postgres.database('echo')));
   const bots = new Map<string, Bot>();
   for (const spec of botSpecs(cacheSetting, { sqlite: onSqlite, postgres: postgres !== undefined })) {
@@ -303,6 +304,7 @@ export async function runTurns(
 
   const plan: LoadPlan = {
     echoUrls: { sqlite: echo?.url, postgres: postgresEcho?.url },
+    floorUrl: floor?.url,
     bots: [...bots.values()].map((bot) => bot.target),
     concurrency: CONCURRENCY,
     seconds: SECONDS,
@@ -405,6 +407,7 @@ export async function runTurns(
   const problems = { byScenario: reviewed, diagnosis: checkDiagnoses(bots, diagnosisClicks) };
   for (const bot of bots.values()) await bot.service.stop();
   await echo?.stop();
+  await floor?.stop();
   await postgresEcho?.stop();
   for (const file of files) rmSync(dirname(file), { recursive: true, force: true });
 
