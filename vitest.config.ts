@@ -8,8 +8,9 @@ export default defineConfig({
     pool: 'forks',
     // The PostgreSQL server the store tests run on: started once for the run, stopped and deleted after it.
     globalSetup: ['./test/support/postgres-server.ts'],
-    // Each test file's temporary folders are removed after its last test.
-    setupFiles: ['./test/support/remove-temp-folders.ts'],
+    // Each test file's temporary folders are removed after its last test; every card drawn is checked against its
+    // own expansion.
+    setupFiles: ['./test/support/remove-temp-folders.ts', './test/support/verify-card-shapes.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -50,7 +50,13 @@ export const CARD_NAMES: readonly CardName[] = [
   'pass',
 ];
 
-const templates = new Map<CardName, Template>();
+/** A template, parsed once, and the names its expressions read other than as text (see `structuralNames`). */
+interface Prepared {
+  template: Template;
+  structural: ReadonlySet<string> | 'all';
+}
+
+const prepared = new Map<CardName, Prepared>();
 
 /** The raw template JSON of a card, as stored in `cards/<name>.json`. */
 export function readCardTemplate(name: CardName): unknown {
@@ -58,57 +64,139 @@ export function readCardTemplate(name: CardName): unknown {
 }
 
 /**
- * Expanded cards by template and data, most recently used last. Expansion evaluates every binding and costs more
- * than the rest of a turn; the same card (a welcome, a help card, a request's card for its clicker and for the
- * channel) is asked for again and again. Cached cards are frozen and shared: build a new object to change one.
+ * An expression that reads a value only as text: a path, its negation, or a test for null. A text put in its place
+ * expands the same way whatever the text is, as long as it is not empty (an empty text is kept as it is).
  */
-const expanded = new Map<string, { card: AdaptiveCard; slots?: { standIns: string; paths: readonly Path[] } }>();
-const EXPANDED_CAPACITY = 500;
+const TEXT_ONLY = /^\s*!?\s*[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*\s*([!=]=\s*null\s*)?$/;
+/** Names in an expression: of paths, functions and literals alike (the latter two only make the set larger). */
+const NAMES = /[A-Za-z_$][\w$]*/g;
+
 /**
- * Cards never kept here: a request's review card is drawn once per version of the request (the publisher keeps it for
- * the click's answer and the channel's update), so keeping it only holds large cards that are not asked for again.
+ * The names of data fields that a template's expressions read other than as text (compared, counted, passed to a
+ * function): the texts under a field of one of these names are kept as they are in the data a card is cached by.
+ * `all` when an expression reads the data of an item or the root as a whole, which could be a text: then every text
+ * is kept.
  */
-const DRAWN_ONCE: ReadonlySet<CardName> = new Set(['review']);
+export function structuralNames(template: unknown): ReadonlySet<string> | 'all' {
+  const names = new Set<string>();
+  let all = false;
+  const visit = (value: unknown) => {
+    if (typeof value === 'string') {
+      for (const [, expression] of value.matchAll(/\$\{([^}]*)\}/g)) {
+        if (TEXT_ONLY.test(expression!)) continue;
+        // Quoted literals hold no names of fields.
+        for (const [name] of expression!.replace(/'[^']*'|"[^"]*"/g, '').matchAll(NAMES)) {
+          if (name === '$data' || name === '$root') all = true;
+          names.add(name);
+        }
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach(visit);
+    } else if (typeof value === 'object' && value !== null) {
+      Object.values(value).forEach(visit);
+    }
+  };
+  visit(template);
+  return all ? 'all' : names;
+}
+
+/**
+ * Expanded cards by template and shape, most recently used last. Expansion evaluates every binding and costs more
+ * than the rest of a turn, while a card of one kind comes in few shapes: the data a card is cached by is its shape,
+ * where each text is a token for its place (`\uE000n\uE001`), and the texts are put back in a copy. Texts that an
+ * expression reads other than as text (`structuralNames`), empty texts, numbers, booleans and nulls stay in the
+ * shape. So a request's card is expanded once for every request in the same state, and the cache keeps no one's
+ * words. Cached cards are frozen and shared: build a new object to change one.
+ */
+const expanded = new Map<string, Expansion>();
+const EXPANDED_CAPACITY = 500;
+
+interface Expansion {
+  card: AdaptiveCard;
+  /** Where the texts go, found once per set of the caller's stand-ins (`fill`). */
+  slots?: { standIns: string; paths: readonly Path[]; pattern: RegExp };
+}
+
+/** A text of the data, as the shape holds it. */
+const token = (index: number) => `\uE000${index}\uE001`;
+const TOKEN_MARK = '\uE000';
+
+/**
+ * When set (by the test suite), every card drawn from a cached shape is compared with the card expanded from its own
+ * data, and a difference throws: a template whose expressions a shape does not expand faithfully fails every test
+ * that draws it.
+ */
+let verifyShapes = false;
+export function verifyCardShapes(enabled: boolean): void {
+  verifyShapes = enabled;
+}
 
 /**
  * Expands a template with its data. Data is substituted, never evaluated, so text that users
- * typed (`${...}`, markdown) stays literal. The card is frozen and may be shared.
+ * typed (`${...}`, markdown) stays literal. The card is frozen and may be shared, or a copy that shares with a frozen
+ * card everything but the objects on the way to its texts: read it, build a new object to change it.
  *
- * `fill` is for a value that differs on every card of a kind (a diagnosis id): the data carries a
- * stand-in (a fixed GUID) in its place, so the expansion is shared, and the stand-in is replaced in
- * a copy. The copy shares with the frozen card everything but the objects on the way to a stand-in: read it, build a
- * new object to change it.
+ * `fill` replaces stand-ins in the data (a fixed GUID in the place of a diagnosis id, a pass) with their values, in
+ * the card drawn, so that what the stand-in stands for is never part of what is cached.
  */
 export function renderCard(name: CardName, data: object, fill: Readonly<Record<string, string>> = {}): AdaptiveCard {
-  if (DRAWN_ONCE.has(name) && Object.keys(fill).length === 0) return deepFreeze(expand(name, data));
-  const key = `${name}\u0000${JSON.stringify(data)}`;
+  const { structural } = preparedFor(name);
+  const texts: string[] = [];
+  const shape = shapeOf(data, structural === 'all' ? undefined : structural, texts, structural === 'all');
+  const key = `${name}\u0000${JSON.stringify(shape)}`;
   let entry = expanded.get(key);
   if (entry === undefined) {
-    entry = { card: deepFreeze(expand(name, data)) };
+    entry = { card: deepFreeze(expand(name, shape as object)) };
     if (expanded.size >= EXPANDED_CAPACITY) expanded.delete(expanded.keys().next().value!);
   } else {
     expanded.delete(key);
   }
   expanded.set(key, entry);
-  const fills = Object.entries(fill);
-  if (fills.length === 0) return entry.card;
-  // Where the stand-ins sit, found once per card: each copy then only copies the objects on the way to them.
-  const standIns = fills.map(([standIn]) => standIn);
-  if (entry.slots?.standIns !== standIns.join('\u0000')) {
-    entry.slots = { standIns: standIns.join('\u0000'), paths: pathsTo(entry.card, standIns) };
+  const standIns = Object.keys(fill);
+  const card = texts.length === 0 && standIns.length === 0 ? entry.card : filledIn(entry, texts, fill, standIns);
+  if (verifyShapes) verifyShape(name, data, fill, card);
+  return card;
+}
+
+function preparedFor(name: CardName): Prepared {
+  let known = prepared.get(name);
+  if (!known) {
+    const raw = readCardTemplate(name);
+    known = { template: new Template(raw), structural: structuralNames(raw) };
+    prepared.set(name, known);
   }
-  return filledIn(entry.card, entry.slots.paths, fills) as AdaptiveCard;
+  return known;
+}
+
+/** `value` with each text that may become a token pushed to `texts` and replaced by its token. */
+function shapeOf(value: unknown, structural: ReadonlySet<string> | undefined, texts: string[], kept: boolean): unknown {
+  if (typeof value === 'string') {
+    if (kept || value === '') return value;
+    texts.push(value);
+    return token(texts.length - 1);
+  }
+  if (Array.isArray(value)) return value.map((item) => shapeOf(item, structural, texts, kept));
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    const shaped: Record<string, unknown> = {};
+    for (const [field, item] of Object.entries(value)) {
+      shaped[field] = shapeOf(item, structural, texts, kept || structural === undefined || structural.has(field));
+    }
+    return shaped;
+  }
+  return value;
 }
 
 /** The keys that lead from a card to one of its strings. */
 type Path = ReadonlyArray<string | number>;
 
-/** The strings of `card` that hold one of `standIns`. */
+const escapeForPattern = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The strings of `card` that hold a token or one of `standIns`. */
 function pathsTo(card: unknown, standIns: readonly string[]): Path[] {
   const paths: Path[] = [];
   const visit = (value: unknown, path: Array<string | number>) => {
     if (typeof value === 'string') {
-      if (standIns.some((standIn) => value.includes(standIn))) paths.push([...path]);
+      if (value.includes(TOKEN_MARK) || standIns.some((standIn) => value.includes(standIn))) paths.push([...path]);
     } else if (Array.isArray(value)) {
       value.forEach((item, index) => visit(item, [...path, index]));
     } else if (typeof value === 'object' && value !== null) {
@@ -120,11 +208,33 @@ function pathsTo(card: unknown, standIns: readonly string[]): Path[] {
 }
 
 /**
- * `card` with the stand-ins in the strings at `paths` replaced by their values: the objects and arrays on the way to
- * such a string are fresh copies, everything else is shared with the frozen card. A value is taken literally (`$&`
- * is no pattern).
+ * The cached card with its texts put back and the stand-ins replaced by their values, in one pass over each string
+ * (a text is never read again, so one that holds a token or a stand-in stays as typed): the objects and arrays on
+ * the way to such a string are fresh copies, everything else is shared with the frozen card.
  */
-function filledIn(card: object, paths: readonly Path[], fills: ReadonlyArray<[string, string]>): unknown {
+function filledIn(
+  entry: Expansion,
+  texts: string[],
+  fill: Readonly<Record<string, string>>,
+  standIns: readonly string[],
+): AdaptiveCard {
+  const slotKey = standIns.join('\u0000');
+  if (entry.slots?.standIns !== slotKey) {
+    const alternatives = ['\uE000(\\d+)\uE001', ...standIns.map(escapeForPattern)];
+    entry.slots = {
+      standIns: slotKey,
+      paths: pathsTo(entry.card, standIns),
+      pattern: new RegExp(alternatives.join('|'), 'g'),
+    };
+  }
+  const { paths, pattern } = entry.slots;
+  // The stand-ins inside the texts, replaced before the texts go in.
+  const values =
+    standIns.length === 0 ? texts : texts.map((text) => text.replace(pattern, (match) => fill[match] ?? match));
+  const put = (text: string) =>
+    text.replace(pattern, (match, index: string | undefined) =>
+      index === undefined ? fill[match]! : values[Number(index)]!,
+    );
   const copies = new Map<object, Record<string | number, unknown>>();
   const copyOf = (original: object) => {
     let copy = copies.get(original);
@@ -134,9 +244,9 @@ function filledIn(card: object, paths: readonly Path[], fills: ReadonlyArray<[st
     }
     return copy;
   };
-  const root = copyOf(card);
+  const root = copyOf(entry.card);
   for (const path of paths) {
-    let original = card as Record<string | number, unknown>;
+    let original = entry.card as unknown as Record<string | number, unknown>;
     let copy = root;
     for (const key of path.slice(0, -1)) {
       original = original[key] as Record<string | number, unknown>;
@@ -145,11 +255,22 @@ function filledIn(card: object, paths: readonly Path[], fills: ReadonlyArray<[st
       copy = next;
     }
     const last = path.at(-1)!;
-    let text = original[last] as string;
-    for (const [standIn, value] of fills) text = text.replaceAll(standIn, () => value);
-    copy[last] = text;
+    copy[last] = put(original[last] as string);
   }
-  return root;
+  return root as unknown as AdaptiveCard;
+}
+
+/** Throws when `card`, drawn from a shape, differs from the card expanded from `data` itself. */
+function verifyShape(name: CardName, data: object, fill: Readonly<Record<string, string>>, card: AdaptiveCard): void {
+  let direct = JSON.stringify(expand(name, data));
+  for (const [standIn, value] of Object.entries(fill))
+    direct = direct.replaceAll(standIn, () => JSON.stringify(value).slice(1, -1));
+  if (JSON.stringify(card) !== direct) {
+    throw new CardTemplateError(
+      name,
+      'the card drawn from its cached shape differs from the card expanded from its data',
+    );
+  }
 }
 
 function deepFreeze<T>(value: T): T {
@@ -175,12 +296,7 @@ export function withBanner(card: AdaptiveCard, banner: { text: string; tone: 'wa
 }
 
 function expand(name: CardName, data: object): AdaptiveCard {
-  let template = templates.get(name);
-  if (!template) {
-    template = new Template(readCardTemplate(name));
-    templates.set(name, template);
-  }
-  const card = template.expand({ $root: data }) as AdaptiveCard;
+  const card = preparedFor(name).template.expand({ $root: data }) as AdaptiveCard;
   if (card?.type !== 'AdaptiveCard') throw new CardTemplateError(name, 'expansion did not produce an AdaptiveCard');
   return card;
 }
