@@ -100,31 +100,83 @@ export function structuralNames(template: unknown): ReadonlySet<string> | 'all' 
   return all ? 'all' : names;
 }
 
-/**
- * Expanded cards by template and shape, most recently used last. Expansion evaluates every binding and costs more
- * than the rest of a turn, while a card of one kind comes in few shapes: the data a card is cached by is its shape,
- * where each text is a token for its place (`\uE000n\uE001`), and the texts are put back in a copy. Texts that an
- * expression reads other than as text (`structuralNames`), empty texts, numbers, booleans and nulls stay in the
- * shape. So a request's card is expanded once for every request in the same state, and the cache keeps no one's
- * words. Cached cards are frozen and shared: build a new object to change one.
- */
-const expanded = new Map<string, Expansion>();
-const EXPANDED_CAPACITY = 500;
+/** Cards kept by a key, most recently used last, within a budget of characters (of keys and of cards' JSON). */
+class CardCache {
+  private readonly entries = new Map<string, CachedCard>();
+  private characters = 0;
 
-interface Expansion {
+  constructor(private readonly limit: number) {}
+
+  get(key: string): CachedCard | undefined {
+    const entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** Keeps `card` under `key`, making way by forgetting the least recently used; one larger than the budget is not kept. */
+  keep(key: string, card: AdaptiveCard): CachedCard {
+    const entry: CachedCard = { card, characters: key.length + JSON.stringify(card).length };
+    if (entry.characters > this.limit) return entry;
+    this.characters += entry.characters;
+    for (const [oldest, { characters }] of this.entries) {
+      if (this.characters <= this.limit) break;
+      this.entries.delete(oldest);
+      this.characters -= characters;
+    }
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  size(): { entries: number; characters: number; limit: number } {
+    return { entries: this.entries.size, characters: this.characters, limit: this.limit };
+  }
+}
+
+interface CachedCard {
   card: AdaptiveCard;
-  /** Where the texts go, found once per set of the caller's stand-ins (`fill`). */
-  slots?: { standIns: string; paths: readonly Path[]; pattern: RegExp };
+  characters: number;
+  /** Where the texts or the stand-ins go, found once (per set of stand-ins). */
+  slots?: { key: string; paths: readonly Path[]; pattern: RegExp };
+}
+
+/**
+ * Cards by template and data: the same card is asked for again and again (a welcome, a question of the diagnosis to
+ * everyone who meets it). A shape of 1 MB of characters at most: shapes and data that never come again (a queue or
+ * statistics card whose numbers moved) are large, and a bound in entries alone let them fill tens of MB.
+ */
+const byData = new CardCache(1_000_000);
+/**
+ * Cards by template and shape: expansion evaluates every binding and costs more than the rest of a turn, while a
+ * card of one kind comes in few shapes. The shape of the data is the data with each text a token for its place
+ * (`\uE000n\uE001`); texts that an expression reads other than as text (`structuralNames`), empty texts, numbers,
+ * booleans and nulls stay in it. The texts are put back in a copy, so a request's card is expanded once for every
+ * request in the same state.
+ */
+const byShape = new CardCache(1_000_000);
+/** Cards drawn once for their data (a request's card, once per version): kept by shape alone. */
+const DRAWN_ONCE: ReadonlySet<CardName> = new Set(['review']);
+
+/** What the caches hold now, together: entries, and their characters against their budgets. */
+export function cardCacheSize(): { entries: number; characters: number; limit: number } {
+  const [data, shape] = [byData.size(), byShape.size()];
+  return {
+    entries: data.entries + shape.entries,
+    characters: data.characters + shape.characters,
+    limit: data.limit + shape.limit,
+  };
 }
 
 /** A text of the data, as the shape holds it. */
 const token = (index: number) => `\uE000${index}\uE001`;
 const TOKEN_MARK = '\uE000';
+const TOKENS = /\uE000(\d+)\uE001/g;
 
 /**
- * When set (by the test suite), every card drawn from a cached shape is compared with the card expanded from its own
- * data, and a difference throws: a template whose expressions a shape does not expand faithfully fails every test
- * that draws it.
+ * When set (by the test suite), every card drawn is compared with the card expanded from its own data, and a
+ * difference throws: a template whose expressions a shape does not expand faithfully fails every test that draws it.
  */
 let verifyShapes = false;
 export function verifyCardShapes(enabled: boolean): void {
@@ -134,28 +186,46 @@ export function verifyCardShapes(enabled: boolean): void {
 /**
  * Expands a template with its data. Data is substituted, never evaluated, so text that users
  * typed (`${...}`, markdown) stays literal. The card is frozen and may be shared, or a copy that shares with a frozen
- * card everything but the objects on the way to its texts: read it, build a new object to change it.
+ * card everything but the objects on the way to a stand-in: read it, build a new object to change it.
  *
- * `fill` replaces stand-ins in the data (a fixed GUID in the place of a diagnosis id, a pass) with their values, in
- * the card drawn, so that what the stand-in stands for is never part of what is cached.
+ * `fill` is for a value that differs on every card of a kind (a diagnosis id, a pass): the data carries a stand-in
+ * (a fixed GUID) in its place, so that the card is shared and what the stand-in stands for is never cached, and the
+ * stand-in is replaced in a copy.
  */
 export function renderCard(name: CardName, data: object, fill: Readonly<Record<string, string>> = {}): AdaptiveCard {
+  const key = DRAWN_ONCE.has(name) ? undefined : `${name}\u0000${JSON.stringify(data)}`;
+  let entry = key === undefined ? undefined : byData.get(key);
+  if (entry === undefined) {
+    const card = drawnFromShape(name, data);
+    entry = key === undefined ? { card, characters: 0 } : byData.keep(key, card);
+  }
+  const standIns = Object.keys(fill);
+  let card = entry.card;
+  if (standIns.length > 0) {
+    const slotKey = standIns.join('\u0000');
+    if (entry.slots?.key !== slotKey) {
+      entry.slots = {
+        key: slotKey,
+        paths: pathsTo(entry.card, (text) => standIns.some((standIn) => text.includes(standIn))),
+        pattern: new RegExp(standIns.map(escapeForPattern).join('|'), 'g'),
+      };
+    }
+    card = filledIn(entry.card, entry.slots, (match) => fill[match]!);
+  }
+  if (verifyShapes) verifyShape(name, data, fill, card);
+  return card;
+}
+
+/** The card of `data`, frozen: expanded once per shape, its texts put back in a copy. */
+function drawnFromShape(name: CardName, data: object): AdaptiveCard {
   const { structural } = preparedFor(name);
   const texts: string[] = [];
   const shape = shapeOf(data, structural === 'all' ? undefined : structural, texts, structural === 'all');
   const key = `${name}\u0000${JSON.stringify(shape)}`;
-  let entry = expanded.get(key);
-  if (entry === undefined) {
-    entry = { card: deepFreeze(expand(name, shape as object)) };
-    if (expanded.size >= EXPANDED_CAPACITY) expanded.delete(expanded.keys().next().value!);
-  } else {
-    expanded.delete(key);
-  }
-  expanded.set(key, entry);
-  const standIns = Object.keys(fill);
-  const card = texts.length === 0 && standIns.length === 0 ? entry.card : filledIn(entry, texts, fill, standIns);
-  if (verifyShapes) verifyShape(name, data, fill, card);
-  return card;
+  const entry = byShape.get(key) ?? byShape.keep(key, deepFreeze(expand(name, shape as object)));
+  if (texts.length === 0) return entry.card;
+  entry.slots ??= { key: '', paths: pathsTo(entry.card, (text) => text.includes(TOKEN_MARK)), pattern: TOKENS };
+  return deepFreeze(filledIn(entry.card, entry.slots, (_match, index) => texts[Number(index)]!));
 }
 
 function preparedFor(name: CardName): Prepared {
@@ -191,12 +261,12 @@ type Path = ReadonlyArray<string | number>;
 
 const escapeForPattern = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The strings of `card` that hold a token or one of `standIns`. */
-function pathsTo(card: unknown, standIns: readonly string[]): Path[] {
+/** The strings of `card` that `holds` says something goes into. */
+function pathsTo(card: unknown, holds: (text: string) => boolean): Path[] {
   const paths: Path[] = [];
   const visit = (value: unknown, path: Array<string | number>) => {
     if (typeof value === 'string') {
-      if (value.includes(TOKEN_MARK) || standIns.some((standIn) => value.includes(standIn))) paths.push([...path]);
+      if (holds(value)) paths.push([...path]);
     } else if (Array.isArray(value)) {
       value.forEach((item, index) => visit(item, [...path, index]));
     } else if (typeof value === 'object' && value !== null) {
@@ -208,33 +278,15 @@ function pathsTo(card: unknown, standIns: readonly string[]): Path[] {
 }
 
 /**
- * The cached card with its texts put back and the stand-ins replaced by their values, in one pass over each string
- * (a text is never read again, so one that holds a token or a stand-in stays as typed): the objects and arrays on
- * the way to such a string are fresh copies, everything else is shared with the frozen card.
+ * `card` with what `pattern` matches in the strings at `paths` replaced, in one pass over each string (what goes in
+ * is never read again, so a text that holds a token or a stand-in stays as typed): the objects and arrays on the way
+ * to such a string are fresh copies, everything else is shared with the frozen card.
  */
 function filledIn(
-  entry: Expansion,
-  texts: string[],
-  fill: Readonly<Record<string, string>>,
-  standIns: readonly string[],
+  card: AdaptiveCard,
+  { paths, pattern }: { paths: readonly Path[]; pattern: RegExp },
+  replace: (match: string, index: string | undefined) => string,
 ): AdaptiveCard {
-  const slotKey = standIns.join('\u0000');
-  if (entry.slots?.standIns !== slotKey) {
-    const alternatives = ['\uE000(\\d+)\uE001', ...standIns.map(escapeForPattern)];
-    entry.slots = {
-      standIns: slotKey,
-      paths: pathsTo(entry.card, standIns),
-      pattern: new RegExp(alternatives.join('|'), 'g'),
-    };
-  }
-  const { paths, pattern } = entry.slots;
-  // The stand-ins inside the texts, replaced before the texts go in.
-  const values =
-    standIns.length === 0 ? texts : texts.map((text) => text.replace(pattern, (match) => fill[match] ?? match));
-  const put = (text: string) =>
-    text.replace(pattern, (match, index: string | undefined) =>
-      index === undefined ? fill[match]! : values[Number(index)]!,
-    );
   const copies = new Map<object, Record<string | number, unknown>>();
   const copyOf = (original: object) => {
     let copy = copies.get(original);
@@ -244,9 +296,9 @@ function filledIn(
     }
     return copy;
   };
-  const root = copyOf(entry.card);
+  const root = copyOf(card);
   for (const path of paths) {
-    let original = entry.card as unknown as Record<string | number, unknown>;
+    let original = card as unknown as Record<string | number, unknown>;
     let copy = root;
     for (const key of path.slice(0, -1)) {
       original = original[key] as Record<string | number, unknown>;
@@ -255,7 +307,7 @@ function filledIn(
       copy = next;
     }
     const last = path.at(-1)!;
-    copy[last] = put(original[last] as string);
+    copy[last] = (original[last] as string).replace(pattern, replace);
   }
   return root as unknown as AdaptiveCard;
 }

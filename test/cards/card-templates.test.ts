@@ -22,7 +22,14 @@ import {
   type PassReader,
   type ShownPass,
 } from '../../src/cards/pass.js';
-import { CARD_NAMES, readCardTemplate, structuralNames, type AdaptiveCard } from '../../src/cards/render-card.js';
+import {
+  CARD_NAMES,
+  cardCacheSize,
+  readCardTemplate,
+  renderCard,
+  structuralNames,
+  type AdaptiveCard,
+} from '../../src/cards/render-card.js';
 import { checkVerbData, isVerb } from '../../src/cards/verb-data.js';
 import {
   renderInfoRequestCard,
@@ -816,5 +823,28 @@ describe('the shapes cards are cached by', () => {
 
   it('caches every card template by shape: none reads an item or the root as a whole', () => {
     for (const name of CARD_NAMES) expect(structuralNames(readCardTemplate(name))).not.toBe('all');
+  });
+});
+
+describe('the cache of expanded cards', () => {
+  it('holds no more than its budget of characters however many shapes come, and keeps the cards right', () => {
+    const strings = stringsFor('en');
+    for (let n = 0; n < 3_000; n++) {
+      // A number in the data is part of the shape: every card here is a shape of its own.
+      const card = renderNoticeCard({ title: `Request SIH-${n}`, body: 'x'.repeat(n % 7), tone: 'default' });
+      expect(JSON.stringify(card)).toContain(`Request SIH-${n}`);
+      renderCard('overdue-notice', {
+        title: strings.overdue.reminderTitle,
+        body: 'y'.repeat(2_000),
+        link: null,
+        details: { title: strings.overdue.details, requestId: `req-${n}`, count: n },
+      });
+      const { characters, limit } = cardCacheSize();
+      expect(characters).toBeLessThanOrEqual(limit);
+    }
+    // A few MB at most, and spent: older shapes made way for newer ones.
+    expect(cardCacheSize().limit).toBeLessThanOrEqual(2_000_000);
+    expect(cardCacheSize().entries).toBeGreaterThan(0);
+    expect(cardCacheSize().entries).toBeLessThan(3_000);
   });
 });
