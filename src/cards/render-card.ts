@@ -116,9 +116,12 @@ class CardCache {
     return entry;
   }
 
-  /** Keeps `card` under `key`, making way by forgetting the least recently used; one larger than the budget is not kept. */
-  keep(key: string, card: AdaptiveCard): CachedCard {
-    const entry: CachedCard = { card, characters: key.length + JSON.stringify(card).length };
+  /**
+   * Keeps `card` (of about `size` characters of JSON) under `key`, making way by forgetting the least recently used;
+   * one larger than the budget is not kept.
+   */
+  keep(key: string, card: AdaptiveCard, size: number = JSON.stringify(card).length): CachedCard {
+    const entry: CachedCard = { card, characters: key.length + size };
     if (entry.characters > this.limit) return entry;
     this.characters += entry.characters;
     for (const [oldest, { characters }] of this.entries) {
@@ -196,8 +199,8 @@ export function renderCard(name: CardName, data: object, fill: Readonly<Record<s
   const key = DRAWN_ONCE.has(name) ? undefined : `${name}\u0000${JSON.stringify(data)}`;
   let entry = key === undefined ? undefined : byData.get(key);
   if (entry === undefined) {
-    const card = drawnFromShape(name, data);
-    entry = key === undefined ? { card, characters: 0 } : byData.keep(key, card);
+    const drawn = drawnFromShape(name, data, key !== undefined);
+    entry = key === undefined ? { card: drawn.card, characters: 0 } : byData.keep(key, drawn.card, drawn.size);
   }
   const standIns = Object.keys(fill);
   let card = entry.card;
@@ -216,16 +219,21 @@ export function renderCard(name: CardName, data: object, fill: Readonly<Record<s
   return card;
 }
 
-/** The card of `data`, frozen: expanded once per shape, its texts put back in a copy. */
-function drawnFromShape(name: CardName, data: object): AdaptiveCard {
+/**
+ * The card of `data`, expanded once per shape, its texts put back in a copy (frozen too when it is to be `shared`),
+ * and about how many characters of JSON it has.
+ */
+function drawnFromShape(name: CardName, data: object, shared: boolean): { card: AdaptiveCard; size: number } {
   const { structural } = preparedFor(name);
   const texts: string[] = [];
   const shape = shapeOf(data, structural === 'all' ? undefined : structural, texts, structural === 'all');
   const key = `${name}\u0000${JSON.stringify(shape)}`;
   const entry = byShape.get(key) ?? byShape.keep(key, deepFreeze(expand(name, shape as object)));
-  if (texts.length === 0) return entry.card;
+  const size = entry.characters - key.length + texts.reduce((sum, text) => sum + text.length, 0);
+  if (texts.length === 0) return { card: entry.card, size };
   entry.slots ??= { key: '', paths: pathsTo(entry.card, (text) => text.includes(TOKEN_MARK)), pattern: TOKENS };
-  return deepFreeze(filledIn(entry.card, entry.slots, (_match, index) => texts[Number(index)]!));
+  const card = filledIn(entry.card, entry.slots, (_match, index) => texts[Number(index)]!);
+  return { card: shared ? deepFreeze(card) : card, size };
 }
 
 function preparedFor(name: CardName): Prepared {
