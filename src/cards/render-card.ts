@@ -147,7 +147,7 @@ interface CachedCard {
 
 /**
  * Cards by template and data: the same card is asked for again and again (a welcome, a question of the diagnosis to
- * everyone who meets it). A shape of 1 MB of characters at most: shapes and data that never come again (a queue or
+ * everyone who meets it). At most 1 MB of characters: shapes and data that never come again (a queue or
  * statistics card whose numbers moved) are large, and a bound in entries alone let them fill tens of MB.
  */
 const byData = new CardCache(1_000_000);
