@@ -549,8 +549,8 @@ const throughput: Array<{ scenario: Scenario; baseline: Scenario }> = [
 ];
 
 /**
- * The approve button on the floor bot (echo-bot.ts), each press on a request of its own that the press writes: the
- * answer must be the request's card. Measured for information, next to the approval click: no target.
+ * The approve button on the floor bot (echo-bot.ts), each press naming a request id of its own, for which the press
+ * appends an audit event: the answer must be a card. Measured for information, next to the approval click: no target.
  */
 function approvalFloor(url: string): Scenario {
   return {
