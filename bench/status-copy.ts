@@ -50,7 +50,9 @@ export async function copyStatusPopulation(
     for (const table of TABLES) rows[table] = await copyTable(source, client, table, progress);
     // The next audited write continues the chain after the copied events, and the view log after its rows.
     await client.query(
-      'UPDATE audit_head SET last_sequence = (SELECT COALESCE(MAX(sequence), 0) FROM request_events) WHERE id = 1',
+      `UPDATE audit_head
+          SET (last_sequence, last_hash) = (SELECT sequence, hash FROM request_events ORDER BY sequence DESC LIMIT 1)
+        WHERE id = 1 AND EXISTS (SELECT 1 FROM request_events)`,
     );
     const chain = source.prepare('SELECT keyed_from, seal, seal_key_id FROM audit_chain WHERE id = 1').get() as
       { keyed_from: number; seal: string | null; seal_key_id: string | null } | undefined;

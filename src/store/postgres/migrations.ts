@@ -9,8 +9,8 @@ export interface PostgresMigration {
  * The schema's history on PostgreSQL. Append only: never edit a migration that has shipped.
  *
  * Version 1 is the SQLite schema's state after its first ten migrations (src/store/sqlite/migrations.ts), and each
- * later version is a later SQLite one: the same tables, columns, checks and indexes, so that one repository
- * contract reads the same on both. Times are
+ * later version is a later SQLite one (or a change to what PostgreSQL alone has: the audit trail's head row): the same
+ * tables, columns, checks and indexes, so that one repository contract reads the same on both. Times are
  * `timestamptz`, sequence numbers `bigint`, JSON stays `text` (the audit chain hashes the exact strings), and
  * `request_tallies.day` stays the `YYYY-MM-DD` text the statistics compare, not a date the driver would shift
  * into the local time zone.
@@ -285,6 +285,19 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       -- writes back for as long (seconds at a million).
       CREATE INDEX requests_open_by_sequence ON requests (tenant_id, sequence)
         WHERE state IN ('submitted', 'awaiting_manager', 'pending_review', 'approved', 'executing', 'failed');
+    `,
+  },
+  {
+    version: 4,
+    name: 'the audit chain head keeps the newest hash',
+    sql: `
+      -- The newest event's hash beside its sequence: an append reads both in the statement that locks the head,
+      -- instead of reading the newest event in a statement of its own while it holds the lock, and writes the
+      -- hash back with its event. The genesis hash for a trail with no event yet.
+      ALTER TABLE audit_head ADD COLUMN last_hash text NOT NULL DEFAULT '${'0'.repeat(64)}';
+      UPDATE audit_head
+         SET last_hash = (SELECT hash FROM request_events ORDER BY sequence DESC LIMIT 1)
+       WHERE EXISTS (SELECT 1 FROM request_events);
     `,
   },
 ];

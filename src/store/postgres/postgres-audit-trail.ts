@@ -61,8 +61,8 @@ export async function lockFor(client: PostgresClient, space: keyof typeof LOCK_S
 /**
  * The audit trail in `request_events` on PostgreSQL, shared by every instance: appending signed events (for the
  * request repository, inside its transactions), verifying and exporting them, anchors, and the retention of
- * personal data. Appends take their sequence from the locked `audit_head` row, so that instances writing at
- * once get consecutive numbers, each event chained to the one committed before it.
+ * personal data. Appends take their sequence and the hash to chain to from the locked `audit_head` row, so that
+ * instances writing at once get consecutive numbers, each event chained to the one committed before it.
  */
 export class PostgresAuditTrail implements AuditTrailRepository {
   /** Whether where signing began is sealed (checked once, then known). */
@@ -83,14 +83,14 @@ export class PostgresAuditTrail implements AuditTrailRepository {
     const key = this.keys?.current;
     if (!key) throw new Error('the audit trail cannot be written without an audit key');
     if (!this.sealed) await this.sealIn(client);
-    const head = await client.query<{ last_sequence: string }>(
-      'UPDATE audit_head SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence',
+    // Locks the head until this transaction ends; it holds the last number handed out and the hash of the event
+    // that took it, committed by whichever instance wrote it.
+    const head = await client.query<{ last_sequence: string; last_hash: string }>(
+      'UPDATE audit_head SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence, last_hash',
     );
     if (head.rows.length !== 1) throw new Error('the audit trail has no head row (audit_head): the schema was changed');
     const sequence = Number(head.rows[0]!.last_sequence);
-    // Read under the head's lock: the last event committed, whoever wrote it.
-    const last = await client.query<{ hash: string }>('SELECT hash FROM request_events ORDER BY sequence DESC LIMIT 1');
-    const previousHash = last.rows[0]?.hash ?? GENESIS_HASH;
+    const previousHash = head.rows[0]!.last_hash;
     // Hash exactly what the database will give back, or an odd character would break the chain.
     const stored = {
       ...event,
@@ -101,8 +101,10 @@ export class PostgresAuditTrail implements AuditTrailRepository {
       graphRequestId: event.graphRequestId === undefined ? null : toWellFormed(event.graphRequestId),
       personalDigest: personal ? personalDigest(key, personal.application, personal.review) : null,
     };
+    // The event and the head's hash in one statement: the next append chains to this event.
     await client.query(
-      `INSERT INTO request_events (sequence, request_id, tenant_id, actor, at, from_state, to_state, reason,
+      `WITH head AS (UPDATE audit_head SET last_hash = $11 WHERE id = 1)
+       INSERT INTO request_events (sequence, request_id, tenant_id, actor, at, from_state, to_state, reason,
                                    graph_request_id, previous_hash, hash, key_id, personal_digest)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [

@@ -22,7 +22,32 @@ import {
 import { parseApplication, parseReview } from '../request-json.js';
 import { withSnapshot, withTransaction, type PostgresClient, type PostgresPool } from './open-pool.js';
 import { lockFor, type PostgresAuditTrail } from './postgres-audit-trail.js';
-import { writeTallies } from './postgres-tallies.js';
+import { tallyParameters, tallyUpsert, writeTallies } from './postgres-tallies.js';
+
+/**
+ * The statement that changes a locked request: its row ($1 to $6: state, review, claimed_by, pending_since, at, id),
+ * the statistics' counters ($7 to $11, tallyParameters) and, for an approval, its execution job (for the tenant in
+ * $7), each a part of one statement.
+ */
+function changeSql(queueExecution: boolean): string {
+  const queued = `, queued AS (
+    INSERT INTO execution_jobs (request_id, tenant_id, status, next_attempt_at, created_at, updated_at)
+    VALUES ($6, $7, 'pending', $5, $5, $5)
+    ON CONFLICT (request_id) DO UPDATE SET status = 'pending', attempts = 0,
+      next_attempt_at = excluded.next_attempt_at, lease_owner = NULL, lease_until = NULL, last_error = NULL,
+      updated_at = excluded.updated_at
+  )`;
+  return `WITH changed AS (
+    UPDATE requests SET state = $1, review = $2, claimed_by = $3, pending_since = $4, version = version + 1,
+      updated_at = $5 WHERE id = $6
+  ), counted AS (
+    ${tallyUpsert(7)}
+  )${queueExecution ? queued : ''}
+  SELECT 1`;
+}
+
+const CHANGE_SQL = changeSql(false);
+const CHANGE_AND_QUEUE_SQL = changeSql(true);
 
 /** A `requests` row as the driver returns it (bigint as text, timestamptz as a Date). */
 export interface RequestRow {
@@ -304,35 +329,27 @@ export class PostgresRequestRepository implements RequestRepository {
     const storedReview = review === undefined ? stored.review : JSON.stringify(review);
     const newReview = review ?? parseReview(stored.review);
     const pendingSince = pendingSinceAfter(stored.state, to, at, stored.pending_since ?? undefined);
-    await client.query(
-      `UPDATE requests SET state = $1, review = $2, claimed_by = $3, pending_since = $4, version = version + 1,
-         updated_at = $5 WHERE id = $6`,
-      [to, storedReview, newReview.claimedBy ?? null, pendingSince ?? null, at, id],
-    );
-    await writeTallies(
-      client,
-      stored.tenant_id,
-      tallyTransition({
-        createdAt: stored.created_at,
-        from: stored.state,
-        to,
-        at,
-        actor: event.actor,
-        review: newReview,
-      }),
-    );
-    // The outbox: approval and its execution job land together or not at all. A retry after a failure keeps
-    // the steps already done.
-    if (to === 'approved') {
-      await client.query(
-        `INSERT INTO execution_jobs (request_id, tenant_id, status, next_attempt_at, created_at, updated_at)
-         VALUES ($1, $2, 'pending', $3, $3, $3)
-         ON CONFLICT (request_id) DO UPDATE SET status = 'pending', attempts = 0,
-           next_attempt_at = excluded.next_attempt_at, lease_owner = NULL, lease_until = NULL, last_error = NULL,
-           updated_at = excluded.updated_at`,
-        [id, stored.tenant_id, at],
-      );
-    }
+    // The row, the statistics' counters and, on approval, the execution job (the outbox: approval and its job land
+    // together or not at all; a retry after a failure keeps the steps already done), in one statement.
+    await client.query(to === 'approved' ? CHANGE_AND_QUEUE_SQL : CHANGE_SQL, [
+      to,
+      storedReview,
+      newReview.claimedBy ?? null,
+      pendingSince ?? null,
+      at,
+      id,
+      ...tallyParameters(
+        stored.tenant_id,
+        tallyTransition({
+          createdAt: stored.created_at,
+          from: stored.state,
+          to,
+          at,
+          actor: event.actor,
+          review: newReview,
+        }),
+      ),
+    ]);
     // The event records the digest of the contact details and notes as they now stand. Appended last: the
     // trail's head, which every write needs, stays locked only until the commit.
     await this.trail.append(

@@ -12,8 +12,12 @@ import {
   type ChainedEvent,
 } from '../../../src/store/audit-chain.js';
 import type { ExportedEvent } from '../../../src/store/audit-export.js';
+import { createLogger } from '../../../src/logging/create-logger.js';
+import { postgresMigrations } from '../../../src/store/postgres/migrations.js';
+import { openPool, type PostgresPool } from '../../../src/store/postgres/open-pool.js';
 import { PostgresAuditTrail } from '../../../src/store/postgres/postgres-audit-trail.js';
 import { PostgresRequestRepository } from '../../../src/store/postgres/postgres-request-repository.js';
+import { createTestDatabase } from '../../support/postgres-database.js';
 import { openPostgresInstances, type PostgresInstances } from '../../support/postgres-instances.js';
 import { draftFor, moveThrough, submittedEvent } from '../../support/request-drafts.js';
 
@@ -201,14 +205,25 @@ describe('the keyed audit trail on PostgreSQL', () => {
 
     it('fails a deleted tail that the bot wrote over afterwards, as an anchor no longer contained', async () => {
       const context = await sixEvents();
+      // The attacker also winds the head back to the event left newest, so that the bot chains to it.
       await instances.asAttacker(
-        'DELETE FROM request_events WHERE sequence >= 5; UPDATE audit_head SET last_sequence = 4',
+        `DELETE FROM request_events WHERE sequence >= 5;
+         UPDATE audit_head SET last_sequence = 4, last_hash = (SELECT hash FROM request_events WHERE sequence = 4)`,
       );
       await context.file('subject-c');
       await context.file('subject-d');
       const report = await verify(keys, context.head);
       expect(report.verification).toEqual({ ok: true, events: 6 });
       expect(report.anchor).toMatchObject({ kind: 'rewritten' });
+    });
+
+    it("fails a deleted tail at the next event when only the head's number was wound back: it chains to the deleted one", async () => {
+      const { file } = await sixEvents();
+      await instances.asAttacker(
+        'DELETE FROM request_events WHERE sequence >= 5; UPDATE audit_head SET last_sequence = 4',
+      );
+      await file('subject-c');
+      expect((await verify()).verification).toMatchObject({ ok: false, brokenAt: 5, problem: CHAIN_PROBLEMS.link });
     });
 
     it('says an anchor is contained when nothing happened to the trail', async () => {
@@ -257,6 +272,44 @@ describe('the keyed audit trail on PostgreSQL', () => {
       expect([auditKey(KEY).id, auditKey(OLD_KEY).id]).toContain(sealed.seal_key_id);
       await instance(auditKeyRing(KEY)).trail.seal();
       expect((await seal()).rows[0]).toEqual(sealed);
+    });
+  });
+
+  describe('upgrading', () => {
+    it('continues a trail written before the head kept the newest hash, once the upgrade has run', async () => {
+      const database = await createTestDatabase();
+      const settings = { url: database.url, poolSize: 2, statementTimeoutMs: 10_000, entraAuth: false };
+      const silent = createLogger({ level: 'silent' });
+      const upgrade = postgresMigrations.find((migration) => migration.sql.includes('ADD COLUMN last_hash'))!;
+      const fileOn = async (pool: PostgresPool, subjectId: string) => {
+        const repository = new PostgresRequestRepository(pool, new PostgresAuditTrail(pool, keys));
+        const draft = draftFor(subjectId, { at: NOW });
+        expect(
+          await repository.create(draft, submittedEvent(draft), { dailyCap: 100, since: new Date(0) }),
+        ).toMatchObject({
+          kind: 'created',
+        });
+      };
+      const older = await openPool(settings, silent);
+      try {
+        await fileOn(older, 'subject-a');
+        await fileOn(older, 'subject-b');
+        // The database as the build before the upgrade left it: a head that holds the number alone.
+        await older.query(
+          `ALTER TABLE audit_head DROP COLUMN last_hash; DELETE FROM schema_migrations WHERE version = ${upgrade.version}`,
+        );
+      } finally {
+        await older.end();
+      }
+      const upgraded = await openPool(settings, silent);
+      try {
+        await fileOn(upgraded, 'subject-c');
+        const trail = await new PostgresAuditTrail(upgraded, keys).verify();
+        expect(trail.verification).toEqual({ ok: true, events: 3 });
+      } finally {
+        await upgraded.end();
+        await database.drop();
+      }
     });
   });
 
