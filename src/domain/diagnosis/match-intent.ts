@@ -1086,11 +1086,21 @@ class Message {
     this.words = words;
   }
 
-  /** The phrases (by index, ascending) that have a group this message may give credit, from `byGroup`. */
-  candidates(byGroup: readonly (readonly number[])[]): number[] {
-    const found = new Set<number>();
-    for (const group of this.live.ids) for (const at of byGroup[group] ?? []) found.add(at);
-    return [...found].sort((a, b) => a - b);
+  /**
+   * The phrases (by index, ascending) that may still reach MIN_SCORE: each group this message cannot give credit
+   * (not live) costs a phrase a whole group's credit, so a phrase with more of those than its `room` misses whatever
+   * its other groups give, and is not read.
+   */
+  candidates(index: PhraseIndex): number[] {
+    const liveCount = new Uint16Array(index.phrases.length);
+    for (const group of this.live.ids)
+      for (const at of index.byGroup[group] ?? []) liveCount[at] = (liveCount[at] ?? 0) + 1;
+    const found: number[] = [];
+    for (let at = 0; at < liveCount.length; at += 1) {
+      const live = liveCount[at] ?? 0;
+      if (live > 0 && (index.sizes[at] ?? 0) - live <= (index.room[at] ?? 0)) found.push(at);
+    }
+    return found;
   }
 
   private get live(): { live: Uint8Array; ids: readonly number[] } {
@@ -1307,7 +1317,15 @@ export function matchIntent(text: string, intents: readonly IntentDefinition[]):
  */
 interface PhraseIndex {
   phrases: ReadonlyArray<{ intent: string; phrase: CompiledPhrase }>;
+  /** For each group, the phrases that have it, a phrase once for each time it has it. */
   byGroup: readonly (readonly number[])[];
+  /** Per phrase, how many groups it has. */
+  sizes: Uint16Array;
+  /**
+   * Per phrase, how many of its groups may give no credit at all before it can no longer reach MIN_SCORE: none when
+   * it needs every group; else its slack in `evaluate`, where each such group uses up 1 (with its tolerance).
+   */
+  room: Float64Array;
 }
 
 const phraseIndexes = new WeakMap<Compiled, PhraseIndex>();
@@ -1319,10 +1337,14 @@ function phraseIndexOf(compiled: Compiled): PhraseIndex {
       intent.phrases.map((phrase) => ({ intent: intent.id, phrase })),
     );
     const byGroup: number[][] = Array.from({ length: compiled.groupCount }, () => []);
+    const sizes = new Uint16Array(phrases.length);
+    const room = new Float64Array(phrases.length);
     phrases.forEach(({ phrase }, at) => {
-      for (const group of new Set(phrase.groupIds)) byGroup[group]?.push(at);
+      for (const group of phrase.groupIds) byGroup[group]?.push(at);
+      sizes[at] = phrase.groupIds.length;
+      room[at] = phrase.requireAll ? 0 : phrase.groupIds.length * (1 - MIN_SCORE) + 1e-9;
     });
-    index = { phrases, byGroup };
+    index = { phrases, byGroup, sizes, room };
     phraseIndexes.set(compiled, index);
   }
   return index;
@@ -1345,7 +1367,7 @@ export function readMessage(
     let best: { id: string; result: PhraseResult } | undefined;
     const index = phraseIndexOf(compiled);
     // In the phrases' own order, so that a tie goes to the same phrase as when every one is read.
-    for (const at of message.candidates(index.byGroup)) {
+    for (const at of message.candidates(index)) {
       const { intent: id, phrase } = index.phrases[at]!;
       const result = evaluate(phrase, message.forContraries(phrase.contraries));
       if (result.score >= MIN_SCORE && isBetter(result, best?.result)) best = { id, result };
