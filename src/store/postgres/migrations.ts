@@ -293,7 +293,8 @@ export const postgresMigrations: readonly PostgresMigration[] = [
     sql: `
       -- The newest event's hash beside its sequence: an append reads both in the statement that locks the head,
       -- instead of reading the newest event in a statement of its own while it holds the lock, and writes the
-      -- hash back with its event. The genesis hash for a trail with no event yet.
+      -- hash back with its event. The genesis hash for a trail with no event yet. An instance of an earlier release
+      -- must not write after this (it would not keep the hash): docs/deployment.md, section 10, stops them first.
       ALTER TABLE audit_head ADD COLUMN last_hash text NOT NULL DEFAULT '${'0'.repeat(64)}';
       UPDATE audit_head
          SET last_hash = (SELECT hash FROM request_events ORDER BY sequence DESC LIMIT 1)
