@@ -39,8 +39,11 @@ export function tallyParameters(
   ];
 }
 
+/** The upsert on its own, its parameters numbered from $1. */
+const TALLY_UPSERT = tallyUpsert();
+
 /** Adds tallies to the statistics' counters in the caller's transaction, in one statement (none: no statement). */
 export async function writeTallies(client: PostgresClient, tenantId: string, tallies: readonly Tally[]): Promise<void> {
   if (tallies.length === 0) return;
-  await client.query(tallyUpsert(), tallyParameters(tenantId, tallies));
+  await client.query(TALLY_UPSERT, tallyParameters(tenantId, tallies));
 }
