@@ -106,18 +106,17 @@ export function createServer(deps: ServerDeps): BotServer {
 
   server.post('/api/messages', async (req: Request, res: Response) => {
     const requestId = requestIdOf(req);
-    const requestLogger = logger.child({ requestId });
     try {
       const result = await deps.handleMessage({
         body: req.body as unknown,
         authorization: req.header('authorization') || undefined,
         requestId,
-        logger: requestLogger,
+        logger,
       });
       if (result.body === undefined) res.send(result.status);
       else res.send(result.status, result.body);
     } catch (error) {
-      requestLogger.error({ err: error }, 'message handling failed');
+      logger.error({ requestId, err: error }, 'message handling failed');
       res.send(500, INTERNAL_ERROR);
     }
   });

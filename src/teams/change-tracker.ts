@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Remembers a digest of the last value seen per key (bounded, oldest forgotten first) and says whether a
@@ -12,7 +12,7 @@ export class ChangeTracker {
 
   /** True when `value` differs from the last one recorded for `key`; records it either way. */
   changed(key: string, value: unknown): boolean {
-    const digest = createHash('sha256').update(JSON.stringify(value)).digest('base64');
+    const digest = hash('sha256', JSON.stringify(value), 'base64');
     const previous = this.last.get(key);
     // Re-inserting moves the key to the end, so the Map's order is least recently seen first.
     this.last.delete(key);

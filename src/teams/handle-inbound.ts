@@ -19,6 +19,7 @@ export interface InboundRequest {
   body: unknown;
   authorization: string | undefined;
   requestId: string;
+  /** The server's logger: the handler binds the request id, with the activity's, to what it logs. */
   logger: Logger;
 }
 
@@ -69,12 +70,12 @@ const TURN_KINDS = new Set([
 export function createInboundHandler(deps: InboundDeps): (request: InboundRequest) => Promise<InboundResponse> {
   const { config, adapter, app, guard, turns } = deps;
 
-  return async ({ body, authorization, requestId, logger: requestLogger }) => {
+  return async ({ body, authorization, requestId, logger: serverLogger }) => {
     const received = process.hrtime.bigint();
     const parsed = inboundActivitySchema.safeParse(body);
     if (!parsed.success) {
-      requestLogger.warn(
-        { problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) },
+      serverLogger.warn(
+        { requestId, problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) },
         'refused a request that is not a valid activity',
       );
       return {
@@ -83,7 +84,9 @@ export function createInboundHandler(deps: InboundDeps): (request: InboundReques
       };
     }
     const activity = parsed.data as unknown as Activity;
-    const logger = requestLogger.child({
+    // One child logger a turn: every line of it carries the request and the activity.
+    const logger = serverLogger.child({
+      requestId,
       activityId: activity.id,
       activityType: activity.type,
       conversationId: activity.conversation.id,

@@ -17,8 +17,23 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 export class GroupCommit {
   private queued: Queued[] = [];
   private scheduled = false;
+  /** The batch's transaction, and each write's savepoint in it: built once, not on every commit. */
+  private readonly commitBatch;
+  private readonly inSavepoint;
 
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(db: SqliteDatabase) {
+    // Nested inside the batch, better-sqlite3 runs a transaction function as a savepoint.
+    this.inSavepoint = db.transaction((write: () => unknown) => write());
+    this.commitBatch = db.transaction((batch: readonly Queued[], outcomes: Outcome[]) => {
+      for (const item of batch) {
+        try {
+          outcomes.push({ ok: true, value: this.inSavepoint(item.write) });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+        }
+      }
+    });
+  }
 
   /** Runs `write` (synchronous statements on this database) in the next group commit. */
   run<T>(write: () => T): Promise<T> {
@@ -41,18 +56,7 @@ export class GroupCommit {
     try {
       // IMMEDIATE: the write lock is taken up front, so another process on the file waits rather than failing
       // to upgrade a read lock halfway through.
-      this.db
-        .transaction(() => {
-          for (const item of batch) {
-            try {
-              // Nested inside the batch, better-sqlite3 runs this as a savepoint.
-              outcomes.push({ ok: true, value: this.db.transaction(item.write)() });
-            } catch (error) {
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
+      this.commitBatch.immediate(batch, outcomes);
     } catch (error) {
       // The commit itself failed (disk full, database closed): none of the batch landed.
       for (const item of batch) item.reject(error);
