@@ -137,6 +137,17 @@ export function periodDays(days: StatisticsPeriod, now: Date): { from: string; t
   return { from: dayOf(from), to: dayOf(now) };
 }
 
+/**
+ * Every UTC day from `from` to `to` (`YYYY-MM-DD`, both included), in order: the daily counters are looked up day by
+ * day rather than read out of every counter in the range.
+ */
+export function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  const last = Date.parse(`${to}T00:00:00Z`);
+  for (let at = Date.parse(`${from}T00:00:00Z`); at <= last; at += 86_400_000) days.push(dayOf(new Date(at)));
+  return days;
+}
+
 /** A median and a 90th percentile, in milliseconds, over `count` durations. */
 export interface DurationSummary {
   count: number;

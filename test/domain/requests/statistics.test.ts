@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyReview, type Review } from '../../../src/domain/requests/request.js';
 import {
   bucketDuration,
+  daysBetween,
   durationBucket,
   periodDays,
   summarise,
@@ -111,6 +112,19 @@ describe('durations in buckets', () => {
 
 describe('a period summed up', () => {
   const now = new Date('2026-11-26T12:00:00Z');
+
+  it("names each day of a period for the stores' day-by-day look-up, across months, years and a leap day", () => {
+    expect(daysBetween('2026-11-26', '2026-11-26')).toEqual(['2026-11-26']);
+    expect(daysBetween('2027-12-30', '2028-01-02')).toEqual(['2027-12-30', '2027-12-31', '2028-01-01', '2028-01-02']);
+    expect(daysBetween('2028-02-28', '2028-03-01')).toEqual(['2028-02-28', '2028-02-29', '2028-03-01']);
+    expect(daysBetween('2026-11-27', '2026-11-26')).toEqual([]);
+    for (const days of [7, 30, 90] as const) {
+      const { from, to } = periodDays(days, now);
+      const named = daysBetween(from, to);
+      expect(named).toHaveLength(days);
+      expect([named[0], named.at(-1)]).toEqual([from, to]);
+    }
+  });
 
   it('covers the last N UTC days, today included', () => {
     expect(periodDays(7, now)).toEqual({ from: '2026-11-20', to: '2026-11-26' });

@@ -136,6 +136,35 @@ describe.each(storeBackends())('status, statistics, overdue notices and views ($
       expect(await statistics.tallies('other-tenant', '2026-11-24', '2026-11-24')).toEqual({ totals: [], daily: [] });
     });
 
+    it("reads a range's days, its first and last included, across a month's end, and no day outside it", async () => {
+      const { requests, statistics } = await setUp();
+      // Filed (and approved two hours later) on Nov 21, 22, 24 (twice), 30, then Dec 1 and 2.
+      for (const [n, days] of [-3, -2, 0, 0, 6, 7, 8].entries()) {
+        await fileAndMove(requests, `s${n}`, [{ to: 'pending_review' }, { to: 'approved', actor: 'a' }], at(days * 24));
+      }
+      expect(
+        at(7 * 24)
+          .toISOString()
+          .slice(0, 10),
+      ).toBe('2026-12-01');
+
+      const { totals, daily } = await statistics.tallies(TENANT, '2026-11-22', '2026-12-01');
+      const filedOn = (rows: typeof daily) =>
+        Object.fromEntries(rows.filter((row) => row.metric === 'filed').map((row) => [row.day, row.count]));
+      expect(filedOn(daily)).toEqual({ '2026-11-22': 1, '2026-11-24': 2, '2026-11-30': 1, '2026-12-01': 1 });
+      expect(daily.filter((row) => row.metric === 'reached')).toHaveLength(4);
+      expect(daily.every((row) => row.metric === 'filed' || row.metric === 'reached')).toBe(true);
+      expect(totals.find((row) => row.metric === 'filed')?.count).toBe(5);
+      expect(totals.find((row) => row.metric === 'reached' && row.key === 'approved')?.count).toBe(5);
+      // One day alone, at either end of the stored ones.
+      expect(filedOn((await statistics.tallies(TENANT, '2026-11-21', '2026-11-21')).daily)).toEqual({
+        '2026-11-21': 1,
+      });
+      expect(filedOn((await statistics.tallies(TENANT, '2026-12-02', '2026-12-02')).daily)).toEqual({
+        '2026-12-02': 1,
+      });
+    });
+
     it('moves a diagnosis between counters as it ends, and finds it by the start of its id', async () => {
       const { diagnoses, statistics } = await setUp();
       const record: DiagnosisRecord = {
