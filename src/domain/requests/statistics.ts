@@ -42,9 +42,16 @@ export interface TallyRow {
   count: number;
 }
 
+const DAY_MS = 86_400_000;
+
 /** The UTC day of a moment, as counters are keyed. */
 export function dayOf(at: Date): string {
   return at.toISOString().slice(0, 10);
+}
+
+/** The first millisecond of a UTC day keyed as dayOf keys it. */
+function startOf(day: string): number {
+  return Date.parse(`${day}T00:00:00Z`);
 }
 
 // Durations are counted in buckets 10% wide (bucket n holds (1.1^n - 1) to (1.1^(n+1) - 1) seconds), so a
@@ -133,7 +140,7 @@ export type StatisticsPeriod = (typeof STATISTICS_PERIODS)[number];
 
 /** The days a period covers: the last `days` UTC days, today included. */
 export function periodDays(days: StatisticsPeriod, now: Date): { from: string; to: string } {
-  const from = new Date(now.getTime() - (days - 1) * 86_400_000);
+  const from = new Date(now.getTime() - (days - 1) * DAY_MS);
   return { from: dayOf(from), to: dayOf(now) };
 }
 
@@ -143,8 +150,8 @@ export function periodDays(days: StatisticsPeriod, now: Date): { from: string; t
  */
 export function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
-  const last = Date.parse(`${to}T00:00:00Z`);
-  for (let at = Date.parse(`${from}T00:00:00Z`); at <= last; at += 86_400_000) days.push(dayOf(new Date(at)));
+  const last = startOf(to);
+  for (let at = startOf(from); at <= last; at += DAY_MS) days.push(dayOf(new Date(at)));
   return days;
 }
 
@@ -292,16 +299,16 @@ function durations(rows: readonly TallyRow[]): DurationSummary | undefined {
 
 function volumeSeries(rows: readonly TallyRow[], days: StatisticsPeriod, from: string): Statistics['volume'] {
   const step = days === 90 ? 7 : 1;
-  const start = Date.parse(`${from}T00:00:00Z`);
+  const start = startOf(from);
   const points = Array.from({ length: Math.ceil(days / step) }, (_, i) => ({
-    label: dayOf(new Date(start + i * step * 86_400_000)),
+    label: dayOf(new Date(start + i * step * DAY_MS)),
     filed: 0,
     completed: 0,
   }));
   for (const row of rows) {
     const isFiled = row.metric === 'filed';
     if (!isFiled && !(row.metric === 'reached' && row.key === 'completed')) continue;
-    const index = Math.floor((Date.parse(`${row.day}T00:00:00Z`) - start) / (step * 86_400_000));
+    const index = Math.floor((startOf(row.day) - start) / (step * DAY_MS));
     const point = points[index];
     if (!point) continue;
     if (isFiled) point.filed += row.count;
